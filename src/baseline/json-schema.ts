@@ -1,0 +1,15 @@
+/** The published JSON Schema of baseline files, generated from the zod model. */
+import { z } from 'zod';
+import { stableStringify } from '../util/json';
+import { baselineSchema } from './schema';
+
+export const SCHEMA_ID = 'https://clerkguard.dev/schema/baseline-v1.json';
+
+export function baselineJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(baselineSchema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  return { ...schema, $id: SCHEMA_ID, title: 'clerkguard baseline' };
+}
+
+export function baselineJsonSchemaText(): string {
+  return stableStringify(baselineJsonSchema());
+}

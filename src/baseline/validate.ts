@@ -1,0 +1,252 @@
+/**
+ * Validation that explains itself: every problem in a file at once, each with the file, the
+ * line and column, the JSON path, what was expected, and a hint. Returns `{errors, warnings}`
+ * instead of throwing so that callers (CLI, policy pack, tests) choose how to present them.
+ */
+import { z } from 'zod';
+import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { formatPath, type JsonPath, type PathSegment } from '../settings/paths';
+import { closestMatch } from '../util/suggest';
+import { RULE_IDS } from '../checklist/ids';
+
+export interface ValidationIssue {
+  file: string;
+  /** Rendered JSON path, e.g. `settings.session.inactivity_timeout_minutes`; empty for the root. */
+  path: string;
+  message: string;
+  hint?: string;
+  line?: number;
+  column?: number;
+}
+
+export interface ValidationResult<T> {
+  value?: T;
+  errors: ValidationIssue[];
+  warnings: ValidationIssue[];
+}
+
+export interface TextPosition {
+  line: number;
+  column: number;
+}
+
+export function offsetToPosition(text: string, offset: number): TextPosition {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Parses strict JSON, reporting syntax errors with line and column. */
+export function parseJsonText(text: string, file: string): ValidationResult<unknown> {
+  const parseErrors: ParseError[] = [];
+  parseTree(text, parseErrors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  if (parseErrors.length > 0) {
+    return {
+      errors: parseErrors.map((error) => {
+        const position = offsetToPosition(text, error.offset);
+        return {
+          file,
+          path: '',
+          ...position,
+          message: `invalid JSON: ${describeParseError(printParseErrorCode(error.error))}`,
+          hint: 'baselines are strict JSON: no comments, no trailing commas, double-quoted keys',
+        };
+      }),
+      warnings: [],
+    };
+  }
+  try {
+    // JSON.parse (not the tolerant tree) builds the value so that keys such as "__proto__"
+    // become own properties instead of touching prototypes.
+    return { value: JSON.parse(text) as unknown, errors: [], warnings: [] };
+  } catch (error) {
+    return { errors: [{ file, path: '', message: `invalid JSON: ${(error as Error).message}` }], warnings: [] };
+  }
+}
+
+function describeParseError(code: string): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: 'unexpected character',
+    InvalidNumberFormat: 'malformed number',
+    PropertyNameExpected: 'expected a property name',
+    ValueExpected: 'expected a value',
+    ColonExpected: 'expected ":"',
+    CommaExpected: 'expected ","',
+    CloseBraceExpected: 'expected "}"',
+    CloseBracketExpected: 'expected "]"',
+    EndOfFileExpected: 'unexpected content after the end of the document',
+    InvalidCommentToken: 'comments are not allowed',
+    UnexpectedEndOfComment: 'unterminated comment',
+    UnexpectedEndOfString: 'unterminated string',
+    UnexpectedEndOfNumber: 'unterminated number',
+    InvalidUnicode: 'invalid unicode escape',
+    InvalidEscapeCharacter: 'invalid escape character',
+    InvalidCharacter: 'invalid character in string',
+  };
+  return words[code] ?? code;
+}
+
+/** Locates a JSON path in the source text; for a key, points at the key itself. */
+export function locatePath(text: string, path: JsonPath, pointAtKey = false): TextPosition | undefined {
+  const tree = parseTree(text);
+  if (!tree) return undefined;
+  let node: Node | undefined = findNodeAtLocation(tree, path as PathSegment[]);
+  let trimmed = [...path];
+  while (!node && trimmed.length > 0) {
+    trimmed = trimmed.slice(0, -1);
+    node = findNodeAtLocation(tree, trimmed);
+  }
+  if (!node) return undefined;
+  const target = pointAtKey && node.parent?.type === 'property' ? node.parent : node;
+  return offsetToPosition(text, target.offset);
+}
+
+/** Validates a parsed value against a zod schema, translating every issue into plain words. */
+export function validateWithSchema<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  file: string,
+  text?: string,
+): ValidationResult<z.infer<S>> {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return { value: result.data, errors: [], warnings: [] };
+  const errors: ValidationIssue[] = [];
+  for (const issue of result.error.issues) errors.push(...describeIssue(schema, issue, file, text));
+  errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+  return { errors, warnings: [] };
+}
+
+function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, text?: string): ValidationIssue[] {
+  const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+  const at = (segments: JsonPath, pointAtKey = false) => (text === undefined ? {} : locatePath(text, segments, pointAtKey) ?? {});
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const known = knownKeysAt(root, path);
+        const suggestion = closestMatch(key, known);
+        return {
+          file,
+          path: formatPath([...path, key]),
+          ...at([...path, key], true),
+          message: `unknown key "${key}"`,
+          hint: suggestion ? `did you mean "${suggestion}"?` : known.length > 0 ? `allowed keys here: ${known.join(', ')}` : undefined,
+        };
+      });
+    case 'invalid_type': {
+      const input = (issue as { input?: unknown }).input;
+      const missing = input === undefined;
+      return [
+        {
+          file,
+          path: formatPath(path),
+          ...at(missing ? path.slice(0, -1) : path),
+          message: missing ? `missing required key "${String(path[path.length - 1] ?? '')}" (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeValue(input)}`,
+        },
+      ];
+    }
+    case 'invalid_value': {
+      const input = (issue as { input?: unknown }).input;
+      const options = issue.values.map((option) => JSON.stringify(option));
+      const suggestion = typeof input === 'string' ? closestMatch(input, issue.values.map(String)) : undefined;
+      return [
+        {
+          file,
+          path: formatPath(path),
+          ...at(path),
+          message: `expected ${options.length === 1 ? options[0] : `one of ${options.join(', ')}`}, got ${describeValue(input)}`,
+          hint: suggestion ? `did you mean "${suggestion}"?` : undefined,
+        },
+      ];
+    }
+    case 'too_small':
+    case 'too_big': {
+      const input = (issue as { input?: unknown }).input;
+      const bound = issue.code === 'too_small' ? issue.minimum : issue.maximum;
+      const inclusive = issue.inclusive !== false;
+      const comparison = issue.code === 'too_small' ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<';
+      const what = issue.origin === 'string' ? 'length' : issue.origin === 'array' ? 'number of items' : 'value';
+      return [
+        {
+          file,
+          path: formatPath(path),
+          ...at(path),
+          message: `expected ${what} ${comparison} ${String(bound)}, got ${describeValue(input)}`,
+        },
+      ];
+    }
+    case 'custom': {
+      const input = (issue as { input?: unknown }).input;
+      const last = path[path.length - 1];
+      const isRule = last === 'rule' && typeof input === 'string';
+      const suggestion = isRule ? closestMatch(input, RULE_IDS) : undefined;
+      return [
+        {
+          file,
+          path: formatPath(path),
+          ...at(path),
+          message: `${issue.message}, got ${describeValue(input)}`,
+          hint: isRule ? (suggestion ? `did you mean "${suggestion}"? (list rules with: clerkguard rules)` : 'list rules with: clerkguard rules') : undefined,
+        },
+      ];
+    }
+    default: {
+      const input = (issue as { input?: unknown }).input;
+      return [
+        {
+          file,
+          path: formatPath(path),
+          ...at(path),
+          message: input === undefined ? issue.message : `${issue.message}, got ${describeValue(input)}`,
+        },
+      ];
+    }
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return `${typeof value} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+}
+
+/** The keys a strict object accepts at `path`, for "did you mean" hints. */
+export function knownKeysAt(root: z.ZodType, path: readonly PathSegment[]): string[] {
+  let schema: z.ZodType | undefined = root;
+  for (const segment of path) {
+    schema = schema ? childSchema(schema, segment) : undefined;
+  }
+  schema = schema ? unwrap(schema) : undefined;
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current: z.ZodType = schema;
+  for (;;) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
+    else if (current instanceof z.ZodDefault) current = current.removeDefault() as z.ZodType;
+    else return current;
+  }
+}
+
+function childSchema(schema: z.ZodType, segment: PathSegment): z.ZodType | undefined {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject) return (inner.shape as Record<string, z.ZodType>)[String(segment)];
+  if (inner instanceof z.ZodRecord) return inner.valueType as z.ZodType;
+  if (inner instanceof z.ZodArray) return inner.element as z.ZodType;
+  return undefined;
+}
+
+export function formatIssue(issue: ValidationIssue): string {
+  const where = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
+  const path = issue.path === '' ? '' : ` ${issue.path}:`;
+  return `${where}${path} ${issue.message}${issue.hint ? `\n    hint: ${issue.hint}` : ''}`;
+}

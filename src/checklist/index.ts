@@ -1,0 +1,164 @@
+/**
+ * The checklist: 20 rules in the seed's order, and their evaluation into findings.
+ * The same evaluation serves `clerkguard check` (baselines), live exports, snapshots and the
+ * CrossGuard policy pack, so a rule is written once.
+ */
+import type { BaselineException } from '../baseline/schema';
+import type { EvidenceSource, Settings } from '../settings/model';
+import { formatPath, isUnder, type JsonPath } from '../settings/paths';
+import { EXPIRED_EXCEPTION_RULE, RULE_IDS } from './ids';
+import { exactOriginAllowlist, productionUsesLiveKeys, secretKeyRotation, secretKeyServerOnly } from './rules/keys';
+import { cookieSameSite, inactivityTimeout, revokeOnSecurityEvents, serverSideVerification } from './rules/session';
+import { idempotentHandlers, secretInEnvironment, signatureVerification, userDeletedHandling } from './rules/webhooks';
+import { crossOrgIsolationTest, orgRoleChecks, orgScopedQueries } from './rules/organizations';
+import { audienceClaim, minimalClaims, shortLifetime } from './rules/jwt';
+import { failedLoginAlerts, settingsReview } from './rules/monitoring';
+import { atLeast, type Evidence, type Finding, type Rule, type RuleContext, type Severity } from './types';
+
+export * from './types';
+export { RULE_IDS, EXPIRED_EXCEPTION_RULE } from './ids';
+
+export const RULES: readonly Rule[] = [
+  secretKeyServerOnly,
+  productionUsesLiveKeys,
+  exactOriginAllowlist,
+  secretKeyRotation,
+  inactivityTimeout,
+  revokeOnSecurityEvents,
+  serverSideVerification,
+  cookieSameSite,
+  signatureVerification,
+  secretInEnvironment,
+  idempotentHandlers,
+  userDeletedHandling,
+  orgScopedQueries,
+  orgRoleChecks,
+  crossOrgIsolationTest,
+  minimalClaims,
+  shortLifetime,
+  audienceClaim,
+  failedLoginAlerts,
+  settingsReview,
+];
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((rule) => rule.id === id);
+}
+
+export interface EvaluateOptions {
+  exceptions?: readonly BaselineException[];
+  /** Prefix for rendered paths, `settings` for baselines and exports. */
+  pathPrefix?: JsonPath;
+  file?: string;
+  /** Restrict to these rule ids (used by the policy pack for per-resource checks). */
+  only?: readonly string[];
+}
+
+/** The live source of the value at `path`: the most specific coverage entry that covers it. */
+export function sourceFor(coverage: Record<string, EvidenceSource> | undefined, path: JsonPath | undefined): EvidenceSource {
+  if (!coverage || !path) return 'unverified';
+  let best: { length: number; source: EvidenceSource } | undefined;
+  for (const [key, source] of Object.entries(coverage)) {
+    if (isUnder(path, key)) {
+      const length = key.split('.').length;
+      if (!best || length > best.length) best = { length, source };
+    }
+  }
+  return best?.source ?? 'unverified';
+}
+
+export function evaluateSettings(settings: Settings, context: RuleContext, options: EvaluateOptions = {}): Finding[] {
+  const prefix = options.pathPrefix ?? ['settings'];
+  const exceptions = options.exceptions ?? [];
+  const findings: Finding[] = [];
+  for (const rule of RULES) {
+    if (options.only && !options.only.includes(rule.id)) continue;
+    for (const result of rule.evaluate(settings, context)) {
+      const evidence: Evidence = context.mode === 'baseline' ? 'baseline' : sourceFor(context.coverage, result.path);
+      const status = context.mode === 'live' && result.status === 'pass' && evidence === 'unverified' ? 'not_verifiable' : result.status;
+      const finding: Finding = {
+        ...(options.file === undefined ? {} : { file: options.file }),
+        environment: context.environment,
+        rule: rule.id,
+        checklist_item: rule.checklist_item,
+        title: rule.title,
+        severity: rule.severity,
+        status,
+        message: result.message,
+        path: result.path ? formatPath([...prefix, ...result.path]) : '',
+        evidence,
+        remediation: rule.remediation,
+        ...(status === 'not_verifiable' ? { how_to_verify: rule.how_to_verify } : {}),
+      };
+      if (status === 'fail') applyException(finding, result.path, exceptions, context.today);
+      findings.push(finding);
+    }
+  }
+  findings.push(...expiredExceptions(exceptions, context, options.file));
+  return findings;
+}
+
+function applyException(finding: Finding, path: JsonPath | undefined, exceptions: readonly BaselineException[], today: string): void {
+  const match = exceptions.find((exception) => {
+    if (exception.rule !== finding.rule || exception.expires < today) return false;
+    if (!exception.path) return true;
+    const scope = exception.path.replace(/^settings\.?/, '');
+    return path !== undefined && (scope === '' || isUnder(path, scope));
+  });
+  if (!match) return;
+  finding.status = 'excepted';
+  finding.exception = { reason: match.reason, owner: match.owner, expires: match.expires };
+  finding.message = `${finding.message} (excepted until ${match.expires}: ${match.reason})`;
+}
+
+function expiredExceptions(exceptions: readonly BaselineException[], context: RuleContext, file: string | undefined): Finding[] {
+  return exceptions.flatMap((exception, index) =>
+    exception.expires < context.today
+      ? [
+          {
+            ...(file === undefined ? {} : { file }),
+            environment: context.environment,
+            rule: EXPIRED_EXCEPTION_RULE,
+            checklist_item: null,
+            title: 'Baseline exception has expired',
+            severity: 'medium' as Severity,
+            status: 'fail' as const,
+            message: `the exception for ${exception.rule} (owner ${exception.owner}) expired on ${exception.expires} and no longer applies`,
+            path: formatPath(['exceptions', index]),
+            evidence: 'baseline' as const,
+            remediation: 'Fix the underlying finding, or renew the exception with a new expires date and a fresh reason.',
+          },
+        ]
+      : [],
+  );
+}
+
+export interface FindingSummary {
+  total: number;
+  pass: number;
+  fail: number;
+  not_verifiable: number;
+  excepted: number;
+  failing_at_threshold: number;
+  fail_on: Severity;
+  checklist_items: number[];
+}
+
+export function summarize(findings: readonly Finding[], failOn: Severity): FindingSummary {
+  const count = (status: Finding['status']) => findings.filter((finding) => finding.status === status).length;
+  return {
+    total: findings.length,
+    pass: count('pass'),
+    fail: count('fail'),
+    not_verifiable: count('not_verifiable'),
+    excepted: count('excepted'),
+    failing_at_threshold: findings.filter((finding) => finding.status === 'fail' && atLeast(finding.severity, failOn)).length,
+    fail_on: failOn,
+    checklist_items: [...new Set(findings.map((finding) => finding.checklist_item).filter((item): item is number => item !== null))].sort((a, b) => a - b),
+  };
+}
+
+// Rule ids are declared twice (ids.ts for the loader, rules for logic); keep them in lockstep.
+if (RULES.map((rule) => rule.id).join() !== RULE_IDS.join()) {
+  throw new Error('checklist rules and RULE_IDS are out of order');
+}

@@ -1,0 +1,130 @@
+/** Checklist items 1-4: environment keys and the origin allowlist. */
+import { checkAttestation, daysBetween, fail, notDeclared, pass } from '../helpers';
+import { DEFAULT_ROTATION_MAX_AGE_DAYS, PROFILE_THRESHOLDS, PUBLIC_ENV_PREFIXES } from '../thresholds';
+import type { Rule, RuleResult } from '../types';
+
+export const secretKeyServerOnly: Rule = {
+  id: 'keys-secret-server-only',
+  checklist_item: 1,
+  title: 'Publishable key in the browser, secret key on the server only',
+  severity: 'critical',
+  rationale: 'A secret key in a client bundle gives anyone full Backend API access: read every user, mint sessions, change settings.',
+  remediation: 'Keep the secret key in a server-only env var (no NEXT_PUBLIC_/VITE_ prefix), never import it in a client component, and rotate it if it ever shipped.',
+  verification: ['config', 'code', 'attestation'],
+  how_to_verify: 'Search the built client bundle for "sk_live_" and "sk_test_", check the env var has no public prefix, then record practices.secret_key_server_only.',
+  evaluate(settings, context) {
+    const results: RuleResult[] = [];
+    const envName = context.target?.secret_key_env;
+    const publicPrefix = envName ? PUBLIC_ENV_PREFIXES.find((prefix) => envName.startsWith(prefix)) : undefined;
+    if (publicPrefix) {
+      results.push(fail(`the secret key is read from ${envName}, whose ${publicPrefix} prefix makes bundlers inline it into browser code`));
+    }
+    results.push(
+      checkAttestation(settings.practices?.secret_key_server_only, ['practices', 'secret_key_server_only'], context, 'secret key kept server-side', this.how_to_verify),
+    );
+    return results;
+  },
+};
+
+export const productionUsesLiveKeys: Rule = {
+  id: 'keys-production-live',
+  checklist_item: 2,
+  title: 'Production uses live keys, test mode off',
+  severity: 'critical',
+  rationale: 'Test instances accept unverified emails and test codes and allow MFA off; shipping test mode to production is an auth bypass.',
+  remediation: 'Use pk_live_/sk_live_ keys of the production instance, turn test mode off (PATCH /instance test_mode=false), and require MFA where the profile demands it.',
+  verification: ['config', 'live'],
+  how_to_verify: 'Check the deployed app uses pk_live_ and sk_live_ keys and that the instance reports environment_type "production".',
+  evaluate(settings, context) {
+    if (context.environmentType !== 'production') {
+      return [pass(`not applicable: ${context.environment} targets a ${context.environmentType} instance`)];
+    }
+    const results: RuleResult[] = [];
+    const keys = settings.keys?.expected_environment;
+    if (keys === undefined) results.push(notDeclared(context, ['keys', 'expected_environment'], this.how_to_verify));
+    else if (keys !== 'live') results.push(fail(`production expects ${keys} keys; it must use live keys (pk_live_/sk_live_)`, ['keys', 'expected_environment']));
+    else results.push(pass('live keys expected', ['keys', 'expected_environment']));
+
+    const environmentType = settings.instance?.environment_type;
+    if (environmentType !== undefined && environmentType !== 'production') {
+      results.push(fail(`the instance is a ${environmentType} instance, not production`, ['instance', 'environment_type']));
+    }
+
+    const testMode = settings.instance?.test_mode;
+    if (testMode === undefined) results.push(notDeclared(context, ['instance', 'test_mode'], 'Set instance.test_mode to false.'));
+    else if (testMode) results.push(fail('test mode is on in production: test emails, phone numbers and codes are accepted', ['instance', 'test_mode']));
+    else results.push(pass('test mode is off', ['instance', 'test_mode']));
+
+    if (PROFILE_THRESHOLDS[context.profile].mfa_required) {
+      const required = settings.sign_in?.second_factor?.required;
+      if (required === undefined) results.push(notDeclared(context, ['sign_in', 'second_factor', 'required'], `The ${context.profile} profile requires MFA.`));
+      else if (!required) results.push(fail(`MFA is not required, but the ${context.profile} profile requires it in production`, ['sign_in', 'second_factor', 'required']));
+      else results.push(pass('MFA is required', ['sign_in', 'second_factor', 'required']));
+    }
+    return results;
+  },
+};
+
+export const exactOriginAllowlist: Rule = {
+  id: 'origins-exact-allowlist',
+  checklist_item: 3,
+  title: 'Allowed origins list the production domains exactly',
+  severity: 'critical',
+  rationale: 'Empty or wildcard origin lists let attackers run rogue Clerk frontends that talk to your backend.',
+  remediation: 'List each production origin exactly (scheme://host[:port], no path, no wildcard) in instance.allowed_origins and apply it.',
+  verification: ['config', 'live'],
+  how_to_verify: 'Dashboard → Settings → Domains → Allowed origins, or GET /v1/instance.',
+  evaluate(settings, context) {
+    const origins = settings.instance?.allowed_origins;
+    const path = ['instance', 'allowed_origins'];
+    if (origins === undefined) return [notDeclared(context, path, this.how_to_verify)];
+    if (origins.length === 0) return [fail('the allowed origins list is empty', path)];
+    const results: RuleResult[] = [];
+    origins.forEach((origin, index) => {
+      const problem = originProblem(origin, context.environmentType);
+      if (problem) results.push(fail(`origin "${origin}" ${problem}`, [...path, index]));
+    });
+    if (results.length === 0) results.push(pass(`${origins.length} exact origin${origins.length === 1 ? '' : 's'}: ${origins.join(', ')}`, path));
+    return results;
+  },
+};
+
+function originProblem(origin: string, environmentType: 'production' | 'development'): string | undefined {
+  if (origin.includes('*')) return 'is a wildcard; list each origin exactly';
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return 'is not a URL origin (expected scheme://host[:port])';
+  }
+  if (url.origin === 'null') {
+    // Non-special schemes (chrome-extension://, capacitor://) have an opaque origin in WHATWG URL.
+    return url.pathname === '' || url.pathname === '/' ? undefined : 'has a path; origins are scheme://host[:port] only';
+  }
+  if (url.origin !== origin) return `is not an exact origin (did you mean "${url.origin}"?)`;
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (environmentType === 'production' && local) return 'is a local development origin in a production instance';
+  if (environmentType === 'production' && url.protocol === 'http:') return 'uses plain http in a production instance';
+  return undefined;
+}
+
+export const secretKeyRotation: Rule = {
+  id: 'keys-rotation',
+  checklist_item: 4,
+  title: 'Secret key rotated on departures, suspected leaks, and on a schedule',
+  severity: 'medium',
+  rationale: 'A secret key that never rotates outlives every person and laptop that ever held it.',
+  remediation: 'Dashboard → API Keys → Reset (or the Platform API rotate_secret_keys); redeploy servers with the new key first, then record keys.last_rotated_at.',
+  verification: ['config', 'attestation'],
+  how_to_verify: 'Record keys.last_rotated_at each time the secret key is rotated.',
+  evaluate(settings, context) {
+    const rotated = settings.keys?.last_rotated_at;
+    const path = ['keys', 'last_rotated_at'];
+    if (rotated === undefined) return [notDeclared(context, path, this.how_to_verify)];
+    const maxAge = settings.keys?.rotation_max_age_days ?? DEFAULT_ROTATION_MAX_AGE_DAYS;
+    const age = daysBetween(rotated, context.today);
+    if (age < 0) return [fail(`keys.last_rotated_at ${rotated} is in the future`, path)];
+    if (age > maxAge) return [fail(`the secret key was last rotated ${age} days ago (${rotated}); the limit is ${maxAge} days`, path)];
+    return [pass(`the secret key was rotated ${age} days ago (${rotated}), within ${maxAge} days`, path)];
+  },
+};

@@ -1,0 +1,95 @@
+/** Checklist items 5-8: session configuration. */
+import type { RevokeOnEvent } from '../../settings/model';
+import { checkAttestation, fail, minutes, notDeclared, pass } from '../helpers';
+import { PROFILE_THRESHOLDS } from '../thresholds';
+import type { Rule, RuleResult } from '../types';
+
+export const inactivityTimeout: Rule = {
+  id: 'session-inactivity-timeout',
+  checklist_item: 5,
+  title: 'Session inactivity timeout and maximum lifetime fit the profile',
+  severity: 'high',
+  rationale: 'Idle timeouts decide whether a stolen session is a 10-minute incident or a 30-day one. Clerk defaults to 7 days.',
+  remediation: 'Dashboard → Sessions: set the inactivity timeout (banking ≤10 min, sensitive SaaS ≤30 min, consumer ≤7 days) and a maximum lifetime.',
+  verification: ['config', 'live'],
+  how_to_verify: 'Dashboard → Sessions → Inactivity timeout and Maximum lifetime (Platform API config key "session", or the dashboard export).',
+  evaluate(settings, context) {
+    const limits = PROFILE_THRESHOLDS[context.profile];
+    const results: RuleResult[] = [];
+    const inactivity = settings.session?.inactivity_timeout_minutes;
+    const inactivityPath = ['session', 'inactivity_timeout_minutes'];
+    if (inactivity === undefined) results.push(notDeclared(context, inactivityPath, this.how_to_verify));
+    else if (inactivity > limits.inactivity_timeout_minutes) {
+      results.push(fail(`inactivity timeout is ${minutes(inactivity)}; the ${context.profile} profile allows at most ${minutes(limits.inactivity_timeout_minutes)}`, inactivityPath));
+    } else results.push(pass(`inactivity timeout ${minutes(inactivity)} (limit ${minutes(limits.inactivity_timeout_minutes)})`, inactivityPath));
+
+    const lifetime = settings.session?.maximum_lifetime_minutes;
+    const lifetimePath = ['session', 'maximum_lifetime_minutes'];
+    if (lifetime === undefined) results.push(notDeclared(context, lifetimePath, this.how_to_verify));
+    else if (lifetime > limits.maximum_lifetime_minutes) {
+      results.push(fail(`maximum session lifetime is ${minutes(lifetime)}; the ${context.profile} profile allows at most ${minutes(limits.maximum_lifetime_minutes)}`, lifetimePath));
+    } else results.push(pass(`maximum lifetime ${minutes(lifetime)} (limit ${minutes(limits.maximum_lifetime_minutes)})`, lifetimePath));
+    return results;
+  },
+};
+
+const REQUIRED_REVOKE_EVENTS: readonly RevokeOnEvent[] = ['password_change', 'email_change', 'mfa_enrollment'];
+
+export const revokeOnSecurityEvents: Rule = {
+  id: 'session-revoke-on-security-events',
+  checklist_item: 6,
+  title: 'Sessions are revoked on password change, email change and MFA enrollment',
+  severity: 'high',
+  rationale: 'These are user-initiated security events; sessions on other devices (possibly an attacker\'s) must end.',
+  remediation: 'Dashboard → Sessions → Revoke on: enable password change, email change and MFA enrollment; declare session.revoke_on in the baseline.',
+  verification: ['config', 'attestation'],
+  how_to_verify: 'No Clerk API exposes this: check Dashboard → Sessions and include it in the dashboard export, or record practices.session_revocation_configured.',
+  evaluate(settings, context) {
+    const revokeOn = settings.session?.revoke_on;
+    const path = ['session', 'revoke_on'];
+    if (revokeOn === undefined) {
+      const attestation = settings.practices?.session_revocation_configured;
+      if (attestation) {
+        return [checkAttestation(attestation, ['practices', 'session_revocation_configured'], context, 'session revocation on security events', this.how_to_verify)];
+      }
+      return [notDeclared(context, path, this.how_to_verify)];
+    }
+    const missing = REQUIRED_REVOKE_EVENTS.filter((event) => !revokeOn.includes(event));
+    if (missing.length > 0) return [fail(`sessions are not revoked on ${missing.join(', ')}`, path)];
+    return [pass(`sessions are revoked on ${REQUIRED_REVOKE_EVENTS.join(', ')}`, path)];
+  },
+};
+
+export const serverSideVerification: Rule = {
+  id: 'session-server-side-verification',
+  checklist_item: 7,
+  title: 'Sessions are verified server-side on every protected route',
+  severity: 'critical',
+  rationale: 'A cookie-only or client-side check is trivially forged; only a verified JWT proves the user.',
+  remediation: 'Call auth() (or verifyToken) in every server component and API route that needs a user, and reject when userId is null.',
+  verification: ['code', 'attestation'],
+  how_to_verify: 'Review middleware and route handlers (or run an unauthenticated request against each protected route), then record practices.server_side_session_verification.',
+  evaluate(settings, context) {
+    return [
+      checkAttestation(settings.practices?.server_side_session_verification, ['practices', 'server_side_session_verification'], context, 'server-side session verification', this.how_to_verify),
+    ];
+  },
+};
+
+export const cookieSameSite: Rule = {
+  id: 'session-cookie-samesite',
+  checklist_item: 8,
+  title: 'Session cookie is SameSite=Lax or Strict',
+  severity: 'medium',
+  rationale: 'SameSite=None lets other sites send the session cookie with forged requests (CSRF).',
+  remediation: 'Keep clerk-js defaults (Lax); never override the __session cookie to SameSite=None without a deliberate cross-domain setup.',
+  verification: ['live', 'config'],
+  how_to_verify: 'Not an instance setting: check DevTools → Application → Cookies on the live app, then declare session.cookie_same_site.',
+  evaluate(settings, context) {
+    const sameSite = settings.session?.cookie_same_site;
+    const path = ['session', 'cookie_same_site'];
+    if (sameSite === undefined) return [notDeclared(context, path, this.how_to_verify)];
+    if (sameSite === 'none') return [fail('the session cookie is SameSite=None, a CSRF vector', path)];
+    return [pass(`the session cookie is SameSite=${sameSite === 'lax' ? 'Lax' : 'Strict'}`, path)];
+  },
+};

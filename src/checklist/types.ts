@@ -1,0 +1,76 @@
+/**
+ * The one small interface every checklist rule reports through. Severity and how an item can
+ * be verified are data on the rule; enforcement (what fails a run) is decided by the caller's
+ * threshold, not by rule code.
+ */
+import type { Profile, Target } from '../baseline/schema';
+import type { EvidenceSource, Settings } from '../settings/model';
+import type { JsonPath } from '../settings/paths';
+
+export type Severity = 'critical' | 'high' | 'medium' | 'low';
+export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+export type Verification = 'config' | 'live' | 'code' | 'attestation';
+export type FindingStatus = 'pass' | 'fail' | 'not_verifiable' | 'excepted';
+
+/** Where the evidence for a finding came from: the baseline file, or a live source. */
+export type Evidence = 'baseline' | EvidenceSource;
+
+export interface RuleContext {
+  environment: string;
+  environmentType: 'production' | 'development';
+  profile: Profile;
+  target?: Pick<Target, 'secret_key_env' | 'publishable_key_env'>;
+  /** `baseline` evaluates declared intent; `live` evaluates an export with coverage. */
+  mode: 'baseline' | 'live';
+  /** Live only: where each setting path's value came from. */
+  coverage?: Record<string, EvidenceSource>;
+  /** Today's date as YYYY-MM-DD, injected so results are reproducible. */
+  today: string;
+}
+
+/** One check outcome. A rule may return several, e.g. one per JWT template. */
+export interface RuleResult {
+  status: Exclude<FindingStatus, 'excepted'>;
+  message: string;
+  /** Path inside `settings` (without the `settings.` prefix) the result is about. */
+  path?: JsonPath;
+}
+
+export interface Rule {
+  id: string;
+  checklist_item: number;
+  title: string;
+  severity: Severity;
+  rationale: string;
+  remediation: string;
+  verification: readonly Verification[];
+  /** What a person does to verify the item when configuration cannot prove it. */
+  how_to_verify: string;
+  evaluate(settings: Settings, context: RuleContext): RuleResult[];
+}
+
+export interface Finding {
+  file?: string;
+  environment: string;
+  rule: string;
+  checklist_item: number | null;
+  title: string;
+  severity: Severity;
+  status: FindingStatus;
+  message: string;
+  /** Rendered JSON path in the evaluated document, e.g. `settings.session.inactivity_timeout_minutes`. */
+  path: string;
+  evidence: Evidence;
+  remediation: string;
+  how_to_verify?: string;
+  exception?: { reason: string; owner: string; expires: string };
+}
+
+export function severityRank(severity: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(severity);
+}
+
+export function atLeast(severity: Severity, threshold: Severity): boolean {
+  return severityRank(severity) >= severityRank(threshold);
+}

@@ -1,0 +1,49 @@
+/** Commands about clerkguard itself: the published schema and the rule catalogue. */
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { baselineJsonSchemaText } from '../../baseline/json-schema';
+import { RULES } from '../../checklist/index';
+import { prettyJson } from '../../util/json';
+import type { CliContext } from '../context';
+import { choice } from '../options';
+
+export function registerMeta(program: Command, context: CliContext): void {
+  program
+    .command('schema')
+    .summary('print the JSON Schema of baseline files')
+    .option('--write <file>', 'write it to a file instead (e.g. baselines/schema.json)')
+    .action((options: { write?: string }) => {
+      const text = baselineJsonSchemaText();
+      if (options.write) {
+        writeFileSync(path.resolve(context.io.cwd, options.write), text);
+        context.io.stderr(`wrote ${options.write}\n`);
+      } else context.io.stdout(text);
+    });
+
+  program
+    .command('rules')
+    .summary('list the 20 checklist rules with severity and how each is verified')
+    .option('-f, --format <format>', 'text or json', choice(['text', 'json'] as const), 'text')
+    .action((options: { format: 'text' | 'json' }) => {
+      if (options.format === 'json') {
+        context.io.stdout(
+          prettyJson(
+            RULES.map(({ id, checklist_item, title, severity, rationale, remediation, verification, how_to_verify }) => ({
+              id,
+              checklist_item,
+              title,
+              severity,
+              verification,
+              rationale,
+              remediation,
+              how_to_verify,
+            })),
+          ),
+        );
+        return;
+      }
+      const lines = RULES.map((rule) => `${String(rule.checklist_item).padStart(2)}  ${rule.severity.padEnd(8)}  ${rule.id.padEnd(34)}  ${rule.title}`);
+      context.io.stdout(`${lines.join('\n')}\n`);
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * CLI wiring only: parse arguments, hand over to a feature module, translate known errors
+ * into one clear message and the exit-code contract (0 clean, 2 drift/findings, 1 could not
+ * complete). Feature logic lives in the feature folders.
+ */
+import { Command, CommanderError } from 'commander';
+import { todayIso } from '../checklist/helpers';
+import { scrubSecrets } from '../settings/redact';
+import { ClerkguardError, EXIT_FAILED } from '../util/errors';
+import { registerCheck } from './commands/check';
+import { registerMeta } from './commands/meta';
+import type { CliContext } from './context';
+import { processIo, type CliIo } from './io';
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { version } = require('../../package.json') as { version: string };
+
+/** A run that could not complete outranks findings, which outrank a clean result. */
+const EXIT_PRECEDENCE = [0, 2, 1];
+
+type Register = (program: Command, context: CliContext) => void;
+
+/** Every command, in the order `--help` lists them. */
+const COMMANDS: Register[] = [registerCheck, registerMeta];
+
+export function buildProgram(context: CliContext): Command {
+  const program = new Command('clerkguard')
+    .description('Keep a Clerk instance hardened as code: baselines, the 20-item checklist, drift alerts and review snapshots.')
+    .version(version, '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (text) => context.io.stdout(text), writeErr: (text) => context.io.stderr(text) })
+    .exitOverride();
+  program.addHelpText(
+    'after',
+    '\nExit codes: 0 clean, 2 drift or failing findings, 1 could not complete.\nDocs: README.md and docs/ in the clerkguard repository.\n',
+  );
+  for (const register of COMMANDS) register(program, context);
+  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (text) => context.io.stdout(text), writeErr: (text) => context.io.stderr(text) });
+  return program;
+}
+
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode = 0;
+  const pinned = io.env.CLERKGUARD_TODAY;
+  const context: CliContext = {
+    io,
+    today: () => pinned ?? todayIso(),
+    now: () => (pinned ? new Date(`${pinned}T12:00:00Z`) : new Date()),
+    setExitCode: (code) => {
+      if (EXIT_PRECEDENCE.indexOf(code) > EXIT_PRECEDENCE.indexOf(exitCode)) exitCode = code;
+    },
+  };
+  const program = buildProgram(context);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, io);
+  }
+}
+
+export function reportError(error: unknown, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message; --help and --version exit 0.
+    return error.exitCode === 0 ? 0 : EXIT_FAILED;
+  }
+  if (error instanceof ClerkguardError) {
+    io.stderr(`clerkguard: ${scrubSecrets(error.message)}\n`);
+    if (error.hint) io.stderr(`  hint: ${scrubSecrets(error.hint)}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`clerkguard: unexpected error: ${scrubSecrets(message)}\n`);
+  if (io.env.CLERKGUARD_DEBUG && error instanceof Error && error.stack) io.stderr(`${scrubSecrets(error.stack)}\n`);
+  else io.stderr('  hint: this is a bug in clerkguard; rerun with CLERKGUARD_DEBUG=1 for a stack trace and report it\n');
+  return EXIT_FAILED;
+}

@@ -1,0 +1,189 @@
+/**
+ * Renderers for checklist findings: text for people, JSON for tools, markdown for PRs and
+ * review reports, SARIF 2.1.0 for GitHub code scanning.
+ */
+import { RULES, atLeast, summarize, type Finding, type FindingSummary, type Severity } from '../checklist/index';
+import { locatePath } from '../baseline/validate';
+import { parsePath } from '../settings/paths';
+import { prettyJson } from '../util/json';
+import { paint, type Painter } from './style';
+
+export type FindingsFormat = 'text' | 'json' | 'markdown' | 'sarif';
+export const FINDINGS_FORMATS: readonly FindingsFormat[] = ['text', 'json', 'markdown', 'sarif'];
+
+export interface FindingsReportInput {
+  findings: Finding[];
+  failOn: Severity;
+  /** Source text per file, for SARIF line numbers. */
+  texts?: Record<string, string>;
+  /** Show passing findings in text and markdown (JSON and SARIF always carry everything). */
+  verbose?: boolean;
+  color?: boolean;
+}
+
+const STATUS_ORDER: Record<Finding['status'], number> = { fail: 0, excepted: 1, not_verifiable: 2, pass: 3 };
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      (a.file ?? a.environment).localeCompare(b.file ?? b.environment) ||
+      STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.checklist_item ?? 99) - (b.checklist_item ?? 99) ||
+      a.path.localeCompare(b.path),
+  );
+}
+
+export function renderFindings(format: FindingsFormat, input: FindingsReportInput): string {
+  switch (format) {
+    case 'json':
+      return renderJson(input);
+    case 'markdown':
+      return renderMarkdown(input);
+    case 'sarif':
+      return renderSarif(input);
+    default:
+      return renderText(input);
+  }
+}
+
+function renderJson({ findings, failOn }: FindingsReportInput): string {
+  return prettyJson({ findings: sortFindings(findings), summary: summarize(findings, failOn) });
+}
+
+function statusLabel(status: Finding['status']): string {
+  return { pass: 'PASS', fail: 'FAIL', not_verifiable: 'UNVERIFIED', excepted: 'EXCEPTED' }[status];
+}
+
+function renderText({ findings, failOn, verbose, color }: FindingsReportInput): string {
+  const p: Painter = paint(color ?? false);
+  const lines: string[] = [];
+  const groups = groupBy(sortFindings(findings), (finding) => finding.file ?? finding.environment);
+  for (const [group, items] of groups) {
+    lines.push(p.bold(group));
+    for (const finding of items) {
+      if (finding.status === 'pass' && !verbose) continue;
+      const colour = finding.status === 'fail' ? (atLeast(finding.severity, failOn) ? p.red : p.yellow) : finding.status === 'pass' ? p.green : p.dim;
+      const item = finding.checklist_item === null ? '  ' : String(finding.checklist_item).padStart(2);
+      lines.push(`  ${colour(statusLabel(finding.status).padEnd(10))} ${item} ${finding.severity.padEnd(8)} ${finding.rule}`);
+      lines.push(`      ${finding.message}`);
+      if (finding.path) lines.push(p.dim(`      at ${finding.path}`));
+      if (finding.status === 'fail') lines.push(p.dim(`      fix: ${finding.remediation}`));
+      if (finding.status === 'not_verifiable' && finding.how_to_verify && verbose) lines.push(p.dim(`      verify: ${finding.how_to_verify}`));
+    }
+    const summary = summarize(items, failOn);
+    lines.push(`  ${summaryLine(summary)}`);
+    lines.push('');
+  }
+  const total = summarize(findings, failOn);
+  lines.push(
+    total.failing_at_threshold > 0
+      ? p.red(`${total.failing_at_threshold} failing finding${total.failing_at_threshold === 1 ? '' : 's'} at or above ${failOn}`)
+      : p.green(`no failing findings at or above ${failOn}`),
+  );
+  if (!verbose && total.pass > 0) lines.push(p.dim('(passing findings hidden; --verbose shows them)'));
+  return `${lines.join('\n')}\n`;
+}
+
+function summaryLine(summary: FindingSummary): string {
+  return `${summary.fail} fail, ${summary.excepted} excepted, ${summary.not_verifiable} unverified, ${summary.pass} pass (items ${summary.checklist_items.length}/20 covered)`;
+}
+
+function escapeCell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderMarkdown({ findings, failOn, verbose }: FindingsReportInput): string {
+  const lines: string[] = ['# clerkguard checklist findings', ''];
+  const groups = groupBy(sortFindings(findings), (finding) => finding.file ?? finding.environment);
+  for (const [group, items] of groups) {
+    lines.push(`## ${group}`, '', summaryLine(summarize(items, failOn)), '');
+    lines.push('| Status | Item | Severity | Rule | Finding | Path |', '|---|---|---|---|---|---|');
+    for (const finding of items) {
+      if (finding.status === 'pass' && !verbose) continue;
+      lines.push(
+        `| ${statusLabel(finding.status)} | ${finding.checklist_item ?? '—'} | ${finding.severity} | \`${finding.rule}\` | ${escapeCell(finding.message)} | ${finding.path ? `\`${escapeCell(finding.path)}\`` : ''} |`,
+      );
+    }
+    lines.push('');
+  }
+  return `${lines.join('\n')}`;
+}
+
+function sarifLevel(finding: Finding, failOn: Severity): 'error' | 'warning' | 'note' {
+  if (finding.status !== 'fail') return 'note';
+  return atLeast(finding.severity, failOn) ? 'error' : 'warning';
+}
+
+function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
+  const reported = sortFindings(findings).filter((finding) => finding.status === 'fail' || finding.status === 'not_verifiable');
+  const rules = [
+    ...RULES.map((rule) => ({
+      id: rule.id,
+      name: rule.title,
+      shortDescription: { text: rule.title },
+      fullDescription: { text: rule.rationale },
+      help: { text: rule.remediation, markdown: `**Fix:** ${rule.remediation}\n\n**Verify:** ${rule.how_to_verify}` },
+      properties: { 'security-severity': securityScore(rule.severity), tags: ['security', 'clerk', `checklist-${rule.checklist_item}`], severity: rule.severity },
+    })),
+    {
+      id: 'baseline-exception-expired',
+      name: 'Baseline exception has expired',
+      shortDescription: { text: 'Baseline exception has expired' },
+      fullDescription: { text: 'An expired exception no longer waives its rule.' },
+      help: { text: 'Fix the finding or renew the exception.' },
+      properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
+    },
+  ];
+  const results = reported.map((finding) => {
+    const text = finding.file ? texts?.[finding.file] : undefined;
+    const position = text && finding.path ? locatePath(text, parsePath(finding.path), true) : undefined;
+    return {
+      ruleId: finding.rule,
+      ruleIndex: rules.findIndex((rule) => rule.id === finding.rule),
+      level: sarifLevel(finding, failOn),
+      message: { text: finding.status === 'not_verifiable' ? `Not verifiable: ${finding.message}` : finding.message },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: (finding.file ?? `${finding.environment}.json`).replace(/\\/g, '/') },
+            region: { startLine: position?.line ?? 1, startColumn: position?.column ?? 1 },
+          },
+          ...(finding.path ? { logicalLocations: [{ fullyQualifiedName: finding.path, kind: 'member' }] } : {}),
+        },
+      ],
+      properties: { status: finding.status, severity: finding.severity, checklist_item: finding.checklist_item, environment: finding.environment },
+    };
+  });
+  return prettyJson({
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'clerkguard', informationUri: 'https://github.com/clerkguard/clerkguard', semanticVersion: toolVersion(), rules } },
+        results,
+      },
+    ],
+  });
+}
+
+function securityScore(severity: Severity): string {
+  return { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' }[severity];
+}
+
+function toolVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}
+
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list) list.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}

@@ -1,0 +1,261 @@
+/**
+ * The settings model: the security-relevant settings of one Clerk instance.
+ *
+ * One shape flows through every feature: a baseline's `settings`, a live export's
+ * `settings`, and a snapshot all use it, so drift is a plain diff of two values of this type.
+ * Every group is optional: an absent group is "unmanaged". Objects are strict so that a typo
+ * in a baseline is an error rather than a silently ignored setting.
+ *
+ * Field names follow Clerk's own wire names where Clerk has one (Backend API `/instance`,
+ * `/instance/restrictions`, `/instance/protect`, `/instance/communication`,
+ * `/instance/organization_settings`, `/jwt_templates`; Frontend API `/v1/environment`
+ * `user_settings`). Groups Clerk exposes through no API (session revoke-on, webhooks,
+ * monitoring) use descriptive names and are documented in docs/settings.md.
+ */
+import { z } from 'zod';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
+  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
+    message: 'expected a real calendar date as YYYY-MM-DD',
+  });
+
+export const isoDateSchema = isoDate;
+
+/** Human evidence for a setting or practice that no Clerk API can show. */
+export const attestationSchema = z
+  .strictObject({
+    attested_by: z.string().min(1).describe('Who vouches for this (a person or team).'),
+    attested_at: isoDate.describe('When it was last verified (YYYY-MM-DD).'),
+    evidence: z.string().min(1).describe('Where the proof lives: a test, a PR, a runbook, a ticket.'),
+    expires: isoDate.optional().describe('When the attestation must be renewed (defaults to one year after attested_at).'),
+  })
+  .describe('A human attestation for something configuration cannot prove.');
+export type Attestation = z.infer<typeof attestationSchema>;
+
+const keyEnvironment = z.enum(['live', 'test']);
+
+export const keysSchema = z
+  .strictObject({
+    expected_environment: keyEnvironment.describe('Which keys this instance must use: live (pk_live_/sk_live_) or test (pk_test_/sk_test_).'),
+    last_rotated_at: isoDate.optional().describe('When the secret key was last rotated (YYYY-MM-DD).'),
+    rotation_max_age_days: z.number().int().min(1).max(3650).optional().describe('Rotate the secret key at least this often.'),
+  })
+  .describe('Publishable and secret key expectations (checklist items 1, 2, 4).');
+
+export const instanceSchema = z
+  .strictObject({
+    environment_type: z.enum(['production', 'development', 'staging']).optional().describe('Clerk instance type (read-only, GET /instance).'),
+    allowed_origins: z.array(z.string().min(1)).optional().describe('Exact origins allowed to talk to the Frontend API (set-like).'),
+    test_mode: z.boolean().optional().describe('Test mode (test emails and phone numbers accepted).'),
+    hibp: z.boolean().optional().describe('Check passwords against Have I Been Pwned.'),
+  })
+  .describe('Instance settings from GET/PATCH /instance (checklist items 2, 3).');
+
+export const revokeOnEventSchema = z.enum(['password_change', 'email_change', 'mfa_enrollment', 'mfa_removal']);
+export type RevokeOnEvent = z.infer<typeof revokeOnEventSchema>;
+
+export const sessionSchema = z
+  .strictObject({
+    inactivity_timeout_minutes: z.number().int().min(1).max(525600).optional().describe('Sign out after this much inactivity (Dashboard → Sessions → Inactivity timeout).'),
+    maximum_lifetime_minutes: z.number().int().min(5).max(5256000).optional().describe('Absolute session lifetime (Dashboard → Sessions → Maximum lifetime).'),
+    revoke_on: z.array(revokeOnEventSchema).optional().describe('Security events that revoke the user\'s other sessions (set-like).'),
+    cookie_same_site: z.enum(['lax', 'strict', 'none']).optional().describe('SameSite attribute of the __session cookie as the live app sets it.'),
+  })
+  .describe('Session lifetime and revocation (checklist items 5, 6, 8).');
+
+export const restrictionsSchema = z
+  .strictObject({
+    allowlist: z.boolean().optional(),
+    blocklist: z.boolean().optional(),
+    allowlist_blocklist_disabled_on_sign_in: z.boolean().optional(),
+    block_email_subaddresses: z.boolean().optional(),
+    block_disposable_email_domains: z.boolean().optional(),
+  })
+  .describe('Sign-up restrictions (PATCH /instance/restrictions; read from FAPI user_settings.restrictions).');
+
+export const protectSchema = z
+  .strictObject({
+    rules_enabled: z.boolean().optional(),
+    specter_enabled: z.boolean().optional(),
+  })
+  .describe('Clerk Protect bot rules (GET/PATCH /instance/protect).');
+
+export const communicationSchema = z
+  .strictObject({
+    blocked_country_codes: z
+      .array(z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 country code in upper case, e.g. "RU"'))
+      .optional()
+      .describe('Countries SMS is never sent to (set-like).'),
+  })
+  .describe('SMS delivery settings (GET/PATCH /instance/communication).');
+
+export const attackProtectionSchema = z
+  .strictObject({
+    user_lockout: z
+      .strictObject({
+        enabled: z.boolean(),
+        max_attempts: z.number().int().min(1).max(100).optional(),
+        duration_in_minutes: z.number().int().min(1).max(525600).optional(),
+      })
+      .optional(),
+    enumeration_protection: z.strictObject({ enabled: z.boolean() }).optional(),
+    pii: z.strictObject({ enabled: z.boolean() }).optional(),
+    email_link: z.strictObject({ require_same_client: z.boolean() }).optional(),
+  })
+  .describe('Attack protection (FAPI user_settings.attack_protection).');
+
+export const signInSchema = z
+  .strictObject({
+    second_factor: z.strictObject({ required: z.boolean() }).optional(),
+  })
+  .describe('Sign-in settings (FAPI user_settings.sign_in): MFA requirement.');
+
+export const signUpSchema = z
+  .strictObject({
+    mode: z.enum(['public', 'restricted', 'waitlist']).optional(),
+    captcha_enabled: z.boolean().optional(),
+  })
+  .describe('Sign-up settings (FAPI user_settings.sign_up).');
+
+export const passwordSettingsSchema = z
+  .strictObject({
+    min_length: z.number().int().min(1).max(72).optional(),
+    max_length: z.number().int().min(1).max(128).optional(),
+    require_special_char: z.boolean().optional(),
+    require_numbers: z.boolean().optional(),
+    require_uppercase: z.boolean().optional(),
+    require_lowercase: z.boolean().optional(),
+    enforce_hibp_on_sign_in: z.boolean().optional(),
+    min_zxcvbn_strength: z.number().int().min(0).max(4).optional(),
+  })
+  .describe('Password policy (FAPI user_settings.password_settings).');
+
+const roleKey = z.string().regex(/^[a-z0-9_:-]+$/i, 'expected a role key such as "org:admin"');
+
+export const organizationRoleSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  permissions: z.array(z.string().min(1)).describe('Permission keys (set-like).'),
+});
+
+export const organizationPermissionSchema = z.strictObject({
+  name: z.string().min(1),
+  description: z.string().optional(),
+});
+
+export const organizationsSchema = z
+  .strictObject({
+    settings: z
+      .strictObject({
+        enabled: z.boolean().optional(),
+        max_allowed_memberships: z.number().int().min(0).optional(),
+        admin_delete_enabled: z.boolean().optional(),
+        domains_enabled: z.boolean().optional(),
+        slug_disabled: z.boolean().optional(),
+        domains_enrollment_modes: z.array(z.enum(['manual_invitation', 'automatic_invitation', 'automatic_suggestion'])).optional(),
+        creator_role: roleKey.optional().describe('Role key given to an organization creator (written as a role id).'),
+        domains_default_role: roleKey.optional().describe('Role key for domain enrollment (written as a role id).'),
+      })
+      .optional(),
+    roles: z.record(roleKey, organizationRoleSchema).optional().describe('Custom roles keyed by role key.'),
+    permissions: z.record(z.string().min(1), organizationPermissionSchema).optional().describe('Custom permissions keyed by permission key.'),
+  })
+  .describe('Organizations (checklist items 13-15).');
+
+export const jwtTemplateSchema = z
+  .strictObject({
+    claims: z.record(z.string(), z.unknown()).describe('The template body; audience is the "aud" claim.'),
+    lifetime: z.number().int().min(30).max(315360000).describe('Token lifetime in seconds (30-315360000).'),
+    allowed_clock_skew: z.number().int().min(0).max(300).optional().describe('Allowed clock skew in seconds (0-300).'),
+    signing_algorithm: z.string().optional(),
+    custom_signing_key: z.boolean().optional(),
+  })
+  .describe('One JWT template, keyed by its name (checklist items 16-18).');
+export type JwtTemplate = z.infer<typeof jwtTemplateSchema>;
+
+export const webhookEndpointSchema = z.strictObject({
+  events: z.array(z.string().min(1)).describe('Subscribed event types (set-like), e.g. "user.deleted".'),
+  description: z.string().optional(),
+});
+
+export const webhooksSchema = z
+  .strictObject({
+    endpoints: z.record(z.string().url('expected an https URL'), webhookEndpointSchema).optional().describe('Endpoints keyed by URL.'),
+    signature_verification: attestationSchema.optional().describe('Every handler verifies the Svix signature and rejects with 401.'),
+    secret_storage: attestationSchema.optional().describe('The signing secret is read from the environment, never from code.'),
+    idempotency: attestationSchema.optional().describe('Handlers dedupe on svix-id inside the same transaction.'),
+    user_deleted_handling: attestationSchema.optional().describe('user.deleted hard-deletes or anonymizes PII within 24 hours.'),
+  })
+  .describe('Webhooks (checklist items 9-12). Clerk APIs cannot read endpoints; they come from the dashboard export.');
+
+export const monitoringSchema = z
+  .strictObject({
+    failed_login_alerts: z
+      .strictObject({
+        destination: z.string().min(1).describe('Where alerts go (SIEM, channel, pager).'),
+        threshold_multiplier: z.number().positive().max(1000).describe('Alert when failures exceed this multiple of the normal rate.'),
+        window_minutes: z.number().int().min(1).max(1440).optional(),
+      })
+      .optional(),
+    settings_review: z
+      .strictObject({
+        cadence: z.enum(['monthly', 'quarterly']),
+        last_reviewed_at: isoDate.optional(),
+      })
+      .optional(),
+  })
+  .describe('Operational monitoring (checklist items 19, 20).');
+
+/** Attestations for practices that live in application code (checklist items 1, 7, 13-16, 18). */
+export const practicesSchema = z
+  .strictObject({
+    secret_key_server_only: attestationSchema.optional(),
+    server_side_session_verification: attestationSchema.optional(),
+    org_scoped_queries: attestationSchema.optional(),
+    role_based_authorization: attestationSchema.optional(),
+    cross_org_isolation_test: attestationSchema.optional(),
+    jwt_claims_reviewed: attestationSchema.optional(),
+    audience_verified_by_receivers: attestationSchema.optional(),
+    session_revocation_configured: attestationSchema.optional(),
+  })
+  .describe('Attestations for practices that live in application code or in dashboard pages no API reads.');
+
+export const settingsSchema = z
+  .strictObject({
+    keys: keysSchema.optional(),
+    instance: instanceSchema.optional(),
+    session: sessionSchema.optional(),
+    restrictions: restrictionsSchema.optional(),
+    protect: protectSchema.optional(),
+    communication: communicationSchema.optional(),
+    attack_protection: attackProtectionSchema.optional(),
+    sign_in: signInSchema.optional(),
+    sign_up: signUpSchema.optional(),
+    password_settings: passwordSettingsSchema.optional(),
+    organizations: organizationsSchema.optional(),
+    jwt_templates: z.record(z.string().min(1), jwtTemplateSchema).optional().describe('JWT templates keyed by name.'),
+    webhooks: webhooksSchema.optional(),
+    monitoring: monitoringSchema.optional(),
+    practices: practicesSchema.optional(),
+  })
+  .describe('Security-relevant settings of one Clerk instance. An absent group is unmanaged.');
+
+export type Settings = z.infer<typeof settingsSchema>;
+export type SettingsGroup = keyof Settings;
+export const SETTINGS_GROUPS = Object.keys(settingsSchema.shape) as SettingsGroup[];
+
+/** Where a live value came from. `unverified` means no source could show it. */
+export const evidenceSourceSchema = z.enum(['bapi', 'fapi', 'platform', 'export-file', 'attested', 'unverified']);
+export type EvidenceSource = z.infer<typeof evidenceSourceSchema>;
+
+/** Arrays whose order carries no meaning; normalization sorts and de-duplicates them. */
+export const SET_LIKE_PATHS: readonly string[] = [
+  'instance.allowed_origins',
+  'session.revoke_on',
+  'communication.blocked_country_codes',
+  'organizations.settings.domains_enrollment_modes',
+  'organizations.roles.*.permissions',
+  'webhooks.endpoints.*.events',
+];
