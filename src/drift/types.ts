@@ -1,0 +1,47 @@
+/** Drift: classified differences between a baseline's settings and a live export's. */
+import type { Severity } from '../checklist/types';
+import type { EvidenceSource } from '../settings/model';
+
+export type ChangeKind = 'added' | 'removed' | 'changed';
+export type Direction = 'weakening' | 'strengthening' | 'neutral';
+
+export interface DriftChange {
+  /** Rendered settings path, e.g. `settings.session.inactivity_timeout_minutes`. */
+  path: string;
+  kind: ChangeKind;
+  baseline: unknown;
+  live: unknown;
+  direction: Direction;
+  severity: Severity;
+  checklist_items: number[];
+  source: EvidenceSource;
+  /** Set when an exception or ignore entry in the baseline suppresses this change. */
+  suppressed?: { by: 'exception' | 'ignore'; reason: string; rule?: string; expires?: string };
+}
+
+export interface DriftError {
+  message: string;
+  endpoint?: string;
+  status?: number;
+}
+
+export type DriftStatus = 'clean' | 'drift' | 'error';
+
+export interface EnvironmentDrift {
+  environment: string;
+  baseline_version: string;
+  baseline_file?: string;
+  status: DriftStatus;
+  changes: DriftChange[];
+  /** Live settings the baseline does not manage: listed, not drift unless --strict. */
+  unmanaged: { path: string; live: unknown; source: EvidenceSource }[];
+  errors: DriftError[];
+  coverage: Record<string, EvidenceSource>;
+  captured_at?: string;
+}
+
+export interface DriftReport {
+  status: DriftStatus;
+  generated_at: string;
+  environments: EnvironmentDrift[];
+}
