@@ -47,8 +47,9 @@ export function parseJsonText(text: string, file: string): ValidationResult<unkn
   const parseErrors: ParseError[] = [];
   parseTree(text, parseErrors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (parseErrors.length > 0) {
+    // Only the first syntax error is reliable: the parser's recovery makes later ones cascade.
     return {
-      errors: parseErrors.map((error) => {
+      errors: parseErrors.slice(0, 1).map((error) => {
         const position = offsetToPosition(text, error.offset);
         return {
           file,
@@ -152,6 +153,9 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, t
     }
     case 'invalid_value': {
       const input = (issue as { input?: unknown }).input;
+      if (input === undefined && path.length > 0) {
+        return [{ file, path: formatPath(path), ...at(path.slice(0, -1)), message: `missing required key "${String(path[path.length - 1])}" (expected ${issue.values.map((option) => JSON.stringify(option)).join(' or ')})` }];
+      }
       const options = issue.values.map((option) => JSON.stringify(option));
       const suggestion = typeof input === 'string' ? closestMatch(input, issue.values.map(String)) : undefined;
       return [

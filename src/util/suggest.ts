@@ -27,5 +27,12 @@ export function closestMatch(input: string, candidates: readonly string[]): stri
   const tolerance = Math.max(2, Math.floor(input.length / 3));
   if (best !== undefined && bestDistance <= tolerance) return best;
   const prefixed = candidates.find((candidate) => candidate.startsWith(input) || input.startsWith(candidate));
-  return prefixed;
+  if (prefixed) return prefixed;
+  // Word-level match: "jwt-lifetime" → "jwt-short-lifetime" (every word of the input appears).
+  const words = input.toLowerCase().split(/[-_.:\s]+/).filter(Boolean);
+  if (words.length < 2) return undefined;
+  return candidates.find((candidate) => {
+    const candidateWords = candidate.toLowerCase().split(/[-_.:\s]+/);
+    return words.every((word) => candidateWords.includes(word));
+  });
 }

@@ -1,0 +1,193 @@
+/**
+ * The review report as markdown, committed next to the snapshot so the review happens in a
+ * pull request or in the git history. The sign-off block sits between HTML comment markers so
+ * a later run for the same quarter can keep what a reviewer already filled in.
+ */
+import type { FindingStatus } from '../checklist/index';
+import type { DriftChange } from '../drift/types';
+import { EXCEPTION_WARNING_DAYS, summarizeReview, type ReviewReport } from './review';
+import { addDays } from '../checklist/helpers';
+
+export const SIGN_OFF_START = '<!-- clerkguard:sign-off:start -->';
+export const SIGN_OFF_END = '<!-- clerkguard:sign-off:end -->';
+
+const STATUS_LABEL: Record<FindingStatus, string> = { pass: 'PASS', fail: 'FAIL', excepted: 'EXCEPTED', not_verifiable: 'UNVERIFIED' };
+
+export function blankSignOff(): string {
+  return [
+    SIGN_OFF_START,
+    'To be filled in by the reviewer after reading this report. Decision: approved, approved with follow-ups, or rejected.',
+    '',
+    '| Field | Value |',
+    '|---|---|',
+    '| Reviewer | |',
+    '| Date | |',
+    '| Decision | |',
+    '| Follow-ups | |',
+    SIGN_OFF_END,
+  ].join('\n');
+}
+
+/** The sign-off block of an earlier report for the same quarter, if a reviewer changed it. */
+export function extractSignOff(markdown: string): string | undefined {
+  const start = markdown.indexOf(SIGN_OFF_START);
+  const end = markdown.indexOf(SIGN_OFF_END, start);
+  if (start === -1 || end === -1) return undefined;
+  const block = markdown.slice(start, end + SIGN_OFF_END.length);
+  return block === blankSignOff() ? undefined : block;
+}
+
+export function renderReviewMarkdown(review: ReviewReport, options: { signOff?: string } = {}): string {
+  const summary = summarizeReview(review);
+  const lines: string[] = [];
+  lines.push(`# Clerk settings review: ${review.environment}, ${review.quarter}`, '');
+  lines.push('| | |', '|---|---|');
+  lines.push(`| Environment | ${cell(review.environment)} |`);
+  lines.push(`| Quarter | ${review.quarter} (${review.quarter_start} to ${review.quarter_end}) |`);
+  lines.push(`| Captured at | ${cell(review.captured_at)} |`);
+  lines.push(`| Instance | ${review.instance_id ? code(review.instance_id) : 'unknown'} |`);
+  lines.push(`| Baseline | ${code(review.baseline.file)}, version ${cell(review.baseline.version)}, profile ${review.baseline.profile} |`);
+  lines.push(`| Snapshot | ${code(review.snapshot_file)} |`);
+  lines.push('');
+
+  lines.push('## Summary', '');
+  const c = summary.checklist;
+  lines.push(`- Checklist: ${c.pass} pass, ${c.fail} fail, ${c.excepted} excepted, ${c.not_verifiable} unverified (20 items).`);
+  lines.push(
+    `- Drift against the baseline: ${review.drift.status === 'error' ? 'could not be fully computed; ' : ''}${plural(summary.drift_changes, 'change')}${summary.drift_weakening > 0 ? `, ${summary.drift_weakening} weakening` : ''}.`,
+  );
+  lines.push(
+    summary.previous_quarter === null
+      ? '- Changes since last-known-good: first snapshot of this environment.'
+      : `- Changes since last-known-good (${summary.previous_quarter}): ${plural(summary.changes_since_last_known_good ?? 0, 'change')}.`,
+  );
+  lines.push(`- Exceptions: ${summary.exceptions_expired} expired, ${summary.exceptions_expiring} expiring within ${EXCEPTION_WARNING_DAYS} days.`);
+  lines.push('');
+
+  lines.push(...checklistSection(review), '');
+  lines.push(...driftSection(review), '');
+  lines.push(...sinceSection(review), '');
+  lines.push(...exceptionsSection(review), '');
+  lines.push('## Sign-off', '', options.signOff ?? blankSignOff(), '');
+  return `${lines.join('\n')}`;
+}
+
+function checklistSection(review: ReviewReport): string[] {
+  const lines = ['## Checklist (20 items)', ''];
+  lines.push('Status against the live settings. Evidence says where each value came from: `bapi` Backend API, `fapi` Frontend API, `platform` Platform API, `export-file` a dashboard export, `attested` a human attestation, `unverified` no source could show it.', '');
+  lines.push('| # | Item | Severity | Status | Evidence | Findings |', '|---|---|---|---|---|---|');
+  for (const item of review.checklist) {
+    const counts = (Object.keys(item.counts) as FindingStatus[])
+      .filter((status) => item.counts[status] > 0)
+      .map((status) => `${item.counts[status]} ${STATUS_LABEL[status].toLowerCase()}`)
+      .join(', ');
+    lines.push(`| ${item.item} | ${cell(item.title)} | ${item.severity} | ${STATUS_LABEL[item.status]} | ${item.evidence.join(', ')} | ${counts || 'none'} |`);
+  }
+  const attention = review.checklist.flatMap((item) => item.findings.filter((finding) => finding.status !== 'pass').map((finding) => ({ item, finding })));
+  lines.push('');
+  if (attention.length === 0) {
+    lines.push('Every finding passes.');
+    return lines;
+  }
+  lines.push('### Findings that need attention', '');
+  for (const { item, finding } of attention) {
+    const where = finding.path ? ` at ${code(finding.path)}` : '';
+    lines.push(`- **${STATUS_LABEL[finding.status]}** item ${item.item} ${code(finding.rule)} (${finding.severity}, evidence: ${finding.evidence})${where}: ${oneLine(finding.message)}`);
+    if (finding.status === 'fail') lines.push(`  - Fix: ${oneLine(finding.remediation)}`);
+    if (finding.status === 'not_verifiable' && finding.how_to_verify) lines.push(`  - Verify: ${oneLine(finding.how_to_verify)}`);
+  }
+  return lines;
+}
+
+function driftSection(review: ReviewReport): string[] {
+  const { drift } = review;
+  const lines = ['## Drift against the baseline', ''];
+  lines.push(`Live settings compared with ${code(review.baseline.file)} (version ${cell(drift.baseline_version)}), classified as \`clerkguard drift\` does.`, '');
+  if (drift.errors.length > 0) {
+    lines.push('Some sources could not be read, so drift below is incomplete:', '');
+    for (const error of drift.errors) lines.push(`- ${oneLine(error.message)}${error.endpoint ? ` (${code(error.endpoint)}${error.status ? `, HTTP ${error.status}` : ''})` : ''}`);
+    lines.push('');
+  }
+  const active = drift.changes.filter((change) => !change.suppressed);
+  const suppressed = drift.changes.filter((change) => change.suppressed);
+  if (active.length === 0) lines.push('No drift: every managed setting matches the baseline.');
+  else lines.push(...changeTable(active, 'Baseline', 'Live'));
+  if (suppressed.length > 0) {
+    lines.push('', 'Suppressed by the baseline (exceptions and ignore entries):', '');
+    for (const change of suppressed) {
+      const by = change.suppressed!;
+      lines.push(`- ${code(change.path)}: ${by.by}${by.rule ? ` ${code(by.rule)}` : ''}${by.expires ? ` until ${by.expires}` : ''}: ${oneLine(by.reason)}`);
+    }
+  }
+  if (drift.unmanaged.length > 0) {
+    lines.push('', `Live settings the baseline does not manage (${drift.unmanaged.length}): ${drift.unmanaged.map((entry) => code(entry.path)).join(', ')}.`);
+  }
+  return lines;
+}
+
+function sinceSection(review: ReviewReport): string[] {
+  const { previous, changes } = review.since_last_known_good;
+  const lines = ['## Changes since last-known-good', ''];
+  if (!previous) {
+    lines.push(`First snapshot: there is no earlier snapshot of ${review.environment}, so there is nothing to compare with. The next quarter's review lists its changes against this one.`);
+    return lines;
+  }
+  lines.push(`Compared with ${previous.quarter} (${code(previous.file)}, captured ${previous.captured_at}).`, '');
+  if (changes.length === 0) lines.push('No changes since the last-known-good snapshot.');
+  else lines.push(...changeTable(changes, previous.quarter, review.quarter));
+  return lines;
+}
+
+function exceptionsSection(review: ReviewReport): string[] {
+  const lines = ['## Exceptions', ''];
+  const horizon = addDays(review.today, EXCEPTION_WARNING_DAYS);
+  if (review.exceptions.length === 0) {
+    lines.push(`No baseline exception has expired or expires within ${EXCEPTION_WARNING_DAYS} days (by ${horizon}).`);
+    return lines;
+  }
+  lines.push(`Exceptions expired or expiring by ${horizon}, as of ${review.today}:`, '');
+  lines.push('| State | Rule | Path | Owner | Expires | Days left | Reason |', '|---|---|---|---|---|---|---|');
+  for (const exception of review.exceptions) {
+    lines.push(
+      `| ${exception.state === 'expired' ? 'EXPIRED' : 'expiring'} | ${code(exception.rule)} | ${exception.path ? code(exception.path) : 'all'} | ${cell(exception.owner)} | ${exception.expires} | ${exception.days_left} | ${cell(exception.reason)} |`,
+    );
+  }
+  return lines;
+}
+
+function changeTable(changes: readonly DriftChange[], before: string, after: string): string[] {
+  const lines = [`| Path | Change | ${cell(before)} | ${cell(after)} | Direction | Severity | Items | Source |`, '|---|---|---|---|---|---|---|---|'];
+  for (const change of changes) {
+    lines.push(
+      `| ${code(change.path)} | ${change.kind} | ${value(change.baseline)} | ${value(change.live)} | ${change.direction} | ${change.severity} | ${change.checklist_items.join(', ') || '—'} | ${change.source} |`,
+    );
+  }
+  return lines;
+}
+
+const MAX_VALUE_LENGTH = 120;
+
+function value(input: unknown): string {
+  if (input === undefined) return '—';
+  const text = JSON.stringify(input);
+  return code(text.length > MAX_VALUE_LENGTH ? `${text.slice(0, MAX_VALUE_LENGTH - 1)}…` : text);
+}
+
+/** Inline code that survives backticks and pipes inside a table cell. */
+function code(text: string): string {
+  const safe = oneLine(text).replace(/\|/g, '\\|');
+  const fence = safe.includes('`') ? '``' : '`';
+  return `${fence}${fence.length > 1 ? ' ' : ''}${safe}${fence.length > 1 ? ' ' : ''}${fence}`;
+}
+
+function cell(text: string): string {
+  return oneLine(text).replace(/\|/g, '\\|');
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,361 @@
+import { describe, expect, it } from 'vitest';
+import { parseBaseline } from '../../src/baseline/load';
+import { checkBaseline } from '../../src/checklist/evaluate-baseline';
+import { EXPIRED_EXCEPTION_RULE, RULES, RULE_IDS, evaluateSettings, sourceFor, summarize, type Finding } from '../../src/checklist/index';
+import { piiClaims } from '../../src/checklist/rules/jwt';
+import type { Settings } from '../../src/settings/model';
+import { baselineWith, productionBaseline } from '../helpers/baselines';
+import { PINNED_TODAY } from '../helpers/cli';
+
+type Mutable = ReturnType<typeof productionBaseline>;
+type SettingsDraft = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function evaluate(mutate: (baseline: Mutable) => void = () => {}): Finding[] {
+  const baseline = baselineWith(mutate);
+  const loaded = parseBaseline(JSON.stringify(baseline), 'baselines/production.json');
+  return checkBaseline(loaded, PINNED_TODAY);
+}
+
+function forRule(findings: Finding[], rule: string): Finding[] {
+  return findings.filter((finding) => finding.rule === rule);
+}
+
+const settings = (baseline: Mutable) => baseline.settings as SettingsDraft;
+
+interface RuleCase {
+  rule: string;
+  /** Makes the rule fail; `failPath` is where the failing finding points. */
+  fail: (baseline: Mutable) => void;
+  failPath: string;
+  failMessage: RegExp;
+  /** Removes the evidence, so the rule cannot be verified. */
+  unverified: (baseline: Mutable) => void;
+}
+
+const attestation = { attested_by: 'qa', attested_at: '2024-01-01', evidence: 'old test' };
+
+const CASES: RuleCase[] = [
+  {
+    rule: 'keys-secret-server-only',
+    fail: (b) => void (b.target.secret_key_env = 'NEXT_PUBLIC_CLERK_SECRET_KEY'),
+    failPath: '',
+    failMessage: /NEXT_PUBLIC_ prefix makes bundlers inline it/,
+    unverified: (b) => delete settings(b).practices.secret_key_server_only,
+  },
+  {
+    rule: 'keys-production-live',
+    fail: (b) => void (settings(b).instance.test_mode = true),
+    failPath: 'settings.instance.test_mode',
+    failMessage: /test mode is on in production/,
+    unverified: (b) => delete settings(b).instance.test_mode,
+  },
+  {
+    rule: 'origins-exact-allowlist',
+    fail: (b) => void settings(b).instance.allowed_origins.push('https://*.example.com'),
+    failPath: 'settings.instance.allowed_origins[2]',
+    failMessage: /is a wildcard/,
+    unverified: (b) => delete settings(b).instance.allowed_origins,
+  },
+  {
+    rule: 'keys-rotation',
+    fail: (b) => void (settings(b).keys.last_rotated_at = '2025-01-01'),
+    failPath: 'settings.keys.last_rotated_at',
+    failMessage: /last rotated 694 days ago/,
+    unverified: (b) => delete settings(b).keys.last_rotated_at,
+  },
+  {
+    rule: 'session-inactivity-timeout',
+    fail: (b) => void (settings(b).session.inactivity_timeout_minutes = 10080),
+    failPath: 'settings.session.inactivity_timeout_minutes',
+    failMessage: /inactivity timeout is 7 days; the saas profile allows at most 30 minutes/,
+    unverified: (b) => delete settings(b).session.inactivity_timeout_minutes,
+  },
+  {
+    rule: 'session-revoke-on-security-events',
+    fail: (b) => void (settings(b).session.revoke_on = ['password_change']),
+    failPath: 'settings.session.revoke_on',
+    failMessage: /not revoked on email_change, mfa_enrollment/,
+    unverified: (b) => delete settings(b).session.revoke_on,
+  },
+  {
+    rule: 'session-server-side-verification',
+    fail: (b) => void (settings(b).practices.server_side_session_verification = attestation),
+    failPath: 'settings.practices.server_side_session_verification',
+    failMessage: /expired on 2024-12-31/,
+    unverified: (b) => delete settings(b).practices.server_side_session_verification,
+  },
+  {
+    rule: 'session-cookie-samesite',
+    fail: (b) => void (settings(b).session.cookie_same_site = 'none'),
+    failPath: 'settings.session.cookie_same_site',
+    failMessage: /SameSite=None, a CSRF vector/,
+    unverified: (b) => delete settings(b).session.cookie_same_site,
+  },
+  {
+    rule: 'webhook-signature-verification',
+    fail: (b) => void (settings(b).webhooks.signature_verification = attestation),
+    failPath: 'settings.webhooks.signature_verification',
+    failMessage: /expired/,
+    unverified: (b) => delete settings(b).webhooks.signature_verification,
+  },
+  {
+    rule: 'webhook-secret-in-env',
+    fail: (b) => void (settings(b).webhooks.secret_storage = attestation),
+    failPath: 'settings.webhooks.secret_storage',
+    failMessage: /expired/,
+    unverified: (b) => delete settings(b).webhooks.secret_storage,
+  },
+  {
+    rule: 'webhook-idempotency',
+    fail: (b) => void (settings(b).webhooks.idempotency = attestation),
+    failPath: 'settings.webhooks.idempotency',
+    failMessage: /expired/,
+    unverified: (b) => delete settings(b).webhooks.idempotency,
+  },
+  {
+    rule: 'webhook-user-deleted-pii',
+    fail: (b) => void (settings(b).webhooks.endpoints['https://api.example.com/webhooks/clerk'].events = ['user.created']),
+    failPath: 'settings.webhooks.endpoints',
+    failMessage: /no webhook endpoint subscribes to user.deleted/,
+    unverified: (b) => delete settings(b).webhooks.user_deleted_handling,
+  },
+  {
+    rule: 'org-scoped-queries',
+    fail: (b) => void (settings(b).practices.org_scoped_queries = attestation),
+    failPath: 'settings.practices.org_scoped_queries',
+    failMessage: /expired/,
+    unverified: (b) => delete settings(b).practices.org_scoped_queries,
+  },
+  {
+    rule: 'org-role-checks',
+    fail: (b) => void (settings(b).organizations.settings.domains_default_role = 'org:admin'),
+    failPath: 'settings.organizations.settings.domains_default_role',
+    failMessage: /gives new members the admin role "org:admin"/,
+    unverified: (b) => delete settings(b).practices.role_based_authorization,
+  },
+  {
+    rule: 'org-cross-isolation-test',
+    fail: (b) => void (settings(b).practices.cross_org_isolation_test = { ...attestation, attested_at: '2026-04-01' }),
+    failPath: 'settings.practices.cross_org_isolation_test',
+    failMessage: /expired on 2026-09-28/,
+    unverified: (b) => delete settings(b).practices.cross_org_isolation_test,
+  },
+  {
+    rule: 'jwt-claims-minimal',
+    fail: (b) => void (settings(b).jwt_templates.supabase.claims.email = '{{user.primary_email_address}}'),
+    failPath: 'settings.jwt_templates.supabase.claims',
+    failMessage: /puts PII in claims: email/,
+    unverified: (b) => delete settings(b).jwt_templates,
+  },
+  {
+    rule: 'jwt-short-lifetime',
+    fail: (b) => void (settings(b).jwt_templates.supabase.lifetime = 3600),
+    failPath: 'settings.jwt_templates.supabase.lifetime',
+    failMessage: /lives 3600 s; downstream tokens should live at most 60 s/,
+    unverified: (b) => delete settings(b).jwt_templates,
+  },
+  {
+    rule: 'jwt-audience-claim',
+    fail: (b) => delete settings(b).jwt_templates.supabase.claims.aud,
+    failPath: 'settings.jwt_templates.supabase.claims',
+    failMessage: /has no "aud" claim/,
+    unverified: (b) => delete settings(b).jwt_templates,
+  },
+  {
+    rule: 'monitoring-failed-login-alerts',
+    fail: (b) => void (settings(b).attack_protection.user_lockout.enabled = false),
+    failPath: 'settings.attack_protection.user_lockout.enabled',
+    failMessage: /user lockout is off/,
+    unverified: (b) => delete settings(b).monitoring.failed_login_alerts,
+  },
+  {
+    rule: 'monitoring-settings-review',
+    fail: (b) => void (settings(b).monitoring.settings_review.last_reviewed_at = '2026-01-01'),
+    failPath: 'settings.monitoring.settings_review.last_reviewed_at',
+    failMessage: /last quarterly settings review was 329 days ago/,
+    unverified: (b) => delete settings(b).monitoring.settings_review,
+  },
+];
+
+describe('the checklist', () => {
+  it('has one rule per checklist item, in the seed order, with complete metadata', () => {
+    expect(RULES.map((rule) => rule.checklist_item)).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+    expect(RULES.map((rule) => rule.id)).toEqual([...RULE_IDS]);
+    for (const rule of RULES) {
+      expect(rule.title.length).toBeGreaterThan(10);
+      expect(rule.rationale.length).toBeGreaterThan(20);
+      expect(rule.remediation.length).toBeGreaterThan(20);
+      expect(rule.how_to_verify.length).toBeGreaterThan(10);
+      expect(rule.verification.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('covers every rule in this table', () => {
+    expect(CASES.map((entry) => entry.rule).sort()).toEqual([...RULE_IDS].sort());
+  });
+
+  it('passes every rule on the shipped production baseline', () => {
+    const findings = evaluate();
+    expect(findings.filter((finding) => finding.status !== 'pass')).toEqual([]);
+    expect(summarize(findings, 'high').checklist_items).toEqual(Array.from({ length: 20 }, (_, index) => index + 1));
+  });
+});
+
+describe.each(CASES)('rule $rule', (entry) => {
+  it('passes on the hardened baseline', () => {
+    const findings = forRule(evaluate(), entry.rule);
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.every((finding) => finding.status === 'pass' && finding.evidence === 'baseline')).toBe(true);
+  });
+
+  it('fails with a precise message and path', () => {
+    const failing = forRule(evaluate(entry.fail), entry.rule).filter((finding) => finding.status === 'fail');
+    expect(failing).toHaveLength(1);
+    expect(failing[0]!.message).toMatch(entry.failMessage);
+    expect(failing[0]!.path).toBe(entry.failPath);
+    expect(failing[0]!.remediation.length).toBeGreaterThan(0);
+  });
+
+  it('is excepted by a current exception and names it', () => {
+    const findings = forRule(
+      evaluate((b) => {
+        entry.fail(b);
+        b.exceptions = [{ rule: entry.rule, reason: 'accepted for the migration', owner: 'sec-team', expires: '2027-01-31' }];
+      }),
+      entry.rule,
+    );
+    const excepted = findings.filter((finding) => finding.status === 'excepted');
+    expect(excepted).toHaveLength(1);
+    expect(excepted[0]!.exception).toEqual({ reason: 'accepted for the migration', owner: 'sec-team', expires: '2027-01-31' });
+    expect(findings.some((finding) => finding.status === 'fail')).toBe(false);
+  });
+
+  it('ignores an expired exception and reports it', () => {
+    const findings = evaluate((b) => {
+      entry.fail(b);
+      b.exceptions = [{ rule: entry.rule, reason: 'old', owner: 'sec-team', expires: '2026-11-25' }];
+    });
+    expect(forRule(findings, entry.rule).some((finding) => finding.status === 'fail')).toBe(true);
+    const expired = forRule(findings, EXPIRED_EXCEPTION_RULE);
+    expect(expired).toHaveLength(1);
+    expect(expired[0]!.message).toContain(`the exception for ${entry.rule} (owner sec-team) expired on 2026-11-25`);
+    expect(expired[0]!.path).toBe('exceptions[0]');
+  });
+
+  it('is not verifiable without evidence, and says how to verify', () => {
+    const findings = forRule(evaluate(entry.unverified), entry.rule);
+    const unverified = findings.filter((finding) => finding.status === 'not_verifiable');
+    expect(unverified.length).toBeGreaterThan(0);
+    expect(unverified[0]!.how_to_verify).toBeTruthy();
+    expect(findings.some((finding) => finding.status === 'fail')).toBe(false);
+  });
+});
+
+describe('rule details', () => {
+  it('scopes an exception with a path to that setting only', () => {
+    const findings = evaluate((b) => {
+      settings(b).jwt_templates.supabase.lifetime = 600;
+      settings(b).jwt_templates.worker = { claims: { aud: 'worker' }, lifetime: 900 };
+      b.exceptions = [{ rule: 'jwt-short-lifetime', path: 'settings.jwt_templates.worker', reason: 'server-side only', owner: 'ops', expires: '2027-01-01' }];
+    });
+    const lifetime = forRule(findings, 'jwt-short-lifetime');
+    expect(lifetime.find((finding) => finding.path.includes('worker'))!.status).toBe('excepted');
+    expect(lifetime.find((finding) => finding.path.includes('supabase'))!.status).toBe('fail');
+  });
+
+  it.each([
+    ['https://app.example.com/', /not an exact origin \(did you mean "https:\/\/app.example.com"\?\)/],
+    ['http://app.example.com', /plain http in a production instance/],
+    ['http://localhost:3000', /local development origin/],
+    ['not a url', /not a URL origin/],
+    ['https://*', /wildcard/],
+  ])('rejects the origin %s', (origin, message) => {
+    const failing = forRule(evaluate((b) => void (settings(b).instance.allowed_origins = [origin])), 'origins-exact-allowlist');
+    expect(failing[0]!.status).toBe('fail');
+    expect(failing[0]!.message).toMatch(message);
+  });
+
+  it('fails an empty origin list', () => {
+    const findings = forRule(evaluate((b) => void (settings(b).instance.allowed_origins = [])), 'origins-exact-allowlist');
+    expect(findings[0]!.message).toBe('the allowed origins list is empty');
+  });
+
+  it.each([
+    ['banking', 15, 'fail'],
+    ['banking', 10, 'pass'],
+    ['saas', 31, 'fail'],
+    ['consumer', 10080, 'pass'],
+    ['consumer', 10081, 'fail'],
+  ] as const)('applies the %s inactivity threshold to %i minutes', (profile, value, status) => {
+    const findings = forRule(
+      evaluate((b) => {
+        b.profile = profile;
+        settings(b).session.inactivity_timeout_minutes = value;
+        settings(b).session.maximum_lifetime_minutes = 60;
+      }),
+      'session-inactivity-timeout',
+    );
+    expect(findings.find((finding) => finding.path.endsWith('inactivity_timeout_minutes'))!.status).toBe(status);
+  });
+
+  it('finds PII shortcodes nested in claims and by claim name', () => {
+    expect(piiClaims({ aud: 'x', user: { contact: '{{user.primary_phone_number}}' }, Email: 'literal' })).toEqual(['user.contact', 'Email']);
+    expect(piiClaims({ aud: 'x', org: '{{org.id}}' })).toEqual([]);
+  });
+
+  it('treats MFA off in production as a critical failure for the saas profile', () => {
+    const findings = forRule(evaluate((b) => void (settings(b).sign_in.second_factor.required = false)), 'keys-production-live');
+    const failing = findings.filter((finding) => finding.status === 'fail');
+    expect(failing.map((finding) => [finding.severity, finding.path])).toEqual([['critical', 'settings.sign_in.second_factor.required']]);
+  });
+
+  it('does not apply production key rules to a development instance', () => {
+    const findings = forRule(
+      evaluate((b) => {
+        b.target.environment_type = 'development';
+        settings(b).instance.test_mode = true;
+      }),
+      'keys-production-live',
+    );
+    expect(findings).toHaveLength(1);
+    expect(findings[0]!.message).toMatch(/not applicable/);
+  });
+
+  it('treats a declared empty webhook list as nothing to verify', () => {
+    const findings = evaluate((b) => void (settings(b).webhooks = { endpoints: {} }));
+    for (const rule of ['webhook-signature-verification', 'webhook-secret-in-env', 'webhook-idempotency', 'webhook-user-deleted-pii']) {
+      expect(forRule(findings, rule).map((finding) => finding.status)).toEqual(['pass']);
+    }
+  });
+
+  it('rejects attestations dated in the future', () => {
+    const findings = forRule(
+      evaluate((b) => void (settings(b).practices.server_side_session_verification = { ...attestation, attested_at: '2027-01-01' })),
+      'session-server-side-verification',
+    );
+    expect(findings[0]!.message).toMatch(/dated in the future/);
+  });
+});
+
+describe('live evaluation', () => {
+  const base = productionBaseline();
+  const liveSettings = base.settings as Settings;
+  const context = { environment: 'production', environmentType: 'production' as const, profile: 'saas' as const, mode: 'live' as const, today: PINNED_TODAY };
+
+  it('never passes a setting whose live source is unverified', () => {
+    const findings = evaluateSettings(liveSettings, { ...context, coverage: { instance: 'bapi', session: 'unverified' } });
+    const inactivity = findings.find((finding) => finding.path === 'settings.session.inactivity_timeout_minutes')!;
+    expect(inactivity.status).toBe('not_verifiable');
+    expect(inactivity.evidence).toBe('unverified');
+    const origins = findings.find((finding) => finding.rule === 'origins-exact-allowlist')!;
+    expect(origins).toMatchObject({ status: 'pass', evidence: 'bapi' });
+  });
+
+  it('picks the most specific coverage entry', () => {
+    const coverage = { instance: 'bapi', 'instance.hibp': 'fapi', jwt_templates: 'bapi' } as const;
+    expect(sourceFor(coverage, ['instance', 'hibp'])).toBe('fapi');
+    expect(sourceFor(coverage, ['instance', 'test_mode'])).toBe('bapi');
+    expect(sourceFor(coverage, ['jwt_templates', 'a.b', 'lifetime'])).toBe('bapi');
+    expect(sourceFor(coverage, ['session'])).toBe('unverified');
+  });
+});
