@@ -158,3 +158,17 @@ describe('clerkguard basics', () => {
     expect(result.stderr).toMatch(/unknown command 'chekc'/);
   });
 });
+
+describe('generated docs', () => {
+  it('docs/checklist.md is current (regenerate with `clerkguard rules --format markdown > docs/checklist.md`)', () => {
+    const result = runCli(['rules', '--format', 'markdown']);
+    expect(readFileSync(path.join(REPO_ROOT, 'docs', 'checklist.md'), 'utf8')).toBe(result.stdout);
+  });
+});
+
+describe('generated settings reference', () => {
+  it('docs/settings.md is current (regenerate with `clerkguard schema --format markdown > docs/settings.md`)', () => {
+    const result = runCli(['schema', '--format', 'markdown']);
+    expect(readFileSync(path.join(REPO_ROOT, 'docs', 'settings.md'), 'utf8')).toBe(result.stdout);
+  });
+});

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { baselineJsonSchemaText } from '../../baseline/json-schema';
 import { RULES } from '../../checklist/index';
+import { checklistMarkdown } from '../../checklist/catalogue';
+import { settingsMarkdown } from '../../baseline/settings-doc';
 import { prettyJson } from '../../util/json';
 import type { CliContext } from '../context';
 import { choice } from '../options';
@@ -13,8 +15,9 @@ export function registerMeta(program: Command, context: CliContext): void {
     .command('schema')
     .summary('print the JSON Schema of baseline files')
     .option('--write <file>', 'write it to a file instead (e.g. baselines/schema.json)')
-    .action((options: { write?: string }) => {
-      const text = baselineJsonSchemaText();
+    .option('-f, --format <format>', 'json (the JSON Schema) or markdown (the settings reference)', choice(['json', 'markdown'] as const), 'json')
+    .action((options: { write?: string; format: 'json' | 'markdown' }) => {
+      const text = options.format === 'markdown' ? settingsMarkdown() : baselineJsonSchemaText();
       if (options.write) {
         writeFileSync(path.resolve(context.io.cwd, options.write), text);
         context.io.stderr(`wrote ${options.write}\n`);
@@ -24,8 +27,12 @@ export function registerMeta(program: Command, context: CliContext): void {
   program
     .command('rules')
     .summary('list the 20 checklist rules with severity and how each is verified')
-    .option('-f, --format <format>', 'text or json', choice(['text', 'json'] as const), 'text')
-    .action((options: { format: 'text' | 'json' }) => {
+    .option('-f, --format <format>', 'text, json or markdown', choice(['text', 'json', 'markdown'] as const), 'text')
+    .action((options: { format: 'text' | 'json' | 'markdown' }) => {
+      if (options.format === 'markdown') {
+        context.io.stdout(checklistMarkdown());
+        return;
+      }
       if (options.format === 'json') {
         context.io.stdout(
           prettyJson(

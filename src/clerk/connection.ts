@@ -1,0 +1,176 @@
+/**
+ * How to reach one Clerk instance: which keys, which base URLs, which retry policy.
+ * Built from a baseline's `target` (names of env vars) plus the process environment, so keys
+ * never pass through a file. The secret values live only in this object; every message that
+ * could carry them goes through scrubSecrets with `secretsOf(connection)`.
+ */
+import type { Target } from '../baseline/schema';
+import { ClerkguardError } from '../util/errors';
+
+export const DEFAULT_API_URL = 'https://api.clerk.com';
+export const CLERK_API_VERSION = '2026-05-12';
+
+/** Timeouts and retry budget. Every knob can be shortened in tests through env vars. */
+export interface RetryPolicy {
+  /** Per-request timeout. */
+  timeoutMs: number;
+  /** Retries after the first attempt for 429, 5xx, network errors, timeouts and malformed bodies. */
+  maxRetries: number;
+  /** Base of the jittered exponential backoff for 5xx and network errors. */
+  backoffBaseMs: number;
+  /** A Retry-After longer than this is not waited for: the call fails as rate limited. */
+  maxRetryWaitMs: number;
+  /** Multiplies Retry-After (seconds) before waiting. 1 in production; tests shrink it. */
+  retryAfterScale: number;
+  /** How many independent reads run at once. */
+  concurrency: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  timeoutMs: 15_000,
+  maxRetries: 4,
+  backoffBaseMs: 250,
+  maxRetryWaitMs: 60_000,
+  retryAfterScale: 1,
+  concurrency: 4,
+};
+
+export interface PlatformConnection {
+  apiKey: string;
+  apiUrl: string;
+  applicationId: string;
+  /** Environment type or instance id used in Platform API paths (`production`, `development`). */
+  instance: string;
+}
+
+export interface ClerkConnection {
+  /** The baseline's environment name, used in messages ("environment production"). */
+  environment: string;
+  secretKey: string;
+  /** BAPI base without the version prefix, e.g. https://api.clerk.com */
+  apiUrl: string;
+  /** FAPI base URL (scheme + host), from CLERK_FRONTEND_API_URL or the publishable key. */
+  frontendApiUrl?: string;
+  publishableKey?: string;
+  platform?: PlatformConnection;
+  policy: RetryPolicy;
+}
+
+export interface ConnectionOptions {
+  /** Environment name for messages; defaults to the target's environment_type. */
+  environment?: string;
+  policy?: Partial<RetryPolicy>;
+}
+
+/** Every secret a connection holds, for scrubSecrets' extra list. */
+export function secretsOf(connection: Pick<ClerkConnection, 'secretKey' | 'platform'>): string[] {
+  return [connection.secretKey, connection.platform?.apiKey].filter((value): value is string => typeof value === 'string' && value.length > 0);
+}
+
+/**
+ * Builds a connection from a baseline target and the environment. Throws a ClerkguardError
+ * naming the missing env var (never its value) when the secret key is absent.
+ */
+export function connectionFromEnv(target: Target, env: NodeJS.ProcessEnv = process.env, options: ConnectionOptions = {}): ClerkConnection {
+  const environment = options.environment ?? target.environment_type;
+  const secretKeyEnv = target.secret_key_env ?? 'CLERK_SECRET_KEY';
+  const secretKey = env[secretKeyEnv]?.trim();
+  if (!secretKey) {
+    throw new ClerkguardError(`no secret key for environment ${environment}: ${secretKeyEnv} is not set`, {
+      hint: `export ${secretKeyEnv}=sk_live_... (the Backend API secret key from Dashboard → API Keys)`,
+    });
+  }
+  if (!/^sk_(live|test)_/.test(secretKey)) {
+    throw new ClerkguardError(`${secretKeyEnv} for environment ${environment} is not a Clerk secret key (expected sk_live_… or sk_test_…)`);
+  }
+  const apiUrl = stripSlash(target.api_url ?? env.CLERK_API_URL ?? DEFAULT_API_URL);
+  const publishableKey = env[target.publishable_key_env ?? 'CLERK_PUBLISHABLE_KEY']?.trim() || undefined;
+  const frontendApiUrl = frontendUrl(target.frontend_api_url ?? env.CLERK_FRONTEND_API_URL, publishableKey, environment);
+
+  const platformKey = env[target.platform_api_key_env ?? 'CLERK_PLATFORM_API_KEY']?.trim();
+  const applicationId = target.application_id ?? env.CLERK_APPLICATION_ID?.trim();
+  const platform: PlatformConnection | undefined =
+    platformKey && applicationId
+      ? {
+          apiKey: platformKey,
+          apiUrl: stripSlash(target.platform_api_url ?? env.CLERK_PLATFORM_API_URL ?? apiUrl),
+          applicationId,
+          instance: target.environment_type,
+        }
+      : undefined;
+
+  return {
+    environment,
+    secretKey,
+    apiUrl,
+    ...(frontendApiUrl ? { frontendApiUrl } : {}),
+    ...(publishableKey ? { publishableKey } : {}),
+    ...(platform ? { platform } : {}),
+    policy: { ...DEFAULT_RETRY_POLICY, ...policyFromEnv(env), ...options.policy },
+  };
+}
+
+/** `live` or `test` from a key's prefix; the rest of the key is never looked at. */
+export function keyEnvironment(key: string): 'live' | 'test' | undefined {
+  const match = /^(?:sk|pk)_(live|test)_/.exec(key);
+  return match ? (match[1] as 'live' | 'test') : undefined;
+}
+
+/** The frontend API host inside a publishable key: `pk_(live|test)_` + base64("<host>$"). */
+export function decodePublishableKey(publishableKey: string): { environment: 'live' | 'test'; host: string } | undefined {
+  const match = /^pk_(live|test)_([A-Za-z0-9+/=_-]+)$/.exec(publishableKey);
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[2]!.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+  if (!decoded.endsWith('$') || decoded.length < 2) return undefined;
+  return { environment: match[1] as 'live' | 'test', host: decoded.slice(0, -1) };
+}
+
+export function encodePublishableKey(environment: 'live' | 'test', host: string): string {
+  return `pk_${environment}_${Buffer.from(`${host}$`, 'utf8').toString('base64').replace(/=+$/, '')}`;
+}
+
+/** https for real hosts; plain http only for loopback hosts (the local emulator). */
+export function frontendUrlForHost(host: string): string {
+  const loopback = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/.test(host);
+  return `${loopback ? 'http' : 'https'}://${host}`;
+}
+
+function frontendUrl(explicit: string | undefined, publishableKey: string | undefined, environment: string): string | undefined {
+  if (explicit) return stripSlash(explicit);
+  if (!publishableKey) return undefined;
+  const decoded = decodePublishableKey(publishableKey);
+  if (!decoded) {
+    throw new ClerkguardError(`the publishable key for environment ${environment} is malformed: cannot decode its frontend API host`, {
+      hint: 'expected pk_live_… or pk_test_… as shown in Dashboard → API Keys, or set CLERK_FRONTEND_API_URL',
+    });
+  }
+  return frontendUrlForHost(decoded.host);
+}
+
+function policyFromEnv(env: NodeJS.ProcessEnv): Partial<RetryPolicy> {
+  const out: Partial<RetryPolicy> = {};
+  const read = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value < 0) throw new ClerkguardError(`${name} must be a non-negative number, got "${raw}"`);
+    return value;
+  };
+  const timeoutMs = read('CLERKGUARD_HTTP_TIMEOUT_MS');
+  const maxRetries = read('CLERKGUARD_HTTP_RETRIES');
+  const backoffBaseMs = read('CLERKGUARD_HTTP_BACKOFF_MS');
+  const maxRetryWaitMs = read('CLERKGUARD_HTTP_MAX_RETRY_WAIT_MS');
+  const retryAfterScale = read('CLERKGUARD_RETRY_AFTER_SCALE');
+  const concurrency = read('CLERKGUARD_HTTP_CONCURRENCY');
+  if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
+  if (maxRetries !== undefined) out.maxRetries = Math.floor(maxRetries);
+  if (backoffBaseMs !== undefined) out.backoffBaseMs = backoffBaseMs;
+  if (maxRetryWaitMs !== undefined) out.maxRetryWaitMs = maxRetryWaitMs;
+  if (retryAfterScale !== undefined) out.retryAfterScale = retryAfterScale;
+  if (concurrency !== undefined) out.concurrency = Math.max(1, Math.floor(concurrency));
+  return out;
+}
+
+function stripSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}

@@ -1,0 +1,120 @@
+/**
+ * Normalization before diffing. Both sides of a diff pass through here so that only
+ * meaningful differences survive:
+ *
+ * - id-keyed arrays (a raw API list of JWT templates, roles, permissions, endpoints) become
+ *   records keyed by their natural key; the settings model already stores them as records;
+ * - set-like arrays (SET_LIKE_PATHS) are sorted and de-duplicated: order carries no meaning;
+ * - server-managed fields (ids, object tags, timestamps) are dropped, except inside JWT claims,
+ *   which are user data;
+ * - undefined values are dropped and object keys are sorted, so values in reports are stable.
+ *
+ * The result is a "canonical tree". Keys named `__proto__` stay own properties (assignment would
+ * change the prototype instead), which is what lets hostile claim names be diffed at all.
+ */
+import { SET_LIKE_PATHS } from '../settings/model';
+import type { PathSegment } from '../settings/paths';
+import { compileAll, compilePattern, matchesAny, matchesCompiled, type CompiledPattern } from './patterns';
+
+export interface NormalizeOptions {
+  /** Patterns of arrays compared as sets (default: SET_LIKE_PATHS of the settings model). */
+  setLikePaths?: readonly string[];
+  /** Patterns of arrays of objects turned into records, with the field that keys them. */
+  keyedArrays?: Readonly<Record<string, string>>;
+}
+
+/** Raw Clerk API lists and the field that identifies each element. */
+export const KEYED_ARRAY_PATHS: Readonly<Record<string, string>> = {
+  jwt_templates: 'name',
+  'organizations.roles': 'key',
+  'organizations.permissions': 'key',
+  'webhooks.endpoints': 'url',
+};
+
+/** Fields Clerk manages itself; they differ between any two instances and mean nothing here. */
+export const SERVER_MANAGED_KEYS: ReadonlySet<string> = new Set(['id', 'object', 'created_at', 'updated_at', 'instance_id']);
+
+/** Subtrees that are free-form user data: no field is server-managed, no array is a set. */
+export const FREE_FORM_PATHS: readonly string[] = ['jwt_templates.*.claims'];
+
+export type CanonicalValue = null | boolean | number | string | CanonicalValue[] | { [key: string]: CanonicalValue };
+export type CanonicalObject = { [key: string]: CanonicalValue };
+
+export interface CompiledNormalizeOptions {
+  setLike: CompiledPattern[];
+  keyed: { pattern: CompiledPattern; key: string }[];
+  freeForm: CompiledPattern[];
+}
+
+export function compileNormalizeOptions(options: NormalizeOptions = {}): CompiledNormalizeOptions {
+  return {
+    setLike: compileAll(options.setLikePaths ?? SET_LIKE_PATHS),
+    keyed: Object.entries(options.keyedArrays ?? KEYED_ARRAY_PATHS).map(([pattern, key]) => ({ pattern: compilePattern(pattern), key })),
+    freeForm: compileAll(FREE_FORM_PATHS),
+  };
+}
+
+/** Sets `obj[key]` as an own, enumerable property even when key is `__proto__`. */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** True when `path` is a set-like array under these options. */
+export function isSetLikePath(path: readonly PathSegment[], options: CompiledNormalizeOptions): boolean {
+  return matchesAny(path, options.setLike);
+}
+
+/** Builds the canonical tree of a settings value (see the module comment). */
+export function canonicalize(value: unknown, options: CompiledNormalizeOptions = compileNormalizeOptions()): CanonicalObject {
+  const result = canonicalNode(value, [], options, false);
+  return isPlainObject(result) ? (result as CanonicalObject) : {};
+}
+
+function canonicalNode(value: unknown, path: PathSegment[], options: CompiledNormalizeOptions, freeForm: boolean): CanonicalValue | undefined {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  if (value === null || typeof value !== 'object') {
+    if (typeof value === 'bigint') return String(value);
+    if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+    return value as CanonicalValue;
+  }
+  const inFreeForm = freeForm || matchesAny(path, options.freeForm);
+  if (Array.isArray(value)) {
+    if (!inFreeForm) {
+      const keyed = options.keyed.find((entry) => matchesCompiled(path, entry.pattern));
+      if (keyed && value.every((item) => isPlainObject(item) && typeof item[keyed.key] === 'string')) {
+        return canonicalNode(keyedArrayToRecord(value as Record<string, unknown>[], keyed.key), path, options, inFreeForm);
+      }
+      if (matchesAny(path, options.setLike) && value.every((item) => typeof item === 'string')) {
+        return [...new Set(value as string[])].sort(compareStrings);
+      }
+    }
+    return value.map((item, index) => canonicalNode(item, [...path, index], options, inFreeForm) ?? null);
+  }
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort(compareStrings)) {
+    if (!inFreeForm && SERVER_MANAGED_KEYS.has(key)) continue;
+    const child = canonicalNode((value as Record<string, unknown>)[key], [...path, key], options, inFreeForm);
+    if (child !== undefined) setOwn(out, key, child);
+  }
+  return out as CanonicalObject;
+}
+
+function keyedArrayToRecord(items: readonly Record<string, unknown>[], keyField: string): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const item of items) {
+    const rest: Record<string, unknown> = {};
+    for (const [field, fieldValue] of Object.entries(item)) if (field !== keyField) setOwn(rest, field, fieldValue);
+    setOwn(record, item[keyField] as string, rest);
+  }
+  return record;
+}
+
+/** Code-unit order: locale-independent, so output is identical on every machine. */
+export function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,133 @@
+/**
+ * The one place json-diff runs. Canonical trees are first turned into "diff trees" that avoid
+ * every json-diff weakness:
+ *
+ * - every key is escaped as `k<key>~`, so no key is an Object.prototype member (json-diff tests
+ *   `key in obj`, which misses an added `constructor`), none is `__proto__`, and none can be
+ *   mistaken for json-diff's own `<key>__added` / `<key>__deleted` / `__old` / `__new` markers:
+ *   a real key always ends in `~`, a marker never does;
+ * - set-like arrays become objects keyed by element, so json-diff compares them by key in O(n)
+ *   instead of aligning sequences in O(n·m);
+ * - every other array becomes an opaque string token (its canonical JSON): json-diff never sees
+ *   an array, and such arrays compare as whole values;
+ * - the `precision` option is never passed (it mutates its inputs).
+ *
+ * The walk over json-diff's result unescapes keys and reads values back from the canonical
+ * trees, so callers get real values, never tokens.
+ */
+import { diff as jsonDiff } from 'json-diff';
+import type { PathSegment } from '../settings/paths';
+import { isPlainObject, isSetLikePath, setOwn, type CanonicalObject, type CanonicalValue, type CompiledNormalizeOptions } from './normalize';
+import type { ChangeKind } from './types';
+
+export interface RawChange {
+  /** Path inside the settings (no `settings.` prefix). For a set element, the last segment is the element. */
+  path: PathSegment[];
+  kind: ChangeKind;
+  before: unknown;
+  after: unknown;
+  /** True when the change is one element added to or removed from a set-like array. */
+  setElement: boolean;
+}
+
+const ARRAY_TOKEN = '\u0000a:';
+const STRING_TOKEN = '\u0000s:';
+
+function escapeKey(key: string): string {
+  return `k${key}~`;
+}
+
+function unescapeKey(escaped: string): string {
+  return escaped.slice(1, -1);
+}
+
+/** The diff tree json-diff sees for a canonical value at `path`. */
+export function toDiffTree(value: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions): unknown {
+  if (Array.isArray(value)) {
+    if (isSetLikePath(path, options) && value.every((item) => typeof item === 'string')) {
+      const members: Record<string, true> = {};
+      for (const item of value as string[]) members[escapeKey(item)] = true;
+      return members;
+    }
+    return ARRAY_TOKEN + JSON.stringify(value);
+  }
+  if (typeof value === 'string') return value.startsWith('\u0000') ? STRING_TOKEN + value : value;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[escapeKey(key)] = toDiffTree(value[key] as CanonicalValue, [...path, key], options);
+  return out;
+}
+
+/** All differences between two canonical trees, as raw (unclassified) changes. */
+export function diffCanonical(before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions): RawChange[] {
+  const result = jsonDiff(toDiffTree(before, [], options), toDiffTree(after, [], options)) as unknown;
+  const changes: RawChange[] = [];
+  if (result === undefined) return changes;
+  if (!isPlainObject(result) || isScalarChange(result)) {
+    changes.push({ path: [], kind: 'changed', before, after, setElement: false });
+    return changes;
+  }
+  walk(result, [], before, after, options, changes);
+  return changes;
+}
+
+function isScalarChange(node: Record<string, unknown>): boolean {
+  return Object.prototype.hasOwnProperty.call(node, '__old') || Object.prototype.hasOwnProperty.call(node, '__new');
+}
+
+function walk(node: Record<string, unknown>, path: PathSegment[], before: unknown, after: unknown, options: CompiledNormalizeOptions, out: RawChange[]): void {
+  const setElement = isSetLikePath(path, options) && (Array.isArray(before) || Array.isArray(after));
+  for (const marker of Object.keys(node)) {
+    let kind: ChangeKind;
+    let escaped: string;
+    if (marker.endsWith('~__added')) {
+      kind = 'added';
+      escaped = marker.slice(0, -'__added'.length);
+    } else if (marker.endsWith('~__deleted')) {
+      kind = 'removed';
+      escaped = marker.slice(0, -'__deleted'.length);
+    } else if (marker.endsWith('~')) {
+      kind = 'changed';
+      escaped = marker;
+    } else {
+      throw new Error(`unexpected key in json-diff output: ${JSON.stringify(marker)}`);
+    }
+    const key = unescapeKey(escaped);
+    const childPath = [...path, key];
+    if (setElement) {
+      out.push({ path: childPath, kind, before: kind === 'removed' ? key : undefined, after: kind === 'added' ? key : undefined, setElement: true });
+      continue;
+    }
+    const beforeChild = childOf(before, key);
+    const afterChild = childOf(after, key);
+    const child = node[marker];
+    if (kind === 'changed' && isPlainObject(child) && !isScalarChange(child)) {
+      walk(child, childPath, beforeChild, afterChild, options, out);
+      continue;
+    }
+    out.push({ path: childPath, kind, before: beforeChild, after: afterChild, setElement: false });
+  }
+}
+
+function childOf(value: unknown, key: string): unknown {
+  if (!isPlainObject(value) || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+  return value[key];
+}
+
+/** A deep copy of a canonical tree without the subtrees at `paths` (used to drop unverified settings). */
+export function withoutPaths(tree: CanonicalObject, paths: readonly (readonly PathSegment[])[]): CanonicalObject {
+  if (paths.length === 0) return tree;
+  return prune(tree, paths.map((p) => p.map(String)), 0) as CanonicalObject;
+}
+
+function prune(value: CanonicalValue, paths: string[][], depth: number): CanonicalValue | undefined {
+  if (paths.some((p) => p.length === depth)) return undefined;
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const below = paths.filter((p) => p[depth] === key);
+    const child = below.length === 0 ? value[key] : prune(value[key] as CanonicalValue, below, depth + 1);
+    if (child !== undefined) setOwn(out, key, child);
+  }
+  return out as CanonicalObject;
+}

@@ -1,0 +1,247 @@
+/**
+ * `clerkguard snapshot`: for every environment, capture the live settings, write the redacted
+ * export and its review report under `<dir>/<environment>/<YYYY>-Q<n>.{json,md}`, and
+ * optionally commit each environment's pair with git.
+ *
+ * All-or-nothing: everything is computed in memory first (API errors surface before any file
+ * is touched), git preconditions are checked next, then files are staged as temp files and
+ * renamed only when every environment's files are ready. A failure while renaming or
+ * committing undoes the commits already made and restores the previous files.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { LoadedBaseline } from '../baseline/load';
+import { evaluateSettings, type RuleContext } from '../checklist/index';
+import type { DriftChange, EnvironmentDrift } from '../drift/types';
+import type { LiveExport } from '../export/types';
+import type { EvidenceSource, Settings } from '../settings/model';
+import { ClerkguardError, describeError } from '../util/errors';
+import { canonicalize } from '../util/json';
+import { FileTransaction } from './file-transaction';
+import { GitRepository, type GitSavepoint } from './git';
+import { lastKnownGood, parseSnapshotText, readSnapshotFile, snapshotPaths } from './layout';
+import { compareQuarters, formatQuarter, quarterOf, quarterRange, type Quarter } from './quarter';
+import { safeText, secretValues, snapshotJsonText } from './redact';
+import { buildReview, summarizeReview, type ReviewReport, type ReviewSummary } from './review';
+import { extractSignOff, renderReviewMarkdown } from './review-markdown';
+
+/** What a snapshot needs from the export and drift features, injected so the flow is testable. */
+export interface SnapshotSources {
+  exportLive(loaded: LoadedBaseline): Promise<LiveExport>;
+  diffBaseline(loaded: LoadedBaseline, live: LiveExport): EnvironmentDrift;
+  diffSettings(before: Settings, after: Settings, coverage: Record<string, EvidenceSource>): DriftChange[];
+}
+
+export interface SnapshotOptions {
+  /** The snapshots folder (absolute, or relative to cwd). */
+  dir: string;
+  quarter: Quarter;
+  today: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  sources: SnapshotSources;
+  /** Commit each environment's files; author as "Name <email>" or git's configured identity. */
+  commit?: { author?: string };
+}
+
+export interface EnvironmentSnapshot {
+  environment: string;
+  quarter: string;
+  json: string;
+  markdown: string;
+  /** Files whose content this run changed (relative to cwd). */
+  written: string[];
+  commit: { id: string; message: string } | null;
+  review: ReviewReport;
+  summary: ReviewSummary;
+}
+
+export interface SnapshotRun {
+  quarter: string;
+  dir: string;
+  committed: boolean;
+  environments: EnvironmentSnapshot[];
+}
+
+interface PreparedSnapshot {
+  loaded: LoadedBaseline;
+  environment: string;
+  json: string;
+  markdown: string;
+  jsonText: string;
+  markdownText: string;
+  review: ReviewReport;
+}
+
+export function commitMessage(quarter: string, environment: string): string {
+  return `clerkguard: ${quarter} review snapshot for ${environment}`;
+}
+
+export async function takeSnapshots(baselines: readonly LoadedBaseline[], options: SnapshotOptions): Promise<SnapshotRun> {
+  const quarter = formatQuarter(options.quarter);
+  if (compareQuarters(options.quarter, quarterOf(options.today)) > 0) {
+    throw new ClerkguardError(`--quarter ${quarter} is in the future (today is ${options.today})`, {
+      hint: `a review snapshot records settings as they are now; use the current quarter ${formatQuarter(quarterOf(options.today))} or an earlier one`,
+    });
+  }
+  const dir = path.resolve(options.cwd, options.dir);
+  const secrets = secretValues(options.env, baselines);
+
+  const prepared: PreparedSnapshot[] = [];
+  for (const loaded of baselines) prepared.push(await prepare(loaded, dir, quarter, options, secrets));
+
+  const repository = options.commit ? await openForCommit(dir, prepared, options) : undefined;
+
+  const transaction = new FileTransaction();
+  const written = new Set<string>();
+  try {
+    for (const item of prepared) {
+      if (transaction.stage(item.json, item.jsonText)) written.add(item.json);
+      if (transaction.stage(item.markdown, item.markdownText)) written.add(item.markdown);
+    }
+    transaction.apply();
+  } catch (error) {
+    transaction.rollback();
+    throw new ClerkguardError(`could not write the snapshot files: ${describeError(error)}`, {
+      hint: 'no snapshot file was written or changed; fix the cause (disk space, permissions) and rerun',
+      cause: error,
+    });
+  }
+
+  const commits = new Map<string, { id: string; message: string }>();
+  if (repository) {
+    let savepoint: GitSavepoint | undefined;
+    try {
+      savepoint = await repository.savepoint();
+      for (const item of prepared) {
+        const paths = [repository.relative(item.json), repository.relative(item.markdown)];
+        await repository.add(paths);
+        if (!(await repository.hasStagedChanges(paths))) continue;
+        const message = commitMessage(quarter, item.environment);
+        commits.set(item.environment, { id: await repository.commit(paths, message, options.commit?.author), message });
+      }
+    } catch (error) {
+      const problems = [describeError(error)];
+      if (savepoint) await savepoint.restore().catch((restoreError: unknown) => problems.push(`rolling back git also failed: ${describeError(restoreError)}`));
+      transaction.rollback();
+      const hint = error instanceof ClerkguardError && error.hint ? error.hint : undefined;
+      throw new ClerkguardError(`${problems.join('\n')}\nno snapshot was committed and the snapshot files were restored to their previous state`, { hint, cause: error });
+    }
+    savepoint?.release();
+  }
+  transaction.commit();
+
+  const display = (file: string) => toDisplay(options.cwd, file);
+  return {
+    quarter,
+    dir: display(dir),
+    committed: repository !== undefined,
+    environments: prepared.map((item) => ({
+      environment: item.environment,
+      quarter,
+      json: display(item.json),
+      markdown: display(item.markdown),
+      written: [item.json, item.markdown].filter((file) => written.has(file)).map(display),
+      commit: commits.get(item.environment) ?? null,
+      review: item.review,
+      summary: summarizeReview(item.review),
+    })),
+  };
+}
+
+async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, options: SnapshotOptions, secrets: readonly string[]): Promise<PreparedSnapshot> {
+  const { baseline } = loaded;
+  const environment = baseline.environment;
+  const paths = snapshotPaths(dir, environment, options.quarter);
+  const relativeToDir = (file: string) => path.relative(dir, file).split(path.sep).join('/');
+
+  let live: LiveExport;
+  try {
+    live = await options.sources.exportLive(loaded);
+  } catch (error) {
+    const hint = error instanceof ClerkguardError ? error.hint : undefined;
+    throw new ClerkguardError(`${environment}: could not read the live settings: ${describeError(error)}`, {
+      hint: hint ?? 'no snapshot file was written; fix the cause and rerun',
+      cause: error,
+    });
+  }
+  live = keepCaptureTimeWhenUnchanged(live, paths.json);
+
+  const previousEntry = lastKnownGood(dir, environment, options.quarter);
+  let since: ReviewReport['since_last_known_good'] = { changes: [] };
+  if (previousEntry) {
+    const previous = readSnapshotFile(previousEntry.file);
+    since = {
+      previous: { quarter: formatQuarter(previousEntry.quarter), file: relativeToDir(previousEntry.file), captured_at: previous.captured_at },
+      changes: options.sources.diffSettings(previous.settings, live.settings, live.coverage),
+    };
+  }
+
+  const context: RuleContext = {
+    environment,
+    environmentType: baseline.target.environment_type,
+    profile: baseline.profile,
+    target: baseline.target,
+    mode: 'live',
+    coverage: live.coverage,
+    today: options.today,
+  };
+  const findings = evaluateSettings(live.settings, context, { exceptions: baseline.exceptions });
+  const review = buildReview({
+    quarter,
+    quarterRange: quarterRange(options.quarter),
+    today: options.today,
+    live,
+    baseline: { file: toDisplay(options.cwd, path.resolve(options.cwd, loaded.file)), version: baseline.version, profile: baseline.profile, exceptions: baseline.exceptions },
+    snapshotFile: relativeToDir(paths.json),
+    findings,
+    drift: options.sources.diffBaseline(loaded, live),
+    sinceLastKnownGood: since,
+  });
+  const existingMarkdown = existsSync(paths.markdown) ? readFileSync(paths.markdown, 'utf8') : undefined;
+  const signOff = existingMarkdown === undefined ? undefined : extractSignOff(existingMarkdown);
+  return {
+    loaded,
+    environment,
+    json: paths.json,
+    markdown: paths.markdown,
+    jsonText: snapshotJsonText(live, secrets, `the ${environment} snapshot`),
+    markdownText: safeText(renderReviewMarkdown(review, signOff === undefined ? {} : { signOff }), secrets, `the ${environment} review report`),
+    review,
+  };
+}
+
+/**
+ * A rerun in the same quarter with unchanged settings keeps the earlier capture time, so the
+ * files stay byte-identical and no empty commit or noisy diff follows.
+ */
+function keepCaptureTimeWhenUnchanged(live: LiveExport, file: string): LiveExport {
+  if (!existsSync(file)) return live;
+  let existing: LiveExport;
+  try {
+    existing = parseSnapshotText(readFileSync(file, 'utf8'), file);
+  } catch {
+    return live;
+  }
+  const comparable = (value: LiveExport) => JSON.stringify(canonicalize({ ...value, captured_at: '' }));
+  return comparable(existing) === comparable(live) ? { ...live, captured_at: existing.captured_at } : live;
+}
+
+async function openForCommit(dir: string, prepared: readonly PreparedSnapshot[], options: SnapshotOptions): Promise<GitRepository> {
+  const repository = await GitRepository.open(dir, options.env);
+  await repository.checkIdentity(options.commit?.author);
+  const ours = new Set(prepared.flatMap((item) => [repository.relative(item.json), repository.relative(item.markdown)]));
+  const others = (await repository.stagedPaths()).filter((file) => !ours.has(file));
+  if (others.length > 0) {
+    const shown = others.slice(0, 5).join(', ') + (others.length > 5 ? `, and ${others.length - 5} more` : '');
+    throw new ClerkguardError(`refusing to commit: other changes are staged (${shown})`, {
+      hint: 'commit or unstage them first (git restore --staged <file>); nothing was written',
+    });
+  }
+  return repository;
+}
+
+function toDisplay(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  return (relative === '' ? '.' : relative.startsWith('..') ? file : relative).split(path.sep).join('/');
+}
