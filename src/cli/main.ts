@@ -8,7 +8,12 @@ import { todayIso } from '../checklist/helpers';
 import { scrubSecrets } from '../settings/redact';
 import { ClerkguardError, EXIT_FAILED } from '../util/errors';
 import { registerCheck } from './commands/check';
+import { registerDrift } from './commands/drift';
+import { registerEmulator } from './commands/emulator';
+import { registerExport } from './commands/export';
 import { registerMeta } from './commands/meta';
+import { registerReview } from './commands/review';
+import { registerSnapshot } from './commands/snapshot';
 import type { CliContext } from './context';
 import { processIo, type CliIo } from './io';
 
@@ -21,7 +26,7 @@ const EXIT_PRECEDENCE = [0, 2, 1];
 type Register = (program: Command, context: CliContext) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerCheck, registerMeta];
+const COMMANDS: Register[] = [registerCheck, registerExport, registerDrift, registerSnapshot, registerReview, registerEmulator, registerMeta];
 
 export function buildProgram(context: CliContext): Command {
   const program = new Command('clerkguard')

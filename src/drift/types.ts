@@ -35,6 +35,11 @@ export interface EnvironmentDrift {
   changes: DriftChange[];
   /** Live settings the baseline does not manage: listed, not drift unless --strict. */
   unmanaged: { path: string; live: unknown; source: EvidenceSource }[];
+  /**
+   * Managed baseline settings no live source could show: neither in sync nor drift.
+   * (Extension: optional so that existing producers of EnvironmentDrift stay valid.)
+   */
+  unverified?: { path: string; baseline: unknown }[];
   errors: DriftError[];
   coverage: Record<string, EvidenceSource>;
   captured_at?: string;

@@ -94,7 +94,7 @@ function checklistSection(review: ReviewReport): string[] {
     const where = finding.path ? ` at ${code(finding.path)}` : '';
     lines.push(`- **${STATUS_LABEL[finding.status]}** item ${item.item} ${code(finding.rule)} (${finding.severity}, evidence: ${finding.evidence})${where}: ${oneLine(finding.message)}`);
     if (finding.status === 'fail') lines.push(`  - Fix: ${oneLine(finding.remediation)}`);
-    if (finding.status === 'not_verifiable' && finding.how_to_verify) lines.push(`  - Verify: ${oneLine(finding.how_to_verify)}`);
+    if (finding.status === 'not_verifiable' && finding.how_to_verify && !finding.message.includes(finding.how_to_verify)) lines.push(`  - Verify: ${oneLine(finding.how_to_verify)}`);
   }
   return lines;
 }
@@ -118,6 +118,9 @@ function driftSection(review: ReviewReport): string[] {
       const by = change.suppressed!;
       lines.push(`- ${code(change.path)}: ${by.by}${by.rule ? ` ${code(by.rule)}` : ''}${by.expires ? ` until ${by.expires}` : ''}: ${oneLine(by.reason)}`);
     }
+  }
+  if (drift.unverified && drift.unverified.length > 0) {
+    lines.push('', `Managed settings no live source could show, so neither in sync nor drift (${drift.unverified.length}): ${drift.unverified.map((entry) => code(entry.path)).join(', ')}.`);
   }
   if (drift.unmanaged.length > 0) {
     lines.push('', `Live settings the baseline does not manage (${drift.unmanaged.length}): ${drift.unmanaged.map((entry) => code(entry.path)).join(', ')}.`);
@@ -159,7 +162,7 @@ function changeTable(changes: readonly DriftChange[], before: string, after: str
   const lines = [`| Path | Change | ${cell(before)} | ${cell(after)} | Direction | Severity | Items | Source |`, '|---|---|---|---|---|---|---|---|'];
   for (const change of changes) {
     lines.push(
-      `| ${code(change.path)} | ${change.kind} | ${value(change.baseline)} | ${value(change.live)} | ${change.direction} | ${change.severity} | ${change.checklist_items.join(', ') || '—'} | ${change.source} |`,
+      `| ${code(change.path)} | ${change.kind} | ${change.kind === 'added' ? '—' : value(change.baseline)} | ${change.kind === 'removed' ? '—' : value(change.live)} | ${change.direction} | ${change.severity} | ${change.checklist_items.join(', ') || '—'} | ${change.source} |`,
     );
   }
   return lines;

@@ -12,9 +12,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedBaseline } from '../baseline/load';
 import { evaluateSettings, type RuleContext } from '../checklist/index';
-import type { DriftChange, EnvironmentDrift } from '../drift/types';
+import { diffBaseline, diffSettings } from '../drift/index';
+import type { LiveExporter } from '../drift/run';
 import type { LiveExport } from '../export/types';
-import type { EvidenceSource, Settings } from '../settings/model';
 import { ClerkguardError, describeError } from '../util/errors';
 import { canonicalize } from '../util/json';
 import { FileTransaction } from './file-transaction';
@@ -25,13 +25,6 @@ import { safeText, secretValues, snapshotJsonText } from './redact';
 import { buildReview, summarizeReview, type ReviewReport, type ReviewSummary } from './review';
 import { extractSignOff, renderReviewMarkdown } from './review-markdown';
 
-/** What a snapshot needs from the export and drift features, injected so the flow is testable. */
-export interface SnapshotSources {
-  exportLive(loaded: LoadedBaseline): Promise<LiveExport>;
-  diffBaseline(loaded: LoadedBaseline, live: LiveExport): EnvironmentDrift;
-  diffSettings(before: Settings, after: Settings, coverage: Record<string, EvidenceSource>): DriftChange[];
-}
-
 export interface SnapshotOptions {
   /** The snapshots folder (absolute, or relative to cwd). */
   dir: string;
@@ -39,7 +32,8 @@ export interface SnapshotOptions {
   today: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  sources: SnapshotSources;
+  /** Reads one environment's live settings: exportLive in the CLI, fixtures in unit tests. */
+  exporter: LiveExporter;
   /** Commit each environment's files; author as "Name <email>" or git's configured identity. */
   commit?: { author?: string };
 }
@@ -157,7 +151,7 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
 
   let live: LiveExport;
   try {
-    live = await options.sources.exportLive(loaded);
+    live = await options.exporter(loaded);
   } catch (error) {
     const hint = error instanceof ClerkguardError ? error.hint : undefined;
     throw new ClerkguardError(`${environment}: could not read the live settings: ${describeError(error)}`, {
@@ -165,7 +159,11 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
       cause: error,
     });
   }
+  if (live.environment !== environment) {
+    throw new ClerkguardError(`the live export is for environment "${live.environment}", not "${environment}"`, { hint: 'no snapshot file was written' });
+  }
   live = keepCaptureTimeWhenUnchanged(live, paths.json);
+  const asOf = reviewDate(live, options.today);
 
   const previousEntry = lastKnownGood(dir, environment, options.quarter);
   let since: ReviewReport['since_last_known_good'] = { changes: [] };
@@ -173,7 +171,7 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
     const previous = readSnapshotFile(previousEntry.file);
     since = {
       previous: { quarter: formatQuarter(previousEntry.quarter), file: relativeToDir(previousEntry.file), captured_at: previous.captured_at },
-      changes: options.sources.diffSettings(previous.settings, live.settings, live.coverage),
+      changes: diffSettings(previous.settings, live.settings, { coverage: live.coverage, production: baseline.target.environment_type === 'production' }),
     };
   }
 
@@ -184,18 +182,18 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
     target: baseline.target,
     mode: 'live',
     coverage: live.coverage,
-    today: options.today,
+    today: asOf,
   };
   const findings = evaluateSettings(live.settings, context, { exceptions: baseline.exceptions });
   const review = buildReview({
     quarter,
     quarterRange: quarterRange(options.quarter),
-    today: options.today,
+    today: asOf,
     live,
     baseline: { file: toDisplay(options.cwd, path.resolve(options.cwd, loaded.file)), version: baseline.version, profile: baseline.profile, exceptions: baseline.exceptions },
     snapshotFile: relativeToDir(paths.json),
     findings,
-    drift: options.sources.diffBaseline(loaded, live),
+    drift: diffBaseline(loaded, live, { strict: false, today: asOf }),
     sinceLastKnownGood: since,
   });
   const existingMarkdown = existsSync(paths.markdown) ? readFileSync(paths.markdown, 'utf8') : undefined;
@@ -225,6 +223,16 @@ function keepCaptureTimeWhenUnchanged(live: LiveExport, file: string): LiveExpor
   }
   const comparable = (value: LiveExport) => JSON.stringify(canonicalize({ ...value, captured_at: '' }));
   return comparable(existing) === comparable(live) ? { ...live, captured_at: existing.captured_at } : live;
+}
+
+/**
+ * The review is "as of" the capture date, not the day the command ran: a rerun later in the
+ * quarter with unchanged settings then renders the same report (no noise commit for "58 days
+ * ago" instead of "57"), while any change in the settings moves the date forward.
+ */
+function reviewDate(live: LiveExport, fallback: string): string {
+  const date = live.captured_at.slice(0, 10);
+  return /^\d{4}-\d{2}-\d{2}$/.test(date) && !Number.isNaN(Date.parse(`${date}T00:00:00Z`)) ? date : fallback;
 }
 
 async function openForCommit(dir: string, prepared: readonly PreparedSnapshot[], options: SnapshotOptions): Promise<GitRepository> {

@@ -1,0 +1,297 @@
+/**
+ * One request policy for every Clerk call, whether it goes through @clerk/backend or raw fetch:
+ * a timeout per attempt, Retry-After honoured on 429, jittered backoff on 5xx / network errors /
+ * malformed bodies, and a bounded number of attempts. Failures end as a ClerkguardError whose
+ * message names the endpoint and the environment and never contains a key.
+ */
+import { scrubSecrets } from '../settings/redact';
+import { ClerkguardError } from '../util/errors';
+import { CLERK_API_VERSION, type ClerkConnection, type RetryPolicy, secretsOf } from './connection';
+
+export type ApiName = 'bapi' | 'fapi' | 'platform';
+
+export interface Endpoint {
+  api: ApiName;
+  method: string;
+  /** Path as sent, including the /v1 prefix, without the query string. */
+  path: string;
+}
+
+export type FailureKind = 'auth' | 'forbidden' | 'not_found' | 'conflict' | 'rejected' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'malformed';
+
+const RETRYABLE: ReadonlySet<FailureKind> = new Set(['rate_limited', 'server', 'network', 'timeout', 'malformed']);
+
+/** One failed attempt, classified. Internal: callers see ClerkguardError. */
+export class ClerkRequestFailure extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    readonly detail: string,
+    readonly status?: number,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(detail);
+    this.name = 'ClerkRequestFailure';
+  }
+}
+
+/** A Clerk call that failed for good; carries what drift reports need (endpoint, status). */
+export class ClerkApiError extends ClerkguardError {
+  constructor(
+    message: string,
+    readonly kind: FailureKind,
+    readonly endpoint: string,
+    readonly status: number | undefined,
+    hint?: string,
+  ) {
+    super(message, { hint, exitCode: 1 });
+    this.name = 'ClerkApiError';
+  }
+}
+
+export function label(endpoint: Endpoint): string {
+  return `${endpoint.method} ${endpoint.path}`;
+}
+
+/** Counts HTTP attempts (not logical calls) so `export` can report what it cost. */
+export interface RequestCounter {
+  attempts: number;
+}
+
+export type Sleep = (ms: number) => Promise<void>;
+export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `attempt` until it succeeds, a non-retryable failure occurs, or the budget is spent.
+ * `attempt` receives an AbortSignal that fires at the per-request timeout.
+ */
+export async function withRetries<T>(
+  connection: ClerkConnection,
+  endpoint: Endpoint,
+  attempt: (signal: AbortSignal) => Promise<T>,
+  counter?: RequestCounter,
+  sleep: Sleep = realSleep,
+): Promise<T> {
+  const policy = connection.policy;
+  let attempts = 0;
+  for (;;) {
+    attempts++;
+    if (counter) counter.attempts++;
+    try {
+      return await runWithTimeout(attempt, policy.timeoutMs);
+    } catch (error) {
+      const failure = error instanceof ClerkRequestFailure ? error : new ClerkRequestFailure('network', describeCause(error));
+      if (!RETRYABLE.has(failure.kind) || attempts > policy.maxRetries) throw toApiError(connection, endpoint, failure, attempts);
+      const wait = waitBefore(failure, attempts, policy);
+      if (wait === undefined) throw toApiError(connection, endpoint, failure, attempts);
+      await sleep(wait);
+    }
+  }
+}
+
+function waitBefore(failure: ClerkRequestFailure, attempts: number, policy: RetryPolicy): number | undefined {
+  if (failure.kind === 'rate_limited' && failure.retryAfterSeconds !== undefined) {
+    const wait = failure.retryAfterSeconds * 1000 * policy.retryAfterScale;
+    return wait > policy.maxRetryWaitMs ? undefined : wait;
+  }
+  const exponential = policy.backoffBaseMs * 2 ** (attempts - 1);
+  return Math.min(policy.maxRetryWaitMs, exponential * (0.5 + Math.random() * 0.5));
+}
+
+async function runWithTimeout<T>(attempt: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new ClerkRequestFailure('timeout', `no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  const running = attempt(controller.signal);
+  // The SDK cannot be aborted: when the timeout wins, its late result must not surface as an
+  // unhandled rejection.
+  running.catch(() => undefined);
+  try {
+    return await Promise.race([running, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Raw JSON request for endpoints the SDK lacks (and for FAPI / Platform). */
+export interface RawRequest {
+  method: string;
+  /** Absolute base, e.g. https://api.clerk.com */
+  base: string;
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  bearer?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RawResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal): Promise<RawResponse<T>> {
+  const url = new URL(request.base + request.path);
+  for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+  const headers: Record<string, string> = { Accept: 'application/json', 'Clerk-API-Version': CLERK_API_VERSION, ...request.headers };
+  if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
+  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(url, { method: request.method, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body), signal });
+  } catch (error) {
+    if (signal.aborted) throw new ClerkRequestFailure('timeout', 'request aborted at the timeout');
+    throw new ClerkRequestFailure('network', describeCause(error));
+  }
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    if (signal.aborted) throw new ClerkRequestFailure('timeout', 'response body not complete at the timeout');
+    throw new ClerkRequestFailure('malformed', `the response body was cut off (${describeCause(error)})`);
+  }
+  if (!response.ok) throw failureForStatus(response.status, parseErrorMessage(text), retryAfter(response.headers.get('retry-after')));
+  if (response.status === 204 || text === '') return { status: response.status, body: undefined as T, headers: response.headers };
+  try {
+    return { status: response.status, body: JSON.parse(text) as T, headers: response.headers };
+  } catch (error) {
+    throw new ClerkRequestFailure('malformed', `invalid JSON (${(error as Error).message})`);
+  }
+}
+
+export function failureForStatus(status: number, message: string, retryAfterSeconds?: number): ClerkRequestFailure {
+  const kind: FailureKind =
+    status === 401
+      ? 'auth'
+      : status === 403
+        ? 'forbidden'
+        : status === 404
+          ? 'not_found'
+          : status === 409
+            ? 'conflict'
+            : status === 429
+              ? 'rate_limited'
+              : status >= 500
+                ? 'server'
+                : 'rejected';
+  return new ClerkRequestFailure(kind, message, status, retryAfterSeconds);
+}
+
+/** Classifies what @clerk/backend throws (ClerkAPIResponseError or anything else). */
+export function failureFromSdk(error: unknown): ClerkRequestFailure {
+  if (error instanceof ClerkRequestFailure) return error;
+  const candidate = error as { status?: number; errors?: { code?: string; message?: string; longMessage?: string; long_message?: string }[]; retryAfter?: number; message?: string };
+  const first = candidate?.errors?.[0];
+  const message = first?.longMessage ?? first?.long_message ?? first?.message ?? candidate?.message ?? String(error);
+  if (typeof candidate?.status === 'number') return failureForStatus(candidate.status, message, candidate.retryAfter);
+  // The SDK folds transport and parse errors into code "unexpected_error" without a status.
+  if (/JSON|Unexpected (token|end)|Unterminated/i.test(message)) return new ClerkRequestFailure('malformed', `invalid JSON (${message})`);
+  if (/terminated|other side closed|socket/i.test(message)) return new ClerkRequestFailure('malformed', `the response was cut off (${message})`);
+  if (message === 'fetch failed') return new ClerkRequestFailure('network', 'the connection failed or was closed by the server (fetch failed)');
+  return new ClerkRequestFailure('network', message);
+}
+
+function parseErrorMessage(text: string): string {
+  try {
+    const body = JSON.parse(text) as { errors?: { message?: string; long_message?: string }[] };
+    const first = body.errors?.[0];
+    if (first) return first.long_message ?? first.message ?? 'error';
+  } catch {
+    // not JSON: fall through to a short excerpt
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text || 'empty response';
+}
+
+function retryAfter(header: string | null): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+function describeCause(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  const code = cause?.code ?? (error as { code?: string })?.code;
+  const words: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'DNS lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed by the server',
+  };
+  if (code && words[code]) return `${words[code]} (${code})`;
+  return cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+function toApiError(connection: ClerkConnection, endpoint: Endpoint, failure: ClerkRequestFailure, attempts: number): ClerkApiError {
+  const env = connection.environment;
+  const where = label(endpoint);
+  const tries = attempts === 1 ? '' : ` after ${attempts} attempts`;
+  const origin = originOf(connection, endpoint.api);
+  const scrub = (text: string) => scrubSecrets(text, secretsOf(connection));
+  let message: string;
+  let hint: string | undefined;
+  switch (failure.kind) {
+    case 'auth':
+      if (endpoint.api === 'platform') {
+        message = `Clerk rejected the Platform API key for environment ${env} (401)`;
+        hint = 'check CLERK_PLATFORM_API_KEY (ak_…) and CLERK_APPLICATION_ID';
+      } else if (endpoint.api === 'fapi') {
+        message = `Clerk's Frontend API refused ${where} for environment ${env} (401)`;
+        hint = 'check the publishable key or CLERK_FRONTEND_API_URL';
+      } else {
+        message = `Clerk rejected the secret key for environment ${env} (401)`;
+        hint = 'check the secret key env var of this environment; rotated keys must be redeployed';
+      }
+      break;
+    case 'forbidden':
+      message = `Clerk refused ${where} for environment ${env} (403): ${failure.detail}`;
+      hint = 'the key may lack access to this endpoint, or the feature is not on the instance plan';
+      break;
+    case 'conflict':
+      message = `the configuration of environment ${env} changed concurrently (409 on ${where}): ${failure.detail}`;
+      hint = 'someone changed the instance since it was read; re-read and apply again';
+      break;
+    case 'rate_limited':
+      message = `Clerk rate limited environment ${env}: ${where} still answered 429${tries}`;
+      hint = 'Clerk allows 1000 requests per 10 s on production and 100 on development instances; wait and rerun';
+      break;
+    case 'server':
+      message = `Clerk failed on ${where} for environment ${env} (${failure.status ?? 'server error'})${tries}`;
+      hint = 'a Clerk-side error; retry later or check status.clerk.com';
+      break;
+    case 'timeout':
+      message = `Clerk did not answer ${where} within ${connection.policy.timeoutMs} ms for environment ${env}${tries}`;
+      hint = 'raise CLERKGUARD_HTTP_TIMEOUT_MS if the network is slow';
+      break;
+    case 'malformed':
+      message = `Clerk sent a malformed response to ${where} for environment ${env}: ${failure.detail}${tries}`;
+      break;
+    case 'network':
+      message = `could not reach Clerk at ${origin} for environment ${env} (${where}): ${failure.detail}${tries}`;
+      hint = endpoint.api === 'fapi' ? 'check CLERK_FRONTEND_API_URL or the publishable key' : 'check CLERK_API_URL and the network';
+      break;
+    case 'not_found':
+      message = `Clerk answered 404 for ${where} (environment ${env}): ${failure.detail}`;
+      break;
+    default:
+      message = `Clerk rejected ${where} for environment ${env} (${failure.status ?? 'error'}): ${failure.detail}`;
+  }
+  return new ClerkApiError(scrub(message), failure.kind, where, failure.status, hint === undefined ? undefined : scrub(hint));
+}
+
+function originOf(connection: ClerkConnection, api: ApiName): string {
+  const raw = api === 'fapi' ? connection.frontendApiUrl : api === 'platform' ? connection.platform?.apiUrl : connection.apiUrl;
+  try {
+    return raw ? new URL(raw).origin : 'an unknown URL';
+  } catch {
+    return 'an invalid URL';
+  }
+}

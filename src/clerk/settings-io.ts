@@ -1,0 +1,314 @@
+/**
+ * The settings model on top of the Clerk API: read every readable group into a Settings value
+ * with per-path coverage, and write each writable group from its model value.
+ *
+ * Reads run in parallel under the connection's concurrency bound. Writes are group by group so
+ * a caller (the Pulumi provider) can create, update and delete one resource at a time.
+ */
+import { createHash } from 'node:crypto';
+import type { EvidenceSource, JwtTemplate, Settings } from '../settings/model';
+import { formatPath } from '../settings/paths';
+import { ClerkguardError } from '../util/errors';
+import type { ClerkApi, InstanceUpdate } from './api';
+import { keyEnvironment } from './connection';
+import { mapLimit } from './limit';
+import {
+  DEFAULT_ROLE_KEYS,
+  type FapiEnvironment,
+  isRedactedValue,
+  isSystemPermission,
+  type JwtTemplateWire,
+  PLATFORM_SESSION_KEY,
+  type PermissionWire,
+  type PlatformConfig,
+  type PlatformSessionConfig,
+  type RoleWire,
+} from './types';
+
+export interface SensitiveValue {
+  present: boolean;
+  fingerprint?: string;
+}
+
+export interface LiveRead {
+  instanceId: string;
+  settings: Settings;
+  coverage: Record<string, EvidenceSource>;
+  sensitive: Record<string, SensitiveValue>;
+  /** config_version of the Platform config read, for a later If-Match write. */
+  platformConfigVersion?: string;
+}
+
+/** First 16 hex chars of sha256: enough to notice a change, useless for recovering the value. */
+export function fingerprint(value: string): string {
+  return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 16)}`;
+}
+
+/** Reads every group the APIs expose. Throws ClerkguardError (ClerkApiError) on any failed read. */
+export async function readSettings(api: ClerkApi): Promise<LiveRead> {
+  const jobs = {
+    instance: () => api.getInstance(),
+    environment: () => api.getEnvironment(),
+    protect: () => api.getProtect(),
+    communication: () => api.getCommunication(),
+    organizationSettings: () => api.getOrganizationSettings(),
+    roles: () => api.listOrganizationRoles(),
+    permissions: () => api.listOrganizationPermissions(),
+    jwtTemplates: () => api.listJwtTemplates(),
+    platform: () => api.getPlatformConfig(),
+  };
+  const names = Object.keys(jobs) as (keyof typeof jobs)[];
+  const values = await mapLimit(names, api.connection.policy.concurrency, (name) => jobs[name]() as Promise<unknown>);
+  const got = Object.fromEntries(names.map((name, index) => [name, values[index]])) as {
+    [K in keyof typeof jobs]: Awaited<ReturnType<(typeof jobs)[K]>>;
+  };
+
+  const settings: Settings = {};
+  const coverage: Record<string, EvidenceSource> = {};
+  const sensitive: Record<string, SensitiveValue> = {};
+
+  const expected = keyEnvironment(api.connection.secretKey);
+  if (expected) {
+    settings.keys = { expected_environment: expected };
+    coverage['keys.expected_environment'] = 'bapi';
+  }
+  sensitive['keys.secret_key'] = { present: true, fingerprint: fingerprint(api.connection.secretKey) };
+
+  const environmentType = got.instance.environment_type;
+  settings.instance = {
+    ...(isEnvironmentType(environmentType) ? { environment_type: environmentType } : {}),
+    allowed_origins: [...(got.instance.allowed_origins ?? [])],
+  };
+  coverage['instance.environment_type'] = 'bapi';
+  coverage['instance.allowed_origins'] = 'bapi';
+
+  settings.protect = { rules_enabled: got.protect.rules_enabled, specter_enabled: got.protect.specter_enabled };
+  coverage.protect = 'bapi';
+  settings.communication = { blocked_country_codes: [...got.communication.blocked_country_codes] };
+  coverage.communication = 'bapi';
+
+  settings.organizations = {
+    settings: {
+      enabled: got.organizationSettings.enabled,
+      max_allowed_memberships: got.organizationSettings.max_allowed_memberships,
+      admin_delete_enabled: got.organizationSettings.admin_delete_enabled,
+      domains_enabled: got.organizationSettings.domains_enabled,
+      ...(got.organizationSettings.slug_disabled === undefined ? {} : { slug_disabled: got.organizationSettings.slug_disabled }),
+      domains_enrollment_modes: got.organizationSettings.domains_enrollment_modes as ('manual_invitation' | 'automatic_invitation' | 'automatic_suggestion')[],
+      ...(got.organizationSettings.creator_role ? { creator_role: got.organizationSettings.creator_role } : {}),
+      ...(got.organizationSettings.domains_default_role ? { domains_default_role: got.organizationSettings.domains_default_role } : {}),
+    },
+    roles: rolesToModel(got.roles),
+    permissions: permissionsToModel(got.permissions),
+  };
+  coverage.organizations = 'bapi';
+
+  settings.jwt_templates = {};
+  for (const template of got.jwtTemplates) {
+    settings.jwt_templates[template.name] = jwtTemplateToModel(template);
+    sensitive[formatPath(['jwt_templates', template.name, 'signing_key'])] = { present: template.custom_signing_key };
+  }
+  coverage.jwt_templates = 'bapi';
+
+  if (got.environment) applyEnvironment(settings, coverage, got.environment);
+
+  let platformConfigVersion: string | undefined;
+  if (got.platform) {
+    platformConfigVersion = got.platform.config_version;
+    const session = sessionFromPlatform(got.platform);
+    if (session) {
+      settings.session = { ...settings.session, ...session };
+      for (const key of Object.keys(session)) coverage[`session.${key}`] = 'platform';
+    }
+    collectRedacted(got.platform, ['platform'], sensitive);
+  }
+
+  return { instanceId: got.instance.id, settings, coverage, sensitive, ...(platformConfigVersion ? { platformConfigVersion } : {}) };
+}
+
+function isEnvironmentType(value: string): value is 'production' | 'development' | 'staging' {
+  return value === 'production' || value === 'development' || value === 'staging';
+}
+
+/** FAPI /v1/environment → instance.test_mode/hibp, restrictions, attack protection, sign-in/up, password policy. */
+export function applyEnvironment(settings: Settings, coverage: Record<string, EvidenceSource>, environment: FapiEnvironment): void {
+  const user = environment.user_settings ?? {};
+  if (environment.auth_config?.test_mode !== undefined) {
+    settings.instance = { ...settings.instance, test_mode: environment.auth_config.test_mode };
+    coverage['instance.test_mode'] = 'fapi';
+  }
+  if (user.password_settings?.disable_hibp !== undefined) {
+    settings.instance = { ...settings.instance, hibp: !user.password_settings.disable_hibp };
+    coverage['instance.hibp'] = 'fapi';
+  }
+  if (user.restrictions) {
+    const restrictions: NonNullable<Settings['restrictions']> = {};
+    for (const key of ['allowlist', 'blocklist', 'allowlist_blocklist_disabled_on_sign_in', 'block_email_subaddresses', 'block_disposable_email_domains'] as const) {
+      const entry = user.restrictions[key];
+      if (entry) restrictions[key] = entry.enabled;
+    }
+    settings.restrictions = restrictions;
+    coverage.restrictions = 'fapi';
+  }
+  if (user.attack_protection) {
+    const attack = user.attack_protection;
+    settings.attack_protection = {
+      ...(attack.user_lockout ? { user_lockout: { ...attack.user_lockout } } : {}),
+      ...(attack.enumeration_protection ? { enumeration_protection: { enabled: attack.enumeration_protection.enabled } } : {}),
+      ...(attack.pii ? { pii: { enabled: attack.pii.enabled } } : {}),
+      ...(attack.email_link ? { email_link: { require_same_client: attack.email_link.require_same_client } } : {}),
+    };
+    coverage.attack_protection = 'fapi';
+  }
+  if (user.sign_in?.second_factor) {
+    settings.sign_in = { second_factor: { required: user.sign_in.second_factor.required } };
+    coverage.sign_in = 'fapi';
+  }
+  if (user.sign_up) {
+    const mode = user.sign_up.mode;
+    settings.sign_up = {
+      ...(mode === 'public' || mode === 'restricted' || mode === 'waitlist' ? { mode } : {}),
+      ...(user.sign_up.captcha_enabled === undefined ? {} : { captcha_enabled: user.sign_up.captcha_enabled }),
+    };
+    coverage.sign_up = 'fapi';
+  }
+  if (user.password_settings) {
+    const source = user.password_settings;
+    const out: Record<string, unknown> = {};
+    for (const key of ['min_length', 'max_length', 'require_special_char', 'require_numbers', 'require_uppercase', 'require_lowercase', 'enforce_hibp_on_sign_in', 'min_zxcvbn_strength']) {
+      if (source[key] !== undefined && source[key] !== null) out[key] = source[key];
+    }
+    settings.password_settings = out as Settings['password_settings'];
+    coverage.password_settings = 'fapi';
+  }
+}
+
+export function sessionFromPlatform(config: PlatformConfig): NonNullable<Settings['session']> | undefined {
+  const raw = config[PLATFORM_SESSION_KEY] as PlatformSessionConfig | undefined;
+  if (!raw || typeof raw !== 'object') return undefined;
+  const session: NonNullable<Settings['session']> = {};
+  if (typeof raw.inactivity_timeout_in_minutes === 'number') session.inactivity_timeout_minutes = raw.inactivity_timeout_in_minutes;
+  if (typeof raw.maximum_lifetime_in_minutes === 'number') session.maximum_lifetime_minutes = raw.maximum_lifetime_in_minutes;
+  return session;
+}
+
+function collectRedacted(value: unknown, path: (string | number)[], out: Record<string, SensitiveValue>): void {
+  if (isRedactedValue(value)) {
+    out[formatPath(path)] = { present: true, ...(value.fingerprint && /^sha256:[0-9a-f]{16}$/.test(value.fingerprint) ? { fingerprint: value.fingerprint } : {}) };
+    return;
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, child] of Object.entries(value)) collectRedacted(child, [...path, key], out);
+  }
+}
+
+export function rolesToModel(roles: readonly RoleWire[]): NonNullable<NonNullable<Settings['organizations']>['roles']> {
+  const out: NonNullable<NonNullable<Settings['organizations']>['roles']> = {};
+  for (const role of roles) {
+    if (DEFAULT_ROLE_KEYS.includes(role.key)) continue;
+    out[role.key] = {
+      name: role.name,
+      ...(role.description ? { description: role.description } : {}),
+      permissions: role.permissions.map((permission) => permission.key),
+    };
+  }
+  return out;
+}
+
+export function permissionsToModel(permissions: readonly PermissionWire[]): NonNullable<NonNullable<Settings['organizations']>['permissions']> {
+  const out: NonNullable<NonNullable<Settings['organizations']>['permissions']> = {};
+  for (const permission of permissions) {
+    if (isSystemPermission(permission.key)) continue;
+    out[permission.key] = { name: permission.name, ...(permission.description ? { description: permission.description } : {}) };
+  }
+  return out;
+}
+
+export function jwtTemplateToModel(template: JwtTemplateWire): JwtTemplate {
+  return {
+    claims: template.claims,
+    lifetime: template.lifetime,
+    allowed_clock_skew: template.allowed_clock_skew,
+    signing_algorithm: template.signing_algorithm,
+    custom_signing_key: template.custom_signing_key,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes, one group at a time. Each takes the model value of its group.
+
+export async function writeInstance(api: ClerkApi, instance: NonNullable<Settings['instance']>): Promise<void> {
+  if (instance.allowed_origins !== undefined && instance.allowed_origins.length === 0) {
+    throw new ClerkguardError('Clerk cannot clear allowed origins: PATCH /instance ignores an empty list', {
+      hint: 'list at least one origin, or remove the origins in the Clerk dashboard (Settings → Domains)',
+    });
+  }
+  const update: InstanceUpdate = {
+    ...(instance.allowed_origins === undefined ? {} : { allowed_origins: [...new Set(instance.allowed_origins)] }),
+    ...(instance.test_mode === undefined ? {} : { test_mode: instance.test_mode }),
+    ...(instance.hibp === undefined ? {} : { hibp: instance.hibp }),
+  };
+  if (Object.keys(update).length > 0) await api.updateInstance(update);
+}
+
+export async function writeRestrictions(api: ClerkApi, restrictions: NonNullable<Settings['restrictions']>): Promise<void> {
+  if (Object.keys(restrictions).length > 0) await api.updateRestrictions(restrictions);
+}
+
+export async function writeProtect(api: ClerkApi, protect: NonNullable<Settings['protect']>): Promise<void> {
+  if (Object.keys(protect).length > 0) await api.updateProtect(protect);
+}
+
+export async function writeCommunication(api: ClerkApi, communication: NonNullable<Settings['communication']>): Promise<void> {
+  if (communication.blocked_country_codes !== undefined) await api.updateCommunication({ blocked_country_codes: communication.blocked_country_codes });
+}
+
+export async function writeOrganizationSettings(
+  api: ClerkApi,
+  settings: NonNullable<NonNullable<Settings['organizations']>['settings']>,
+): Promise<void> {
+  if (Object.keys(settings).length > 0) await api.updateOrganizationSettings(settings);
+}
+
+/**
+ * Creates or updates a JWT template by name. The signing key, when the template uses a custom
+ * one, comes from the env var named by `signingKeyEnv` and is never logged.
+ */
+export async function writeJwtTemplate(api: ClerkApi, name: string, template: JwtTemplate, options: { signingKeyEnv?: string } = {}): Promise<JwtTemplateWire> {
+  const input = { name, ...template, ...(options.signingKeyEnv ? { signing_key_env: options.signingKeyEnv } : {}) };
+  const existing = await api.findJwtTemplate(name);
+  return existing ? api.updateJwtTemplate(existing.id, input) : api.createJwtTemplate(input);
+}
+
+/**
+ * Session lifetime through the Platform API config: reads the current version and PATCHes the
+ * `session` key with If-Match, so a concurrent change fails with "changed concurrently"
+ * instead of being overwritten. Never PUTs (a partial PUT resets other keys to defaults).
+ */
+export async function writeSession(
+  api: ClerkApi,
+  session: Pick<NonNullable<Settings['session']>, 'inactivity_timeout_minutes' | 'maximum_lifetime_minutes'>,
+  options: { dryRun?: boolean; configVersion?: string } = {},
+): Promise<{ configVersion?: string; dryRun: boolean }> {
+  const patch: PlatformSessionConfig = {
+    ...(session.inactivity_timeout_minutes === undefined ? {} : { inactivity_timeout_in_minutes: session.inactivity_timeout_minutes }),
+    ...(session.maximum_lifetime_minutes === undefined ? {} : { maximum_lifetime_in_minutes: session.maximum_lifetime_minutes }),
+  };
+  if (Object.keys(patch).length === 0) return { dryRun: options.dryRun ?? false };
+  let version = options.configVersion;
+  if (!version) {
+    const current = await api.getPlatformConfig([PLATFORM_SESSION_KEY]);
+    if (!current) {
+      throw new ClerkguardError(`session settings of environment ${api.connection.environment} can only be written through the Platform API`, {
+        hint: 'set CLERK_PLATFORM_API_KEY (ak_…) and CLERK_APPLICATION_ID, or change them in the dashboard (Sessions)',
+      });
+    }
+    version = current.config_version;
+  }
+  if (!version) throw new ClerkguardError('the Platform config has no config_version to send as If-Match');
+  const result = await api.patchPlatformConfig({ [PLATFORM_SESSION_KEY]: patch }, { configVersion: version, dryRun: options.dryRun ?? false });
+  return { ...(result.config_version ? { configVersion: result.config_version } : {}), dryRun: result.dry_run ?? options.dryRun ?? false };
+}
+
+/** Settings the Pulumi provider can write, for "is this group writable" checks. */
+export const WRITABLE_GROUPS = ['instance', 'restrictions', 'protect', 'communication', 'organizations', 'jwt_templates', 'session'] as const;

@@ -1,0 +1,84 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadBaselines, type LoadedBaseline } from '../../baseline/load';
+import { formatIssue } from '../../baseline/validate';
+import { runDriftJob } from '../../drift/job';
+import type { LiveExporter } from '../../drift/run';
+import { exportLive, readDashboardExportFile, type DashboardExport } from '../../export/index';
+import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
+import { DEFAULT_STATE_FILE } from '../../notify/state';
+import { DRIFT_FORMATS, renderDrift, type DriftFormat } from '../../report/drift';
+import type { CliContext } from '../context';
+import { choice } from '../options';
+
+interface DriftOptions {
+  dashboardExport?: string;
+  format: DriftFormat;
+  out?: string;
+  slack?: boolean;
+  state: string;
+  strict?: boolean;
+}
+
+/** Where reports go when --slack needs them on disk and --out was not given. */
+export const DEFAULT_SLACK_REPORT_DIR = '.clerkguard/last-report';
+
+export function registerDrift(program: Command, context: CliContext): void {
+  program
+    .command('drift')
+    .summary('compare live Clerk settings with the baselines, report and alert')
+    .description(
+      'Export the live settings of every environment, diff them against its baseline and classify each change\n' +
+        '(weakening, strengthening, neutral). One environment failing does not stop the others.\n' +
+        'BASELINES default to baselines/*.json.',
+    )
+    .argument('[baselines...]', 'baseline files or directories (default: baselines/)')
+    .option('--dashboard-export <file>', 'settings copied from the Clerk dashboard for what no API exposes (session revoke-on, webhooks)')
+    .option('-f, --format <format>', `stdout format: ${DRIFT_FORMATS.join(', ')}`, choice(DRIFT_FORMATS), 'text')
+    .option('--out <dir>', 'also write report.md, report.json, report.sarif and report.txt to this directory')
+    .option('--slack', 'alert in Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID): one alert per new drift, one "resolved" message')
+    .option('--state <file>', 'alert lifecycle state for --slack', DEFAULT_STATE_FILE)
+    .option('--strict', 'report live settings the baseline does not manage as drift')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no drift, 2 drift, 1 an environment could not be checked (or Slack failed).\n\n' +
+        'Examples:\n  clerkguard drift\n  clerkguard drift baselines/production.json --format json\n  clerkguard drift --out reports/ --slack\n',
+    )
+    .action(async (files: string[], options: DriftOptions) => {
+      const { io } = context;
+      const baselines = loadBaselines(files, io.cwd);
+      for (const item of baselines) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      // Check everything that can fail up front, before any API or Slack call.
+      const slackConfig = options.slack ? slackConfigFromEnv(io.env) : undefined;
+      const dashboard = options.dashboardExport ? readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport)) : undefined;
+      const outDir = options.out ?? (options.slack ? DEFAULT_SLACK_REPORT_DIR : undefined);
+      const result = await runDriftJob({
+        baselines,
+        exporter: liveExporter(context, dashboard),
+        strict: options.strict ?? false,
+        today: context.today(),
+        now: context.now(),
+        ...(outDir ? { outDir: path.resolve(io.cwd, outDir) } : {}),
+        ...(slackConfig ? { slack: { poster: createSlackPoster(slackConfig), stateFile: path.resolve(io.cwd, options.state), origin: os.hostname() } } : {}),
+      });
+      io.stdout(renderDrift(options.format, result.report, { color: io.color, texts: Object.fromEntries(baselines.map((item) => [item.file, item.text])) }));
+      if (result.files.length > 0) io.stderr(`wrote ${result.files.map((file) => path.relative(io.cwd, file) || file).join(', ')}\n`);
+      for (const delivery of result.deliveries) io.stderr(`slack: ${delivery.kind.replace('_', ' ')} for ${delivery.environment}${delivery.uploaded_report ? ' (full report attached)' : ''}\n`);
+      if (result.slackError) {
+        io.stderr(`clerkguard: ${result.slackError.message}\n`);
+        if (result.slackError.hint) io.stderr(`  hint: ${result.slackError.hint}\n`);
+      }
+      context.setExitCode(result.exitCode);
+    });
+}
+
+/** exportLive per environment; a dashboard export naming another environment is not applied to it. */
+export function liveExporter(context: CliContext, dashboard: DashboardExport | undefined): LiveExporter {
+  return (loaded: LoadedBaseline) =>
+    exportLive(loaded, {
+      env: context.io.env,
+      now: context.now(),
+      ...(dashboard && (!dashboard.environment || dashboard.environment === loaded.baseline.environment) ? { dashboardExport: dashboard } : {}),
+    });
+}

@@ -1,0 +1,75 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadBaselineFile, loadBaselineForEnvironment, type LoadedBaseline } from '../../baseline/load';
+import { formatIssue } from '../../baseline/validate';
+import type { ClerkApi } from '../../clerk/api';
+import { exportLive } from '../../export/export';
+import { writeFileAtomic } from '../../export/files';
+import { ClerkguardError, EXIT_OK } from '../../util/errors';
+import { stableStringify } from '../../util/json';
+import type { CliContext } from '../context';
+
+interface ExportCommandOptions {
+  baseline?: string;
+  env?: string;
+  out?: string;
+  dashboardExport?: string;
+}
+
+export function registerExport(program: Command, context: CliContext): void {
+  program
+    .command('export')
+    .summary('read the live settings of a Clerk instance, with where each value came from')
+    .description(
+      'Read the live security settings of one Clerk instance through the Backend API, the Frontend API\n' +
+        '(/v1/environment) and, when CLERK_PLATFORM_API_KEY and CLERK_APPLICATION_ID are set, the Platform API.\n' +
+        'Settings no API exposes come from --dashboard-export; attestations come from the baseline.\n' +
+        'Every path in "coverage" says its source: bapi, fapi, platform, export-file, attested or unverified.\n' +
+        'Keys are read from the env vars the baseline target names (default CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY).',
+    )
+    .option('-b, --baseline <file>', 'the baseline of the environment to export')
+    .option('-e, --env <name>', 'the environment to export, found among baselines/*.json (default: production)')
+    .option('-o, --out <file>', 'write the export to this file (atomically) instead of stdout')
+    .option('--dashboard-export <file>', 'a dashboard export file for settings no API exposes (session revoke-on, webhooks, cookie SameSite)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 exported, 1 could not complete (bad input, Clerk API error).\n\n' +
+        'Examples:\n' +
+        '  CLERK_SECRET_KEY=sk_live_… CLERK_PUBLISHABLE_KEY=pk_live_… clerkguard export --env production\n' +
+        '  clerkguard export --baseline baselines/staging.json --out live/staging.json\n' +
+        '  clerkguard export --env production --dashboard-export dashboard/production.json --out live/production.json\n' +
+        '  clerkguard emulator --seed baselines/production.json   # a local Clerk to try it against\n',
+    )
+    .action(async (options: ExportCommandOptions) => {
+      const { io } = context;
+      if (options.baseline && options.env) throw new ClerkguardError('pass either --baseline or --env, not both');
+      const loaded = loadTarget(options, io.cwd);
+      for (const warning of loaded.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      let api: ClerkApi | undefined;
+      const started = Date.now();
+      const live = await exportLive(loaded, {
+        env: io.env,
+        now: context.now(),
+        ...(options.dashboardExport ? { dashboardExport: path.resolve(io.cwd, options.dashboardExport) } : {}),
+        onApi: (created) => {
+          api = created;
+        },
+      });
+      const text = stableStringify(live);
+      if (options.out) {
+        writeFileAtomic(path.resolve(io.cwd, options.out), text);
+        const sources = new Map<string, number>();
+        for (const source of Object.values(live.coverage)) sources.set(source, (sources.get(source) ?? 0) + 1);
+        const summary = [...sources.entries()].sort().map(([source, count]) => `${source} ${count}`).join(', ');
+        io.stderr(`wrote ${options.out}: environment ${live.environment}, coverage ${summary} (${api?.counter.attempts ?? 0} requests, ${Date.now() - started} ms)\n`);
+      } else {
+        io.stdout(text);
+      }
+      context.setExitCode(EXIT_OK);
+    });
+}
+
+function loadTarget(options: ExportCommandOptions, cwd: string): LoadedBaseline {
+  if (options.baseline) return loadBaselineFile(path.resolve(cwd, options.baseline));
+  return loadBaselineForEnvironment(options.env ?? 'production', cwd);
+}

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadBaselines } from '../../baseline/load';
+import { formatIssue } from '../../baseline/validate';
+import { exportLive, readDashboardExportFile, type DashboardExport } from '../../export/index';
+import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
+import { validateAuthor } from '../../snapshot/git';
+import { quarterOf, requireQuarter } from '../../snapshot/quarter';
+import { runSnapshotJob, type SnapshotJobResult } from '../../snapshot/job';
+import type { SnapshotRun } from '../../snapshot/snapshot';
+import { ClerkguardError } from '../../util/errors';
+import { prettyJson } from '../../util/json';
+import type { CliContext } from '../context';
+import { choice } from '../options';
+
+interface SnapshotCommandOptions {
+  dir: string;
+  quarter?: string;
+  commit?: boolean;
+  author?: string;
+  dashboardExport?: string;
+  slack?: boolean;
+  format: 'text' | 'json';
+}
+
+export function registerSnapshot(program: Command, context: CliContext): void {
+  program
+    .command('snapshot')
+    .summary('write (and commit) the quarterly review snapshot of each environment')
+    .description(
+      'Capture the live settings of each environment and write snapshots/<environment>/<YYYY>-Q<n>.json ' +
+        '(the redacted live export) and .md (the review report: the 20 checklist items with evidence, ' +
+        'drift against the baseline, changes since the last-known-good snapshot, expiring exceptions, ' +
+        'and a sign-off block). All environments succeed or nothing is written. See docs/snapshots.md.',
+    )
+    .argument('[baselines...]', 'baseline files or directories (default: baselines/)')
+    .option('--dir <dir>', 'snapshot folder', 'snapshots')
+    .option('--quarter <quarter>', 'quarter as YYYY-Qn (default: the current quarter)')
+    .option('--dashboard-export <file>', 'dashboard export file for settings no API exposes')
+    .option('--commit', "commit each environment's two files with git")
+    .option('--author <author>', 'commit author as "Name <email>" (default: git configuration)')
+    .option('--slack', 'post a review summary per environment to Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID)')
+    .option('-f, --format <format>', 'output format: text, json', choice(['text', 'json'] as const), 'text')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 written and clean, 2 written but drift or failing findings, 1 could not complete (nothing written).\n\n' +
+        'Examples:\n  clerkguard snapshot --commit\n  clerkguard snapshot baselines/production.json --quarter 2026-Q4 --dashboard-export dashboard.json\n' +
+        '  clerkguard review diff snapshots/production/2026-Q3.json snapshots/production/2026-Q4.json\n',
+    )
+    .action(async (files: string[], options: SnapshotCommandOptions) => {
+      const { io } = context;
+      const job = await runSnapshotCommand(files, options, context);
+      io.stdout(options.format === 'json' ? snapshotJson(job.run) : snapshotText(job.run));
+      if (job.posted > 0) io.stderr(`posted ${job.posted} review summar${job.posted === 1 ? 'y' : 'ies'} to Slack\n`);
+      if (job.slackError) throw job.slackError;
+      context.setExitCode(job.exitCode);
+    });
+}
+
+/** The snapshot job with CLI inputs: validated options, the real export against Clerk, Slack from env. */
+export async function runSnapshotCommand(files: readonly string[], options: Omit<SnapshotCommandOptions, 'format'>, context: CliContext): Promise<SnapshotJobResult> {
+  const { io } = context;
+  const today = context.today();
+  const quarter = options.quarter === undefined ? quarterOf(today) : requireQuarter(options.quarter);
+  const author = options.author === undefined ? undefined : validateAuthor(options.author);
+  if (author !== undefined && !options.commit) throw new ClerkguardError('--author only applies with --commit', { hint: 'add --commit, or drop --author' });
+  // Check Slack settings before doing anything, so a missing token does not leave a snapshot without its summary.
+  const slack = options.slack ? { poster: createSlackPoster(slackConfigFromEnv(io.env)) } : undefined;
+  const baselines = loadBaselines(files, io.cwd);
+  for (const item of baselines) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+  // Read the dashboard export once, up front: a bad file fails before any API call.
+  const dashboardExport: DashboardExport | undefined = options.dashboardExport === undefined ? undefined : readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport));
+  const now = context.now();
+  return runSnapshotJob({
+    baselines,
+    dir: options.dir,
+    quarter,
+    today,
+    cwd: io.cwd,
+    env: io.env,
+    exporter: (baseline) => exportLive(baseline, { env: io.env, now, ...(dashboardExport ? { dashboardExport } : {}) }),
+    ...(options.commit ? { commit: author === undefined ? {} : { author } } : {}),
+    ...(slack ? { slack } : {}),
+  });
+}
+
+function snapshotText(run: SnapshotRun): string {
+  const lines: string[] = [];
+  for (const snapshot of run.environments) {
+    const { summary } = snapshot;
+    const c = summary.checklist;
+    lines.push(`${snapshot.environment} ${snapshot.quarter}: ${snapshot.written.length > 0 ? `wrote ${snapshot.written.join(', ')}` : `unchanged ${snapshot.json}, ${snapshot.markdown}`}`);
+    lines.push(`  checklist: ${c.pass} pass, ${c.fail} fail, ${c.excepted} excepted, ${c.not_verifiable} unverified (20 items)`);
+    lines.push(`  drift against the baseline: ${summary.drift_changes} change${summary.drift_changes === 1 ? '' : 's'}${summary.drift_weakening > 0 ? ` (${summary.drift_weakening} weakening)` : ''}`);
+    lines.push(
+      `  since last-known-good: ${summary.previous_quarter === null ? 'first snapshot' : `${summary.changes_since_last_known_good} change${summary.changes_since_last_known_good === 1 ? '' : 's'} since ${summary.previous_quarter}`}`,
+    );
+    if (summary.exceptions_expired + summary.exceptions_expiring > 0) lines.push(`  exceptions: ${summary.exceptions_expired} expired, ${summary.exceptions_expiring} expiring within 90 days`);
+    if (run.committed) lines.push(snapshot.commit ? `  committed ${snapshot.commit.id.slice(0, 12)} "${snapshot.commit.message}"` : '  nothing to commit (files unchanged)');
+  }
+  lines.push(`review ${run.environments.map((snapshot) => snapshot.markdown).join(', ')} and fill in the sign-off block`);
+  return `${lines.join('\n')}\n`;
+}
+
+function snapshotJson(run: SnapshotRun): string {
+  return prettyJson({
+    quarter: run.quarter,
+    dir: run.dir,
+    committed: run.committed,
+    environments: run.environments.map((snapshot) => ({
+      environment: snapshot.environment,
+      quarter: snapshot.quarter,
+      json: snapshot.json,
+      markdown: snapshot.markdown,
+      written: snapshot.written,
+      commit: snapshot.commit,
+      summary: snapshot.summary,
+    })),
+  });
+}

@@ -1,0 +1,157 @@
+/**
+ * Drift: classified differences between two values of the settings model.
+ *
+ * Public API (others depend on these names and shapes):
+ *
+ * - `diffBaseline(loaded, live, { strict?, today? })` compares a loaded baseline with a live
+ *   export and returns one `EnvironmentDrift`: changes on managed settings (classified,
+ *   suppressed by exceptions/ignore where the baseline says so), live settings the baseline
+ *   does not manage (`unmanaged`; drift only with `strict`), the coverage of every managed
+ *   setting, and the managed settings no source could verify (`unverified`, never "in sync").
+ * - `diffSettings(before, after, { coverage? })` is the generic two-sided diff (snapshot vs
+ *   snapshot): every difference is a change, `source` comes from `coverage` (of `after`).
+ *
+ * Pipeline: normalize (sets sorted, id-keyed arrays as records, server fields dropped) →
+ * json-diff on escaped keys (tree-diff.ts) → classify (classify.ts) → suppress (suppress.ts).
+ * Changes come back weakening first, then by severity, then by path.
+ */
+import type { LoadedBaseline } from '../baseline/load';
+import { sourceFor } from '../checklist/index';
+import type { Severity } from '../checklist/types';
+import type { EvidenceSource, Settings } from '../settings/model';
+import { formatPath, type JsonPath } from '../settings/paths';
+import type { LiveExport } from '../export/types';
+import { classifyChange, type ClassifyContext } from './classify';
+import { assessCoverage } from './coverage';
+import { canonicalize, compileNormalizeOptions, isPlainObject, type CompiledNormalizeOptions, type NormalizeOptions } from './normalize';
+import { compileAll, matchesAny } from './patterns';
+import { suppressionFor } from './suppress';
+import { diffCanonical, withoutPaths, type RawChange } from './tree-diff';
+import type { DriftChange, EnvironmentDrift } from './types';
+
+export * from './types';
+export { classifyChange } from './classify';
+export type { NormalizeOptions } from './normalize';
+
+export interface DiffSettingsOptions extends NormalizeOptions {
+  /** Coverage of the `after` side: the source of each changed value. */
+  coverage?: Record<string, EvidenceSource>;
+  /** Classification context (production makes test mode critical). */
+  production?: boolean;
+}
+
+export interface DiffBaselineOptions {
+  /** Report live settings the baseline does not manage as drift. */
+  strict?: boolean;
+  /** Today as YYYY-MM-DD, for exception expiry (default: the real date). */
+  today?: string;
+}
+
+/** Containers whose entries the baseline manages as a whole: a new entry live is drift. */
+const MANAGED_CONTAINERS = compileAll(['jwt_templates', 'jwt_templates.*.claims', 'jwt_templates.*.claims.**', 'organizations.roles', 'organizations.permissions', 'webhooks.endpoints']);
+
+/** Generic two-sided diff of two settings values (e.g. snapshot vs snapshot). */
+export function diffSettings(before: Settings, after: Settings, options: DiffSettingsOptions = {}): DriftChange[] {
+  const compiled = compileNormalizeOptions(options);
+  const raw = diffCanonical(canonicalize(before, compiled), canonicalize(after, compiled), compiled);
+  const context: ClassifyContext = { production: options.production ?? false };
+  return sortChanges(raw.map((change) => toDriftChange(change, context, options.coverage)));
+}
+
+/** Drift of one environment: its baseline against a live export of it. */
+export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: DiffBaselineOptions = {}): EnvironmentDrift {
+  const { baseline } = loaded;
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const compiled = compileNormalizeOptions();
+  const declared = canonicalize(baseline.settings, compiled);
+  const observed = canonicalize(live.settings, compiled);
+  const assessment = assessCoverage(declared, live.coverage);
+  const unverifiedPaths = assessment.unverified.map((entry) => entry.segments);
+  const managedBefore = withoutPaths(declared, unverifiedPaths);
+  const comparableLive = withoutPaths(observed, unverifiedPaths);
+  const context: ClassifyContext = { production: baseline.target.environment_type === 'production' };
+
+  const changes: DriftChange[] = [];
+  const unmanaged: EnvironmentDrift['unmanaged'] = [];
+  for (const raw of diffCanonical(managedBefore, comparableLive, compiled)) {
+    const source = sourceFor(live.coverage, raw.path);
+    if (raw.kind === 'added' && !isManaged(raw, managedBefore, compiled)) {
+      if (!options.strict) {
+        unmanaged.push({ path: formatPath(['settings', ...raw.path]), live: raw.after, source });
+        continue;
+      }
+    }
+    const change = toDriftChange(raw, context, live.coverage);
+    const suppressed = suppressionFor(change, raw.path, baseline.exceptions, baseline.ignore, today);
+    if (suppressed) change.suppressed = suppressed;
+    changes.push(change);
+  }
+
+  const sorted = sortChanges(changes);
+  return {
+    environment: baseline.environment,
+    baseline_version: baseline.version,
+    baseline_file: loaded.file,
+    status: sorted.some((change) => !change.suppressed) ? 'drift' : 'clean',
+    changes: sorted,
+    unmanaged: unmanaged.sort((a, b) => a.path.localeCompare(b.path)),
+    unverified: assessment.unverified.map((entry) => ({ path: formatPath(['settings', ...entry.segments]), baseline: entry.baseline })),
+    errors: [],
+    coverage: assessment.coverage,
+    captured_at: live.captured_at,
+  };
+}
+
+/**
+ * An added live value is managed when the baseline declares its container as a whole: a new
+ * JWT template, claim, role, endpoint or set element. A new field in a fixed-shape group the
+ * baseline leaves out (or a group it omits) is unmanaged.
+ */
+function isManaged(raw: RawChange, before: unknown, options: CompiledNormalizeOptions): boolean {
+  if (raw.setElement) return true;
+  const parent = raw.path.slice(0, -1);
+  if (parent.length === 0) return false;
+  if (!matchesAny(parent, MANAGED_CONTAINERS) && !matchesAny(parent, options.setLike)) return false;
+  let node: unknown = before;
+  for (const segment of parent) {
+    if (!isPlainObject(node) || !Object.prototype.hasOwnProperty.call(node, segment)) return false;
+    node = node[segment as string];
+  }
+  return true;
+}
+
+function toDriftChange(raw: RawChange, context: ClassifyContext, coverage: Record<string, EvidenceSource> | undefined): DriftChange {
+  const classification = classifyChange({ path: raw.path, kind: raw.kind, baseline: raw.before, live: raw.after, setElement: raw.setElement }, context);
+  const sourcePath: JsonPath = raw.setElement ? raw.path.slice(0, -1) : raw.path;
+  return {
+    path: renderChangePath(raw),
+    kind: raw.kind,
+    baseline: raw.before ?? null,
+    live: raw.after ?? null,
+    direction: classification.direction,
+    severity: classification.severity,
+    checklist_items: classification.checklist_items,
+    source: sourceFor(coverage, sourcePath),
+  };
+}
+
+/** Set elements always render bracketed (`…revoke_on["email_change"]`): an element, not a field. */
+function renderChangePath(raw: RawChange): string {
+  if (!raw.setElement) return formatPath(['settings', ...raw.path]);
+  const element = raw.path[raw.path.length - 1];
+  return `${formatPath(['settings', ...raw.path.slice(0, -1)])}[${JSON.stringify(String(element))}]`;
+}
+
+const DIRECTION_ORDER = { weakening: 0, neutral: 1, strengthening: 2 } as const;
+const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+
+/** Weakening first, then by severity, then by path; suppressed changes after live ones. */
+export function sortChanges(changes: DriftChange[]): DriftChange[] {
+  return [...changes].sort(
+    (a, b) =>
+      Number(Boolean(a.suppressed)) - Number(Boolean(b.suppressed)) ||
+      DIRECTION_ORDER[a.direction] - DIRECTION_ORDER[b.direction] ||
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * The drift job: the unit `clerkguard drift`, the scheduler and the demo all run.
+ *
+ *   export every environment (failures isolated) → diff → write the report files →
+ *   Slack alert lifecycle (optional)
+ *
+ * The report is on disk before any Slack call, so a Slack failure loses nothing: the job
+ * returns it as `slackError` (exit 1) with the report written and the alert state untouched.
+ */
+import path from 'node:path';
+import type { LoadedBaseline } from '../baseline/load';
+import { deliverAlerts, type Delivery } from '../notify/lifecycle';
+import type { SlackPoster } from '../notify/slack-client';
+import { writeFileAtomic } from '../notify/state';
+import { renderDrift, renderDriftMarkdown, type DriftFormat } from '../report/drift';
+import { driftAlert } from '../report/slack';
+import { ClerkguardError, describeError } from '../util/errors';
+import { exitCodeFor, runDrift, type LiveExporter } from './run';
+import type { DriftReport } from './types';
+
+export interface DriftJobSlack {
+  poster: SlackPoster;
+  stateFile: string;
+  /** Where the run happened, for the alert footer. */
+  origin?: string;
+}
+
+export interface DriftJobOptions {
+  baselines: readonly LoadedBaseline[];
+  exporter: LiveExporter;
+  strict?: boolean;
+  today: string;
+  now: Date;
+  /** Write report.md, report.json, report.sarif and report.txt here. */
+  outDir?: string;
+  /** Also write slack-preview.json (the Block Kit messages an alert would post). */
+  slackPreview?: boolean;
+  slack?: DriftJobSlack;
+}
+
+export interface DriftJobResult {
+  report: DriftReport;
+  /** 0 clean, 2 drift, 1 an environment could not be checked or Slack failed. */
+  exitCode: number;
+  files: string[];
+  deliveries: Delivery[];
+  slackError?: ClerkguardError;
+}
+
+const REPORT_FILES: [DriftFormat, string][] = [
+  ['markdown', 'report.md'],
+  ['json', 'report.json'],
+  ['sarif', 'report.sarif'],
+  ['text', 'report.txt'],
+];
+
+export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
+  const report = await runDrift(options.baselines, options.exporter, { strict: options.strict ?? false, today: options.today, now: options.now });
+  const files = options.outDir ? writeReportFiles(report, options.outDir, options.baselines, options.slackPreview ?? false) : [];
+  let exitCode = exitCodeFor(report.status);
+  const deliveries: Delivery[] = [];
+  let slackError: ClerkguardError | undefined;
+  if (options.slack) {
+    try {
+      deliveries.push(
+        ...(await deliverAlerts(report, {
+          poster: options.slack.poster,
+          stateFile: options.slack.stateFile,
+          now: options.now,
+          markdownFor: (environment) => renderDriftMarkdown({ ...report, status: environment.status, environments: [environment] }),
+          alertOptions: options.slack.origin ? { origin: options.slack.origin } : {},
+        })),
+      );
+    } catch (error) {
+      slackError = error instanceof ClerkguardError ? error : new ClerkguardError(`Slack delivery failed: ${describeError(error)}`);
+      exitCode = 1;
+    }
+  }
+  return { report, exitCode, files, deliveries, ...(slackError ? { slackError } : {}) };
+}
+
+export function writeReportFiles(report: DriftReport, outDir: string, baselines: readonly LoadedBaseline[], slackPreview: boolean): string[] {
+  const texts = Object.fromEntries(baselines.map((loaded) => [loaded.file, loaded.text]));
+  const written: string[] = [];
+  for (const [format, name] of REPORT_FILES) {
+    const file = path.join(outDir, name);
+    writeFileAtomic(file, renderDrift(format, report, { color: false, texts }));
+    written.push(file);
+  }
+  if (slackPreview) {
+    const file = path.join(outDir, 'slack-preview.json');
+    const messages = report.environments.filter((environment) => environment.status === 'drift').map((environment) => driftAlert(environment));
+    writeFileAtomic(file, `${JSON.stringify({ note: 'chat.postMessage payloads clerkguard would send (channel from SLACK_CHANNEL_ID)', messages }, null, 2)}\n`);
+    written.push(file);
+  }
+  return written;
+}

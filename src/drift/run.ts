@@ -1,0 +1,74 @@
+/**
+ * A drift run over several environments. Each environment is exported and diffed on its own:
+ * one environment's API failure becomes that environment's `error` status and never stops the
+ * others. The run's status is the worst of its environments (error > drift > clean).
+ */
+import type { LoadedBaseline } from '../baseline/load';
+import type { LiveExport } from '../export/types';
+import { scrubSecrets } from '../settings/redact';
+import { describeError } from '../util/errors';
+import { diffBaseline } from './index';
+import type { DriftError, DriftReport, DriftStatus, EnvironmentDrift } from './types';
+
+/** Reads the live settings of one environment (exportLive in production, fixtures in tests). */
+export type LiveExporter = (loaded: LoadedBaseline) => Promise<LiveExport>;
+
+export interface RunDriftOptions {
+  strict?: boolean;
+  today: string;
+  now: Date;
+}
+
+export async function runDrift(baselines: readonly LoadedBaseline[], exporter: LiveExporter, options: RunDriftOptions): Promise<DriftReport> {
+  const environments = await Promise.all(baselines.map((loaded) => driftOne(loaded, exporter, options)));
+  return { status: overallStatus(environments), generated_at: options.now.toISOString(), environments };
+}
+
+async function driftOne(loaded: LoadedBaseline, exporter: LiveExporter, options: RunDriftOptions): Promise<EnvironmentDrift> {
+  let live: LiveExport;
+  try {
+    live = await exporter(loaded);
+  } catch (error) {
+    return errorDrift(loaded, toDriftError(error));
+  }
+  if (live.environment !== loaded.baseline.environment) {
+    return errorDrift(loaded, { message: `the live export is for environment "${live.environment}", not "${loaded.baseline.environment}"` });
+  }
+  return diffBaseline(loaded, live, { strict: options.strict ?? false, today: options.today });
+}
+
+export function errorDrift(loaded: LoadedBaseline, error: DriftError): EnvironmentDrift {
+  return {
+    environment: loaded.baseline.environment,
+    baseline_version: loaded.baseline.version,
+    baseline_file: loaded.file,
+    status: 'error',
+    changes: [],
+    unmanaged: [],
+    unverified: [],
+    errors: [error],
+    coverage: {},
+  };
+}
+
+/** What a report may say about a failure: its message (scrubbed), endpoint and HTTP status. */
+export function toDriftError(error: unknown): DriftError {
+  const candidate = error as { endpoint?: unknown; status?: unknown; hint?: unknown };
+  const hint = typeof candidate?.hint === 'string' ? ` (hint: ${candidate.hint})` : '';
+  return {
+    message: scrubSecrets(describeError(error) + hint),
+    ...(typeof candidate?.endpoint === 'string' ? { endpoint: candidate.endpoint } : {}),
+    ...(typeof candidate?.status === 'number' ? { status: candidate.status } : {}),
+  };
+}
+
+export function overallStatus(environments: readonly EnvironmentDrift[]): DriftStatus {
+  if (environments.some((environment) => environment.status === 'error')) return 'error';
+  if (environments.some((environment) => environment.status === 'drift')) return 'drift';
+  return 'clean';
+}
+
+/** The exit-code contract: 0 clean, 2 drift, 1 any environment could not be checked. */
+export function exitCodeFor(status: DriftStatus): number {
+  return status === 'error' ? 1 : status === 'drift' ? 2 : 0;
+}

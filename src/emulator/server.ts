@@ -1,0 +1,405 @@
+/**
+ * A local, stateful Clerk emulator on plain node:http.
+ *
+ * Two listeners on 127.0.0.1: one serves the Backend API (`/v1/...`), the Platform API config
+ * (`/v1/platform/...`) and the admin endpoints (`/__emulator/...`); the other serves the
+ * Frontend API (`/v1/environment`), whose host is encoded in the publishable key.
+ *
+ * In-process use (tests, demo):
+ *
+ *   const emulator = await startEmulator({ seed: loadBaselineFile('baselines/production.json') });
+ *   const env = { ...process.env, ...emulator.env() };      // CLERK_* vars for clerkguard
+ *   emulator.faults.add({ kind: 'status', path: '/v1/instance/protect', status: 503 });
+ *   emulator.applySettings({ session: { inactivity_timeout_minutes: 120 } }); // dashboard-style change
+ *   emulator.requests;                                       // every request, recorded
+ *   await emulator.close();
+ *
+ * Admin HTTP endpoints (no auth; loopback only):
+ *   GET/POST/DELETE /__emulator/faults   list / add (FaultSpec JSON) / clear faults
+ *   GET/DELETE /__emulator/requests      recorded requests / forget them
+ *   GET /__emulator/state                the state (a state file for --seed)
+ *   POST /__emulator/settings            apply settings-model JSON as a dashboard change
+ */
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { LoadedBaseline } from '../baseline/load';
+import { CLERK_API_VERSION, encodePublishableKey } from '../clerk/connection';
+import type { ApiName } from '../clerk/http';
+import type { Settings } from '../settings/model';
+import { createFaultController, type ActiveFault, type FaultController, validateFaultSpec } from './faults';
+import { BAPI_ROUTES, FAPI_ROUTES, HttpError, platformRoutes, compileTemplate, type Route } from './routes';
+import { applySettings, defaultState, type EmulatorState, type EnvironmentType, isEmulatorState } from './state';
+import { clerkError } from './wire';
+
+export interface RecordedRequest {
+  api: ApiName | 'admin' | 'unknown';
+  method: string;
+  path: string;
+  query: Record<string, string | string[]>;
+  /** Request headers without Authorization (whether it matched is in `authorized`). */
+  headers: Record<string, string>;
+  body: unknown;
+  authorized: boolean;
+  operation_id?: string;
+  status: number;
+  /** The body the emulator answered with (JSON), for contract checks. */
+  response?: unknown;
+}
+
+export interface RateLimit {
+  requests: number;
+  windowMs: number;
+}
+
+export interface EmulatorOptions {
+  /** Initial live state: settings, a baseline (its settings), or a saved state file. */
+  seed?: Settings | LoadedBaseline | EmulatorState;
+  /** Instance type when the seed does not say (default: the baseline's target, else production). */
+  environmentType?: EnvironmentType;
+  /** BAPI/Platform port (0 = any free port). */
+  port?: number;
+  /** FAPI port (0 = any free port). */
+  frontendPort?: number;
+  /** Per-instance rate limit; default Clerk's (production 1000 / 10 s, development 100 / 10 s); false disables. */
+  rateLimit?: RateLimit | false;
+  /** Fixed keys for reproducible runs; random when absent. */
+  secretKey?: string;
+  platformApiKey?: string;
+  applicationId?: string;
+}
+
+export interface ConnectionInfo {
+  bapi_url: string;
+  frontend_api_url: string;
+  platform_api_url: string;
+  secret_key: string;
+  publishable_key: string;
+  platform_api_key: string;
+  application_id: string;
+}
+
+export interface RunningEmulator extends ConnectionInfo {
+  state: EmulatorState;
+  faults: FaultController;
+  requests: RecordedRequest[];
+  /** Env vars that point clerkguard at this emulator. */
+  env(): Record<string, string>;
+  /** What the CLI prints on start. */
+  info(): ConnectionInfo;
+  /** A dashboard-style change for settings no API writes (or any other). */
+  applySettings(settings: Settings): void;
+  close(): Promise<void>;
+}
+
+function seedSettings(seed: EmulatorOptions['seed']): { settings?: Settings; state?: EmulatorState; environmentType?: EnvironmentType } {
+  if (!seed) return {};
+  if (isEmulatorState(seed)) return { state: structuredClone(seed) };
+  if ('baseline' in seed && 'file' in seed) {
+    const loaded = seed as LoadedBaseline;
+    return { settings: loaded.baseline.settings, environmentType: loaded.baseline.settings.instance?.environment_type ?? loaded.baseline.target.environment_type };
+  }
+  const settings = seed as Settings;
+  return { settings, ...(settings.instance?.environment_type ? { environmentType: settings.instance.environment_type } : {}) };
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const seeded = seedSettings(options.seed);
+  const environmentType = options.environmentType ?? seeded.environmentType ?? seeded.state?.environment_type ?? 'production';
+  const state = seeded.state ?? defaultState(environmentType);
+  if (seeded.settings) applySettings(state, seeded.settings);
+  state.environment_type = options.environmentType ?? state.environment_type;
+
+  const live = state.environment_type === 'production' ? 'live' : 'test';
+  const secretKey = options.secretKey ?? `sk_${live}_${randomBytes(24).toString('base64url')}`;
+  const platformApiKey = options.platformApiKey ?? `ak_${randomBytes(24).toString('hex')}`;
+  const applicationId = options.applicationId ?? `app_${randomBytes(12).toString('hex')}`;
+  const faults = createFaultController();
+  const requests: RecordedRequest[] = [];
+  const rateLimit = options.rateLimit === false ? undefined : (options.rateLimit ?? { requests: state.environment_type === 'production' ? 1000 : 100, windowMs: 10_000 });
+  let windowStart = Date.now();
+  let windowCount = 0;
+
+  const backendRoutes: { route: Route; match: ReturnType<typeof compileTemplate> }[] = [
+    ...BAPI_ROUTES.map((route) => ({ route, match: compileTemplate(`/v1${route.template}`) })),
+    ...platformRoutes(applicationId).map((route) => ({ route, match: compileTemplate(`/v1${route.template}`) })),
+  ];
+  const frontendRoutes = FAPI_ROUTES.map((route) => ({ route, match: compileTemplate(route.template) }));
+
+  const emulator = {} as RunningEmulator;
+
+  const rateLimited = (): number | undefined => {
+    if (!rateLimit) return undefined;
+    const now = Date.now();
+    if (now - windowStart >= rateLimit.windowMs) {
+      windowStart = now;
+      windowCount = 0;
+    }
+    windowCount++;
+    if (windowCount <= rateLimit.requests) return undefined;
+    return Math.max(1, Math.ceil((windowStart + rateLimit.windowMs - now) / 1000));
+  };
+
+  const handler = (side: 'backend' | 'frontend') => async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const bodyText = await readBody(req);
+    const record: RecordedRequest = {
+      api: 'unknown',
+      method,
+      path: url.pathname,
+      query: queryObject(url.searchParams),
+      headers: headerObject(req.headers),
+      body: parseMaybe(bodyText),
+      authorized: false,
+      status: 0,
+    };
+
+    if (side === 'backend' && url.pathname.startsWith('/__emulator/')) {
+      record.api = 'admin';
+      return admin(req, res, url, method, bodyText);
+    }
+
+    const routes = side === 'backend' ? backendRoutes : frontendRoutes;
+    let route: Route | undefined;
+    let params: Record<string, string> = {};
+    let pathMatched = false;
+    for (const candidate of routes) {
+      const found = candidate.match(url.pathname);
+      if (!found) continue;
+      pathMatched = true;
+      if (candidate.route.method === method) {
+        route = candidate.route;
+        params = found;
+        break;
+      }
+    }
+    if (route) {
+      record.api = route.api;
+      record.operation_id = route.operationId;
+    }
+    requests.push(record);
+
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      record.status = status;
+      if (body !== undefined) record.response = body;
+      if (status === 204 || body === undefined) {
+        res.writeHead(status, headers);
+        res.end();
+        return;
+      }
+      const text = JSON.stringify(body);
+      // Exactly "application/json": @clerk/backend parses only that content type as JSON.
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+      res.end(text);
+    };
+
+    // Faults first: a slow or broken network is in front of everything else.
+    const active = faults.take(method, url.pathname);
+    const delay = active.filter((fault) => fault.kind === 'latency').reduce((sum, fault) => sum + (fault.ms ?? 0), 0);
+    if (delay > 0) await sleep(delay);
+    const terminal = active.find((fault) => fault.kind !== 'latency');
+    if (terminal) return applyFault(terminal, req, res, record, send);
+
+    if (!route) {
+      return send(pathMatched ? 405 : 404, clerkError('resource_not_found', 'not found', `${method} ${url.pathname} is not served by the clerkguard emulator.`));
+    }
+
+    if (route.api !== 'fapi') {
+      const expected = route.api === 'platform' ? platformApiKey : secretKey;
+      const auth = req.headers.authorization ?? '';
+      record.authorized = auth === `Bearer ${expected}`;
+      if (!record.authorized) {
+        return send(
+          401,
+          clerkError('authentication_invalid', 'Invalid authentication', 'Unable to authenticate the request, you need to supply an active API key'),
+        );
+      }
+      const version = req.headers['clerk-api-version'];
+      if (route.api === 'bapi' && typeof version === 'string' && version !== CLERK_API_VERSION) {
+        return send(400, clerkError('api_version_invalid', 'invalid API version', `Clerk-API-Version ${version} is not supported by this emulator (supported: ${CLERK_API_VERSION}).`));
+      }
+      const retryAfter = rateLimited();
+      if (retryAfter !== undefined) {
+        return send(429, clerkError('too_many_requests', 'Too Many Requests', 'You have exceeded the rate limit for this instance. Retry after the time in Retry-After.'), { 'Retry-After': String(retryAfter) });
+      }
+    } else {
+      record.authorized = true;
+    }
+
+    if (bodyText !== '' && record.body === undefined) {
+      return send(400, clerkError('malformed_request_body', 'malformed request body', 'The request body is not valid JSON.'));
+    }
+    try {
+      const result = route.handle({ state, params, query: url.searchParams, body: record.body, headers: req.headers });
+      send(result.status, result.body, result.headers);
+    } catch (error) {
+      if (error instanceof HttpError) return send(error.status, error.body);
+      send(500, clerkError('internal_clerk_error', 'internal error', error instanceof Error ? error.message : String(error)));
+    }
+  };
+
+  const admin = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, method: string, bodyText: string) => {
+    const reply = (status: number, body: unknown) => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+    };
+    try {
+      const route = `${method} ${url.pathname}`;
+      if (route === 'GET /__emulator/faults') return reply(200, faults.list());
+      if (route === 'POST /__emulator/faults') return reply(200, faults.add(validateFaultSpec(JSON.parse(bodyText))));
+      if (route === 'DELETE /__emulator/faults') {
+        faults.clear();
+        return reply(200, { cleared: true });
+      }
+      if (route === 'GET /__emulator/requests') return reply(200, requests);
+      if (route === 'DELETE /__emulator/requests') {
+        requests.length = 0;
+        return reply(200, { cleared: true });
+      }
+      if (route === 'GET /__emulator/state') return reply(200, state);
+      if (route === 'POST /__emulator/settings') {
+        applySettings(state, JSON.parse(bodyText) as Settings);
+        return reply(200, { applied: true });
+      }
+      return reply(404, { error: `unknown admin endpoint ${route}` });
+    } catch (error) {
+      return reply(400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
+  const backend = http.createServer((req, res) => void handler('backend')(req, res));
+  const frontend = http.createServer((req, res) => void handler('frontend')(req, res));
+  await listen(backend, options.port ?? 0);
+  await listen(frontend, options.frontendPort ?? 0);
+  const bapiUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+  const frontendHost = `127.0.0.1:${(frontend.address() as AddressInfo).port}`;
+  const info: ConnectionInfo = {
+    bapi_url: bapiUrl,
+    frontend_api_url: `http://${frontendHost}`,
+    platform_api_url: bapiUrl,
+    secret_key: secretKey,
+    publishable_key: encodePublishableKey(live, frontendHost),
+    platform_api_key: platformApiKey,
+    application_id: applicationId,
+  };
+
+  Object.assign(emulator, info, {
+    state,
+    faults,
+    requests,
+    info: () => ({ ...info }),
+    env: () => ({
+      CLERK_API_URL: info.bapi_url,
+      CLERK_FRONTEND_API_URL: info.frontend_api_url,
+      CLERK_PLATFORM_API_URL: info.platform_api_url,
+      CLERK_SECRET_KEY: info.secret_key,
+      CLERK_PUBLISHABLE_KEY: info.publishable_key,
+      CLERK_PLATFORM_API_KEY: info.platform_api_key,
+      CLERK_APPLICATION_ID: info.application_id,
+    }),
+    applySettings: (settings: Settings) => applySettings(state, settings),
+    close: async () => {
+      await Promise.all([closeServer(backend), closeServer(frontend)]);
+    },
+  });
+  return emulator;
+}
+
+function applyFault(
+  fault: ActiveFault,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  record: RecordedRequest,
+  send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+): void {
+  switch (fault.kind) {
+    case 'status': {
+      const status = fault.status ?? 500;
+      const headers: Record<string, string> = status === 429 ? { 'Retry-After': String(fault.retry_after ?? 1) } : {};
+      const code = status === 429 ? 'too_many_requests' : status >= 500 ? 'internal_clerk_error' : 'injected_fault';
+      send(status, clerkError(code, `injected ${status}`, `The emulator answered ${status} as instructed by a fault.`), headers);
+      return;
+    }
+    case 'malformed': {
+      record.status = 200;
+      const text = '{"object": "instance", "id": ';
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
+    case 'truncated': {
+      record.status = 200;
+      const text = JSON.stringify({ object: 'instance', id: 'ins_truncated', environment_type: 'production', allowed_origins: [], workspace_id: null });
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.write(text.slice(0, Math.floor(text.length / 2)));
+      // Announced length not delivered: the client sees a body cut off mid-stream.
+      setTimeout(() => res.socket?.destroy(), 10);
+      return;
+    }
+    case 'drop':
+      record.status = 0;
+      req.socket.destroy();
+      return;
+    default:
+      send(500, clerkError('internal_clerk_error', 'unknown fault', 'unknown fault kind'));
+  }
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', () => resolve(''));
+  });
+}
+
+function parseMaybe(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function queryObject(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    out[key] = values.length === 1 ? values[0]! : values;
+  }
+  return out;
+}
+
+function headerObject(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers)) {
+    if (key === 'authorization' || value === undefined) continue;
+    out[key] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function listen(server: http.Server, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  });
+}

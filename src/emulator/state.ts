@@ -1,0 +1,316 @@
+/**
+ * The emulator's live state: one Clerk instance, held in Clerk's own terms (ids, role ids,
+ * permission types, FAPI user settings, Platform config with a version). Seeding maps the
+ * settings model onto it; the HTTP handlers read and mutate it.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Settings } from '../settings/model';
+
+export type EnvironmentType = 'production' | 'development' | 'staging';
+
+export interface EmulatorPermission {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  type: 'system' | 'user';
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EmulatorRole {
+  id: string;
+  key: string;
+  name: string;
+  description: string | null;
+  permission_ids: string[];
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EmulatorJwtTemplate {
+  id: string;
+  name: string;
+  claims: Record<string, unknown>;
+  lifetime: number;
+  allowed_clock_skew: number;
+  custom_signing_key: boolean;
+  signing_algorithm: string;
+  /** Held only to prove it arrived; never served back. */
+  signing_key?: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EmulatorState {
+  kind: 'clerkguard-emulator-state';
+  instance_id: string;
+  environment_type: EnvironmentType;
+  allowed_origins: string[];
+  test_mode: boolean;
+  hibp: boolean;
+  restrictions: {
+    allowlist: boolean;
+    blocklist: boolean;
+    allowlist_blocklist_disabled_on_sign_in: boolean;
+    block_email_subaddresses: boolean;
+    block_disposable_email_domains: boolean;
+  };
+  protect: { rules_enabled: boolean; specter_enabled: boolean; checks_bypassed: boolean };
+  communication: { blocked_country_codes: string[] };
+  organization_settings: {
+    enabled: boolean;
+    max_allowed_memberships: number;
+    admin_delete_enabled: boolean;
+    domains_enabled: boolean;
+    slug_disabled: boolean;
+    domains_enrollment_modes: ('manual_invitation' | 'automatic_invitation' | 'automatic_suggestion')[];
+    creator_role_id: string;
+    domains_default_role_id: string;
+  };
+  roles: EmulatorRole[];
+  permissions: EmulatorPermission[];
+  jwt_templates: EmulatorJwtTemplate[];
+  /** FAPI-only settings (Dashboard → User & authentication); no BAPI endpoint writes them. */
+  fapi: {
+    attack_protection: {
+      user_lockout: { enabled: boolean; max_attempts: number; duration_in_minutes: number };
+      enumeration_protection: { enabled: boolean };
+      pii: { enabled: boolean };
+      email_link: { require_same_client: boolean };
+    };
+    second_factor_required: boolean;
+    sign_up: { mode: 'public' | 'restricted' | 'waitlist'; captcha_enabled: boolean };
+    password_settings: {
+      min_length: number;
+      max_length: number;
+      require_special_char: boolean;
+      require_numbers: boolean;
+      require_uppercase: boolean;
+      require_lowercase: boolean;
+      enforce_hibp_on_sign_in: boolean;
+      min_zxcvbn_strength: number;
+    };
+  };
+  /** Platform API config: keys as the Platform API serves them, plus sensitive values. */
+  platform: {
+    version: number;
+    config: Record<string, Record<string, unknown>>;
+    /** Sensitive config values by "key.field"; served redacted. */
+    secrets: Record<string, string>;
+  };
+  /** Monotonic clock for ids and timestamps, so state files are reproducible. */
+  sequence: number;
+}
+
+const SYSTEM_PERMISSIONS: readonly [string, string][] = [
+  ['org:sys_profile:manage', 'Manage organization'],
+  ['org:sys_profile:delete', 'Delete organization'],
+  ['org:sys_memberships:read', 'Read members'],
+  ['org:sys_memberships:manage', 'Manage members'],
+  ['org:sys_domains:read', 'Read domains'],
+  ['org:sys_domains:manage', 'Manage domains'],
+];
+
+export function newId(state: EmulatorState, prefix: string): string {
+  state.sequence++;
+  return `${prefix}_${state.sequence.toString(36).padStart(6, '0')}${randomBytes(6).toString('hex')}`;
+}
+
+export function nowMs(): number {
+  return Date.now();
+}
+
+/** A fresh instance with Clerk's defaults for its environment type. */
+export function defaultState(environmentType: EnvironmentType = 'production'): EmulatorState {
+  const state: EmulatorState = {
+    kind: 'clerkguard-emulator-state',
+    instance_id: '',
+    environment_type: environmentType,
+    allowed_origins: [],
+    test_mode: environmentType !== 'production',
+    hibp: true,
+    restrictions: {
+      allowlist: false,
+      blocklist: false,
+      allowlist_blocklist_disabled_on_sign_in: false,
+      block_email_subaddresses: false,
+      block_disposable_email_domains: false,
+    },
+    protect: { rules_enabled: false, specter_enabled: false, checks_bypassed: false },
+    communication: { blocked_country_codes: [] },
+    organization_settings: {
+      enabled: false,
+      max_allowed_memberships: 5,
+      admin_delete_enabled: true,
+      domains_enabled: false,
+      slug_disabled: false,
+      domains_enrollment_modes: [],
+      creator_role_id: '',
+      domains_default_role_id: '',
+    },
+    roles: [],
+    permissions: [],
+    jwt_templates: [],
+    fapi: {
+      attack_protection: {
+        user_lockout: { enabled: true, max_attempts: 100, duration_in_minutes: 60 },
+        enumeration_protection: { enabled: false },
+        pii: { enabled: false },
+        email_link: { require_same_client: false },
+      },
+      second_factor_required: false,
+      sign_up: { mode: 'public', captcha_enabled: environmentType === 'production' },
+      password_settings: {
+        min_length: 8,
+        max_length: 72,
+        require_special_char: false,
+        require_numbers: false,
+        require_uppercase: false,
+        require_lowercase: false,
+        enforce_hibp_on_sign_in: false,
+        min_zxcvbn_strength: 0,
+      },
+    },
+    platform: {
+      version: 1,
+      config: {
+        session: { inactivity_timeout_in_minutes: null, maximum_lifetime_in_minutes: 10080 },
+        captcha: { provider: 'turnstile', widget_type: 'smart' },
+      },
+      secrets: { 'captcha.secret_key': `0x4AAAAAAA${randomBytes(12).toString('hex')}` },
+    },
+    sequence: 0,
+  };
+  state.instance_id = newId(state, 'ins');
+  const created = nowMs();
+  for (const [key, name] of SYSTEM_PERMISSIONS) {
+    state.permissions.push({ id: newId(state, 'perm'), key, name, description: `${name} (system permission)`, type: 'system', created_at: created, updated_at: created });
+  }
+  const idsOf = (keys: string[]) => state.permissions.filter((permission) => keys.includes(permission.key)).map((permission) => permission.id);
+  const admin: EmulatorRole = {
+    id: newId(state, 'role'),
+    key: 'org:admin',
+    name: 'Admin',
+    description: 'Role with elevated permissions',
+    permission_ids: idsOf(SYSTEM_PERMISSIONS.map(([key]) => key)),
+    created_at: created,
+    updated_at: created,
+  };
+  const member: EmulatorRole = {
+    id: newId(state, 'role'),
+    key: 'org:member',
+    name: 'Member',
+    description: 'Role with non-privileged permissions',
+    permission_ids: idsOf(['org:sys_memberships:read', 'org:sys_domains:read']),
+    created_at: created,
+    updated_at: created,
+  };
+  state.roles.push(admin, member);
+  state.organization_settings.creator_role_id = admin.id;
+  state.organization_settings.domains_default_role_id = member.id;
+  return state;
+}
+
+/**
+ * Applies model settings to the state, as a person editing the dashboard would. Used for
+ * seeding and for "dashboard-style" changes to settings no API writes.
+ */
+export function applySettings(state: EmulatorState, settings: Settings): void {
+  const now = nowMs();
+  const instance = settings.instance;
+  if (instance) {
+    if (instance.environment_type) state.environment_type = instance.environment_type;
+    if (instance.allowed_origins) state.allowed_origins = [...instance.allowed_origins];
+    if (instance.test_mode !== undefined) state.test_mode = instance.test_mode;
+    if (instance.hibp !== undefined) state.hibp = instance.hibp;
+  }
+  if (settings.restrictions) Object.assign(state.restrictions, definedOnly(settings.restrictions));
+  if (settings.protect) Object.assign(state.protect, definedOnly(settings.protect));
+  if (settings.communication?.blocked_country_codes) state.communication.blocked_country_codes = [...settings.communication.blocked_country_codes];
+  const attack = settings.attack_protection;
+  if (attack) {
+    const target = state.fapi.attack_protection;
+    if (attack.user_lockout) target.user_lockout = { ...target.user_lockout, ...definedOnly(attack.user_lockout) };
+    if (attack.enumeration_protection) target.enumeration_protection = { ...attack.enumeration_protection };
+    if (attack.pii) target.pii = { ...attack.pii };
+    if (attack.email_link) target.email_link = { ...attack.email_link };
+  }
+  if (settings.sign_in?.second_factor) state.fapi.second_factor_required = settings.sign_in.second_factor.required;
+  if (settings.sign_up) Object.assign(state.fapi.sign_up, definedOnly(settings.sign_up));
+  if (settings.password_settings) Object.assign(state.fapi.password_settings, definedOnly(settings.password_settings));
+  if (settings.session) {
+    const session = state.platform.config.session ?? {};
+    let changed = false;
+    if (settings.session.inactivity_timeout_minutes !== undefined) {
+      session.inactivity_timeout_in_minutes = settings.session.inactivity_timeout_minutes;
+      changed = true;
+    }
+    if (settings.session.maximum_lifetime_minutes !== undefined) {
+      session.maximum_lifetime_in_minutes = settings.session.maximum_lifetime_minutes;
+      changed = true;
+    }
+    state.platform.config.session = session;
+    if (changed) state.platform.version++;
+  }
+  const organizations = settings.organizations;
+  if (organizations) {
+    for (const [key, permission] of Object.entries(organizations.permissions ?? {})) {
+      const existing = state.permissions.find((candidate) => candidate.key === key);
+      if (existing) Object.assign(existing, { name: permission.name, description: permission.description ?? '', updated_at: now });
+      else state.permissions.push({ id: newId(state, 'perm'), key, name: permission.name, description: permission.description ?? '', type: 'user', created_at: now, updated_at: now });
+    }
+    for (const [key, role] of Object.entries(organizations.roles ?? {})) {
+      const permissionIds = role.permissions.map((permissionKey) => ensurePermission(state, permissionKey).id);
+      const existing = state.roles.find((candidate) => candidate.key === key);
+      if (existing) Object.assign(existing, { name: role.name, description: role.description ?? null, permission_ids: permissionIds, updated_at: now });
+      else state.roles.push({ id: newId(state, 'role'), key, name: role.name, description: role.description ?? null, permission_ids: permissionIds, created_at: now, updated_at: now });
+    }
+    const org = organizations.settings;
+    if (org) {
+      const { creator_role, domains_default_role, ...rest } = org;
+      Object.assign(state.organization_settings, definedOnly(rest));
+      if (creator_role) state.organization_settings.creator_role_id = roleByKey(state, creator_role).id;
+      if (domains_default_role) state.organization_settings.domains_default_role_id = roleByKey(state, domains_default_role).id;
+    }
+  }
+  for (const [name, template] of Object.entries(settings.jwt_templates ?? {})) {
+    const existing = state.jwt_templates.find((candidate) => candidate.name === name);
+    const values = {
+      claims: structuredClone(template.claims),
+      lifetime: template.lifetime,
+      allowed_clock_skew: template.allowed_clock_skew ?? 5,
+      custom_signing_key: template.custom_signing_key ?? false,
+      signing_algorithm: template.signing_algorithm ?? 'RS256',
+      updated_at: now,
+    };
+    if (existing) Object.assign(existing, values);
+    else state.jwt_templates.push({ id: newId(state, 'jtmp'), name, created_at: now, ...values });
+  }
+}
+
+function ensurePermission(state: EmulatorState, key: string): EmulatorPermission {
+  const existing = state.permissions.find((permission) => permission.key === key);
+  if (existing) return existing;
+  const now = nowMs();
+  const created: EmulatorPermission = { id: newId(state, 'perm'), key, name: key, description: '', type: 'user', created_at: now, updated_at: now };
+  state.permissions.push(created);
+  return created;
+}
+
+function roleByKey(state: EmulatorState, key: string): EmulatorRole {
+  const existing = state.roles.find((role) => role.key === key);
+  if (existing) return existing;
+  const now = nowMs();
+  const created: EmulatorRole = { id: newId(state, 'role'), key, name: key, description: null, permission_ids: [], created_at: now, updated_at: now };
+  state.roles.push(created);
+  return created;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, child]) => child !== undefined)) as Partial<T>;
+}
+
+export function isEmulatorState(value: unknown): value is EmulatorState {
+  return value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === 'clerkguard-emulator-state';
+}

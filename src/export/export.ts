@@ -1,0 +1,138 @@
+/**
+ * exportLive: the live settings of one environment as a LiveExport, with per-path coverage.
+ *
+ * Sources, in order of precedence:
+ *   1. Clerk's APIs (BAPI, FAPI /v1/environment, Platform config) → bapi | fapi | platform
+ *   2. a dashboard export file, for paths no API exposed          → export-file
+ *   3. the baseline's attestations (practices, webhook handling,
+ *      key rotation dates, monitoring)                            → attested
+ * Paths the baseline manages that no source could fill are marked `unverified`.
+ * Everything readable is exported, managed or not: drift decides what is unmanaged.
+ */
+import type { LoadedBaseline } from '../baseline/load';
+import { sourceFor } from '../checklist/index';
+import { createClerkApi, type ClerkApi } from '../clerk/api';
+import { connectionFromEnv, type RetryPolicy } from '../clerk/connection';
+import { readSettings } from '../clerk/settings-io';
+import type { EvidenceSource, Settings } from '../settings/model';
+import { formatIssue, validateWithSchema } from '../baseline/validate';
+import { ClerkguardError } from '../util/errors';
+import { readDashboardExportFile } from './files';
+import { LIVE_EXPORT_SCHEMA_VERSION, liveExportSchema, type DashboardExport, type LiveExport } from './types';
+
+export interface ExportOptions {
+  env?: NodeJS.ProcessEnv;
+  /** A parsed dashboard export, or the path of one. */
+  dashboardExport?: DashboardExport | string;
+  now?: Date;
+  /** Overrides of the HTTP retry policy (tests shorten waits). */
+  policy?: Partial<RetryPolicy>;
+  /** Receives the API client before the reads start (for request accounting). */
+  onApi?: (api: ClerkApi) => void;
+}
+
+/** Attested paths: evidence only people can give, copied from the baseline. */
+const ATTESTED_PATHS: readonly (readonly [keyof Settings, string?])[] = [
+  ['practices'],
+  ['monitoring'],
+  ['keys', 'last_rotated_at'],
+  ['keys', 'rotation_max_age_days'],
+  ['webhooks', 'signature_verification'],
+  ['webhooks', 'secret_storage'],
+  ['webhooks', 'idempotency'],
+  ['webhooks', 'user_deleted_handling'],
+];
+
+export async function exportLive(loaded: LoadedBaseline, options: ExportOptions = {}): Promise<LiveExport> {
+  const baseline = loaded.baseline;
+  const dashboard = typeof options.dashboardExport === 'string' ? readDashboardExportFile(options.dashboardExport) : options.dashboardExport;
+  if (dashboard?.environment && dashboard.environment !== baseline.environment) {
+    throw new ClerkguardError(`the dashboard export is for environment "${dashboard.environment}", not "${baseline.environment}"`, {
+      hint: 'pass the dashboard export of the same environment, or remove its "environment" field',
+    });
+  }
+
+  const connection = connectionFromEnv(baseline.target, options.env ?? process.env, { environment: baseline.environment, ...(options.policy ? { policy: options.policy } : {}) });
+  const api = createClerkApi(connection);
+  options.onApi?.(api);
+  const read = await readSettings(api);
+
+  const settings = read.settings as Record<string, Record<string, unknown> | undefined>;
+  const coverage: Record<string, EvidenceSource> = { ...read.coverage };
+
+  if (dashboard) mergeDashboard(settings, coverage, dashboard.settings as Record<string, Record<string, unknown> | undefined>);
+  copyAttestations(settings, coverage, baseline.settings as Record<string, Record<string, unknown> | undefined>);
+  markUnverified(coverage, baseline.settings as Record<string, Record<string, unknown> | undefined>);
+
+  const candidate: LiveExport = {
+    schema_version: LIVE_EXPORT_SCHEMA_VERSION,
+    kind: 'clerkguard-live-export',
+    captured_at: (options.now ?? new Date()).toISOString(),
+    environment: baseline.environment,
+    instance_id: read.instanceId,
+    baseline_version: baseline.version,
+    settings: settings as Settings,
+    coverage,
+    sensitive: read.sensitive,
+  };
+  const checked = validateWithSchema(liveExportSchema, candidate, `live settings of environment ${baseline.environment}`);
+  if (!checked.value) {
+    throw new ClerkguardError(
+      `Clerk returned settings for environment ${baseline.environment} that do not fit the settings model:\n${checked.errors.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`,
+      { hint: 'this may be a newer Clerk value clerkguard does not know yet; please report it' },
+    );
+  }
+  return checked.value;
+}
+
+/** Fills, field by field, what no API covered from the dashboard export. */
+function mergeDashboard(settings: Record<string, Record<string, unknown> | undefined>, coverage: Record<string, EvidenceSource>, file: Record<string, Record<string, unknown> | undefined>): void {
+  for (const [group, fields] of Object.entries(file)) {
+    if (!fields || group === 'practices' || group === 'monitoring') continue;
+    for (const [field, value] of Object.entries(fields)) {
+      if (value === undefined || isAttested(group, field)) continue;
+      if (sourceFor(coverage, [group, field]) !== 'unverified') continue;
+      settings[group] = { ...settings[group], [field]: structuredClone(value) };
+      coverage[`${group}.${field}`] = 'export-file';
+    }
+  }
+}
+
+function isAttested(group: string, field?: string): boolean {
+  return ATTESTED_PATHS.some(([g, f]) => g === group && (f === undefined || f === field));
+}
+
+function copyAttestations(settings: Record<string, Record<string, unknown> | undefined>, coverage: Record<string, EvidenceSource>, baseline: Record<string, Record<string, unknown> | undefined>): void {
+  for (const [group, field] of ATTESTED_PATHS) {
+    const source = baseline[group];
+    if (!source) continue;
+    if (field === undefined) {
+      settings[group] = structuredClone(source);
+      coverage[group] = 'attested';
+    } else if (source[field] !== undefined) {
+      settings[group] = { ...settings[group], [field]: structuredClone(source[field]) };
+      coverage[`${group}.${field}`] = 'attested';
+    }
+  }
+}
+
+/** Every field the baseline manages that no source filled is explicitly unverified. */
+function markUnverified(coverage: Record<string, EvidenceSource>, baseline: Record<string, Record<string, unknown> | undefined>): void {
+  for (const [group, fields] of Object.entries(baseline)) {
+    if (!fields) continue;
+    if (sourceFor(coverage, [group]) !== 'unverified') continue;
+    const names = Object.keys(fields);
+    if (names.length === 0) {
+      coverage[group] = 'unverified';
+      continue;
+    }
+    for (const field of names) {
+      if (sourceFor(coverage, [group, field]) === 'unverified' && !hasChildCoverage(coverage, group, field)) coverage[`${group}.${field}`] = 'unverified';
+    }
+  }
+}
+
+function hasChildCoverage(coverage: Record<string, EvidenceSource>, group: string, field: string): boolean {
+  const prefix = `${group}.${field}`;
+  return Object.keys(coverage).some((key) => key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}[`));
+}

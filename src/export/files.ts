@@ -1,0 +1,57 @@
+/**
+ * Reading export-shaped files (live exports, snapshots, dashboard exports) with the same
+ * validation that baselines get: every problem with file:line:col, the JSON path and a hint.
+ * And writing files atomically, so a failed run leaves either no file or the previous one.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { z } from 'zod';
+import { formatIssue, parseJsonText, validateWithSchema } from '../baseline/validate';
+import { ClerkguardError } from '../util/errors';
+import { dashboardExportSchema, liveExportSchema, type DashboardExport, type LiveExport } from './types';
+
+function readValidated<S extends z.ZodType>(file: string, schema: S, what: string, hint: string): z.infer<S> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ClerkguardError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? 'unknown error'})`, { hint });
+  }
+  return parseValidated(text, file, schema, what, hint);
+}
+
+export function parseValidated<S extends z.ZodType>(text: string, file: string, schema: S, what: string, hint: string): z.infer<S> {
+  const parsed = parseJsonText(text, file);
+  const result = parsed.errors.length > 0 ? { errors: parsed.errors, value: undefined } : validateWithSchema(schema, parsed.value, file, text);
+  if (result.errors.length > 0 || result.value === undefined) {
+    const issues = result.errors;
+    const heading = issues.length === 1 ? `${file} is not a valid ${what}` : `${file} has ${issues.length} problems`;
+    throw new ClerkguardError(`${heading}:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, { hint });
+  }
+  return result.value as z.infer<S>;
+}
+
+/** Reads and validates a live export or snapshot file. */
+export function readLiveExportFile(file: string): LiveExport {
+  return readValidated(file, liveExportSchema, 'live export', 'create one with: clerkguard export --out FILE');
+}
+
+/** Reads and validates a dashboard export file (settings copied by hand from the dashboard). */
+export function readDashboardExportFile(file: string): DashboardExport {
+  return readValidated(file, dashboardExportSchema, 'dashboard export', 'see docs/clerk-api-coverage.md for the dashboard export format');
+}
+
+/** Writes `text` to `file` via a temp file in the same directory and a rename. */
+export function writeFileAtomic(file: string, text: string): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(temp, text, { encoding: 'utf8', flag: 'wx' });
+    renameSync(temp, file);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ClerkguardError(`${file}: cannot write (${code ?? (error as Error).message})`, { cause: error });
+  }
+}

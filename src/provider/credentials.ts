@@ -1,0 +1,82 @@
+/**
+ * Where the provider's credentials come from: stack config (read in the dynamic provider's
+ * `configure`, which receives the whole stack config with namespaces) or the environment.
+ * The values live only in this process's memory; nothing here is captured by the serialized
+ * provider, so neither state nor `pulumi stack export` can hold them in plain text.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { loadBaselineFile } from '../baseline/load';
+import { targetSchema, type Target } from '../baseline/schema';
+import { connectionFromEnv, type ClerkConnection } from '../clerk/connection';
+
+/** Stack config keys (namespace `clerkguard`) and the env var each one falls back to. */
+export const CONFIG_KEYS = {
+  baseline: { key: 'clerkguard:baseline', env: 'CLERKGUARD_BASELINE' },
+  secretKey: { key: 'clerkguard:secretKey', env: 'CLERK_SECRET_KEY' },
+  apiUrl: { key: 'clerkguard:apiUrl', env: 'CLERK_API_URL' },
+  publishableKey: { key: 'clerkguard:publishableKey', env: 'CLERK_PUBLISHABLE_KEY' },
+  frontendApiUrl: { key: 'clerkguard:frontendApiUrl', env: 'CLERK_FRONTEND_API_URL' },
+  platformApiKey: { key: 'clerkguard:platformApiKey', env: 'CLERK_PLATFORM_API_KEY' },
+  platformApiUrl: { key: 'clerkguard:platformApiUrl', env: 'CLERK_PLATFORM_API_URL' },
+  applicationId: { key: 'clerkguard:applicationId', env: 'CLERK_APPLICATION_ID' },
+} as const;
+export type ConfigName = keyof typeof CONFIG_KEYS;
+
+/** The minimal view of Pulumi config both `configure(req).config` and tests provide. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+export const EMPTY_CONFIG: ConfigSource = { get: () => undefined };
+
+export function configValue(config: ConfigSource, name: ConfigName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const { key, env: envName } = CONFIG_KEYS[name];
+  const value = config.get(key)?.trim() || env[envName]?.trim();
+  return value === '' ? undefined : value;
+}
+
+/** Resolves the baseline path from config the way the program does: relative to the cwd. */
+export function baselinePath(config: ConfigSource, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+  const file = configValue(config, 'baseline', env);
+  if (!file) return undefined;
+  return isAbsolute(file) ? file : resolve(cwd, file);
+}
+
+/**
+ * A connection for the provider. The baseline's target (when the config names a readable
+ * baseline) says which env vars hold keys and where the APIs are; stack config overrides it.
+ */
+export function providerConnection(config: ConfigSource, env: NodeJS.ProcessEnv = process.env): ClerkConnection {
+  const target = providerTarget(config, env);
+  const merged: NodeJS.ProcessEnv = { ...env };
+  const assign = (envName: string | undefined, name: ConfigName) => {
+    const value = config.get(CONFIG_KEYS[name].key)?.trim();
+    if (envName && value) merged[envName] = value;
+  };
+  assign(target.secret_key_env, 'secretKey');
+  assign(target.publishable_key_env, 'publishableKey');
+  assign(target.platform_api_key_env, 'platformApiKey');
+  const overrides: Partial<Target> = {};
+  const apiUrl = config.get(CONFIG_KEYS.apiUrl.key)?.trim();
+  const frontendApiUrl = config.get(CONFIG_KEYS.frontendApiUrl.key)?.trim();
+  const platformApiUrl = config.get(CONFIG_KEYS.platformApiUrl.key)?.trim();
+  const applicationId = config.get(CONFIG_KEYS.applicationId.key)?.trim();
+  if (apiUrl) overrides.api_url = apiUrl;
+  if (frontendApiUrl) overrides.frontend_api_url = frontendApiUrl;
+  if (platformApiUrl) overrides.platform_api_url = platformApiUrl;
+  if (applicationId) overrides.application_id = applicationId;
+  return connectionFromEnv({ ...target, ...overrides }, merged);
+}
+
+function providerTarget(config: ConfigSource, env: NodeJS.ProcessEnv): Target {
+  const file = baselinePath(config, env);
+  if (file) {
+    try {
+      return loadBaselineFile(file).baseline.target;
+    } catch {
+      // The program reports an unreadable baseline; the provider falls back to defaults so a
+      // destroy still works after the file is gone.
+    }
+  }
+  return targetSchema.parse({ environment_type: 'production' });
+}

@@ -1,0 +1,126 @@
+/**
+ * What the serialized dynamic providers call (see dynamic.ts). Runs in the Pulumi provider
+ * process: builds the Clerk API client per call from the configured credentials, validates,
+ * diffs and applies, and turns every failure into one scrubbed sentence for the Pulumi output.
+ */
+import { createClerkApi, type ClerkApi } from '../clerk/api';
+import { secretsOf } from '../clerk/connection';
+import { scrubSecrets } from '../settings/redact';
+import { ClerkguardError } from '../util/errors';
+import { checkInputs, diffProps, type CheckOutcome, type DiffOutcome } from './check';
+import { normalizeProps, type Props } from './compare';
+import { EMPTY_CONFIG, providerConnection, type ConfigSource } from './credentials';
+import { isKindName, LOCAL_KINDS, type KindName } from './kinds';
+import { OPERATIONS, OUTPUT_ONLY_KEYS } from './operations';
+
+let configured: ConfigSource = EMPTY_CONFIG;
+
+/** Called by the provider's `configure(req)`: keeps the stack config in memory only. */
+export function configure(config: ConfigSource): void {
+  configured = config;
+}
+
+/** Forgets configured credentials (tests). */
+export function resetConfiguration(): void {
+  configured = EMPTY_CONFIG;
+}
+
+function kindOf(kind: string): KindName {
+  if (!isKindName(kind)) throw new Error(`clerkguard: unknown resource kind "${kind}"`);
+  return kind;
+}
+
+function clerkApi(): ClerkApi {
+  return createClerkApi(providerConnection(configured));
+}
+
+/** Secrets to scrub besides the well-known patterns: whatever the config holds. */
+function knownSecrets(): string[] {
+  try {
+    return secretsOf(providerConnection(configured));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Pulumi prints provider errors verbatim, so every error becomes a plain Error whose message
+ * is scrubbed and carries the hint; no stack trace of ours reaches the user.
+ */
+async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const hint = error instanceof ClerkguardError && error.hint ? ` (hint: ${error.hint})` : '';
+    const clean = new Error(scrubSecrets(`clerkguard: ${what}: ${message}${hint}`, knownSecrets()));
+    clean.stack = clean.message;
+    throw clean;
+  }
+}
+
+function inputsOf(props: Props | undefined): Props {
+  const out: Props = {};
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (key === '__provider' || OUTPUT_ONLY_KEYS.includes(key) || value === undefined) continue;
+    out[key] = value;
+  }
+  return out;
+}
+
+export async function check(kind: string, _olds: Props, news: Props): Promise<CheckOutcome> {
+  return checkInputs(kindOf(kind), news);
+}
+
+export async function diff(kind: string, _id: string, olds: Props, news: Props): Promise<DiffOutcome> {
+  return diffProps(kindOf(kind), inputsOf(olds), inputsOf(news));
+}
+
+export async function create(kind: string, inputs: Props): Promise<{ id: string; outs: Props }> {
+  const name = kindOf(kind);
+  const desired = inputsOf(inputs);
+  if (LOCAL_KINDS.has(name)) return { id: String(desired.environment ?? name), outs: desired };
+  const created = await guarded(`creating ${name}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].create(clerkApi(), desired));
+  // Outputs in the same canonical form `read` returns, so a refresh shows only real changes.
+  return { id: created.id, outs: normalizeProps(name, created.outs) };
+}
+
+/**
+ * Returns live properties and, as inputs, the same managed values: after `pulumi refresh` the
+ * next diff compares the baseline with what is really in Clerk, so dashboard drift shows up
+ * as a change to the exact property that drifted.
+ */
+export async function read(kind: string, id: string, props: Props | undefined): Promise<{ id?: string; props?: Props; inputs?: Props }> {
+  const name = kindOf(kind);
+  const state = normalizeProps(name, props);
+  if (LOCAL_KINDS.has(name)) return { id, props: inputsOf(state), inputs: inputsOf(state) };
+  const live = await guarded(`reading ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].read(clerkApi(), id, state));
+  if (!live) return {};
+  // Set-like arrays in canonical order, so a refresh never reports an order-only change.
+  const liveProps = normalizeProps(name, live.props);
+  return { id: live.id, props: liveProps, inputs: inputsOf(liveProps) };
+}
+
+export async function update(kind: string, id: string, olds: Props, news: Props): Promise<{ outs: Props }> {
+  const name = kindOf(kind);
+  const desired = inputsOf(news);
+  if (LOCAL_KINDS.has(name)) return { outs: desired };
+  const state = { ...inputsOf(olds), ...pickOutputOnly(olds) };
+  const outs = await guarded(`updating ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].update(clerkApi(), id, state, desired));
+  return { outs: normalizeProps(name, outs) };
+}
+
+function pickOutputOnly(props: Props): Props {
+  const out: Props = {};
+  for (const key of OUTPUT_ONLY_KEYS) if (props[key] !== undefined) out[key] = props[key];
+  return out;
+}
+
+/** Named `remove` because `delete` is reserved; the provider's `delete` calls it. */
+export async function remove(kind: string, id: string, props: Props): Promise<void> {
+  const name = kindOf(kind);
+  if (LOCAL_KINDS.has(name)) return;
+  const message = await guarded(`deleting ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].remove(clerkApi(), id, inputsOf(props)));
+  // Provider stderr reaches the Pulumi output as a diagnostic on the resource.
+  if (message) console.error(message);
+}

@@ -1,0 +1,435 @@
+/**
+ * Create, read, update and delete for every kind, on top of src/clerk's API client.
+ *
+ * Conventions shared by all kinds:
+ * - Properties (outputs) hold exactly the managed keys, in the model's names, so a refresh
+ *   that finds a dashboard edit changes exactly the edited property.
+ * - Writes send only the keys whose value differs (Clerk's JWT PATCH also needs name and
+ *   claims, so those two always go along).
+ * - Singletons are adopted on create and forgotten on delete; collections (templates, roles,
+ *   permissions) adopt an existing object of the same name/key on create and are deleted on
+ *   delete.
+ */
+import type { ClerkApi, JwtTemplateInput } from '../clerk/api';
+import { applyEnvironment, jwtTemplateToModel, permissionsToModel, rolesToModel } from '../clerk/settings-io';
+import { PLATFORM_SESSION_KEY, type JwtTemplateWire } from '../clerk/types';
+import type { EvidenceSource, Settings } from '../settings/model';
+import { ClerkguardError } from '../util/errors';
+import { changedKeys, pick, projectDeep, type Props } from './compare';
+import { PLATFORM_GROUPS, type KindName, type PlatformGroup } from './kinds';
+
+export interface CreateOutcome {
+  id: string;
+  outs: Props;
+}
+
+/** Live properties, or undefined when the object no longer exists. */
+export type ReadOutcome = { id: string; props: Props } | undefined;
+
+export interface KindOperations {
+  create(api: ClerkApi, inputs: Props): Promise<CreateOutcome>;
+  read(api: ClerkApi, id: string, props: Props): Promise<ReadOutcome>;
+  update(api: ClerkApi, id: string, olds: Props, news: Props): Promise<Props>;
+  /** Returns a sentence for the log when the delete only forgets the object. */
+  remove(api: ClerkApi, id: string, props: Props): Promise<string | undefined>;
+}
+
+/** Output properties that are bookkeeping, not settings: never compared, never inputs. */
+export const OUTPUT_ONLY_KEYS: readonly string[] = ['config_version', 'clerk_id'];
+
+function managedKeys(props: Props): string[] {
+  return Object.keys(props).filter((key) => !OUTPUT_ONLY_KEYS.includes(key) && key !== '__provider');
+}
+
+/**
+ * Live values projected onto the managed keys. A managed key the live source did not return
+ * (for example a Frontend API value when no publishable key is configured) keeps its last
+ * known value rather than showing up as a permanent change.
+ */
+function projected(live: Props, props: Props): Props {
+  const out: Props = {};
+  for (const key of managedKeys(props)) out[key] = live[key] !== undefined ? live[key] : props[key];
+  return out;
+}
+
+function forgetMessage(what: string): string {
+  return `clerkguard: ${what}: removed from the stack only. Singleton settings are never reset to defaults on delete; the Clerk instance keeps its current values.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Singleton settings on the Backend and Frontend APIs.
+
+async function readEnvironmentSettings(api: ClerkApi): Promise<Settings> {
+  const environment = await api.getEnvironment();
+  const settings: Settings = {};
+  if (environment) applyEnvironment(settings, {} as Record<string, EvidenceSource>, environment);
+  return settings;
+}
+
+function singleton(id: string, what: string, readLive: (api: ClerkApi) => Promise<Props>, write: (api: ClerkApi, changes: Props) => Promise<void>): KindOperations {
+  const adopt = async (api: ClerkApi, current: Props, desired: Props): Promise<Props> => {
+    const changed = changedKeys(kindOfSingleton(id), current, desired);
+    if (changed.length > 0) await write(api, pick(desired, changed));
+    return pick(desired, Object.keys(desired));
+  };
+  return {
+    async create(api, inputs) {
+      const live = await readLive(api);
+      return { id, outs: await adopt(api, live, inputs) };
+    },
+    async read(api, readId, props) {
+      return { id: readId, props: projected(await readLive(api), props) };
+    },
+    async update(api, _id, olds, news) {
+      return adopt(api, olds, news);
+    },
+    async remove() {
+      return forgetMessage(what);
+    },
+  };
+}
+
+const SINGLETON_IDS: Record<string, KindName> = {
+  platform_config: 'PlatformConfig',
+  instance: 'InstanceSettings',
+  restrictions: 'Restrictions',
+  protect: 'Protect',
+  communication: 'SmsCountryBlocklist',
+  organization_settings: 'OrganizationSettings',
+};
+
+function kindOfSingleton(id: string): KindName {
+  return SINGLETON_IDS[id] ?? 'PlatformConfig';
+}
+
+const instanceSettings = singleton(
+  'instance',
+  'instance settings (allowed origins, test mode, HIBP)',
+  async (api) => {
+    const [instance, environment] = await Promise.all([api.getInstance(), readEnvironmentSettings(api)]);
+    return {
+      allowed_origins: [...(instance.allowed_origins ?? [])],
+      ...(environment.instance?.test_mode === undefined ? {} : { test_mode: environment.instance.test_mode }),
+      ...(environment.instance?.hibp === undefined ? {} : { hibp: environment.instance.hibp }),
+    };
+  },
+  async (api, changes) => {
+    if (Array.isArray(changes.allowed_origins) && changes.allowed_origins.length === 0) {
+      throw new ClerkguardError('allowed_origins cannot be emptied: Clerk ignores an empty list');
+    }
+    await api.updateInstance(changes);
+  },
+);
+
+const restrictions = singleton(
+  'restrictions',
+  'sign-up restrictions',
+  async (api) => ({ ...((await readEnvironmentSettings(api)).restrictions ?? {}) }),
+  async (api, changes) => {
+    await api.updateRestrictions(changes);
+  },
+);
+
+const protect = singleton(
+  'protect',
+  'Clerk Protect settings',
+  async (api) => ({ ...(await api.getProtect()) }),
+  async (api, changes) => {
+    await api.updateProtect(changes);
+  },
+);
+
+const smsCountryBlocklist = singleton(
+  'communication',
+  'the SMS country blocklist',
+  async (api) => ({ blocked_country_codes: [...(await api.getCommunication()).blocked_country_codes] }),
+  async (api, changes) => {
+    await api.updateCommunication({ blocked_country_codes: changes.blocked_country_codes as string[] });
+  },
+);
+
+const organizationSettings = singleton(
+  'organization_settings',
+  'organization settings',
+  async (api) => {
+    const live = await api.getOrganizationSettings();
+    return { ...live } as Props;
+  },
+  async (api, changes) => {
+    await api.updateOrganizationSettings(changes);
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Collections: permissions, roles, JWT templates.
+
+const organizationPermission: KindOperations = {
+  async create(api, inputs) {
+    const key = String(inputs.key);
+    const existing = (await api.listOrganizationPermissions()).find((permission) => permission.key === key);
+    const desired = { key, name: inputs.name as string, ...(inputs.description === undefined ? {} : { description: inputs.description as string }) };
+    if (!existing) {
+      const created = await api.createOrganizationPermission(desired);
+      return { id: created.id, outs: desired };
+    }
+    const live = { key, ...permissionsToModel([existing])[key] };
+    const changed = changedKeys('OrganizationPermission', live, desired);
+    if (changed.length > 0) await api.updateOrganizationPermission(key, pick(desired, changed));
+    return { id: existing.id, outs: desired };
+  },
+  async read(api, id, props) {
+    const all = await api.listOrganizationPermissions();
+    const found = all.find((permission) => permission.id === id) ?? all.find((permission) => permission.key === props.key);
+    if (!found) return undefined;
+    const live: Props = { key: found.key, ...permissionsToModel([found])[found.key] };
+    return { id: found.id, props: projectedWithOptional(live, props, ['description']) };
+  },
+  async update(api, _id, olds, news) {
+    const changed = changedKeys('OrganizationPermission', olds, news);
+    if (changed.length > 0) await api.updateOrganizationPermission(String(olds.key ?? news.key), pick(news, changed));
+    return pick(news, Object.keys(news));
+  },
+  async remove(api, _id, props) {
+    await api.deleteOrganizationPermission(String(props.key));
+    return undefined;
+  },
+};
+
+/** Like projected(), but an optional key the baseline sets and Clerk reports empty is a change. */
+function projectedWithOptional(live: Props, props: Props, optional: readonly string[]): Props {
+  const out = projected(live, props);
+  for (const key of optional) if (props[key] !== undefined && live[key] === undefined) out[key] = '';
+  return out;
+}
+
+const organizationRole: KindOperations = {
+  async create(api, inputs) {
+    const key = String(inputs.key);
+    const desired = {
+      key,
+      name: inputs.name as string,
+      ...(inputs.description === undefined ? {} : { description: inputs.description as string }),
+      permissions: (inputs.permissions as string[] | undefined) ?? [],
+    };
+    const existing = (await api.listOrganizationRoles()).find((role) => role.key === key);
+    if (!existing) {
+      const created = await api.createOrganizationRole(desired);
+      return { id: created.id, outs: desired };
+    }
+    const live = { key, ...rolesToModel([existing])[key] };
+    const changed = changedKeys('OrganizationRole', live, desired);
+    if (changed.length > 0) await api.updateOrganizationRole(key, pick(desired, changed));
+    return { id: existing.id, outs: desired };
+  },
+  async read(api, id, props) {
+    const all = await api.listOrganizationRoles();
+    const found = all.find((role) => role.id === id) ?? all.find((role) => role.key === props.key);
+    if (!found) return undefined;
+    const model = rolesToModel([found])[found.key];
+    const live: Props = { key: found.key, ...(model ?? { name: found.name, permissions: found.permissions.map((permission) => permission.key) }) };
+    return { id: found.id, props: projectedWithOptional(live, props, ['description']) };
+  },
+  async update(api, _id, olds, news) {
+    const changed = changedKeys('OrganizationRole', olds, news);
+    if (changed.length > 0) await api.updateOrganizationRole(String(olds.key ?? news.key), pick(news, changed));
+    return pick(news, Object.keys(news));
+  },
+  async remove(api, _id, props) {
+    await api.deleteOrganizationRole(String(props.key));
+    return undefined;
+  },
+};
+
+/**
+ * src/clerk reads a custom signing key from an env var named in the input (so keys never pass
+ * through files). The provider holds the key as a (secret) input instead, so it lends it to
+ * the call through a process-private env var that is removed right after.
+ */
+async function withSigningKey<T>(signingKey: unknown, call: (signingKeyEnv: string | undefined) => Promise<T>): Promise<T> {
+  if (typeof signingKey !== 'string' || signingKey === '') return call(undefined);
+  const name = `CLERKGUARD_PROVIDER_SIGNING_KEY_${process.pid}_${Math.random().toString(36).slice(2)}`;
+  process.env[name] = signingKey;
+  try {
+    return await call(name);
+  } finally {
+    delete process.env[name];
+  }
+}
+
+const JWT_KEYS = ['name', 'claims', 'lifetime', 'allowed_clock_skew', 'signing_algorithm', 'custom_signing_key'] as const;
+
+function jwtInput(props: Props, keys: readonly string[], signingKeyEnv: string | undefined): JwtTemplateInput {
+  // Clerk's PATCH requires name and claims (and the client type requires lifetime) every time.
+  const input: Record<string, unknown> = { name: props.name, claims: props.claims, lifetime: props.lifetime };
+  for (const key of keys) if (props[key] !== undefined && (JWT_KEYS as readonly string[]).includes(key)) input[key] = props[key];
+  if (signingKeyEnv) input.signing_key_env = signingKeyEnv;
+  return input as unknown as JwtTemplateInput;
+}
+
+function jwtLive(template: JwtTemplateWire): Props {
+  return { name: template.name, ...jwtTemplateToModel(template) };
+}
+
+function jwtOuts(news: Props): Props {
+  return pick(news, Object.keys(news));
+}
+
+const jwtTemplate: KindOperations = {
+  async create(api, inputs) {
+    const existing = await api.findJwtTemplate(String(inputs.name));
+    if (!existing) {
+      const created = await withSigningKey(inputs.signing_key, (env) => api.createJwtTemplate(jwtInput(inputs, Object.keys(inputs), env)));
+      return { id: created.id, outs: jwtOuts(inputs) };
+    }
+    const changed = changedKeys('JwtTemplate', jwtLive(existing), inputs);
+    const sendKey = changed.includes('signing_key') || inputs.signing_key !== undefined;
+    const updateKeys = changed.filter((key) => key !== 'signing_key');
+    if (updateKeys.length > 0 || sendKey) {
+      await withSigningKey(sendKey ? inputs.signing_key : undefined, (env) => api.updateJwtTemplate(existing.id, jwtInput(inputs, updateKeys, env)));
+    }
+    return { id: existing.id, outs: jwtOuts(inputs) };
+  },
+  async read(api, id, props) {
+    const all = await api.listJwtTemplates();
+    const found = all.find((template) => template.id === id) ?? all.find((template) => template.name === props.name);
+    if (!found) return undefined;
+    // The signing key is write-only in Clerk: keep the state's (secret) value.
+    const live = { ...jwtLive(found), ...(props.signing_key === undefined ? {} : { signing_key: props.signing_key }) };
+    return { id: found.id, props: projected(live, props) };
+  },
+  async update(api, id, olds, news) {
+    const changed = changedKeys('JwtTemplate', olds, news);
+    const sendKey = changed.includes('signing_key');
+    const updateKeys = changed.filter((key) => key !== 'signing_key');
+    if (updateKeys.length > 0 || sendKey) {
+      await withSigningKey(sendKey ? news.signing_key : undefined, (env) => api.updateJwtTemplate(id, jwtInput(news, updateKeys, env)));
+    }
+    return jwtOuts(news);
+  },
+  async remove(api, id) {
+    await api.deleteJwtTemplate(id);
+    return undefined;
+  },
+};
+
+// ---------------------------------------------------------------------------------------------
+// The Platform API config. Only the `session` key is managed (field names as src/clerk maps
+// them, UNVERIFIED against real Clerk like the rest of the Platform beta).
+
+/** Model settings of a group -> the Platform config value under its key. */
+export function toPlatform(_group: PlatformGroup, settings: Props): Props {
+  const out: Props = {};
+  if (settings.inactivity_timeout_minutes !== undefined) out.inactivity_timeout_in_minutes = settings.inactivity_timeout_minutes;
+  if (settings.maximum_lifetime_minutes !== undefined) out.maximum_lifetime_in_minutes = settings.maximum_lifetime_minutes;
+  return out;
+}
+
+/** The Platform config value of a group -> model settings. */
+export function fromPlatform(_group: PlatformGroup, value: unknown): Props {
+  if (value === null || typeof value !== 'object') return {};
+  const raw = value as Props;
+  const out: Props = {};
+  if (typeof raw.inactivity_timeout_in_minutes === 'number') out.inactivity_timeout_minutes = raw.inactivity_timeout_in_minutes;
+  if (typeof raw.maximum_lifetime_in_minutes === 'number') out.maximum_lifetime_minutes = raw.maximum_lifetime_in_minutes;
+  return out;
+}
+
+export function platformKey(_group: PlatformGroup): string {
+  return PLATFORM_SESSION_KEY;
+}
+
+const GROUP_ORDER: readonly PlatformGroup[] = PLATFORM_GROUPS;
+
+function declaredGroups(props: Props): PlatformGroup[] {
+  return GROUP_ORDER.filter((group) => props[group] !== undefined);
+}
+
+async function readPlatform(api: ClerkApi, groups: readonly PlatformGroup[]): Promise<{ version: string | undefined; settings: Props }> {
+  const config = await api.getPlatformConfig(groups.map(platformKey));
+  if (!config) {
+    throw new ClerkguardError(`the ${groups.join(', ')} settings of environment ${api.connection.environment} can only be managed through the Platform API`, {
+      hint: 'pulumi config set --secret clerkguard:platformApiKey ak_… and pulumi config set clerkguard:applicationId app_…',
+    });
+  }
+  const settings: Props = {};
+  for (const group of groups) settings[group] = fromPlatform(group, config[platformKey(group)]);
+  return { version: config.config_version, settings };
+}
+
+/** Only the sub-keys whose value differs, nested groups included (never a whole-group PUT). */
+function changedSettings(live: Props, desired: Props): Props {
+  const out: Props = {};
+  for (const key of changedKeys('PlatformConfig', live, desired)) {
+    const wanted = desired[key];
+    const current = live[key];
+    const nested = wanted !== null && typeof wanted === 'object' && !Array.isArray(wanted) && current !== null && typeof current === 'object' && !Array.isArray(current);
+    out[key] = nested ? changedSettings(current as Props, wanted as Props) : wanted;
+  }
+  return out;
+}
+
+/**
+ * One PATCH for every changed group, with If-Match. Returns the new config_version (re-read
+ * when the response carries none, so the next If-Match is never stale because of our own write).
+ */
+async function patchPlatform(api: ClerkApi, live: Props, desired: Props, configVersion: string | undefined): Promise<string | undefined> {
+  const changes = changedSettings(live, desired);
+  const groups = Object.keys(changes) as PlatformGroup[];
+  if (groups.length === 0) return configVersion;
+  if (!configVersion) throw new ClerkguardError('the Platform config read carried no config_version to send as If-Match');
+  const patch = Object.fromEntries(groups.map((group) => [platformKey(group), toPlatform(group, changes[group] as Props)]));
+  try {
+    const result = await api.patchPlatformConfig(patch, { configVersion });
+    return result.config_version ?? (await readPlatform(api, groups)).version;
+  } catch (error) {
+    if (error instanceof ClerkguardError && /changed concurrently|\b(409|412)\b|precondition/i.test(error.message)) {
+      throw new ClerkguardError(
+        `the ${groups.join(', ')} settings were not written: the Platform config changed since clerkguard last read it (If-Match ${configVersion} no longer matches), and writing now would overwrite that edit`,
+        { hint: 'run `pulumi up --refresh` to review the live values, then apply again', cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+function platformOuts(desired: Props, version: string | undefined): Props {
+  return { ...pick(desired, declaredGroups(desired)), ...(version ? { config_version: version } : {}) };
+}
+
+const platformConfig: KindOperations = {
+  async create(api, inputs) {
+    const { version, settings } = await readPlatform(api, declaredGroups(inputs));
+    const newVersion = await patchPlatform(api, settings, inputs, version);
+    return { id: 'platform_config', outs: platformOuts(inputs, newVersion) };
+  },
+  async read(api, id, props) {
+    const groups = declaredGroups(props);
+    const { version, settings } = await readPlatform(api, groups);
+    const live: Props = {};
+    for (const group of groups) live[group] = projectDeep(settings[group], props[group]);
+    return { id, props: { ...live, ...(version ? { config_version: version } : {}) } };
+  },
+  async update(api, _id, olds, news) {
+    // If-Match carries the version of the last read (create, refresh or update): an edit made
+    // after it, in the dashboard or elsewhere, fails this write instead of being overwritten.
+    const stateVersion = typeof olds.config_version === 'string' ? olds.config_version : undefined;
+    const version = stateVersion ?? (await readPlatform(api, declaredGroups(news))).version;
+    const newVersion = await patchPlatform(api, pick(olds, declaredGroups(olds)), news, version);
+    return platformOuts(news, newVersion);
+  },
+  async remove() {
+    return forgetMessage('the Platform API config (session lifetime)');
+  },
+};
+
+export const OPERATIONS: Readonly<Record<Exclude<KindName, 'Baseline'>, KindOperations>> = {
+  InstanceSettings: instanceSettings,
+  Restrictions: restrictions,
+  Protect: protect,
+  SmsCountryBlocklist: smsCountryBlocklist,
+  OrganizationSettings: organizationSettings,
+  OrganizationPermission: organizationPermission,
+  OrganizationRole: organizationRole,
+  JwtTemplate: jwtTemplate,
+  PlatformConfig: platformConfig,
+};

@@ -1,0 +1,202 @@
+/**
+ * The Pulumi program: one resource per writable setting group of a baseline. The same function
+ * runs from Pulumi.yaml (`pulumi up` in the repository) and as an Automation API inline
+ * program, so tests drive the real engine even where no Node language host is installed.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { loadBaselineFile } from '../baseline/load';
+import type { Baseline } from '../baseline/schema';
+import type { Settings } from '../settings/model';
+import { ClerkguardError } from '../util/errors';
+import { baselinePath, configValue, type ConfigSource } from './credentials';
+import { ClerkResource } from './dynamic';
+import { PLATFORM_GROUP_SCHEMAS, PLATFORM_GROUPS, type KindName } from './kinds';
+
+export interface DeclareOptions {
+  /** Declare the Platform API config groups (session, attack protection, ...). */
+  platform: boolean;
+  /** JWT template signing keys by template name, for templates with custom_signing_key. */
+  jwtSigningKeys?: Record<string, pulumi.Input<string>>;
+}
+
+export interface DeclaredResources {
+  baseline: ClerkResource;
+  resources: Record<string, ClerkResource>;
+}
+
+/** The Pulumi resource name of each declared object, e.g. `jwt-template/supabase`. */
+export function resourceName(kind: KindName, key?: string): string {
+  switch (kind) {
+    case 'Baseline':
+      return 'baseline';
+    case 'InstanceSettings':
+      return 'instance-settings';
+    case 'Restrictions':
+      return 'restrictions';
+    case 'Protect':
+      return 'protect';
+    case 'SmsCountryBlocklist':
+      return 'sms-country-blocklist';
+    case 'OrganizationSettings':
+      return 'organization-settings';
+    case 'OrganizationPermission':
+      return `permission/${key}`;
+    case 'OrganizationRole':
+      return `role/${key}`;
+    case 'JwtTemplate':
+      return `jwt-template/${key}`;
+    case 'PlatformConfig':
+      return 'platform-config';
+  }
+}
+
+/** Declares every resource the baseline's settings call for. Absent groups stay unmanaged. */
+export function declareBaseline(baseline: Baseline, options: DeclareOptions): DeclaredResources {
+  const settings: Settings = baseline.settings;
+  const resources: Record<string, ClerkResource> = {};
+  const add = (kind: KindName, key: string | undefined, inputs: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions = {}) => {
+    const name = resourceName(kind, key);
+    const resource = new ClerkResource(kind, name, inputs, opts);
+    resources[name] = resource;
+    return resource;
+  };
+
+  const record = new ClerkResource('Baseline', resourceName('Baseline'), {
+    environment: baseline.environment,
+    version: baseline.version,
+    profile: baseline.profile,
+    environment_type: baseline.target.environment_type,
+    exceptions: baseline.exceptions,
+    declared_only: declaredOnlySettings(settings, options),
+  });
+
+  const instance = withoutUndefined({
+    allowed_origins: settings.instance?.allowed_origins,
+    test_mode: settings.instance?.test_mode,
+    hibp: settings.instance?.hibp,
+  });
+  if (Object.keys(instance).length > 0) add('InstanceSettings', undefined, instance);
+  if (settings.restrictions && Object.keys(settings.restrictions).length > 0) add('Restrictions', undefined, { ...settings.restrictions });
+  if (settings.protect && Object.keys(settings.protect).length > 0) add('Protect', undefined, { ...settings.protect });
+  if (settings.communication?.blocked_country_codes !== undefined) add('SmsCountryBlocklist', undefined, { ...settings.communication });
+
+  const organizations = settings.organizations;
+  const permissions = Object.entries(organizations?.permissions ?? {}).map(([key, permission]) => add('OrganizationPermission', key, { key, ...permission }));
+  const roles = Object.entries(organizations?.roles ?? {}).map(([key, role]) => add('OrganizationRole', key, { key, ...role }, { dependsOn: permissions }));
+  if (organizations?.settings && Object.keys(organizations.settings).length > 0) {
+    // creator_role and domains_default_role may name a custom role: create roles first.
+    add('OrganizationSettings', undefined, { ...organizations.settings }, { dependsOn: roles });
+  }
+
+  for (const [name, template] of Object.entries(settings.jwt_templates ?? {})) {
+    const signingKey = options.jwtSigningKeys?.[name];
+    add('JwtTemplate', name, { name, ...template, ...(signingKey === undefined ? {} : { signing_key: pulumi.secret(signingKey) }) });
+  }
+
+  if (options.platform) {
+    const groups: Record<string, Record<string, unknown>> = {};
+    for (const group of PLATFORM_GROUPS) {
+      const value = platformGroupSettings(settings, group);
+      if (value) groups[group] = value;
+    }
+    if (Object.keys(groups).length > 0) add('PlatformConfig', undefined, groups);
+  }
+  return { baseline: record, resources };
+}
+
+/**
+ * Settings of the baseline no resource applies: read-only facts (environment type), groups no
+ * API writes (MFA, lockout, sign-up, password policy, revoke-on), attestations. The Baseline
+ * resource records them so the policy pack judges the whole baseline, not only what Pulumi
+ * can change.
+ */
+export function declaredOnlySettings(settings: Settings, options: Pick<DeclareOptions, 'platform'>): Settings {
+  const out: Settings = { ...settings };
+  delete out.restrictions;
+  delete out.protect;
+  delete out.communication;
+  delete out.organizations;
+  delete out.jwt_templates;
+  if (settings.instance) {
+    if (settings.instance.environment_type === undefined) delete out.instance;
+    else out.instance = { environment_type: settings.instance.environment_type };
+  }
+  if (settings.session && options.platform) {
+    const writable = Object.keys(PLATFORM_GROUP_SCHEMAS.session.shape);
+    const rest = Object.fromEntries(Object.entries(settings.session).filter(([key]) => !writable.includes(key)));
+    if (Object.keys(rest).length > 0) out.session = rest;
+    else delete out.session;
+  }
+  return out;
+}
+
+/** The part of a settings group the Platform API can write, or undefined when none is declared. */
+export function platformGroupSettings(settings: Settings, group: keyof typeof PLATFORM_GROUP_SCHEMAS): Record<string, unknown> | undefined {
+  const declared = settings[group] as Record<string, unknown> | undefined;
+  if (!declared) return undefined;
+  const writable = Object.keys(PLATFORM_GROUP_SCHEMAS[group].shape);
+  const value = withoutUndefined(Object.fromEntries(Object.entries(declared).filter(([key]) => writable.includes(key))));
+  return Object.keys(value).length > 0 ? value : undefined;
+}
+
+function withoutUndefined<T extends Record<string, unknown>>(value: T): Record<string, pulumi.Input<unknown>> {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined));
+}
+
+/** Stack config as a ConfigSource, for the helpers shared with the provider's `configure`. */
+export function stackConfigSource(): ConfigSource {
+  const config = new pulumi.Config('clerkguard');
+  return { get: (key) => config.get(key.replace(/^clerkguard:/, '')) };
+}
+
+export interface ProgramOutputs {
+  environment: string;
+  baselineVersion: string;
+  managed: string[];
+  platformManaged: boolean;
+}
+
+/**
+ * The program: reads stack config `clerkguard:baseline` (relative to the working directory),
+ * declares the resources and exports a summary. Platform groups are declared only when a
+ * Platform API key is configured (stack config or the baseline's env var).
+ */
+export async function clerkguardProgram(): Promise<ProgramOutputs> {
+  const config = stackConfigSource();
+  const file = baselinePath(config);
+  if (!file) {
+    throw new ClerkguardError('no baseline configured for this stack', {
+      hint: 'pulumi config set clerkguard:baseline baselines/production.json',
+    });
+  }
+  const { baseline } = loadBaselineFile(file);
+  const platformEnv = baseline.target.platform_api_key_env;
+  const platform = Boolean(configValue(config, 'platformApiKey') ?? process.env[platformEnv]?.trim());
+  const jwtSigningKeys = signingKeysFromConfig();
+  const { resources } = declareBaseline(baseline, { platform, jwtSigningKeys });
+  return {
+    environment: baseline.environment,
+    baselineVersion: baseline.version,
+    managed: Object.keys(resources).sort(),
+    platformManaged: platform,
+  };
+}
+
+/**
+ * `clerkguard:jwtSigningKeys` (a secret object: template name -> signing key). Template names
+ * are needed synchronously to declare resources, so the object is read as plain config and each
+ * value is re-wrapped as a Pulumi secret before it reaches any resource.
+ */
+function signingKeysFromConfig(): Record<string, pulumi.Input<string>> {
+  const keys = new pulumi.Config('clerkguard').getObject<Record<string, unknown>>('jwtSigningKeys') ?? {};
+  const out: Record<string, pulumi.Input<string>> = {};
+  for (const [name, value] of Object.entries(keys)) {
+    if (typeof value !== 'string' || value === '') {
+      throw new ClerkguardError(`clerkguard:jwtSigningKeys.${name} must be a non-empty string`, {
+        hint: `pulumi config set --secret --path 'clerkguard:jwtSigningKeys.${name}' <signing key>`,
+      });
+    }
+    out[name] = pulumi.secret(value);
+  }
+  return out;
+}

@@ -1,0 +1,90 @@
+/**
+ * Drift as SARIF 2.1.0, for GitHub code scanning. Each unsuppressed change is a result on the
+ * baseline file at the line of the drifted setting; suppressed changes carry a SARIF
+ * suppression; environments that could not be checked become tool execution notifications.
+ */
+import { RULES, type Severity } from '../checklist/index';
+import { locatePath } from '../baseline/validate';
+import type { DriftChange, DriftReport, EnvironmentDrift } from '../drift/types';
+import { settingsSegments } from '../drift/suppress';
+import { scrubSecrets } from '../settings/redact';
+import { prettyJson } from '../util/json';
+import { describeChange } from './drift-summary';
+
+const DIRECTION_RULES = [
+  { id: 'drift-weakening', name: 'Live setting is weaker than the baseline', text: 'A live Clerk setting drifted from the baseline in a direction that weakens security.' },
+  { id: 'drift-neutral', name: 'Live setting differs from the baseline', text: 'A live Clerk setting drifted from the baseline without a clear security direction.' },
+  { id: 'drift-strengthening', name: 'Live setting is stronger than the baseline', text: 'A live Clerk setting is stricter than the baseline: update the baseline to keep it.' },
+] as const;
+
+function level(change: DriftChange): 'error' | 'warning' | 'note' {
+  if (change.direction !== 'weakening') return 'note';
+  return change.severity === 'critical' || change.severity === 'high' ? 'error' : 'warning';
+}
+
+function securityScore(severity: Severity): string {
+  return { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' }[severity];
+}
+
+export function renderDriftSarif(report: DriftReport, texts: Record<string, string>): string {
+  const rules = DIRECTION_RULES.map((rule) => ({
+    id: rule.id,
+    name: rule.name,
+    shortDescription: { text: rule.name },
+    fullDescription: { text: rule.text },
+    help: { text: 'Change the live setting back to the baseline, or update the baseline (with review) if the change is intended.' },
+    properties: { tags: ['security', 'clerk', 'drift'] },
+  }));
+  const results = report.environments.flatMap((environment) => environment.changes.map((change) => result(environment, change, texts, rules.findIndex((rule) => rule.id === `drift-${change.direction}`))));
+  const notifications = report.environments.flatMap((environment) =>
+    environment.errors.map((error) => ({ level: 'error', message: { text: scrubSecrets(`${environment.environment}: ${error.message}`) } })),
+  );
+  return scrubSecrets(
+    prettyJson({
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [
+        {
+          tool: { driver: { name: 'clerkguard', informationUri: 'https://github.com/clerkguard/clerkguard', semanticVersion: toolVersion(), rules } },
+          invocations: [{ executionSuccessful: report.status !== 'error', toolExecutionNotifications: notifications }],
+          results,
+        },
+      ],
+    }),
+  );
+}
+
+function result(environment: EnvironmentDrift, change: DriftChange, texts: Record<string, string>, ruleIndex: number) {
+  const file = environment.baseline_file ?? `${environment.environment}.json`;
+  const text = texts[file];
+  const position = text ? locatePath(text, ['settings', ...settingsSegments(change.path)], true) : undefined;
+  const items = change.checklist_items.map((item) => RULES[item - 1]?.id).filter((id): id is string => id !== undefined);
+  return {
+    ruleId: `drift-${change.direction}`,
+    ruleIndex,
+    level: level(change),
+    message: { text: `${environment.environment}: ${change.path} ${describeChange(change, 200)} (${change.direction}, ${change.severity}, source ${change.source})` },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: file.replace(/\\/g, '/') }, region: { startLine: position?.line ?? 1, startColumn: position?.column ?? 1 } },
+        logicalLocations: [{ fullyQualifiedName: change.path, kind: 'member' }],
+      },
+    ],
+    ...(change.suppressed ? { suppressions: [{ kind: 'external', justification: change.suppressed.reason }] } : {}),
+    partialFingerprints: { settingPath: `${environment.environment}:${change.path}` },
+    properties: {
+      environment: environment.environment,
+      direction: change.direction,
+      severity: change.severity,
+      'security-severity': securityScore(change.severity),
+      checklist_items: change.checklist_items,
+      checklist_rules: items,
+      source: change.source,
+    },
+  };
+}
+
+function toolVersion(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('../../package.json') as { version: string }).version;
+}

@@ -1,0 +1,94 @@
+/** Shared wording and counts for every drift renderer (text, markdown, SARIF, Slack). */
+import type { DriftChange, DriftReport, EnvironmentDrift } from '../drift/types';
+import { scrubSecrets } from '../settings/redact';
+
+export interface ChangeCounts {
+  weakening: number;
+  strengthening: number;
+  neutral: number;
+  suppressed: number;
+}
+
+export function countChanges(changes: readonly DriftChange[]): ChangeCounts {
+  const counts: ChangeCounts = { weakening: 0, strengthening: 0, neutral: 0, suppressed: 0 };
+  for (const change of changes) {
+    if (change.suppressed) counts.suppressed++;
+    else counts[change.direction]++;
+  }
+  return counts;
+}
+
+export function activeChanges(environment: EnvironmentDrift): DriftChange[] {
+  return environment.changes.filter((change) => !change.suppressed);
+}
+
+/** "2 weakening, 1 neutral" (zero counts left out); "no changes" when empty. */
+export function describeCounts(counts: ChangeCounts): string {
+  const parts = (['weakening', 'neutral', 'strengthening'] as const).filter((key) => counts[key] > 0).map((key) => `${counts[key]} ${key}`);
+  if (counts.suppressed > 0) parts.push(`${counts.suppressed} suppressed`);
+  return parts.length === 0 ? 'no changes' : parts.join(', ');
+}
+
+/** A value as one short line of JSON, scrubbed of secrets. */
+export function formatValue(value: unknown, max = 120): string {
+  if (value === undefined || value === null) return '∅';
+  const text = scrubSecrets(typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value));
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** "30 → 10080", "added \"https://evil.example.com\"", "removed \"email_change\"". */
+export function describeChange(change: DriftChange, max = 120): string {
+  if (change.kind === 'added') return `added ${formatValue(change.live, max)}`;
+  if (change.kind === 'removed') return `removed ${formatValue(change.baseline, max)}`;
+  return `${formatValue(change.baseline, max)} → ${formatValue(change.live, max)}`;
+}
+
+export function itemsLabel(change: DriftChange): string {
+  return change.checklist_items.length === 0 ? '' : `item${change.checklist_items.length === 1 ? '' : 's'} ${change.checklist_items.join(', ')}`;
+}
+
+export interface CoverageCounts {
+  verified: number;
+  unverified: number;
+  bySource: Record<string, number>;
+}
+
+export function countCoverage(environment: EnvironmentDrift): CoverageCounts {
+  const bySource: Record<string, number> = {};
+  let verified = 0;
+  let unverified = 0;
+  for (const source of Object.values(environment.coverage)) {
+    if (source === 'unverified') unverified++;
+    else {
+      verified++;
+      bySource[source] = (bySource[source] ?? 0) + 1;
+    }
+  }
+  return { verified, unverified, bySource };
+}
+
+export function describeCoverage(environment: EnvironmentDrift): string {
+  const counts = countCoverage(environment);
+  const sources = Object.entries(counts.bySource)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([source, count]) => `${source} ${count}`)
+    .join(', ');
+  return `${counts.verified} verified setting${counts.verified === 1 ? '' : 's'}${sources ? ` (${sources})` : ''}, ${counts.unverified} unverified`;
+}
+
+/** One line per environment status, for headings and summaries. */
+export function statusWord(environment: EnvironmentDrift): string {
+  if (environment.status === 'error') return 'ERROR';
+  if (environment.status === 'drift') return 'DRIFT';
+  return 'CLEAN';
+}
+
+export function reportHeadline(report: DriftReport): string {
+  const total = report.environments.length;
+  const drifted = report.environments.filter((environment) => environment.status === 'drift').length;
+  const failed = report.environments.filter((environment) => environment.status === 'error').length;
+  const parts: string[] = [];
+  parts.push(drifted === 0 ? `no drift in ${total - failed} of ${total} environment${total === 1 ? '' : 's'}` : `drift in ${drifted} of ${total} environment${total === 1 ? '' : 's'}`);
+  if (failed > 0) parts.push(`${failed} could not be checked`);
+  return parts.join('; ');
+}

@@ -1,0 +1,167 @@
+/**
+ * Renderers for drift reports: text for terminals (colour via style.ts, honouring NO_COLOR),
+ * markdown for files, PRs and Slack uploads, JSON for tools (the contract: status, then one
+ * entry per environment with changes, errors and coverage), SARIF 2.1.0 (drift-sarif.ts).
+ * Weakening changes come first everywhere; every value passes through scrubSecrets.
+ */
+import type { DriftChange, DriftReport, EnvironmentDrift } from '../drift/types';
+import { scrubSecrets } from '../settings/redact';
+import { prettyJson } from '../util/json';
+import { activeChanges, countChanges, describeChange, describeCounts, describeCoverage, formatValue, itemsLabel, reportHeadline, statusWord } from './drift-summary';
+import { renderDriftSarif } from './drift-sarif';
+import { paint, type Painter } from './style';
+
+export type DriftFormat = 'text' | 'json' | 'markdown' | 'sarif';
+export const DRIFT_FORMATS: readonly DriftFormat[] = ['text', 'json', 'markdown', 'sarif'];
+
+export interface DriftRenderOptions {
+  color?: boolean;
+  /** Baseline file texts by path, for SARIF line numbers. */
+  texts?: Record<string, string>;
+}
+
+export function renderDrift(format: DriftFormat, report: DriftReport, options: DriftRenderOptions = {}): string {
+  switch (format) {
+    case 'json':
+      return renderDriftJson(report);
+    case 'markdown':
+      return renderDriftMarkdown(report);
+    case 'sarif':
+      return renderDriftSarif(report, options.texts ?? {});
+    default:
+      return renderDriftText(report, options.color ?? false);
+  }
+}
+
+/** The JSON contract. Key order is designed (status first), so it is not key-sorted. */
+export function renderDriftJson(report: DriftReport): string {
+  return scrubSecrets(
+    prettyJson({
+      status: report.status,
+      generated_at: report.generated_at,
+      environments: report.environments.map((environment) => ({
+        environment: environment.environment,
+        baseline_version: environment.baseline_version,
+        ...(environment.baseline_file === undefined ? {} : { baseline_file: environment.baseline_file }),
+        status: environment.status,
+        summary: countChanges(environment.changes),
+        changes: environment.changes,
+        unmanaged: environment.unmanaged,
+        unverified: environment.unverified ?? [],
+        errors: environment.errors,
+        coverage: environment.coverage,
+        ...(environment.captured_at === undefined ? {} : { captured_at: environment.captured_at }),
+      })),
+    }),
+  );
+}
+
+function directionLabel(change: DriftChange): string {
+  return change.direction.toUpperCase();
+}
+
+export function renderDriftText(report: DriftReport, color: boolean): string {
+  const p = paint(color);
+  const lines: string[] = [];
+  for (const environment of report.environments) {
+    lines.push(...environmentText(environment, p), '');
+  }
+  const headline = reportHeadline(report);
+  lines.push(report.status === 'clean' ? p.green(headline) : report.status === 'drift' ? p.red(headline) : p.yellow(headline));
+  return scrubSecrets(`${lines.join('\n')}\n`);
+}
+
+function environmentText(environment: EnvironmentDrift, p: Painter): string[] {
+  const status = statusWord(environment);
+  const statusColour = environment.status === 'clean' ? p.green : environment.status === 'drift' ? p.red : p.yellow;
+  const lines = [`${p.bold(environment.environment)} ${p.dim(`(baseline ${environment.baseline_version}${environment.baseline_file ? `, ${environment.baseline_file}` : ''})`)}: ${statusColour(status)}${environment.status === 'error' ? '' : ` — ${describeCounts(countChanges(environment.changes))}`}`];
+  for (const error of environment.errors) {
+    lines.push(`  ${p.yellow('ERROR')}      ${error.message}${error.endpoint ? p.dim(` [${error.endpoint}${error.status === undefined ? '' : ` → ${error.status}`}]`) : ''}`);
+  }
+  for (const change of environment.changes) {
+    const colour = change.suppressed ? p.dim : change.direction === 'weakening' ? p.red : change.direction === 'strengthening' ? p.green : p.yellow;
+    const label = change.suppressed ? 'SUPPRESSED' : directionLabel(change);
+    lines.push(`  ${colour(label.padEnd(13))} ${change.severity.padEnd(8)} ${change.path}`);
+    const meta = [itemsLabel(change), `source ${change.source}`].filter(Boolean).join(', ');
+    lines.push(`      ${describeChange(change)}  ${p.dim(`(${meta})`)}`);
+    if (change.suppressed) lines.push(p.dim(`      ${change.suppressed.by}: ${change.suppressed.reason}${change.suppressed.expires ? ` (until ${change.suppressed.expires})` : ''}`));
+  }
+  if (environment.unmanaged.length > 0) {
+    lines.push(p.dim(`  unmanaged (live only, not drift; --strict reports them):`));
+    for (const entry of environment.unmanaged) lines.push(p.dim(`    ${entry.path} = ${formatValue(entry.live, 80)} (${entry.source})`));
+  }
+  const unverified = environment.unverified ?? [];
+  if (unverified.length > 0) {
+    lines.push(`  ${p.yellow('unverified')} (no live source could show these; not in sync, not drift):`);
+    for (const entry of unverified) lines.push(`    ${entry.path}`);
+  }
+  if (environment.status !== 'error') lines.push(p.dim(`  coverage: ${describeCoverage(environment)}`));
+  return lines;
+}
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function code(text: string): string {
+  const clean = cell(text);
+  const fence = clean.includes('`') ? '``' : '`';
+  return `${fence}${fence === '``' ? ' ' : ''}${clean}${fence === '``' ? ' ' : ''}${fence}`;
+}
+
+export function renderDriftMarkdown(report: DriftReport): string {
+  const lines: string[] = ['# clerkguard drift report', '', `Generated ${report.generated_at}: **${reportHeadline(report)}**.`, ''];
+  lines.push('| Environment | Baseline | Status | Changes |', '|---|---|---|---|');
+  for (const environment of report.environments) {
+    lines.push(`| ${cell(environment.environment)} | ${cell(environment.baseline_version)} | ${statusWord(environment)} | ${environment.status === 'error' ? 'could not be checked' : describeCounts(countChanges(environment.changes))} |`);
+  }
+  lines.push('');
+  for (const environment of report.environments) lines.push(...environmentMarkdown(environment));
+  return scrubSecrets(`${lines.join('\n')}\n`);
+}
+
+function environmentMarkdown(environment: EnvironmentDrift): string[] {
+  const lines = [`## ${environment.environment}: ${statusWord(environment)}`, ''];
+  lines.push(`Baseline ${environment.baseline_version}${environment.baseline_file ? ` (\`${environment.baseline_file}\`)` : ''}${environment.captured_at ? `, live settings captured ${environment.captured_at}` : ''}.`, '');
+  if (environment.errors.length > 0) {
+    lines.push('**Could not be checked:**', '');
+    for (const error of environment.errors) lines.push(`- ${cell(error.message)}${error.endpoint ? ` (${code(error.endpoint)}${error.status === undefined ? '' : `, HTTP ${error.status}`})` : ''}`);
+    lines.push('');
+  }
+  const active = activeChanges(environment);
+  if (active.length > 0) {
+    lines.push('| Direction | Severity | Setting | Change | Items | Source |', '|---|---|---|---|---|---|');
+    for (const change of active) {
+      lines.push(`| ${change.direction} | ${change.severity} | ${code(change.path)} | ${code(describeChange(change))} | ${change.checklist_items.join(', ') || '—'} | ${change.source} |`);
+    }
+    lines.push('');
+  } else if (environment.status !== 'error') {
+    lines.push('No drift in the verified settings.', '');
+  }
+  const suppressed = environment.changes.filter((change) => change.suppressed);
+  if (suppressed.length > 0) {
+    lines.push('**Suppressed by the baseline:**', '');
+    for (const change of suppressed) {
+      const by = change.suppressed;
+      lines.push(`- ${code(change.path)}: ${code(describeChange(change))}, ${by?.by}${by?.rule ? ` \`${by.rule}\`` : ''}${by?.expires ? ` until ${by.expires}` : ''}: ${cell(by?.reason ?? '')}`);
+    }
+    lines.push('');
+  }
+  if (environment.unmanaged.length > 0) {
+    lines.push('**Unmanaged** (live settings the baseline does not declare; not drift unless `--strict`):', '');
+    for (const entry of environment.unmanaged) lines.push(`- ${code(entry.path)} = ${code(formatValue(entry.live))} (${entry.source})`);
+    lines.push('');
+  }
+  const unverified = environment.unverified ?? [];
+  if (unverified.length > 0) {
+    lines.push('**Unverified** (managed settings no live source could show: neither in sync nor drift):', '');
+    for (const entry of unverified) lines.push(`- ${code(entry.path)}`);
+    lines.push('');
+  }
+  if (environment.status !== 'error') {
+    lines.push(`<details><summary>Coverage: ${describeCoverage(environment)}</summary>`, '', '| Setting | Source |', '|---|---|');
+    for (const [path, source] of Object.entries(environment.coverage)) lines.push(`| ${code(path)} | ${source} |`);
+    lines.push('', '</details>', '');
+  }
+  return lines;
+}

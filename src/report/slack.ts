@@ -1,0 +1,121 @@
+/**
+ * Slack Block Kit messages for the alert lifecycle: a drift alert, a "resolved" message and an
+ * error alert (distinct from drift). Messages stay inside Slack's limits (≤50 blocks, section
+ * text ≤3,000 chars, header ≤150, and ≲13k chars of blocks JSON in practice); a report that does
+ * not fit becomes a summary with the most important changes, and the caller uploads the full
+ * markdown report (`attach_full_report`).
+ */
+import type { DriftChange, EnvironmentDrift } from '../drift/types';
+import { scrubSecrets } from '../settings/redact';
+import { activeChanges, countChanges, describeChange, describeCounts, describeCoverage, itemsLabel } from './drift-summary';
+
+export const SLACK_LIMITS = { maxBlocks: 50, maxSectionText: 3000, maxHeaderText: 150, maxBlocksJson: 13_000 } as const;
+
+export type SlackBlock = Record<string, unknown>;
+
+export interface SlackMessage {
+  /** Notification fallback text (also what screen readers and push notifications show). */
+  text: string;
+  blocks: SlackBlock[];
+  /** The blocks only summarize: upload the full markdown report alongside. */
+  attach_full_report: boolean;
+}
+
+/** Slack mrkdwn control characters; values are data and must not become links or mentions. */
+export function escapeMrkdwn(text: string): string {
+  return scrubSecrets(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function header(text: string): SlackBlock {
+  return { type: 'header', text: { type: 'plain_text', text: truncate(scrubSecrets(text), SLACK_LIMITS.maxHeaderText), emoji: true } };
+}
+
+function section(markdown: string): SlackBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(markdown, SLACK_LIMITS.maxSectionText) } };
+}
+
+function context(markdown: string): SlackBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(markdown, SLACK_LIMITS.maxSectionText) }] };
+}
+
+const DIRECTION_ICON = { weakening: ':red_circle:', neutral: ':large_yellow_circle:', strengthening: ':large_green_circle:' } as const;
+
+function changeLine(change: DriftChange): string {
+  const meta = [change.severity, itemsLabel(change), `source ${change.source}`].filter(Boolean).join(' · ');
+  return `${DIRECTION_ICON[change.direction]} *${change.direction}* \`${escapeMrkdwn(change.path)}\`\n${escapeMrkdwn(describeChange(change, 200))}  _${meta}_`;
+}
+
+export interface DriftAlertOptions {
+  /** Short label of where the run happened (host, CI job); shown in the footer. */
+  origin?: string;
+  /** Changes shown in a summary when the full list does not fit. */
+  summaryChanges?: number;
+}
+
+export function driftAlert(environment: EnvironmentDrift, options: DriftAlertOptions = {}): SlackMessage {
+  const active = activeChanges(environment);
+  const counts = describeCounts(countChanges(environment.changes));
+  const text = `Clerk settings drift in ${environment.environment}: ${counts}`;
+  const head: SlackBlock[] = [
+    header(`Clerk drift in ${environment.environment}`),
+    section(`*${escapeMrkdwn(counts)}* against baseline \`${escapeMrkdwn(environment.baseline_version)}\`${environment.baseline_file ? ` (\`${escapeMrkdwn(environment.baseline_file)}\`)` : ''}.`),
+  ];
+  const footer = context(
+    escapeMrkdwn(`Coverage: ${describeCoverage(environment)}.${(environment.unverified ?? []).length > 0 ? ' Unverified settings are neither in sync nor drift.' : ''}${options.origin ? ` Run on ${options.origin}.` : ''}`),
+  );
+  const full: SlackBlock[] = [...head, { type: 'divider' }, ...active.map((change) => section(changeLine(change))), footer];
+  if (fits(full)) return { text, blocks: full, attach_full_report: false };
+
+  const shown = active.slice(0, options.summaryChanges ?? 8);
+  let summary: SlackBlock[];
+  let take = shown.length;
+  do {
+    const lines = shown.slice(0, take).map(changeLine).join('\n\n');
+    const more = active.length - take;
+    summary = [
+      ...head,
+      { type: 'divider' },
+      section(lines || '_(changes in the attached report)_'),
+      section(`${more > 0 ? `…and ${more} more change${more === 1 ? '' : 's'}. ` : ''}The full report is attached as a markdown file in this thread.`),
+      footer,
+    ];
+    take--;
+  } while (!fits(summary) && take >= 0);
+  return { text, blocks: summary, attach_full_report: true };
+}
+
+export function resolvedMessage(environment: EnvironmentDrift): SlackMessage {
+  const text = `Clerk drift resolved in ${environment.environment}: live settings match baseline ${environment.baseline_version} again`;
+  return {
+    text,
+    blocks: [section(`:white_check_mark: *Drift resolved in ${escapeMrkdwn(environment.environment)}*: the live settings match baseline \`${escapeMrkdwn(environment.baseline_version)}\` again.`), context(escapeMrkdwn(`Coverage: ${describeCoverage(environment)}.`))],
+    attach_full_report: false,
+  };
+}
+
+export function errorAlert(environment: EnvironmentDrift): SlackMessage {
+  const text = `clerkguard could not check ${environment.environment}`;
+  const details = environment.errors.map((error) => `• ${escapeMrkdwn(error.message)}${error.endpoint ? ` (\`${escapeMrkdwn(error.endpoint)}\`${error.status === undefined ? '' : `, HTTP ${error.status}`})` : ''}`).join('\n');
+  return {
+    text,
+    blocks: [
+      header(`clerkguard could not check ${environment.environment}`),
+      section(`:warning: This is *not* a drift alert: the live settings could not be read, so drift is unknown.\n${details}`),
+      context('The next successful run posts in this thread.'),
+    ],
+    attach_full_report: false,
+  };
+}
+
+export function recoveredMessage(environment: EnvironmentDrift): SlackMessage {
+  const text = `clerkguard can check ${environment.environment} again`;
+  return { text, blocks: [section(`:arrows_counterclockwise: ${escapeMrkdwn(text)} (status: ${environment.status}).`)], attach_full_report: false };
+}
+
+export function fits(blocks: readonly SlackBlock[]): boolean {
+  return blocks.length <= SLACK_LIMITS.maxBlocks && JSON.stringify(blocks).length <= SLACK_LIMITS.maxBlocksJson;
+}

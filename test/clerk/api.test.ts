@@ -1,0 +1,274 @@
+/**
+ * src/clerk against the emulator, through the real @clerk/backend client: reads, writes for
+ * every writable group, key↔id mapping, pagination to the end, and every failure mode
+ * (401, 429 storms, persistent 5xx, malformed and truncated bodies, dropped connections,
+ * timeouts, connection refused) with messages that name the endpoint and never a key.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createClerkApi, type ClerkApi } from '../../src/clerk/api';
+import { connectionFromEnv, decodePublishableKey, encodePublishableKey, keyEnvironment, type RetryPolicy } from '../../src/clerk/connection';
+import { ClerkApiError } from '../../src/clerk/http';
+import { readSettings, writeInstance, writeJwtTemplate, writeOrganizationSettings, writeSession } from '../../src/clerk/settings-io';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { newId } from '../../src/emulator/state';
+import type { Target } from '../../src/baseline/schema';
+
+const SENTINEL = 'sk_live_SENTINELsecretKEYdoNotLeak0123456789';
+const PLATFORM_SENTINEL = 'ak_SENTINELplatformKEYdoNotLeak0123456789';
+
+const target: Target = {
+  environment_type: 'production',
+  secret_key_env: 'CLERK_SECRET_KEY',
+  publishable_key_env: 'CLERK_PUBLISHABLE_KEY',
+  platform_api_key_env: 'CLERK_PLATFORM_API_KEY',
+};
+const fast: Partial<RetryPolicy> = { timeoutMs: 2_000, maxRetries: 3, backoffBaseMs: 5, retryAfterScale: 0.01 };
+
+let emulator: RunningEmulator;
+let api: ClerkApi;
+
+function apiFor(env: Record<string, string>, policy: Partial<RetryPolicy> = fast): ClerkApi {
+  return createClerkApi(connectionFromEnv(target, env, { environment: 'production', policy }));
+}
+
+async function failure(promise: Promise<unknown>): Promise<ClerkApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ClerkApiError);
+    const message = `${(error as Error).message} ${(error as ClerkApiError).hint ?? ''}`;
+    expect(message).not.toContain(SENTINEL);
+    expect(message).not.toContain(PLATFORM_SENTINEL);
+    expect(message).not.toMatch(/sk_live_[A-Za-z0-9]{6,}/);
+    return error as ClerkApiError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+beforeEach(async () => {
+  emulator = await startEmulator({
+    seed: { organizations: { settings: { enabled: true }, permissions: { 'org:billing:manage': { name: 'Manage billing' } }, roles: {} } },
+    secretKey: SENTINEL,
+    platformApiKey: PLATFORM_SENTINEL,
+  });
+  api = apiFor(emulator.env());
+});
+
+afterEach(async () => {
+  await emulator.close();
+});
+
+describe('connection', () => {
+  it('decodes the frontend API host from a publishable key and round-trips it', () => {
+    const key = encodePublishableKey('test', 'foo-bar-13.clerk.accounts.dev');
+    expect(key).toMatch(/^pk_test_[A-Za-z0-9+/]+$/);
+    expect(decodePublishableKey(key)).toEqual({ environment: 'test', host: 'foo-bar-13.clerk.accounts.dev' });
+    expect(decodePublishableKey('pk_live_bm90LWEtaG9zdA')).toBeUndefined();
+    expect(keyEnvironment(SENTINEL)).toBe('live');
+  });
+
+  it('uses https for real hosts and http only for loopback', () => {
+    const real = connectionFromEnv(target, { CLERK_SECRET_KEY: SENTINEL, CLERK_PUBLISHABLE_KEY: encodePublishableKey('live', 'clerk.example.com') });
+    expect(real.frontendApiUrl).toBe('https://clerk.example.com');
+    expect(connectionFromEnv(target, emulator.env()).frontendApiUrl).toBe(emulator.frontend_api_url);
+  });
+
+  it('names the missing env var, not a value', () => {
+    expect(() => connectionFromEnv(target, {})).toThrow(/CLERK_SECRET_KEY is not set/);
+    expect(() => connectionFromEnv(target, { CLERK_SECRET_KEY: 'not-a-key' })).toThrow(/not a Clerk secret key/);
+  });
+});
+
+describe('reads', () => {
+  it('reads every group with coverage, roles by key, and no system permissions', async () => {
+    const read = await readSettings(api);
+    expect(read.instanceId).toBe(emulator.state.instance_id);
+    expect(read.settings.organizations?.settings?.creator_role).toBe('org:admin');
+    expect(read.settings.organizations?.permissions).toEqual({ 'org:billing:manage': { name: 'Manage billing' } });
+    expect(read.coverage).toMatchObject({ 'instance.allowed_origins': 'bapi', 'instance.test_mode': 'fapi', restrictions: 'fapi', 'session.maximum_lifetime_minutes': 'platform' });
+    expect(read.sensitive['platform.captcha.secret_key']).toEqual({ present: true, fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) });
+    expect(JSON.stringify(read)).not.toContain(SENTINEL);
+    expect(JSON.stringify(read)).not.toContain(emulator.state.platform.secrets['captcha.secret_key']!);
+  });
+
+  it('paginates lists to the end, for {data,total_count} and array answers alike', async () => {
+    const now = Date.now();
+    for (let i = 0; i < 620; i++) {
+      emulator.state.permissions.push({ id: newId(emulator.state, 'perm'), key: `org:bulk:p${i}`, name: `P${i}`, description: '', type: 'user', created_at: now, updated_at: now });
+    }
+    for (let i = 0; i < 510; i++) {
+      emulator.state.jwt_templates.push({ id: newId(emulator.state, 'jtmp'), name: `t${i}`, claims: {}, lifetime: 60, allowed_clock_skew: 5, custom_signing_key: false, signing_algorithm: 'RS256', created_at: now, updated_at: now });
+    }
+    const [permissions, templates] = await Promise.all([api.listOrganizationPermissions(), api.listJwtTemplates()]);
+    expect(permissions).toHaveLength(emulator.state.permissions.length);
+    expect(templates).toHaveLength(510);
+    const pages = emulator.requests.filter((request) => request.path === '/v1/organization_permissions').map((request) => request.query.offset);
+    expect(pages).toEqual([undefined, '500']); // the SDK omits offset=0
+  });
+
+  it('runs independent reads in parallel within the concurrency bound', async () => {
+    emulator.faults.add({ kind: 'latency', ms: 40 });
+    let inFlight = 0;
+    let peak = 0;
+    const wrapped = apiFor(emulator.env(), { ...fast, concurrency: 3 });
+    for (const name of ['getInstance', 'getEnvironment', 'getProtect', 'getCommunication', 'getOrganizationSettings', 'listOrganizationRoles', 'listOrganizationPermissions', 'listJwtTemplates', 'getPlatformConfig'] as const) {
+      const original = wrapped[name].bind(wrapped) as () => Promise<unknown>;
+      (wrapped as unknown as Record<string, () => Promise<unknown>>)[name] = async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        try {
+          return await original();
+        } finally {
+          inFlight--;
+        }
+      };
+    }
+    await readSettings(wrapped);
+    expect(peak).toBe(3);
+  });
+});
+
+describe('writes', () => {
+  it('maps role keys to ids for organization settings and reads them back as keys', async () => {
+    await api.createOrganizationRole({ key: 'org:auditor', name: 'Auditor', permissions: ['org:billing:manage'] });
+    await writeOrganizationSettings(api, { creator_role: 'org:auditor', domains_default_role: 'org:member', max_allowed_memberships: 7 });
+    const patch = emulator.requests.find((request) => request.method === 'PATCH' && request.path === '/v1/instance/organization_settings');
+    const auditorId = emulator.state.roles.find((role) => role.key === 'org:auditor')!.id;
+    expect(patch?.body).toMatchObject({ creator_role_id: auditorId });
+    expect((await api.getOrganizationSettings()).creator_role).toBe('org:auditor');
+    await expect(writeOrganizationSettings(api, { creator_role: 'org:nope' })).rejects.toThrow(/names role "org:nope", which does not exist/);
+  });
+
+  it('creates, updates and deletes roles and permissions by key', async () => {
+    await api.createOrganizationPermission({ key: 'org:reports:read', name: 'Read reports' });
+    await api.createOrganizationRole({ key: 'org:analyst', name: 'Analyst', permissions: ['org:reports:read'] });
+    await api.assignPermissionToRole('org:analyst', 'org:billing:manage');
+    await api.updateOrganizationRole('org:analyst', { description: 'Reads reports' });
+    let read = await readSettings(api);
+    expect(read.settings.organizations?.roles?.['org:analyst']).toEqual({ name: 'Analyst', description: 'Reads reports', permissions: ['org:reports:read', 'org:billing:manage'] });
+    await api.removePermissionFromRole('org:analyst', 'org:reports:read');
+    await api.deleteOrganizationPermission('org:reports:read');
+    await api.deleteOrganizationRole('org:analyst');
+    read = await readSettings(api);
+    expect(read.settings.organizations?.roles).toEqual({});
+    await expect(api.createOrganizationRole({ key: 'org:x', name: 'X', permissions: ['org:missing:perm'] })).rejects.toThrow(/permission "org:missing:perm" does not exist/);
+  });
+
+  it('writes JWT templates by name with name+claims on PATCH, signing key from env only', async () => {
+    process.env.TEST_JWT_SIGNING_KEY = 'hs256-signing-secret-sentinel';
+    await writeJwtTemplate(api, 'supabase', { claims: { aud: 'authenticated' }, lifetime: 60 });
+    await writeJwtTemplate(api, 'supabase', { claims: { aud: 'authenticated', email: '{{user.primary_email_address}}' }, lifetime: 60, signing_algorithm: 'HS256', custom_signing_key: true }, { signingKeyEnv: 'TEST_JWT_SIGNING_KEY' });
+    const patch = emulator.requests.find((request) => request.method === 'PATCH' && request.path.startsWith('/v1/jwt_templates/'));
+    expect(patch?.body).toMatchObject({ name: 'supabase', claims: { email: '{{user.primary_email_address}}' }, signing_key: 'hs256-signing-secret-sentinel' });
+    const read = await readSettings(api);
+    expect(read.settings.jwt_templates?.supabase).toMatchObject({ lifetime: 60, custom_signing_key: true, signing_algorithm: 'HS256' });
+    expect(read.sensitive['jwt_templates.supabase.signing_key']).toEqual({ present: true });
+    expect(JSON.stringify(read)).not.toContain('hs256-signing-secret-sentinel');
+    const rejected = await failure(writeJwtTemplate(api, 'supabase', { claims: {}, lifetime: 10 }));
+    expect(rejected.message).toMatch(/Clerk rejected PATCH \/v1\/jwt_templates\/\{template_id\} for environment production \(422\): lifetime must be between 30/);
+  });
+
+  it('cannot clear allowed origins: the emulator ignores [] like Clerk, the writer refuses it', async () => {
+    await writeInstance(api, { allowed_origins: ['https://a.example.com'], test_mode: true, hibp: false });
+    await api.updateInstance({ allowed_origins: [] });
+    expect((await api.getInstance()).allowed_origins).toEqual(['https://a.example.com']);
+    await expect(writeInstance(api, { allowed_origins: [] })).rejects.toThrow(/cannot clear allowed origins/);
+    const read = await readSettings(api);
+    expect(read.settings.instance).toMatchObject({ test_mode: true, hibp: false });
+  });
+
+  it('patches the Platform session config with If-Match, honours dry_run, and reports concurrent changes', async () => {
+    const dry = await writeSession(api, { inactivity_timeout_minutes: 15 }, { dryRun: true });
+    expect(dry.dryRun).toBe(true);
+    expect(emulator.state.platform.config.session?.inactivity_timeout_in_minutes).toBeNull();
+    const stale = (await api.getPlatformConfig())!.config_version!;
+    await writeSession(api, { inactivity_timeout_minutes: 15, maximum_lifetime_minutes: 720 });
+    expect((await readSettings(api)).settings.session).toEqual({ inactivity_timeout_minutes: 15, maximum_lifetime_minutes: 720 });
+    const conflict = await failure(api.patchPlatformConfig({ session: { inactivity_timeout_in_minutes: 20 } }, { configVersion: stale }));
+    expect(conflict.message).toMatch(/changed concurrently \(409\)/);
+    expect(emulator.requests.some((request) => request.method === 'PUT')).toBe(false);
+  });
+});
+
+describe('failures', () => {
+  it('wrong secret key: one clear 401 message, no retries', async () => {
+    const wrong = apiFor({ ...emulator.env(), CLERK_SECRET_KEY: 'sk_live_wrongWRONGwrong0000000000' });
+    const error = await failure(wrong.getInstance());
+    expect(error.message).toBe('Clerk rejected the secret key for environment production (401)');
+    expect(wrong.counter.attempts).toBe(1);
+    const platform = apiFor({ ...emulator.env(), CLERK_PLATFORM_API_KEY: 'ak_wrongwrongwrongwrong' });
+    expect((await failure(platform.getPlatformConfig())).message).toBe('Clerk rejected the Platform API key for environment production (401)');
+  });
+
+  it('429 storm: honours Retry-After and succeeds within the retry budget', async () => {
+    emulator.faults.add({ kind: 'status', status: 429, retry_after: 2, path: '/v1/instance/protect', times: 3 });
+    const waits: number[] = [];
+    const slept = createClerkApi(connectionFromEnv(target, emulator.env(), { environment: 'production', policy: fast }), {
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    await expect(slept.getProtect()).resolves.toMatchObject({ rules_enabled: false });
+    expect(waits).toEqual([20, 20, 20]); // 2 s Retry-After × the test scale 0.01
+  });
+
+  it("429 from the emulator's real per-instance rate limit: waits out the window and succeeds", async () => {
+    const limited = await startEmulator({ rateLimit: { requests: 3, windowMs: 400 }, secretKey: SENTINEL });
+    try {
+      const client = apiFor(limited.env(), { ...fast, retryAfterScale: 0.45, maxRetries: 4 });
+      const results = await Promise.all([client.getInstance(), client.getProtect(), client.getCommunication(), client.getInstance(), client.getProtect()]);
+      expect(results).toHaveLength(5);
+      expect(limited.requests.some((request) => request.status === 429)).toBe(true);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('429 that never ends: "rate limited" after bounded retries; too long a Retry-After is not waited for', async () => {
+    emulator.faults.add({ kind: 'status', status: 429, retry_after: 1, path: '/v1/instance' });
+    const error = await failure(api.getInstance());
+    expect(error.message).toBe('Clerk rate limited environment production: GET /v1/instance still answered 429 after 4 attempts');
+    const impatient = apiFor(emulator.env(), { ...fast, retryAfterScale: 1, maxRetryWaitMs: 500 });
+    expect((await failure(impatient.getInstance())).message).toMatch(/rate limited/);
+    expect(impatient.counter.attempts).toBe(1);
+  });
+
+  it('persistent 5xx on one endpoint: names the endpoint; a transient one is retried away', async () => {
+    emulator.faults.add({ kind: 'status', status: 502, path: '/v1/instance/communication', times: 2 });
+    await expect(api.getCommunication()).resolves.toEqual({ object: 'instance_communication', blocked_country_codes: [] });
+    emulator.faults.add({ kind: 'status', status: 503, path: '/v1/instance/protect' });
+    const error = await failure(readSettings(api));
+    expect(error.message).toBe('Clerk failed on GET /v1/instance/protect for environment production (503) after 4 attempts');
+    expect(error.endpoint).toBe('GET /v1/instance/protect');
+  });
+
+  it('malformed JSON, through the SDK and through raw fetch', async () => {
+    emulator.faults.add({ kind: 'malformed', path: '/v1/instance' });
+    expect((await failure(api.getInstance())).message).toMatch(/^Clerk sent a malformed response to GET \/v1\/instance for environment production: invalid JSON/);
+    emulator.faults.add({ kind: 'malformed', path: '/v1/environment' });
+    expect((await failure(api.getEnvironment())).message).toMatch(/malformed response to GET \/v1\/environment/);
+  });
+
+  it('truncated bodies and dropped connections fail clearly after retries', async () => {
+    emulator.faults.add({ kind: 'truncated', path: '/v1/instance/protect' });
+    expect((await failure(api.getProtect())).message).toMatch(/GET \/v1\/instance\/protect/);
+    emulator.faults.add({ kind: 'drop', path: '/v1/organization_roles' });
+    const dropped = await failure(api.listOrganizationRoles());
+    expect(dropped.message).toMatch(/\(GET \/v1\/organization_roles\): the connection failed or was closed by the server \(fetch failed\) after 4 attempts$/);
+  });
+
+  it('timeouts are per request and bounded', async () => {
+    emulator.faults.add({ kind: 'latency', ms: 400, path: '/v1/instance/communication' });
+    const impatient = apiFor(emulator.env(), { ...fast, timeoutMs: 100, maxRetries: 1 });
+    const error = await failure(impatient.getCommunication());
+    expect(error.message).toBe('Clerk did not answer GET /v1/instance/communication within 100 ms for environment production after 2 attempts');
+  });
+
+  it('connection refused names the unreachable URL', async () => {
+    const env = emulator.env();
+    await emulator.close();
+    const error = await failure(apiFor(env, { ...fast, maxRetries: 1 }).getProtect());
+    expect(error.message).toMatch(/^could not reach Clerk at http:\/\/127\.0\.0\.1:\d+ for environment production \(GET \/v1\/instance\/protect\): connection refused/);
+    emulator = await startEmulator();
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * The emulator over plain HTTP: auth, Clerk error bodies, API version, pagination, quirks,
+ * Platform semantics, rate limits, admin endpoints, seeding, and the CLI command.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClerkClient } from '@clerk/backend';
+import { loadBaselineFile } from '../../src/baseline/load';
+import { decodePublishableKey } from '../../src/clerk/connection';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const started: RunningEmulator[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((emulator) => emulator.close()));
+});
+
+async function emulatorFor(options: Parameters<typeof startEmulator>[0] = {}): Promise<RunningEmulator> {
+  const emulator = await startEmulator(options);
+  started.push(emulator);
+  return emulator;
+}
+
+async function call(emulator: RunningEmulator, method: string, route: string, body?: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(`${emulator.bapi_url}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${emulator.secret_key}`, 'Content-Type': 'application/json', ...headers },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+}
+
+describe('emulator', () => {
+  it('answers a wrong key with 401 and a Clerk error body', async () => {
+    const emulator = await emulatorFor();
+    const response = await call(emulator, 'GET', '/v1/instance', undefined, { Authorization: 'Bearer sk_live_nope' });
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({
+      errors: [{ message: 'Invalid authentication', long_message: expect.any(String), code: 'authentication_invalid', meta: {} }],
+      clerk_trace_id: expect.stringMatching(/^trace_/),
+    });
+    expect(response.headers.get('content-type')).toBe('application/json');
+  });
+
+  it('rejects an unsupported Clerk-API-Version and validates pagination parameters', async () => {
+    const emulator = await emulatorFor();
+    expect((await call(emulator, 'GET', '/v1/instance', undefined, { 'Clerk-API-Version': '2021-02-05' })).status).toBe(400);
+    expect((await call(emulator, 'GET', '/v1/organization_roles?limit=501')).status).toBe(422);
+    const page = await call(emulator, 'GET', '/v1/organization_roles?limit=1&offset=1');
+    expect(page.body).toMatchObject({ total_count: 2, data: [{ key: 'org:member' }] });
+  });
+
+  it('is parsed by the real @clerk/backend client', async () => {
+    const emulator = await emulatorFor({ seed: loadBaselineFile(path.join(ROOT, 'baselines', 'production.json')) });
+    const client = createClerkClient({ secretKey: emulator.secret_key, apiUrl: emulator.bapi_url, telemetry: { disabled: true } });
+    const instance = await client.instance.get();
+    expect(instance.environmentType).toBe('production');
+    const settings = await client.instance.getOrganizationSettings();
+    expect(settings.creatorRole).toBe('org:admin');
+    const templates = await client.jwtTemplates.list();
+    expect(JSON.stringify(templates)).toContain('supabase');
+  });
+
+  it('keeps origins when asked to clear them, and writes org settings by role id only', async () => {
+    const emulator = await emulatorFor({ seed: { instance: { allowed_origins: ['https://app.example.com'] } } });
+    expect((await call(emulator, 'PATCH', '/v1/instance', { allowed_origins: [] })).status).toBe(204);
+    expect((await call(emulator, 'GET', '/v1/instance')).body?.allowed_origins).toEqual(['https://app.example.com']);
+    expect((await call(emulator, 'PATCH', '/v1/instance/organization_settings', { creator_role_id: 'org:member' })).status).toBe(422);
+    const member = emulator.state.roles.find((role) => role.key === 'org:member')!;
+    const updated = await call(emulator, 'PATCH', '/v1/instance/organization_settings', { creator_role_id: member.id });
+    expect(updated.body?.creator_role).toBe('org:member');
+  });
+
+  it('implements Platform config semantics: If-Match, dry_run, PUT needs every key, destructive', async () => {
+    const emulator = await emulatorFor();
+    const headers = { Authorization: `Bearer ${emulator.platform_api_key}` };
+    const url = `/v1/platform/applications/${emulator.application_id}/instances/production/config`;
+    const config = await call(emulator, 'GET', url, undefined, headers);
+    expect(config.body).toMatchObject({ config_version: '1', captcha: { secret_key: { redacted: true } } });
+    expect((await call(emulator, 'PATCH', `${url}?dry_run=true`, { session: { inactivity_timeout_in_minutes: 30 } }, { ...headers, 'If-Match': '1' })).body).toMatchObject({ dry_run: true, config_version: '1', after: { session: { inactivity_timeout_in_minutes: 30 } } });
+    expect(emulator.state.platform.config.session?.inactivity_timeout_in_minutes).toBeNull();
+    expect((await call(emulator, 'PATCH', url, { session: { inactivity_timeout_in_minutes: 30 } }, { ...headers, 'If-Match': '1' })).body).toMatchObject({ config_version: '2' });
+    expect((await call(emulator, 'PATCH', url, { session: { inactivity_timeout_in_minutes: 31 } }, { ...headers, 'If-Match': '1' })).status).toBe(409);
+    const put = await call(emulator, 'PUT', url, { session: {} }, headers);
+    expect(put.status).toBe(400);
+    expect(JSON.stringify(put.body)).toContain('missing: captcha');
+    expect((await call(emulator, 'PATCH', url, { captcha: null }, headers)).status).toBe(422);
+    expect((await call(emulator, 'GET', url, undefined, { Authorization: `Bearer ${emulator.secret_key}` })).status).toBe(401);
+  });
+
+  it('enforces the per-instance rate limit with 429 and Retry-After', async () => {
+    const emulator = await emulatorFor({ environmentType: 'development', rateLimit: { requests: 2, windowMs: 5_000 } });
+    expect((await call(emulator, 'GET', '/v1/instance')).status).toBe(200);
+    expect((await call(emulator, 'GET', '/v1/instance')).status).toBe(200);
+    const limited = await call(emulator, 'GET', '/v1/instance');
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(emulator.secret_key.startsWith('sk_test_')).toBe(true);
+  });
+
+  it('serves FAPI /v1/environment on the host inside the publishable key', async () => {
+    const emulator = await emulatorFor({ seed: { attack_protection: { user_lockout: { enabled: true, max_attempts: 3 } }, sign_in: { second_factor: { required: true } } } });
+    const host = decodePublishableKey(emulator.publishable_key)!.host;
+    const environment = (await (await fetch(`http://${host}/v1/environment`)).json()) as { user_settings: { attack_protection: { user_lockout: { max_attempts: number } }; sign_in: { second_factor: { required: boolean } } } };
+    expect(environment.user_settings.attack_protection.user_lockout.max_attempts).toBe(3);
+    expect(environment.user_settings.sign_in.second_factor.required).toBe(true);
+  });
+
+  it('takes faults, dashboard-style settings and gives state and requests over the admin endpoints', async () => {
+    const emulator = await emulatorFor();
+    const admin = (method: string, route: string, body?: unknown) => call(emulator, method, `/__emulator/${route}`, body);
+    expect((await admin('POST', 'faults', { kind: 'status', status: 503, path: '/v1/instance/protect', times: 1 })).status).toBe(200);
+    expect((await call(emulator, 'GET', '/v1/instance/protect')).status).toBe(503);
+    expect((await call(emulator, 'GET', '/v1/instance/protect')).status).toBe(200);
+    expect((await admin('POST', 'faults', { kind: 'nonsense' })).status).toBe(400);
+    await admin('POST', 'settings', { session: { inactivity_timeout_minutes: 120 } });
+    expect(emulator.state.platform.config.session?.inactivity_timeout_in_minutes).toBe(120);
+    const state = await admin('GET', 'state');
+    expect(state.body?.kind).toBe('clerkguard-emulator-state');
+    const requests = (await admin('GET', 'requests')).body as unknown as { path: string; headers: Record<string, string> }[];
+    expect(requests.map((request) => request.path)).toContain('/v1/instance/protect');
+    expect(JSON.stringify(requests)).not.toContain(emulator.secret_key);
+    // A saved state seeds a new emulator with the same live settings.
+    const copy = await emulatorFor({ seed: state.body as never });
+    expect(copy.state.instance_id).toBe(emulator.state.instance_id);
+    expect(copy.state.platform.config.session?.inactivity_timeout_in_minutes).toBe(120);
+  });
+
+  it('CLI: prints one JSON line with URLs and keys, serves, and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'clerkguard'), 'emulator', '--seed', 'baselines/production.json'], {
+      cwd: ROOT,
+      env: { ...process.env, NO_COLOR: '1', CLERKGUARD_TODAY: '2026-11-26' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no JSON line; stdout: ${stdout}`)), 15_000);
+      child.stdout.on('data', () => {
+        if (stdout.includes('\n')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const info = JSON.parse(stdout.trim()) as Record<string, string>;
+    expect(Object.keys(info).sort()).toEqual(['application_id', 'bapi_url', 'frontend_api_url', 'platform_api_key', 'platform_api_url', 'publishable_key', 'secret_key']);
+    expect(`http://${decodePublishableKey(info.publishable_key!)!.host}`).toBe(info.frontend_api_url);
+    const instance = await fetch(`${info.bapi_url}/v1/instance`, { headers: { Authorization: `Bearer ${info.secret_key}` } });
+    expect(((await instance.json()) as { allowed_origins: string[] }).allowed_origins).toEqual(['https://app.example.com', 'https://www.example.com']);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,223 @@
+/**
+ * exportLive and `clerkguard export` against the emulator: full settings with coverage, the
+ * dashboard export merge, attestations, changes made through the emulator's APIs, and every
+ * failure mode as the CLI reports it (exit 1, one message, no partial file, no secrets).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadBaselineFile } from '../../src/baseline/load';
+import { createClerkApi } from '../../src/clerk/api';
+import { connectionFromEnv } from '../../src/clerk/connection';
+import { writeJwtTemplate } from '../../src/clerk/settings-io';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { exportLive } from '../../src/export/export';
+import { readLiveExportFile } from '../../src/export/files';
+import { liveExportSchema } from '../../src/export/types';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const BASELINE = path.join(ROOT, 'baselines', 'production.json');
+const SENTINEL = 'sk_live_SENTINELexportKEYdoNotLeak987654321';
+const FAST = { CLERKGUARD_HTTP_BACKOFF_MS: '5', CLERKGUARD_RETRY_AFTER_SCALE: '0.01', CLERKGUARD_HTTP_RETRIES: '2' };
+
+let emulator: RunningEmulator;
+let dir: string;
+const loaded = loadBaselineFile(BASELINE);
+
+beforeEach(async () => {
+  emulator = await startEmulator({ seed: loaded, secretKey: SENTINEL });
+  dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-export-'));
+});
+
+afterEach(async () => {
+  await emulator.close();
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Spawns the CLI asynchronously: the emulator lives in this process and must keep serving. */
+function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'clerkguard'), ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', CLERKGUARD_TODAY: '2026-11-26', ...FAST, ...emulator.env(), ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function expectNoSecrets(...texts: string[]): void {
+  for (const text of texts) {
+    expect(text).not.toContain(SENTINEL);
+    expect(text).not.toContain(emulator.platform_api_key);
+    expect(text).not.toContain(emulator.state.platform.secrets['captcha.secret_key']!);
+  }
+}
+
+describe('exportLive', () => {
+  it('returns the full settings with coverage for every path, attestations from the baseline', async () => {
+    const live = await exportLive(loaded, { env: emulator.env(), now: new Date('2026-11-26T12:00:00Z') });
+    expect(liveExportSchema.parse(live)).toEqual(live);
+    expect(live).toMatchObject({ kind: 'clerkguard-live-export', environment: 'production', instance_id: emulator.state.instance_id, baseline_version: '1.0.0', captured_at: '2026-11-26T12:00:00.000Z' });
+    // Everything the baseline declares and an API can read came back equal to the seed.
+    const { settings } = loaded.baseline;
+    expect(live.settings.instance).toEqual(settings.instance);
+    expect(live.settings.organizations?.roles).toEqual(settings.organizations?.roles);
+    expect(live.settings.jwt_templates).toEqual(settings.jwt_templates);
+    expect(live.settings.session).toEqual({ inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 10080 });
+    expect(live.settings.practices).toEqual(settings.practices);
+    expect(live.settings.keys).toEqual({ expected_environment: 'live', last_rotated_at: '2026-10-01', rotation_max_age_days: 180 });
+    expect(live.coverage).toMatchObject({
+      'instance.allowed_origins': 'bapi',
+      'instance.hibp': 'fapi',
+      'session.inactivity_timeout_minutes': 'platform',
+      'session.revoke_on': 'unverified',
+      'session.cookie_same_site': 'unverified',
+      'webhooks.endpoints': 'unverified',
+      'webhooks.signature_verification': 'attested',
+      'keys.expected_environment': 'bapi',
+      practices: 'attested',
+    });
+    expect(live.sensitive?.['keys.secret_key']).toEqual({ present: true, fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) });
+    expectNoSecrets(JSON.stringify(live));
+  });
+
+  it('merges a dashboard export for what no API exposes, and never over an API value', async () => {
+    const file = path.join(dir, 'dashboard.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schema_version: 1,
+        environment: 'production',
+        settings: {
+          session: { inactivity_timeout_minutes: 999, revoke_on: ['password_change', 'email_change'], cookie_same_site: 'lax' },
+          webhooks: { endpoints: { 'https://api.example.com/webhooks/clerk': { events: ['user.deleted'] } } },
+        },
+      }),
+    );
+    const live = await exportLive(loaded, { env: emulator.env(), dashboardExport: file });
+    expect(live.settings.session).toEqual({ inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 10080, revoke_on: ['password_change', 'email_change'], cookie_same_site: 'lax' });
+    expect(live.coverage).toMatchObject({ 'session.inactivity_timeout_minutes': 'platform', 'session.revoke_on': 'export-file', 'session.cookie_same_site': 'export-file', 'webhooks.endpoints': 'export-file' });
+  });
+
+  it('without Platform access, session comes from the dashboard export or is unverified', async () => {
+    const env: Record<string, string> = { ...emulator.env() };
+    delete env.CLERK_PLATFORM_API_KEY;
+    const live = await exportLive(loaded, { env, dashboardExport: { schema_version: 1, settings: { session: { inactivity_timeout_minutes: 45 } } } });
+    expect(live.settings.session).toEqual({ inactivity_timeout_minutes: 45 });
+    expect(live.coverage).toMatchObject({ 'session.inactivity_timeout_minutes': 'export-file', 'session.maximum_lifetime_minutes': 'unverified' });
+  });
+
+  it('rejects an invalid dashboard export with file:line:col, path and hint', async () => {
+    const file = path.join(dir, 'dashboard.json');
+    writeFileSync(file, '{\n  "schema_version": 1,\n  "settings": {\n    "session": { "inactivity_timeout_minute": 30 }\n  }\n}\n');
+    await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: file })).rejects.toThrow(/dashboard\.json:4:18 settings\.session\.inactivity_timeout_minute: unknown key "inactivity_timeout_minute"\n\s+hint: did you mean "inactivity_timeout_minutes"\?/);
+    await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: { schema_version: 1, environment: 'staging', settings: {} } })).rejects.toThrow(/dashboard export is for environment "staging"/);
+  });
+
+  it('shows changes made through the emulator APIs in the next export', async () => {
+    const api = createClerkApi(connectionFromEnv(loaded.baseline.target, emulator.env(), { environment: 'production' }));
+    await api.updateInstance({ allowed_origins: ['https://app.example.com', 'https://www.example.com', 'https://preview.example.dev'] });
+    const template = loaded.baseline.settings.jwt_templates!.supabase!;
+    await writeJwtTemplate(api, 'supabase', { ...template, custom_signing_key: false, signing_algorithm: 'RS256', claims: { ...template.claims, email: '{{user.primary_email_address}}' } });
+    const config = await api.getPlatformConfig();
+    await api.patchPlatformConfig({ session: { inactivity_timeout_in_minutes: 240 } }, { configVersion: config!.config_version! });
+    emulator.applySettings({ attack_protection: { user_lockout: { enabled: false } } });
+    const live = await exportLive(loaded, { env: emulator.env() });
+    expect(live.settings.instance?.allowed_origins).toContain('https://preview.example.dev');
+    expect(live.settings.jwt_templates?.supabase?.claims).toHaveProperty('email');
+    expect(live.settings.session?.inactivity_timeout_minutes).toBe(240);
+    expect(live.settings.attack_protection?.user_lockout?.enabled).toBe(false);
+  });
+});
+
+describe('clerkguard export (CLI)', () => {
+  it('prints the export as stable JSON and writes it atomically with --out', async () => {
+    const printed = await cli(['export']);
+    expect(printed.code).toBe(0);
+    expect(printed.stdout.endsWith('}\n')).toBe(true);
+    const live = JSON.parse(printed.stdout) as { captured_at: string; coverage: Record<string, string> };
+    expect(live.captured_at).toBe('2026-11-26T12:00:00.000Z');
+    expect(Object.keys(live)).toEqual([...Object.keys(live)].sort());
+    const out = path.join(dir, 'live.json');
+    const written = await cli(['export', '--env', 'production', '--out', out]);
+    expect(written.code).toBe(0);
+    expect(written.stderr).toMatch(/^wrote .*live\.json: environment production, coverage attested 8, bapi 7, fapi 7, platform 2, unverified 3 \(9 requests, \d+ ms\)\n$/);
+    expect(readFileSync(out, 'utf8')).toBe(printed.stdout);
+    expect(readLiveExportFile(out).environment).toBe('production');
+    expectNoSecrets(printed.stdout, printed.stderr, written.stderr);
+  });
+
+  it('wrong secret key: exit 1, one line naming the environment, no stack', async () => {
+    const run = await cli(['export', '--env', 'production'], { CLERK_SECRET_KEY: 'sk_live_WRONGkeyWRONGkey1234567890' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')[0]).toBe('clerkguard: Clerk rejected the secret key for environment production (401)');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stderr).not.toContain('WRONGkey');
+  });
+
+  it('persistent 5xx on one endpoint: exit 1 naming it; the old file stays, no partial or temp file', async () => {
+    emulator.faults.add({ kind: 'status', status: 500, path: '/v1/instance/communication' });
+    const out = path.join(dir, 'live.json');
+    const fresh = await cli(['export', '--out', out]);
+    expect(fresh.code).toBe(1);
+    expect(fresh.stderr).toContain('clerkguard: Clerk failed on GET /v1/instance/communication for environment production (500) after 3 attempts');
+    expect(existsSync(out)).toBe(false);
+    writeFileSync(out, 'previous export\n');
+    const again = await cli(['export', '--out', out]);
+    expect(again.code).toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe('previous export\n');
+    expect(readdirSync(dir)).toEqual(['live.json']);
+  });
+
+  it('429 storm: waits per Retry-After and succeeds; an endless one exits 1 "rate limited"', async () => {
+    emulator.faults.add({ kind: 'status', status: 429, retry_after: 3, path: '/v1/organization_roles', times: 2 });
+    const recovered = await cli(['export']);
+    expect(recovered.code).toBe(0);
+    emulator.faults.add({ kind: 'status', status: 429, retry_after: 1, path: '/v1/organization_roles' });
+    const limited = await cli(['export']);
+    expect(limited.code).toBe(1);
+    expect(limited.stderr).toContain('clerkguard: Clerk rate limited environment production: GET /v1/organization_roles still answered 429 after 3 attempts');
+  });
+
+  it('malformed JSON, truncated body, timeout and connection refused: exit 1 with a clear message', async () => {
+    emulator.faults.add({ kind: 'malformed', path: '/v1/environment' });
+    const malformed = await cli(['export']);
+    expect([malformed.code, malformed.stderr.split('\n')[0]]).toEqual([1, expect.stringMatching(/^clerkguard: Clerk sent a malformed response to GET \/v1\/environment for environment production: invalid JSON/)]);
+    emulator.faults.clear();
+
+    emulator.faults.add({ kind: 'truncated', path: '/v1/instance/protect' });
+    const truncated = await cli(['export']);
+    expect([truncated.code, truncated.stderr.split('\n')[0]]).toEqual([1, expect.stringMatching(/^clerkguard: Clerk sent a malformed response to GET \/v1\/instance\/protect .*cut off/)]);
+    emulator.faults.clear();
+
+    emulator.faults.add({ kind: 'latency', ms: 1_500, path: '/v1/instance/communication' });
+    const slow = await cli(['export'], { CLERKGUARD_HTTP_TIMEOUT_MS: '200', CLERKGUARD_HTTP_RETRIES: '1' });
+    expect([slow.code, slow.stderr.split('\n')[0]]).toEqual([1, 'clerkguard: Clerk did not answer GET /v1/instance/communication within 200 ms for environment production after 2 attempts']);
+    emulator.faults.clear();
+
+    const refused = await cli(['export'], { CLERK_API_URL: 'http://127.0.0.1:9', CLERK_PLATFORM_API_URL: 'http://127.0.0.1:9', CLERK_FRONTEND_API_URL: 'http://127.0.0.1:9' });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.split('\n')[0]).toMatch(/^clerkguard: could not reach Clerk at http:\/\/127\.0\.0\.1:9 for environment production \(GET \/v1\/[a-z_/]+\): /);
+    expectNoSecrets(malformed.stderr, truncated.stderr, slow.stderr, refused.stderr);
+  });
+
+  it('bad input: both --env and --baseline, unknown environment, missing key', async () => {
+    expect((await cli(['export', '--env', 'production', '--baseline', BASELINE])).stderr).toContain('pass either --baseline or --env, not both');
+    const unknown = await cli(['export', '--env', 'prod']);
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('no baseline for environment "prod"')]);
+    const missing = await cli(['export'], { CLERK_SECRET_KEY: '' });
+    expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([1, 'clerkguard: no secret key for environment production: CLERK_SECRET_KEY is not set']);
+  });
+});

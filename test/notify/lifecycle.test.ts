@@ -1,0 +1,147 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { diffBaseline } from '../../src/drift/index';
+import { errorDrift } from '../../src/drift/run';
+import type { DriftReport, EnvironmentDrift } from '../../src/drift/types';
+import { deliverAlerts } from '../../src/notify/lifecycle';
+import { createSlackPoster } from '../../src/notify/slack-client';
+import { readState } from '../../src/notify/state';
+import { renderDriftMarkdown } from '../../src/report/drift';
+import { driftAlert, SLACK_LIMITS } from '../../src/report/slack';
+import { liveLike, productionBaseline } from '../drift/fixtures';
+import { startSlackServer, type SlackServer } from './slack-server';
+
+const TOKEN = 'xoxb-1111-2222-SENTINELslackTOKEN';
+let server: SlackServer;
+let dir: string;
+
+beforeEach(async () => {
+  server = await startSlackServer();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-notify-'));
+});
+afterEach(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const loaded = productionBaseline();
+const drifted = () => diffBaseline(loaded, liveLike(loaded, (settings) => { settings.session!.inactivity_timeout_minutes = 10080; }), { today: '2026-11-26' });
+const clean = () => diffBaseline(loaded, liveLike(loaded), { today: '2026-11-26' });
+const failed = () => errorDrift(loaded, { message: 'Clerk failed on GET /v1/instance for environment production (503)', endpoint: 'GET /v1/instance', status: 503 });
+
+function report(...environments: EnvironmentDrift[]): DriftReport {
+  return { status: 'drift', generated_at: '2026-11-26T03:00:00.000Z', environments };
+}
+
+async function run(environment: EnvironmentDrift, options: { timeoutMs?: number } = {}) {
+  const poster = createSlackPoster({ token: TOKEN, channel: 'C0CLERKGUARD', apiUrl: server.apiUrl, timeoutMs: options.timeoutMs ?? 5_000, retries: 1 });
+  return deliverAlerts(report(environment), { poster, stateFile: path.join(dir, 'state.json'), now: new Date('2026-11-26T03:00:00Z'), markdownFor: (env) => renderDriftMarkdown(report(env)) });
+}
+
+describe('alert lifecycle against a recording Slack server', () => {
+  test('drift, the same drift, fixed: exactly one alert and one resolved message', async () => {
+    expect((await run(drifted())).map((delivery) => delivery.kind)).toEqual(['drift_alert']);
+    expect(await run(drifted())).toEqual([]);
+    expect((await run(clean())).map((delivery) => delivery.kind)).toEqual(['resolved']);
+    expect(await run(clean())).toEqual([]);
+
+    const messages = server.messages();
+    expect(messages).toHaveLength(2);
+    const [alert, resolved] = messages;
+    expect(alert?.channel).toBe('C0CLERKGUARD');
+    expect(alert?.thread_ts).toBeUndefined();
+    expect(String(alert?.text)).toContain('Clerk settings drift in production');
+    expect(JSON.stringify(alert?.blocks)).toContain('settings.session.inactivity_timeout_minutes');
+    // The resolution lands in the alert's thread and is broadcast to the channel.
+    expect(resolved?.thread_ts).toBe('1764126000.000001');
+    expect(resolved?.reply_broadcast).toBe('true');
+    expect(String(resolved?.text)).toContain('resolved');
+    // The token travels only in the Authorization header.
+    for (const request of server.requests) {
+      expect(request.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(request.raw).not.toContain(TOKEN);
+    }
+    expect(readState(path.join(dir, 'state.json')).environments.production?.status).toBe('clean');
+  });
+
+  test('changed drift is one broadcast update in the same thread, not a new alert', async () => {
+    await run(drifted());
+    const worse = diffBaseline(loaded, liveLike(loaded, (settings) => {
+      settings.session!.inactivity_timeout_minutes = 10080;
+      settings.instance!.test_mode = true;
+    }), { today: '2026-11-26' });
+    expect((await run(worse)).map((delivery) => delivery.kind)).toEqual(['drift_update']);
+    const [, update] = server.messages();
+    expect(update?.thread_ts).toBe('1764126000.000001');
+    expect(update?.reply_broadcast).toBe('true');
+  });
+
+  test('a run that could not check is an error alert, distinct from drift, sent once; recovery replies in its thread', async () => {
+    await run(drifted());
+    expect((await run(failed())).map((delivery) => delivery.kind)).toEqual(['error_alert']);
+    expect(await run(failed())).toEqual([]);
+    // The drift alert stays open through the error: the same drift afterwards is not re-alerted.
+    expect((await run(drifted())).map((delivery) => delivery.kind)).toEqual(['recovered']);
+    const messages = server.messages();
+    expect(messages.map((message) => String(message.text))).toEqual([
+      'Clerk settings drift in production: 1 weakening',
+      'clerkguard could not check production',
+      'clerkguard can check production again',
+    ]);
+    expect(JSON.stringify(messages[1]?.blocks)).toContain('not* a drift alert');
+    expect(messages[2]?.thread_ts).toBe('1764126000.000002');
+  });
+
+  test('Slack answering 500 fails the delivery and does not advance the state', async () => {
+    server.mode = 'error500';
+    await expect(run(drifted())).rejects.toThrow(/Slack chat.postMessage failed/);
+    expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
+    server.mode = 'ok';
+    expect((await run(drifted())).map((delivery) => delivery.kind)).toEqual(['drift_alert']);
+  });
+
+  test('a Slack that never answers times out instead of hanging, and the error names no token', async () => {
+    server.mode = 'hang';
+    const error = await run(drifted(), { timeoutMs: 300 }).then(() => undefined, (caught: unknown) => caught as Error);
+    expect(error?.message).toMatch(/Slack chat.postMessage failed/);
+    expect(error?.message).not.toContain(TOKEN);
+    expect(server.requests.length).toBe(2);
+  });
+
+  test('a report too large for one message becomes a summary plus the full markdown uploaded with filesUploadV2', async () => {
+    const big = diffBaseline(loaded, liveLike(loaded, (settings) => {
+      for (let i = 0; i < 120; i++) settings.instance!.allowed_origins!.push(`https://preview-${String(i).padStart(3, '0')}.example.dev`);
+    }), { today: '2026-11-26' });
+    const message = driftAlert(big);
+    expect(message.attach_full_report).toBe(true);
+    expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.maxBlocks);
+    expect(JSON.stringify(message.blocks).length).toBeLessThanOrEqual(SLACK_LIMITS.maxBlocksJson);
+    for (const block of message.blocks) {
+      const text = (block as { text?: { text?: string } }).text?.text ?? '';
+      expect(text.length).toBeLessThanOrEqual(SLACK_LIMITS.maxSectionText);
+    }
+
+    const deliveries = await run(big);
+    expect(deliveries).toEqual([{ environment: 'production', kind: 'drift_alert', ts: '1764126000.000001', uploaded_report: true }]);
+    expect(server.requests.map((request) => request.api)).toEqual(['chat.postMessage', 'files.getUploadURLExternal', 'upload', 'files.completeUploadExternal']);
+    const upload = server.requests[2]!;
+    expect(upload.raw).toContain('# clerkguard drift report');
+    expect(upload.raw).toContain('https://preview-119.example.dev');
+    const complete = server.requests[3]!.body;
+    expect(complete.channel_id).toBe('C0CLERKGUARD');
+    expect(complete.thread_ts).toBe('1764126000.000001');
+  });
+
+  test('the state file is stable JSON without secrets', async () => {
+    await run(drifted());
+    const text = readFileSync(path.join(dir, 'state.json'), 'utf8');
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text).not.toContain('xoxb');
+    expect(JSON.parse(text)).toEqual({
+      environments: { production: { alert: { channel: 'C0CLERKGUARD', fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/), since: '2026-11-26T03:00:00.000Z', ts: '1764126000.000001' }, last_run_at: '2026-11-26T03:00:00.000Z', status: 'drift' } },
+      schema_version: 1,
+    });
+  });
+});

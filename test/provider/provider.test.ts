@@ -1,0 +1,256 @@
+/**
+ * Every provider method, called directly against the in-process emulator: check and diff
+ * without an API, create/read/update/delete with the real @clerk/backend client underneath.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { RunningEmulator } from '../../src/emulator/index';
+import * as provider from '../../src/provider/implementation';
+import { SENTINEL_PLATFORM_KEY, SENTINEL_SECRET_KEY, emulatorConfig, startDriftedEmulator, writesSince } from './helpers';
+
+let emulator: RunningEmulator;
+
+beforeAll(async () => {
+  emulator = await startDriftedEmulator();
+});
+afterAll(async () => {
+  provider.resetConfiguration();
+  await emulator.close();
+});
+beforeEach(() => {
+  provider.configure(emulatorConfig(emulator));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('check', () => {
+  it('accepts inputs the settings model accepts', async () => {
+    const result = await provider.check('JwtTemplate', {}, { name: 'supabase', claims: { aud: 'authenticated' }, lifetime: 60, __provider: 'serialized' });
+    expect(result.failures).toEqual([]);
+    expect(result.inputs).toEqual({ name: 'supabase', claims: { aud: 'authenticated' }, lifetime: 60 });
+  });
+
+  it('names the property and what was expected', async () => {
+    const result = await provider.check('JwtTemplate', {}, { name: 'supabase', claims: {}, lifetime: 10, allowed_clock_skew: 'five' });
+    expect(result.failures).toEqual([
+      { property: 'lifetime', reason: expect.stringMatching(/30/) },
+      { property: 'allowed_clock_skew', reason: 'expected number, got string "five"' },
+    ]);
+  });
+
+  it('rejects unknown keys with a suggestion and an empty origin list with the reason', async () => {
+    const typo = await provider.check('Protect', {}, { rules_enabeld: true });
+    expect(typo.failures).toEqual([{ property: 'rules_enabeld', reason: 'unknown key "rules_enabeld" (did you mean "rules_enabled"?)' }]);
+    const empty = await provider.check('InstanceSettings', {}, { allowed_origins: [] });
+    expect(empty.failures[0]?.property).toBe('allowed_origins');
+    expect(empty.failures[0]?.reason).toMatch(/cannot be emptied/);
+  });
+
+  it('validates Platform session values with the model ranges', async () => {
+    const result = await provider.check('PlatformConfig', {}, { session: { inactivity_timeout_minutes: 0 } });
+    expect(result.failures.map((failure) => failure.property)).toEqual(['session.inactivity_timeout_minutes']);
+  });
+});
+
+describe('diff', () => {
+  it('returns set-like arrays in canonical order as the inputs Pulumi stores', async () => {
+    const result = await provider.check('InstanceSettings', {}, { allowed_origins: ['https://b.example', 'https://a.example', 'https://b.example'], test_mode: false });
+    expect(result.inputs).toEqual({ allowed_origins: ['https://a.example', 'https://b.example'], test_mode: false });
+  });
+
+  it('ignores the order and duplicates of set-like arrays', async () => {
+    const result = await provider.diff('InstanceSettings', 'instance', { allowed_origins: ['https://b.example', 'https://a.example'] }, { allowed_origins: ['https://a.example', 'https://b.example', 'https://a.example'] });
+    expect(result.changes).toBe(false);
+  });
+
+  it('reports changed properties, and a JWT template rename as a replacement', async () => {
+    const olds = { name: 'supabase', claims: { aud: 'authenticated' }, lifetime: 60, __provider: 'x' };
+    expect(await provider.diff('JwtTemplate', 'jtmp_1', olds, { ...olds, lifetime: 30 })).toMatchObject({ changes: true, replaces: [] });
+    expect(await provider.diff('JwtTemplate', 'jtmp_1', olds, { ...olds, name: 'supabase-v2' })).toMatchObject({ changes: true, replaces: ['name'] });
+    expect(await provider.diff('OrganizationRole', 'role_1', { key: 'org:a', name: 'A', permissions: [] }, { key: 'org:b', name: 'A', permissions: [] })).toMatchObject({ replaces: ['key'] });
+  });
+
+  it('treats keys the baseline leaves out as unmanaged and output-only bookkeeping as no change', async () => {
+    const result = await provider.diff('PlatformConfig', 'platform_config', { session: { inactivity_timeout_minutes: 30 }, config_version: '7' }, { session: { inactivity_timeout_minutes: 30 } });
+    expect(result.changes).toBe(false);
+    const extra = await provider.diff('Protect', 'protect', { rules_enabled: true, specter_enabled: true }, { rules_enabled: true });
+    expect(extra.changes).toBe(false);
+  });
+});
+
+describe('singleton settings', () => {
+  it('create adopts the live instance settings and sends only what differs', async () => {
+    const from = emulator.requests.length;
+    const result = await provider.create('InstanceSettings', { allowed_origins: ['https://app.example.com'], test_mode: false, hibp: false });
+    expect(result.id).toBe('instance');
+    expect(result.outs).toEqual({ allowed_origins: ['https://app.example.com'], test_mode: false, hibp: false });
+    const writes = writesSince(emulator, from);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatchObject({ method: 'PATCH', path: '/v1/instance', status: 204 });
+    // hibp is already false live: only origins and test mode are sent.
+    expect(Object.keys(writes[0]!.body as object).sort()).toEqual(['allowed_origins', 'test_mode']);
+    expect(emulator.state.allowed_origins).toEqual(['https://app.example.com']);
+    expect(emulator.state.test_mode).toBe(false);
+  });
+
+  it('read returns live properties and inputs, so a dashboard edit shows as drift', async () => {
+    emulator.applySettings({ communication: { blocked_country_codes: ['KP', 'IR', 'CU'] } });
+    const result = await provider.read('SmsCountryBlocklist', 'communication', { blocked_country_codes: ['IR', 'KP'], __provider: 'x' });
+    expect(result.id).toBe('communication');
+    expect(result.props).toEqual({ blocked_country_codes: ['CU', 'IR', 'KP'] });
+    expect(result.inputs).toEqual({ blocked_country_codes: ['CU', 'IR', 'KP'] });
+    const drift = await provider.diff('SmsCountryBlocklist', 'communication', result.props!, { blocked_country_codes: ['KP', 'IR'] });
+    expect(drift.changes).toBe(true);
+  });
+
+  it('read projects live values onto the managed keys only', async () => {
+    const result = await provider.read('Protect', 'protect', { rules_enabled: true });
+    expect(result.props).toEqual({ rules_enabled: false });
+  });
+
+  it('update sends only the changed keys', async () => {
+    const from = emulator.requests.length;
+    await provider.update('Restrictions', 'restrictions', { blocklist: false, block_email_subaddresses: false }, { blocklist: true, block_email_subaddresses: false });
+    const writes = writesSince(emulator, from);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatchObject({ method: 'PATCH', path: '/v1/instance/restrictions' });
+    expect(writes[0]!.body).toEqual({ blocklist: true });
+    expect(emulator.state.restrictions.blocklist).toBe(true);
+  });
+
+  it('organization settings map role keys to ids', async () => {
+    await provider.create('OrganizationSettings', { enabled: true, creator_role: 'org:member' });
+    const member = emulator.state.roles.find((role) => role.key === 'org:member')!;
+    expect(emulator.state.organization_settings.creator_role_id).toBe(member.id);
+    const read = await provider.read('OrganizationSettings', 'organization_settings', { enabled: true, creator_role: 'org:member' });
+    expect(read.props).toEqual({ enabled: true, creator_role: 'org:member' });
+  });
+
+  it('delete forgets a singleton, says so, and leaves the instance as it is', async () => {
+    const before = structuredClone(emulator.state.protect);
+    const from = emulator.requests.length;
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    await provider.remove('Protect', 'protect', { rules_enabled: true });
+    expect(writesSince(emulator, from)).toEqual([]);
+    expect(emulator.state.protect).toEqual(before);
+    expect(logged.mock.calls.flat().join(' ')).toMatch(/removed from the stack only.*never reset to defaults/);
+  });
+});
+
+describe('collections', () => {
+  it('permissions and roles: create, read, update, delete', async () => {
+    const permission = await provider.create('OrganizationPermission', { key: 'org:billing:manage', name: 'Manage billing' });
+    expect(emulator.state.permissions.find((item) => item.key === 'org:billing:manage')?.id).toBe(permission.id);
+    const role = await provider.create('OrganizationRole', { key: 'org:billing', name: 'Billing', permissions: ['org:billing:manage'] });
+    expect(emulator.state.roles.find((item) => item.key === 'org:billing')?.id).toBe(role.id);
+
+    const read = await provider.read('OrganizationRole', role.id, { key: 'org:billing', name: 'Billing', permissions: [] });
+    expect(read.props).toEqual({ key: 'org:billing', name: 'Billing', permissions: ['org:billing:manage'] });
+
+    const from = emulator.requests.length;
+    await provider.update('OrganizationRole', role.id, read.props!, { key: 'org:billing', name: 'Billing manager', permissions: ['org:billing:manage'] });
+    const writes = writesSince(emulator, from);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]!.body).toEqual({ name: 'Billing manager' });
+
+    await provider.remove('OrganizationRole', role.id, { key: 'org:billing' });
+    await provider.remove('OrganizationPermission', permission.id, { key: 'org:billing:manage' });
+    expect(emulator.state.roles.some((item) => item.key === 'org:billing')).toBe(false);
+    expect(emulator.state.permissions.some((item) => item.key === 'org:billing:manage')).toBe(false);
+    expect(await provider.read('OrganizationRole', role.id, { key: 'org:billing' })).toEqual({});
+  });
+
+  it('a JWT template that already exists by name is adopted and patched, and the signing key never comes back', async () => {
+    const existing = emulator.state.jwt_templates.find((template) => template.name === 'supabase')!;
+    const signingKey = 'hs256-signing-secret-SENTINEL-value';
+    const inputs = { name: 'supabase', claims: { aud: 'authenticated', role: 'authenticated' }, lifetime: 60, signing_algorithm: 'HS256', custom_signing_key: true, signing_key: signingKey };
+    const created = await provider.create('JwtTemplate', inputs);
+    expect(created.id).toBe(existing.id);
+    const template = emulator.state.jwt_templates.find((item) => item.id === existing.id)!;
+    expect(template).toMatchObject({ lifetime: 60, signing_algorithm: 'HS256', custom_signing_key: true, signing_key: signingKey });
+    expect(template.claims).toEqual({ aud: 'authenticated', role: 'authenticated' });
+    expect(Object.keys(process.env).some((name) => name.startsWith('CLERKGUARD_PROVIDER_SIGNING_KEY'))).toBe(false);
+
+    const read = await provider.read('JwtTemplate', created.id, created.outs);
+    expect(read.props).toEqual(inputs);
+    const served = emulator.requests.filter((request) => request.path.startsWith('/v1/jwt_templates')).map((request) => JSON.stringify(request.response ?? ''));
+    expect(served.join('\n')).not.toContain(signingKey);
+
+    const from = emulator.requests.length;
+    await provider.update('JwtTemplate', created.id, read.props!, { ...inputs, lifetime: 45 });
+    const writes = writesSince(emulator, from);
+    expect(writes).toHaveLength(1);
+    // Clerk requires name and claims on every PATCH; the key is not re-sent when unchanged.
+    expect(Object.keys(writes[0]!.body as object).sort()).toEqual(['claims', 'lifetime', 'name']);
+
+    await provider.remove('JwtTemplate', created.id, read.props!);
+    expect(emulator.state.jwt_templates.some((item) => item.id === created.id)).toBe(false);
+  });
+});
+
+describe('Platform config', () => {
+  it('patches with If-Match, never PUTs, and a concurrent dashboard edit fails the update', async () => {
+    const from = emulator.requests.length;
+    const created = await provider.create('PlatformConfig', { session: { inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 10080 } });
+    const version = created.outs.config_version as string;
+    expect(version).toMatch(/^\d+$/);
+    expect(emulator.state.platform.config.session).toMatchObject({ inactivity_timeout_in_minutes: 30, maximum_lifetime_in_minutes: 10080 });
+    const patch = writesSince(emulator, from);
+    expect(patch).toHaveLength(1);
+    expect(patch[0]).toMatchObject({ method: 'PATCH' });
+    expect(patch[0]!.headers['if-match']).toBeDefined();
+    expect(patch[0]!.body).toEqual({ session: { inactivity_timeout_in_minutes: 30, maximum_lifetime_in_minutes: 10080 } });
+
+    // Someone changes the session in the dashboard after clerkguard's last read.
+    emulator.applySettings({ session: { maximum_lifetime_minutes: 20160 } });
+    const olds = created.outs;
+    await expect(provider.update('PlatformConfig', created.id, olds, { session: { inactivity_timeout_minutes: 15, maximum_lifetime_minutes: 10080 } })).rejects.toThrow(
+      /Platform config changed since clerkguard last read it.*pulumi up --refresh/s,
+    );
+    expect(emulator.state.platform.config.session).toMatchObject({ inactivity_timeout_in_minutes: 30, maximum_lifetime_in_minutes: 20160 });
+
+    // After a refresh (read), the same update goes through and sends only the changed field.
+    const refreshed = await provider.read('PlatformConfig', created.id, olds);
+    expect(refreshed.props).toMatchObject({ session: { inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 20160 } });
+    expect(refreshed.inputs).toEqual({ session: { inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 20160 } });
+    const before = emulator.requests.length;
+    const updated = await provider.update('PlatformConfig', created.id, refreshed.props!, { session: { inactivity_timeout_minutes: 15, maximum_lifetime_minutes: 20160 } });
+    expect(writesSince(emulator, before).map((write) => write.body)).toEqual([{ session: { inactivity_timeout_in_minutes: 15 } }]);
+    expect(updated.outs.config_version).not.toBe(refreshed.props!.config_version);
+    expect(emulator.requests.some((request) => request.method === 'PUT')).toBe(false);
+  });
+});
+
+describe('credentials and errors', () => {
+  it('uses only configured credentials and scrubs them from every error', async () => {
+    provider.configure(emulatorConfig(emulator, { 'clerkguard:secretKey': 'sk_live_WRONG0key0SENTINEL' }));
+    const failure = await provider.create('Protect', { rules_enabled: true }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure?.message).toMatch(/^clerkguard: creating Protect:/);
+    expect(failure?.message).not.toContain('WRONG0key0SENTINEL');
+    expect(failure?.message).not.toContain(SENTINEL_SECRET_KEY);
+    expect(failure?.stack).not.toMatch(/at .*implementation/);
+  });
+
+  it('asks for the key by its config name when none is configured', async () => {
+    provider.configure({ get: () => undefined });
+    const saved = process.env.CLERK_SECRET_KEY;
+    delete process.env.CLERK_SECRET_KEY;
+    try {
+      await expect(provider.read('Protect', 'protect', { rules_enabled: true })).rejects.toThrow(/CLERK_SECRET_KEY is not set/);
+    } finally {
+      if (saved !== undefined) process.env.CLERK_SECRET_KEY = saved;
+    }
+  });
+
+  it('never puts the Platform key in an error', async () => {
+    emulator.faults.add({ kind: 'status', path: '/v1/platform/*', status: 401 });
+    const failure = await provider.read('PlatformConfig', 'platform_config', { session: { inactivity_timeout_minutes: 30 } }).catch((error: Error) => error);
+    emulator.faults.clear();
+    expect(failure).toBeInstanceOf(Error);
+    expect(String(failure)).toMatch(/reading PlatformConfig/);
+    expect(String(failure)).not.toContain(SENTINEL_PLATFORM_KEY);
+  });
+});
