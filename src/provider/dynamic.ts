@@ -16,38 +16,54 @@ export const IMPLEMENTATION_MODULE = path.join(__dirname, 'implementation.js');
 type ImplementationModule = typeof Implementation;
 
 /**
+ * Loads the implementation from the path recorded at serialization time; when the checkout
+ * has moved since (state written elsewhere, e.g. by CI), from dist/ under the working
+ * directory, which is the project directory for Pulumi.yaml runs. Serialized along with the
+ * methods, so it may use nothing but its argument and `require`.
+ */
+function loadImplementation(modulePath: string): ImplementationModule {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  try {
+    return require(modulePath) as ImplementationModule;
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND') throw error;
+    const { resolve } = require('node:path') as typeof import('node:path');
+    return require(resolve('dist', 'provider', 'implementation.js')) as ImplementationModule;
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/**
  * A provider object for one kind. Exported for tests that serialize it and call the
  * deserialized copy directly.
  */
 export function dynamicProvider(kind: KindName, implementationModule: string = IMPLEMENTATION_MODULE): pulumi.dynamic.ResourceProvider {
   const modulePath = implementationModule;
-  // `require` inside each method (not at module scope) keeps the module out of the closure:
+  // Loading inside each method (not at module scope) keeps the module out of the closure:
   // the serializer would otherwise inline the whole module graph into the state.
-  /* eslint-disable @typescript-eslint/no-require-imports */
   const provider: pulumi.dynamic.ResourceProvider = {
     async configure(request) {
-      (require(modulePath) as ImplementationModule).configure(request.config);
+      loadImplementation(modulePath).configure(request.config);
     },
     async check(olds, news) {
-      return (require(modulePath) as ImplementationModule).check(kind, olds, news);
+      return loadImplementation(modulePath).check(kind, olds, news);
     },
     async diff(id, olds, news) {
-      return (require(modulePath) as ImplementationModule).diff(kind, id, olds, news);
+      return loadImplementation(modulePath).diff(kind, id, olds, news);
     },
     async create(inputs) {
-      return (require(modulePath) as ImplementationModule).create(kind, inputs);
+      return loadImplementation(modulePath).create(kind, inputs);
     },
     async read(id, props) {
-      return (require(modulePath) as ImplementationModule).read(kind, id, props);
+      return loadImplementation(modulePath).read(kind, id, props);
     },
     async update(id, olds, news) {
-      return (require(modulePath) as ImplementationModule).update(kind, id, olds, news);
+      return loadImplementation(modulePath).update(kind, id, olds, news);
     },
     async delete(id, props) {
-      return (require(modulePath) as ImplementationModule).remove(kind, id, props);
+      return loadImplementation(modulePath).remove(kind, id, props);
     },
   };
-  /* eslint-enable @typescript-eslint/no-require-imports */
   return provider;
 }
 

@@ -78,4 +78,16 @@ describe('serialized dynamic provider', () => {
     expect(read.props).toEqual({ blocked_country_codes: ['IR', 'KP'] });
     expect((await loaded.diff!('communication', read.props, { blocked_country_codes: ['KP', 'IR'] })).changes).toBe(false);
   });
+
+  it('still loads after the checkout moved, from dist/ under the project directory', async () => {
+    const moved = load((await serialize(dynamic.dynamicProvider('Protect', '/checkout/that/moved/dist/provider/implementation.js'))).text);
+    const previous = process.cwd();
+    process.chdir(REPO_ROOT);
+    try {
+      const checked = await moved.check!({}, { rules_enabled: 'yes' });
+      expect(checked.failures).toEqual([{ property: 'rules_enabled', reason: 'expected boolean, got string "yes"' }]);
+    } finally {
+      process.chdir(previous);
+    }
+  });
 });

@@ -11,7 +11,7 @@ try {
   checklist = require(path.join(__dirname, '..', 'dist', 'provider', 'policy.js'));
 } catch (error) {
   if (error && error.code === 'MODULE_NOT_FOUND') {
-    throw new Error('clerkguard policy pack: the compiled checklist is missing (../dist/provider/policy.js); run `npm run build` in the clerkguard repository');
+    throw new Error('clerkguard policy pack: the compiled checklist is missing (../dist/provider/policy.js); run `npm run build` in the clerkguard repository', { cause: error });
   }
   throw error;
 }
