@@ -10,9 +10,11 @@
 #
 # Everything except the final bin directory goes to stderr. Any failure exits non-zero.
 #
-# Besides `pulumi`, the bin directory gets `pulumi-analyzer-policy-nodejs`, a small launcher that
-# lets `--policy-pack` run Node.js policy packs when no `pulumi-language-nodejs` is installed
-# (the CLI falls back to that analyzer plugin name and runs it in the policy pack directory).
+# Besides `pulumi`, the bin directory gets `pulumi-resource-pulumi-nodejs` (the dynamic-provider
+# plugin launcher that official Pulumi installs ship next to `pulumi`), so only the bin directory
+# has to be on PATH. It runs @pulumi/pulumi/cmd/dynamic-provider resolved from the plugin's working
+# directory (the Automation API workspace directory), so that directory must be inside a Node project
+# with @pulumi/pulumi installed (or NODE_PATH must point at such a node_modules).
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
@@ -54,15 +56,28 @@ fi
 WORK_DIRS=()
 cleanup() { local d; for d in "${WORK_DIRS[@]}"; do rm -rf "$d"; done; }
 trap cleanup EXIT
-new_work_dir() { local d; d="$(mktemp -d "${TMPDIR:-/tmp}/clerkguard-pulumi-build.XXXXXX")"; WORK_DIRS+=("$d"); echo "$d"; }
+
+# Prints the path of the downloaded go.mod of <module>@<version>; exits non-zero with the proxy's error.
+module_gomod() {
+  local dir="$1" mod="$2" ver="$3" out res
+  out="$(go -C "$dir" mod download -json "$mod@$ver" 2>/dev/null)" || true
+  res="$(printf '%s' "$out" | node -e '
+    let j = {};
+    try { j = JSON.parse(require("fs").readFileSync(0, "utf8")); } catch { j.Error = "no JSON from go mod download"; }
+    if (j.Error || !j.GoMod) { process.stdout.write(j.Error || "no go.mod in the download"); process.exit(1); }
+    process.stdout.write(j.GoMod);
+  ')" || die "cannot download $mod@$ver (GOPROXY=$(go env GOPROXY)): $res"
+  printf '%s' "$res"
+}
 
 # Copies the module-to-module `replace` and the `exclude` directives of a dependency's go.mod into
-# the current directory's go.mod. Go ignores replace/exclude directives of dependencies, so the
-# wrapper must restate them to build what upstream builds. Local-path replaces (e.g. `=> ../sdk`)
-# are skipped; the callers pin those modules explicitly.
+# the wrapper's go.mod. Go ignores replace/exclude directives of dependencies, so the wrapper must
+# restate them to build what upstream builds. Local-path replaces (e.g. `=> ../sdk`) are skipped;
+# the callers pin those modules explicitly.
 adopt_directives() {
-  local gomod="$1" edits
-  edits="$(go mod edit -json "$gomod" | node -e '
+  local dir="$1" mod="$2" ver="$3" gomod edits
+  gomod="$(module_gomod "$dir" "$mod" "$ver")" || exit 1
+  edits="$(go -C "$dir" mod edit -json "$gomod" | node -e '
     const j = JSON.parse(require("fs").readFileSync(0, "utf8"));
     const out = [];
     for (const r of j.Replace || []) {
@@ -72,21 +87,29 @@ adopt_directives() {
     }
     for (const e of j.Exclude || []) out.push(`-exclude=${e.Path}@${e.Version}`);
     process.stdout.write(out.join("\n"));
-  ')" || die "could not read $gomod"
+  ')" || die "could not read the go.mod of $mod@$ver ($gomod)"
   if [[ -n "$edits" ]]; then
     local -a args
     mapfile -t args <<<"$edits"
-    log "adopting from $(basename "$(dirname "$gomod")")/$(basename "$gomod"): ${args[*]}"
-    go mod edit "${args[@]}"
+    log "adopting from the go.mod of $mod@$ver: ${args[*]}"
+    go -C "$dir" mod edit "${args[@]}" || die "go mod edit ${args[*]} failed"
   fi
 }
 
-# Prints the path of the downloaded go.mod of module@version.
-module_gomod() {
-  local out
-  out="$(go mod download -json "$1@$2")" || die "go mod download $1@$2 failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
-  printf '%s' "$out" | node -e 'const j = JSON.parse(require("fs").readFileSync(0, "utf8")); if (!j.GoMod) process.exit(1); process.stdout.write(j.GoMod)' \
-    || die "no go.mod for $1@$2"
+# new_wrapper <module name> <main package>: prints a fresh temp dir holding a wrapper module whose
+# tools.go imports the main package (so `go mod tidy` keeps its dependencies).
+new_wrapper() {
+  local dir
+  dir="$(mktemp -d "${TMPDIR:-/tmp}/clerkguard-pulumi-build.XXXXXX")" || die "mktemp failed"
+  go -C "$dir" mod init "$1" 2>/dev/null || die "go mod init failed in $dir"
+  printf '//go:build tools\n\n// Package tools pins %s for go mod tidy.\npackage tools\n\nimport _ "%s"\n' "$2" "$2" >"$dir/tools.go"
+  printf '%s' "$dir"
+}
+
+# tidy_and_build <dir> <main package> <output>
+tidy_and_build() {
+  go -C "$1" mod tidy >&2 || { log "go mod tidy failed; the wrapper go.mod was:"; cat "$1/go.mod" >&2; die "go mod tidy failed"; }
+  go -C "$1" build -trimpath -ldflags "$LDFLAGS" -o "$3" "$2" >&2 || die "go build $2 failed"
 }
 
 stamp_ok() { [[ -f "$BIN_DIR/.$1.recipe" && "$(cat "$BIN_DIR/.$1.recipe")" == "$RECIPE $2" ]]; }
@@ -99,28 +122,15 @@ if [[ -x "$BIN_DIR/pulumi" ]] && stamp_ok pulumi "$PULUMI_VERSION" &&
   log "cached pulumi $PULUMI_VERSION in $BIN_DIR"
 else
   started=$SECONDS
-  work="$(new_work_dir)"
-  log "building pulumi $PULUMI_VERSION in $work (15-30 minutes on a fresh 2-core machine)"
-  (
-    cd "$work"
-    go mod init clerkguard.local/pulumi-build >/dev/null 2>&1
-    cat >tools.go <<'GO'
-//go:build tools
-
-// Package tools pins the Pulumi CLI main package so `go mod tidy` keeps its dependencies.
-package tools
-
-import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
-GO
-    go mod edit -require="$PKG_MOD@$PULUMI_VERSION" -require="$SDK_MOD@$PULUMI_VERSION"
-    # pkg/v3 replaces sdk/v3 with ../sdk upstream; pin it to the same tag instead.
-    go mod edit -replace="$SDK_MOD=$SDK_MOD@$PULUMI_VERSION"
-    adopt_directives "$(module_gomod "$SDK_MOD" "$PULUMI_VERSION")"
-    adopt_directives "$(module_gomod "$PKG_MOD" "$PULUMI_VERSION")"
-    go mod tidy >&2 || { log "go.mod was:"; cat go.mod >&2; exit 1; }
-    go build -trimpath -ldflags "$LDFLAGS" -o "$work/pulumi" "$PKG_MOD/cmd/pulumi" >&2
-  ) || die "building pulumi $PULUMI_VERSION failed"
-  got="$("$work/pulumi" version 2>&1)" || die "the built pulumi does not run: $got"
+  work="$(new_wrapper clerkguard.local/pulumi-build "$PKG_MOD/cmd/pulumi")" || exit 1
+  WORK_DIRS+=("$work")
+  log "building pulumi $PULUMI_VERSION in $work (about 11 minutes on a fresh 2-core machine; much less with a warm Go build cache)"
+  go -C "$work" mod edit -require="$PKG_MOD@$PULUMI_VERSION" -require="$SDK_MOD@$PULUMI_VERSION" \
+    -replace="$SDK_MOD=$SDK_MOD@$PULUMI_VERSION" || die "go mod edit failed" # upstream: sdk/v3 => ../sdk
+  adopt_directives "$work" "$SDK_MOD" "$PULUMI_VERSION"
+  adopt_directives "$work" "$PKG_MOD" "$PULUMI_VERSION"
+  tidy_and_build "$work" "$PKG_MOD/cmd/pulumi" "$work/pulumi"
+  got="$(PULUMI_HOME="$work/home" "$work/pulumi" version 2>&1)" || die "the built pulumi does not run: $got"
   [[ "$got" == "$PULUMI_VERSION" ]] || die "the built pulumi reports version '$got', expected '$PULUMI_VERSION'"
   mv -f "$work/pulumi" "$BIN_DIR/pulumi"
   echo "$RECIPE $PULUMI_VERSION" >"$BIN_DIR/.pulumi.recipe"
@@ -135,51 +145,44 @@ if [[ -n "$LANGUAGE_HOST_VERSION" ]]; then
     log "cached pulumi-language-nodejs $LANGUAGE_HOST_VERSION in $BIN_DIR"
   else
     started=$SECONDS
-    work="$(new_work_dir)"
+    work="$(new_wrapper clerkguard.local/pulumi-language-build "$LANG_MOD")" || exit 1
+    WORK_DIRS+=("$work")
     log "building pulumi-language-nodejs $LANGUAGE_HOST_VERSION in $work"
-    (
-      cd "$work"
-      go mod init clerkguard.local/pulumi-language-build >/dev/null 2>&1
-      cat >tools.go <<'GO'
-//go:build tools
-
-// Package tools pins the language host main package so `go mod tidy` keeps its dependencies.
-package tools
-
-import _ "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
-GO
-      go mod edit -require="$LANG_MOD@$LANGUAGE_HOST_VERSION"
-      # Upstream replaces pkg/v3 and sdk/v3 with ../../../../pkg and ../../..; use the CLI's tag.
-      go mod edit -replace="$PKG_MOD=$PKG_MOD@$PULUMI_VERSION" -replace="$SDK_MOD=$SDK_MOD@$PULUMI_VERSION"
-      adopt_directives "$(module_gomod "$LANG_MOD" "$LANGUAGE_HOST_VERSION")"
-      go mod tidy >&2 || { log "go.mod was:"; cat go.mod >&2; exit 1; }
-      go build -trimpath -ldflags "$LDFLAGS" -o "$work/pulumi-language-nodejs" "$LANG_MOD" >&2
-    ) || die "building pulumi-language-nodejs $LANGUAGE_HOST_VERSION failed (unset PULUMI_LANGUAGE_HOST_VERSION to skip it; Automation API inline programs do not need it)"
+    # Upstream replaces pkg/v3 and sdk/v3 with ../../../../pkg and ../../..; use the CLI's tag.
+    go -C "$work" mod edit -require="$LANG_MOD@$LANGUAGE_HOST_VERSION" \
+      -replace="$PKG_MOD=$PKG_MOD@$PULUMI_VERSION" -replace="$SDK_MOD=$SDK_MOD@$PULUMI_VERSION" || die "go mod edit failed"
+    adopt_directives "$work" "$LANG_MOD" "$LANGUAGE_HOST_VERSION"
+    adopt_directives "$work" "$SDK_MOD" "$PULUMI_VERSION"
+    adopt_directives "$work" "$PKG_MOD" "$PULUMI_VERSION"
+    tidy_and_build "$work" "$LANG_MOD" "$work/pulumi-language-nodejs"
     mv -f "$work/pulumi-language-nodejs" "$BIN_DIR/pulumi-language-nodejs"
     echo "$RECIPE $LANGUAGE_HOST_VERSION" >"$BIN_DIR/.pulumi-language-nodejs.recipe"
     log "built pulumi-language-nodejs in $((SECONDS - started))s"
   fi
 elif [[ ! -x "$BIN_DIR/pulumi-language-nodejs" ]]; then
   log "skipping pulumi-language-nodejs (set PULUMI_LANGUAGE_HOST_VERSION to a pseudo-version the proxy serves);" \
-    "Automation API inline programs and policy packs work without it, 'pulumi up' of a Pulumi.yaml project does not"
+    "Automation API inline programs work without it; 'pulumi up' of a Pulumi.yaml project and directory-style" \
+    "--policy-pack paths do not (pass an executable launcher as the policy pack path instead)"
 fi
 
 # ---------------------------------------------------------------------------------------------
-# pulumi-analyzer-policy-nodejs: without a nodejs language plugin the CLI starts this analyzer
-# plugin as `pulumi-analyzer-policy-nodejs <engine-address> .` in the policy pack directory. It
-# runs the pack with the policy pack's own @pulumi/pulumi (cmd/run-policy-pack).
+# pulumi-resource-pulumi-nodejs: found next to `pulumi` as a bundled plugin, so neither
+# node_modules/@pulumi/pulumi on PATH nor the "using ... from $PATH" warning is needed. Unlike the
+# npm copy, it fails with a message instead of exiting 0 when @pulumi/pulumi cannot be resolved.
 # ---------------------------------------------------------------------------------------------
-analyzer="$BIN_DIR/pulumi-analyzer-policy-nodejs"
-cat >"$analyzer.tmp" <<'SH'
+shim="$BIN_DIR/pulumi-resource-pulumi-nodejs"
+cat >"$shim.tmp" <<'SH'
 #!/bin/sh
-# Generated by clerkguard scripts/build-pulumi.sh. Usage: pulumi-analyzer-policy-nodejs <engine-address> <pack-dir>
-runner=$(node -e 'process.stdout.write(require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [process.cwd()] }))' 2>/dev/null) || {
-  echo "pulumi-analyzer-policy-nodejs: cannot find @pulumi/pulumi/cmd/run-policy-pack from $(pwd); run npm install in the policy pack" >&2
+# Generated by clerkguard scripts/build-pulumi.sh: starts the Node.js dynamic-provider plugin.
+script=$(node -e 'process.stdout.write(require.resolve("@pulumi/pulumi/cmd/dynamic-provider"))' 2>/dev/null) || {
+  echo "pulumi-resource-pulumi-nodejs: cannot resolve @pulumi/pulumi/cmd/dynamic-provider from $(pwd);" \
+    "run Pulumi from a directory inside a Node project that has @pulumi/pulumi installed, or set NODE_PATH" >&2
   exit 1
 }
-exec node "$runner" "$@"
+exec node "$script" "$@"
 SH
-chmod +x "$analyzer.tmp"
-mv -f "$analyzer.tmp" "$analyzer"
+chmod +x "$shim.tmp"
+mv -f "$shim.tmp" "$shim"
+rm -f "$BIN_DIR/pulumi-analyzer-policy-nodejs" # written by an earlier revision; v3.274.1 never uses it
 
 echo "$BIN_DIR"

@@ -8,6 +8,7 @@ import { todayIso } from '../checklist/helpers';
 import { scrubSecrets } from '../settings/redact';
 import { ClerkguardError, EXIT_FAILED } from '../util/errors';
 import { registerCheck } from './commands/check';
+import { registerDemo } from './commands/demo';
 import { registerDrift } from './commands/drift';
 import { registerEmulator } from './commands/emulator';
 import { registerExport } from './commands/export';
@@ -26,7 +27,7 @@ const EXIT_PRECEDENCE = [0, 2, 1];
 type Register = (program: Command, context: CliContext) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerCheck, registerExport, registerDrift, registerSnapshot, registerReview, registerEmulator, registerMeta];
+const COMMANDS: Register[] = [registerCheck, registerExport, registerDrift, registerSnapshot, registerReview, registerEmulator, registerDemo, registerMeta];
 
 export function buildProgram(context: CliContext): Command {
   const program = new Command('clerkguard')

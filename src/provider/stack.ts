@@ -170,8 +170,7 @@ export async function clerkguardProgram(): Promise<ProgramOutputs> {
     });
   }
   const { baseline } = loadBaselineFile(file);
-  const platformEnv = baseline.target.platform_api_key_env;
-  const platform = Boolean(configValue(config, 'platformApiKey') ?? process.env[platformEnv]?.trim());
+  const platform = platformConfigured(config, baseline);
   const jwtSigningKeys = signingKeysFromConfig();
   const { resources } = declareBaseline(baseline, { platform, jwtSigningKeys });
   return {
@@ -180,6 +179,21 @@ export async function clerkguardProgram(): Promise<ProgramOutputs> {
     managed: Object.keys(resources).sort(),
     platformManaged: platform,
   };
+}
+
+/**
+ * The Platform config resource needs a Platform API key and an application id. A key without
+ * an application id is reported instead of failing every later `up` at the provider.
+ */
+function platformConfigured(config: ConfigSource, baseline: Baseline): boolean {
+  const key = configValue(config, 'platformApiKey') ?? process.env[baseline.target.platform_api_key_env]?.trim();
+  if (!key) return false;
+  const applicationId = configValue(config, 'applicationId') ?? baseline.target.application_id;
+  if (!applicationId) {
+    void pulumi.log.warn('a Platform API key is configured but no application id: session lifetime is not managed (pulumi config set clerkguard:applicationId app_...)');
+    return false;
+  }
+  return true;
 }
 
 /**

@@ -16,6 +16,8 @@ export const DRIFT_FORMATS: readonly DriftFormat[] = ['text', 'json', 'markdown'
 
 export interface DriftRenderOptions {
   color?: boolean;
+  /** Text only: list unmanaged settings and coverage per setting (markdown and JSON always do). */
+  verbose?: boolean;
   /** Baseline file texts by path, for SARIF line numbers. */
   texts?: Record<string, string>;
 }
@@ -29,7 +31,7 @@ export function renderDrift(format: DriftFormat, report: DriftReport, options: D
     case 'sarif':
       return renderDriftSarif(report, options.texts ?? {});
     default:
-      return renderDriftText(report, options.color ?? false);
+      return renderDriftText(report, options.color ?? false, options.verbose ?? false);
   }
 }
 
@@ -60,18 +62,18 @@ function directionLabel(change: DriftChange): string {
   return change.direction.toUpperCase();
 }
 
-export function renderDriftText(report: DriftReport, color: boolean): string {
+export function renderDriftText(report: DriftReport, color: boolean, verbose = false): string {
   const p = paint(color);
   const lines: string[] = [];
   for (const environment of report.environments) {
-    lines.push(...environmentText(environment, p), '');
+    lines.push(...environmentText(environment, p, verbose), '');
   }
   const headline = reportHeadline(report);
   lines.push(report.status === 'clean' ? p.green(headline) : report.status === 'drift' ? p.red(headline) : p.yellow(headline));
   return scrubSecrets(`${lines.join('\n')}\n`);
 }
 
-function environmentText(environment: EnvironmentDrift, p: Painter): string[] {
+function environmentText(environment: EnvironmentDrift, p: Painter, verbose: boolean): string[] {
   const status = statusWord(environment);
   const statusColour = environment.status === 'clean' ? p.green : environment.status === 'drift' ? p.red : p.yellow;
   const lines = [`${p.bold(environment.environment)} ${p.dim(`(baseline ${environment.baseline_version}${environment.baseline_file ? `, ${environment.baseline_file}` : ''})`)}: ${statusColour(status)}${environment.status === 'error' ? '' : ` — ${describeCounts(countChanges(environment.changes))}`}`];
@@ -86,9 +88,12 @@ function environmentText(environment: EnvironmentDrift, p: Painter): string[] {
     lines.push(`      ${describeChange(change)}  ${p.dim(`(${meta})`)}`);
     if (change.suppressed) lines.push(p.dim(`      ${change.suppressed.by}: ${change.suppressed.reason}${change.suppressed.expires ? ` (until ${change.suppressed.expires})` : ''}`));
   }
-  if (environment.unmanaged.length > 0) {
+  if (environment.unmanaged.length > 0 && verbose) {
     lines.push(p.dim(`  unmanaged (live only, not drift; --strict reports them):`));
     for (const entry of environment.unmanaged) lines.push(p.dim(`    ${entry.path} = ${formatValue(entry.live, 80)} (${entry.source})`));
+  } else if (environment.unmanaged.length > 0) {
+    const count = environment.unmanaged.length;
+    lines.push(p.dim(`  ${count} unmanaged live setting${count === 1 ? '' : 's'} (not in the baseline, not drift; --verbose lists them, --strict reports them)`));
   }
   const unverified = environment.unverified ?? [];
   if (unverified.length > 0) {

@@ -8,7 +8,7 @@
  * what Pulumi serializes is exactly what ships.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +29,13 @@ if (unavailable) {
   // Visible in every run's output, not only in the skipped-test count.
   console.warn(`[test/provider/e2e] SKIPPED: ${unavailable}`);
 }
+
+// CI sets CLERKGUARD_REQUIRE_PULUMI=1 so that a missing engine fails the run instead of skipping.
+describe.runIf(unavailable !== undefined && process.env.CLERKGUARD_REQUIRE_PULUMI === '1')('pulumi end-to-end prerequisites', () => {
+  it('has a pulumi binary (CLERKGUARD_REQUIRE_PULUMI=1)', () => {
+    expect.fail(unavailable);
+  });
+});
 
 // Native require: the program and the Automation API must share one @pulumi/pulumi instance,
 // and the providers must be the compiled code Pulumi will serialize.
@@ -125,6 +132,7 @@ describe.skipIf(unavailable !== undefined)('pulumi up with the real engine (end 
 
   afterAll(async () => {
     await emulator?.close();
+    for (const dir of [workDir, engine?.backendDir, engine?.homeDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('1. up on a drifted instance makes the instance equal the baseline', async () => {

@@ -57,6 +57,7 @@ export function missingRepositoryPieces(): string[] {
 export interface EngineEnvironment {
   binDir: string;
   backendDir: string;
+  homeDir: string;
   env: Record<string, string>;
 }
 
@@ -80,5 +81,5 @@ export function engineEnvironment(binDir: string): EngineEnvironment {
     NO_COLOR: '1',
     CLERKGUARD_TODAY: '2026-11-26',
   };
-  return { binDir, backendDir, env };
+  return { binDir, backendDir, homeDir: home, env };
 }

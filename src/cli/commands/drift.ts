@@ -19,6 +19,7 @@ interface DriftOptions {
   slack?: boolean;
   state: string;
   strict?: boolean;
+  verbose?: boolean;
 }
 
 /** Where reports go when --slack needs them on disk and --out was not given. */
@@ -40,6 +41,7 @@ export function registerDrift(program: Command, context: CliContext): void {
     .option('--slack', 'alert in Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID): one alert per new drift, one "resolved" message')
     .option('--state <file>', 'alert lifecycle state for --slack', DEFAULT_STATE_FILE)
     .option('--strict', 'report live settings the baseline does not manage as drift')
+    .option('-v, --verbose', 'text format: list unmanaged live settings too')
     .addHelpText(
       'after',
       '\nExit codes: 0 no drift, 2 drift, 1 an environment could not be checked (or Slack failed).\n\n' +
@@ -62,7 +64,7 @@ export function registerDrift(program: Command, context: CliContext): void {
         ...(outDir ? { outDir: path.resolve(io.cwd, outDir) } : {}),
         ...(slackConfig ? { slack: { poster: createSlackPoster(slackConfig), stateFile: path.resolve(io.cwd, options.state), origin: os.hostname() } } : {}),
       });
-      io.stdout(renderDrift(options.format, result.report, { color: io.color, texts: Object.fromEntries(baselines.map((item) => [item.file, item.text])) }));
+      io.stdout(renderDrift(options.format, result.report, { color: io.color, verbose: options.verbose ?? false, texts: Object.fromEntries(baselines.map((item) => [item.file, item.text])) }));
       if (result.files.length > 0) io.stderr(`wrote ${result.files.map((file) => path.relative(io.cwd, file) || file).join(', ')}\n`);
       for (const delivery of result.deliveries) io.stderr(`slack: ${delivery.kind.replace('_', ' ')} for ${delivery.environment}${delivery.uploaded_report ? ' (full report attached)' : ''}\n`);
       if (result.slackError) {

@@ -1,0 +1,25 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { runDemo } from '../../demo/index';
+import { EXIT_OK } from '../../util/errors';
+import type { CliContext } from '../context';
+
+export const DEFAULT_DEMO_DIR = 'clerkguard-demo';
+
+export function registerDemo(program: Command, context: CliContext): void {
+  program
+    .command('demo')
+    .summary('see drift detection end to end against a local Clerk emulator (no account needed)')
+    .description(
+      'Start a local Clerk emulator seeded from the packaged baselines/production.json, make three dashboard-style\n' +
+        'changes through its APIs (session timeout, a JWT template claim and lifetime, an extra origin), run drift\n' +
+        'and print the report. Writes report.md and the Slack payload preview (slack-preview.json) to --out.',
+    )
+    .option('--out <dir>', 'where to write the reports', DEFAULT_DEMO_DIR)
+    .addHelpText('after', '\nExit codes: 0 the demo ran (the drift it shows is expected), 1 it could not run.\n')
+    .action(async (options: { out: string }) => {
+      const { io } = context;
+      await runDemo({ outDir: path.resolve(io.cwd, options.out), today: context.today(), now: context.now(), color: io.color, write: (text) => io.stdout(text) });
+      context.setExitCode(EXIT_OK);
+    });
+}

@@ -1,0 +1,49 @@
+/** Where the provider's credentials come from: stack config first, then the environment. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EMPTY_CONFIG, providerConnection, type ConfigSource } from '../../src/provider/credentials';
+import { baselineWith } from '../helpers/baselines';
+
+const config = (values: Record<string, string>): ConfigSource => ({ get: (key) => values[key] });
+
+describe('providerConnection', () => {
+  it('falls back to CLERK_SECRET_KEY and CLERK_API_URL without stack config', () => {
+    const connection = providerConnection(EMPTY_CONFIG, { CLERK_SECRET_KEY: 'sk_test_fromenv0000', CLERK_API_URL: 'http://127.0.0.1:9/' });
+    expect(connection.secretKey).toBe('sk_test_fromenv0000');
+    expect(connection.apiUrl).toBe('http://127.0.0.1:9');
+    expect(connection.platform).toBeUndefined();
+  });
+
+  it('prefers stack config over the environment', () => {
+    const connection = providerConnection(
+      config({ 'clerkguard:secretKey': 'sk_live_fromconfig00', 'clerkguard:apiUrl': 'http://127.0.0.1:1', 'clerkguard:platformApiKey': 'ak_fromconfig0000', 'clerkguard:applicationId': 'app_1' }),
+      { CLERK_SECRET_KEY: 'sk_test_fromenv0000', CLERK_API_URL: 'http://127.0.0.1:9' },
+    );
+    expect(connection.secretKey).toBe('sk_live_fromconfig00');
+    expect(connection.apiUrl).toBe('http://127.0.0.1:1');
+    expect(connection.platform).toMatchObject({ apiKey: 'ak_fromconfig0000', applicationId: 'app_1', instance: 'production' });
+  });
+
+  it("honours the baseline's target: its env var names and instance type", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-provider-'));
+    const file = path.join(dir, 'staging.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        baselineWith((baseline) => {
+          baseline.environment = 'staging';
+          baseline.target = { environment_type: 'development', secret_key_env: 'STAGING_CLERK_KEY', application_id: 'app_staging' };
+        }),
+      ),
+    );
+    const connection = providerConnection(config({ 'clerkguard:baseline': file }), { STAGING_CLERK_KEY: 'sk_test_staging0000', CLERK_PLATFORM_API_KEY: 'ak_staging000000' });
+    expect(connection.secretKey).toBe('sk_test_staging0000');
+    expect(connection.platform).toMatchObject({ applicationId: 'app_staging', instance: 'development' });
+  });
+
+  it('names the missing variable, never a value, when no key is configured', () => {
+    expect(() => providerConnection(EMPTY_CONFIG, {})).toThrow(/CLERK_SECRET_KEY is not set/);
+  });
+});
