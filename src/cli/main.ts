@@ -10,6 +10,7 @@ import { ClerkguardError, EXIT_FAILED } from '../util/errors';
 import { registerCheck } from './commands/check';
 import { registerDemo } from './commands/demo';
 import { registerDrift } from './commands/drift';
+import { registerSchedule } from './commands/schedule';
 import { registerEmulator } from './commands/emulator';
 import { registerExport } from './commands/export';
 import { registerMeta } from './commands/meta';
@@ -27,7 +28,7 @@ const EXIT_PRECEDENCE = [0, 2, 1];
 type Register = (program: Command, context: CliContext) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerCheck, registerExport, registerDrift, registerSnapshot, registerReview, registerEmulator, registerDemo, registerMeta];
+const COMMANDS: Register[] = [registerCheck, registerExport, registerDrift, registerSchedule, registerSnapshot, registerReview, registerEmulator, registerDemo, registerMeta];
 
 export function buildProgram(context: CliContext): Command {
   const program = new Command('clerkguard')

@@ -119,3 +119,13 @@ export function recoveredMessage(environment: EnvironmentDrift): SlackMessage {
 export function fits(blocks: readonly SlackBlock[]): boolean {
   return blocks.length <= SLACK_LIMITS.maxBlocks && JSON.stringify(blocks).length <= SLACK_LIMITS.maxBlocksJson;
 }
+
+/** A scheduled run that failed as a whole (not one environment): bad baseline, crash, … */
+export function jobFailureMessage(job: string, message: string, origin?: string): SlackMessage {
+  const text = `clerkguard scheduled ${job} run failed`;
+  return {
+    text,
+    blocks: [section(`:x: *${escapeMrkdwn(text)}*${origin ? ` on ${escapeMrkdwn(origin)}` : ''}: ${escapeMrkdwn(message)}\nThe daemon keeps running; the next scheduled run will try again.`)],
+    attach_full_report: false,
+  };
+}

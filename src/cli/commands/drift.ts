@@ -1,11 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadBaselines, type LoadedBaseline } from '../../baseline/load';
+import { loadBaselines } from '../../baseline/load';
 import { formatIssue } from '../../baseline/validate';
 import { runDriftJob } from '../../drift/job';
-import type { LiveExporter } from '../../drift/run';
-import { exportLive, readDashboardExportFile, type DashboardExport } from '../../export/index';
+import { liveExporter } from '../../drift/exporter';
+import { readDashboardExportFile } from '../../export/index';
 import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
 import { DEFAULT_STATE_FILE } from '../../notify/state';
 import { DRIFT_FORMATS, renderDrift, type DriftFormat } from '../../report/drift';
@@ -57,7 +57,7 @@ export function registerDrift(program: Command, context: CliContext): void {
       const outDir = options.out ?? (options.slack ? DEFAULT_SLACK_REPORT_DIR : undefined);
       const result = await runDriftJob({
         baselines,
-        exporter: liveExporter(context, dashboard),
+        exporter: liveExporter(io.env, () => context.now(), dashboard),
         strict: options.strict ?? false,
         today: context.today(),
         now: context.now(),
@@ -72,15 +72,5 @@ export function registerDrift(program: Command, context: CliContext): void {
         if (result.slackError.hint) io.stderr(`  hint: ${result.slackError.hint}\n`);
       }
       context.setExitCode(result.exitCode);
-    });
-}
-
-/** exportLive per environment; a dashboard export naming another environment is not applied to it. */
-export function liveExporter(context: CliContext, dashboard: DashboardExport | undefined): LiveExporter {
-  return (loaded: LoadedBaseline) =>
-    exportLive(loaded, {
-      env: context.io.env,
-      now: context.now(),
-      ...(dashboard && (!dashboard.environment || dashboard.environment === loaded.baseline.environment) ? { dashboardExport: dashboard } : {}),
     });
 }

@@ -1,0 +1,87 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
+import { DEFAULT_STATE_FILE } from '../../notify/state';
+import { jobFailureMessage } from '../../report/slack';
+import { SCHEDULED_JOB_PROVIDERS, type JobEnvironment, type ScheduledJob } from '../../schedule/jobs';
+import { Scheduler } from '../../schedule/scheduler';
+import { scrubSecrets } from '../../settings/redact';
+import { describeError } from '../../util/errors';
+import type { CliContext } from '../context';
+
+export function registerSchedule(program: Command, context: CliContext): void {
+  const command = program
+    .command('schedule')
+    .summary('run drift (and other jobs) on a cron schedule, or once with --once')
+    .description(
+      'A small daemon: the drift job every night (default "0 3 * * *"), runs never overlap, a failing run is\n' +
+        'logged and alerted while the daemon keeps going, SIGTERM lets the running job finish and exits 0.\n' +
+        'With --once, run every job immediately and exit with its exit code (GitHub Actions, Kubernetes CronJob).',
+    )
+    .argument('[baselines...]', 'baseline files or directories (default: baselines/)')
+    .option('--timezone <tz>', 'IANA time zone for the cron expressions (default: the system time zone)')
+    .option('--once', 'run the jobs now, once, and exit with the drift exit code')
+    .option('--slack', 'alert in Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID)')
+    .option('--state <file>', 'alert lifecycle state for --slack', DEFAULT_STATE_FILE);
+  for (const provider of SCHEDULED_JOB_PROVIDERS) {
+    for (const option of provider.options) {
+      if (option.defaultValue === undefined) command.option(option.flags, option.description);
+      else command.option(option.flags, option.description, option.defaultValue);
+    }
+  }
+  command
+    .addHelpText(
+      'after',
+      '\nExit codes: --once: 0 clean, 2 drift, 1 could not complete. Daemon: 0 after SIGTERM/SIGINT, 1 bad --cron or --timezone.\n\n' +
+        'Examples:\n  clerkguard schedule --slack\n  clerkguard schedule --cron "30 2 * * *" --timezone Europe/Berlin --slack\n  clerkguard schedule --once --slack\n',
+    )
+    .action(async (baselines: string[], options: Record<string, unknown>) => {
+      const { io } = context;
+      const log = (line: string) => io.stderr(`${new Date().toISOString()} ${scrubSecrets(line)}\n`);
+      const slackConfig = options.slack ? slackConfigFromEnv(io.env) : undefined;
+      const poster = slackConfig ? createSlackPoster(slackConfig) : undefined;
+      const origin = os.hostname();
+      const environment: JobEnvironment = {
+        context,
+        log,
+        ...(poster ? { slack: { poster, stateFile: path.resolve(io.cwd, String(options.state)), origin } } : {}),
+      };
+      const parsed = { ...options, baselines };
+      const jobs = SCHEDULED_JOB_PROVIDERS.map((provider) => provider.create(parsed, environment)).filter((job): job is ScheduledJob => job !== undefined);
+      const scheduler = new Scheduler(jobs, {
+        ...(typeof options.timezone === 'string' ? { timeZone: options.timezone } : {}),
+        log,
+        ...(poster
+          ? {
+              onFailure: async (job: ScheduledJob, error: unknown) => {
+                const message = jobFailureMessage(job.name, scrubSecrets(describeError(error)), origin);
+                await poster.postMessage({ text: message.text, blocks: message.blocks });
+              },
+            }
+          : {}),
+      });
+
+      if (options.once) {
+        for (const job of jobs) context.setExitCode((await scheduler.runNow(job)).exitCode);
+        return;
+      }
+
+      scheduler.start();
+      log(`clerkguard schedule: running ${jobs.map((job) => job.name).join(', ')}; SIGTERM or Ctrl-C stops after the running job`);
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: NodeJS.Signals) => {
+          process.off('SIGTERM', shutdown);
+          process.off('SIGINT', shutdown);
+          log(`${signal}: stopping${scheduler.runningCount > 0 ? ' after the running job' : ''}`);
+          void scheduler.stop().then(() => {
+            log('stopped');
+            resolve();
+          });
+        };
+        process.on('SIGTERM', shutdown);
+        process.on('SIGINT', shutdown);
+      });
+      context.setExitCode(0);
+    });
+}

@@ -1,0 +1,49 @@
+/** The nightly drift job: the same job as `clerkguard drift`, run on a cron schedule. */
+import path from 'node:path';
+import { loadBaselines } from '../baseline/load';
+import { liveExporter } from '../drift/exporter';
+import { runDriftJob } from '../drift/job';
+import { readDashboardExportFile } from '../export/index';
+import { describeCounts, countChanges } from '../report/drift-summary';
+import type { ScheduledJobProvider } from './jobs';
+
+export const DEFAULT_DRIFT_CRON = '0 3 * * *';
+export const DEFAULT_SCHEDULE_OUT = '.clerkguard/last-report';
+
+export const driftJobProvider: ScheduledJobProvider = {
+  options: [
+    { flags: '--cron <expr>', description: 'when the drift job runs (cron syntax)', defaultValue: DEFAULT_DRIFT_CRON },
+    { flags: '--out <dir>', description: 'where each run writes report.md, report.json, report.sarif, report.txt', defaultValue: DEFAULT_SCHEDULE_OUT },
+    { flags: '--dashboard-export <file>', description: 'dashboard export for settings no API exposes' },
+    { flags: '--strict', description: 'report unmanaged live settings as drift' },
+  ],
+  create(options, environment) {
+    const { context } = environment;
+    const baselineArgs = (options.baselines as string[] | undefined) ?? [];
+    return {
+      name: 'drift',
+      cronTime: String(options.cron ?? DEFAULT_DRIFT_CRON),
+      async run() {
+        // Baselines and the dashboard export are re-read every run: edits apply without a restart.
+        const baselines = loadBaselines(baselineArgs, context.io.cwd);
+        const dashboard = typeof options.dashboardExport === 'string' ? readDashboardExportFile(path.resolve(context.io.cwd, options.dashboardExport)) : undefined;
+        const result = await runDriftJob({
+          baselines,
+          exporter: liveExporter(context.io.env, () => context.now(), dashboard),
+          strict: options.strict === true,
+          today: context.today(),
+          now: context.now(),
+          outDir: path.resolve(context.io.cwd, String(options.out ?? DEFAULT_SCHEDULE_OUT)),
+          ...(environment.slack ? { slack: environment.slack } : {}),
+        });
+        for (const env of result.report.environments) {
+          const detail = env.status === 'error' ? env.errors.map((error) => error.message).join('; ') : describeCounts(countChanges(env.changes));
+          environment.log(`drift: ${env.environment} ${env.status} (${detail})`);
+        }
+        for (const delivery of result.deliveries) environment.log(`drift: slack ${delivery.kind.replace('_', ' ')} for ${delivery.environment}`);
+        if (result.slackError) environment.log(`drift: ${result.slackError.message}`);
+        return result.exitCode;
+      },
+    };
+  },
+};
