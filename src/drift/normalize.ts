@@ -93,12 +93,20 @@ function canonicalNode(value: unknown, path: PathSegment[], options: CompiledNor
         return [...new Set(value as string[])].sort(compareStrings);
       }
     }
-    return value.map((item, index) => canonicalNode(item, [...path, index], options, inFreeForm) ?? null);
+    // `path` is one mutable stack for the whole walk: pushing and popping avoids a new array per node.
+    return value.map((item, index) => {
+      path.push(index);
+      const child = canonicalNode(item, path, options, inFreeForm);
+      path.pop();
+      return child ?? null;
+    });
   }
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort(compareStrings)) {
     if (!inFreeForm && SERVER_MANAGED_KEYS.has(key)) continue;
-    const child = canonicalNode((value as Record<string, unknown>)[key], [...path, key], options, inFreeForm);
+    path.push(key);
+    const child = canonicalNode((value as Record<string, unknown>)[key], path, options, inFreeForm);
+    path.pop();
     if (child !== undefined) setOwn(out, key, child);
   }
   return out as CanonicalObject;

@@ -54,7 +54,11 @@ export function toDiffTree(value: CanonicalValue, path: PathSegment[], options: 
   if (typeof value === 'string') return value.startsWith('\u0000') ? STRING_TOKEN + value : value;
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value)) out[escapeKey(key)] = toDiffTree(value[key] as CanonicalValue, [...path, key], options);
+  for (const key of Object.keys(value)) {
+    path.push(key);
+    out[escapeKey(key)] = toDiffTree(value[key] as CanonicalValue, path, options);
+    path.pop();
+  }
   return out;
 }
 

@@ -1,10 +1,11 @@
 /**
  * The quarterly snapshot as a scheduled job (registered in src/schedule/jobs.ts).
  *
- * In the daemon it runs on its cron (default 09:00 on the first day of each quarter). With
- * `schedule --once`, which CI runs nightly for drift, it catches up instead: it takes the
- * snapshot only when some environment has none for the current quarter yet, so the first
- * nightly run of a quarter files the review and later runs leave it alone.
+ * In the daemon it runs on its cron (default 09:00 on the first day of each quarter) unless
+ * --no-snapshot. `schedule --once` (the nightly CI form) runs only drift unless --snapshot is
+ * given; then the snapshot job catches up instead of following its cron: it takes the snapshot
+ * only when some environment has none for the current quarter yet, so the first nightly run of
+ * a quarter files the review and later runs leave it alone.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -21,13 +22,15 @@ export const DEFAULT_SNAPSHOT_DIR = 'snapshots';
 export const snapshotJobProvider: ScheduledJobProvider = {
   options: [
     { flags: '--snapshot-cron <expr>', description: 'when the quarterly review snapshot runs (cron syntax)', defaultValue: DEFAULT_SNAPSHOT_CRON },
-    { flags: '--no-snapshot', description: 'do not run the quarterly review snapshot' },
+    { flags: '--snapshot', description: 'with --once: also take the quarterly review snapshot if this quarter has none yet' },
+    { flags: '--no-snapshot', description: 'do not run the quarterly review snapshot (the daemon runs it by default)' },
     { flags: '--snapshot-dir <dir>', description: 'where review snapshots go', defaultValue: DEFAULT_SNAPSHOT_DIR },
     { flags: '--snapshot-commit', description: 'commit each review snapshot with git' },
     { flags: '--snapshot-author <author>', description: 'commit author for snapshots as "Name <email>" (default: git configuration)' },
   ],
   create(options, environment) {
-    if (options.snapshot === false) return undefined;
+    // Both flags are declared, so commander leaves `snapshot` undefined unless one is given.
+    if (options.snapshot === false || (options.once === true && options.snapshot !== true)) return undefined;
     const { context } = environment;
     const baselineArgs = (options.baselines as string[] | undefined) ?? [];
     const dir = String(options.snapshotDir ?? DEFAULT_SNAPSHOT_DIR);

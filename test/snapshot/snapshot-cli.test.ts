@@ -264,24 +264,27 @@ describe('clerkguard snapshot against the emulator', () => {
     }
   });
 
-  it('schedule --once catches up on the quarterly snapshot once per quarter; --no-snapshot turns it off', async () => {
+  it('schedule --once --snapshot catches up on the quarterly snapshot once per quarter; plain --once runs drift only', async () => {
     const repo = newRepo();
-    const first = await runCliAsync(['schedule', '--once', '--snapshot-commit'], { cwd: repo.dir, env: snapshotEnv(repo, '2026-11-26') });
+    const first = await runCliAsync(['schedule', '--once', '--snapshot', '--snapshot-commit'], { cwd: repo.dir, env: snapshotEnv(repo, '2026-11-26') });
     expect(first.stderr).toMatch(/snapshot: run started/);
     expect(first.stderr).toContain('snapshot: production 2026-Q4 wrote snapshots/production/2026-Q4.json, snapshots/production/2026-Q4.md, committed');
     expect([0, 2]).toContain(first.status);
     expect(repo.git('log', '-1', '--format=%s').trim()).toBe('clerkguard: 2026-Q4 review snapshot for production');
 
-    const second = await runCliAsync(['schedule', '--once', '--snapshot-commit'], { cwd: repo.dir, env: snapshotEnv(repo, '2026-12-15') });
+    const second = await runCliAsync(['schedule', '--once', '--snapshot', '--snapshot-commit'], { cwd: repo.dir, env: snapshotEnv(repo, '2026-12-15') });
     expect(second.stderr).toContain('snapshot: every environment already has its 2026-Q4 snapshot; nothing to do');
     expect(repo.log()).toHaveLength(2);
 
     const other = newRepo();
-    const off = await runCliAsync(['schedule', '--once', '--no-snapshot'], { cwd: other.dir, env: snapshotEnv(other, '2026-11-26') });
-    expect(off.stderr).not.toContain('snapshot:');
-    expect(existsSync(path.join(other.dir, 'snapshots'))).toBe(false);
+    for (const args of [['--once'], ['--once', '--snapshot', '--no-snapshot']]) {
+      const off = await runCliAsync(['schedule', ...args], { cwd: other.dir, env: snapshotEnv(other, '2026-11-26') });
+      expect(off.stderr).toContain('drift: run started');
+      expect(off.stderr).not.toContain('snapshot:');
+      expect(existsSync(path.join(other.dir, 'snapshots'))).toBe(false);
+    }
 
-    const badCron = await runCliAsync(['schedule', '--once', '--snapshot-cron', '0 9 1 13 *'], { cwd: other.dir, env: snapshotEnv(other, '2026-11-26') });
+    const badCron = await runCliAsync(['schedule', '--once', '--snapshot', '--snapshot-cron', '0 9 1 13 *'], { cwd: other.dir, env: snapshotEnv(other, '2026-11-26') });
     expect(badCron.status).toBe(1);
     expect(badCron.stderr).toContain('the snapshot schedule "0 9 1 13 *" is not a valid cron expression');
   });
