@@ -28,7 +28,7 @@ const EXIT_PRECEDENCE = [0, 2, 1];
 type Register = (program: Command, context: CliContext) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerCheck, registerExport, registerDrift, registerSchedule, registerSnapshot, registerReview, registerEmulator, registerDemo, registerMeta];
+const COMMANDS: Register[] = [registerDemo, registerCheck, registerExport, registerDrift, registerSchedule, registerSnapshot, registerReview, registerEmulator, registerMeta];
 
 export function buildProgram(context: CliContext): Command {
   const program = new Command('clerkguard')

@@ -14,6 +14,10 @@ export function registerMeta(program: Command, context: CliContext): void {
   program
     .command('schema')
     .summary('print the JSON Schema of baseline files')
+    .description(
+      'Print the JSON Schema of baseline files, generated from the settings model.\n' +
+        'Point "$schema" at it for editor completion; --format markdown prints the settings reference (docs/settings.md).',
+    )
     .option('--write <file>', 'write it to a file instead (e.g. baselines/schema.json)')
     .option('-f, --format <format>', 'json (the JSON Schema) or markdown (the settings reference)', choice(['json', 'markdown'] as const), 'json')
     .action((options: { write?: string; format: 'json' | 'markdown' }) => {
@@ -27,6 +31,7 @@ export function registerMeta(program: Command, context: CliContext): void {
   program
     .command('rules')
     .summary('list the 20 checklist rules with severity and how each is verified')
+    .description('List the checklist rules: id, checklist item, severity, and how each can be verified.\n--format markdown prints docs/checklist.md.')
     .option('-f, --format <format>', 'text, json or markdown', choice(['text', 'json', 'markdown'] as const), 'text')
     .action((options: { format: 'text' | 'json' | 'markdown' }) => {
       if (options.format === 'markdown') {
