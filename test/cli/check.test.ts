@@ -172,3 +172,14 @@ describe('generated settings reference', () => {
     expect(readFileSync(path.join(REPO_ROOT, 'docs', 'settings.md'), 'utf8')).toBe(result.stdout);
   });
 });
+
+describe('secrets in bad input', () => {
+  it('never echoes a secret key pasted into a baseline', () => {
+    const sentinel = 'sk_live_SENTINELsecret0123456789';
+    const dir = fixtureDir({ 'baselines/production.json': baselineWith((b) => void (b.target.secret_key_env = sentinel)) });
+    const result = runCli(['check', '--format', 'json'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/target\.secret_key_env: expected an environment variable name such as "CLERK_SECRET_KEY", got string "sk_live_\[REDACTED\]"/);
+    expect(result.stdout + result.stderr).not.toContain('SENTINELsecret');
+  });
+});
