@@ -18,6 +18,7 @@ import {
   ClerkApiError,
   type Endpoint,
   failureFromSdk,
+  malformedResponse,
   rawAttempt,
   realSleep,
   type RawRequest,
@@ -184,15 +185,37 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   const bapiRaw = <T>(method: string, path: string, body?: unknown) =>
     raw<T>(bapi(method, path), { base: connection.apiUrl, bearer: connection.secretKey, ...(body === undefined ? {} : { body }) });
 
-  /** Pages through a list until a short page, whether Clerk answers {data,total_count} or an array. */
-  const listAll = async <T>(path: string, page: (limit: number, offset: number) => Promise<unknown>): Promise<T[]> => {
+  /**
+   * Checks that a read answered the shape clerkguard uses: `problem` returns what is wrong, or
+   * undefined. A wrong shape is an error naming the endpoint, never settings with holes.
+   */
+  const shaped = <T>(endpoint: Endpoint, value: T, problem: (value: T) => string | undefined): T => {
+    const wrong = problem(value);
+    if (wrong !== undefined) throw malformedResponse(connection, endpoint, wrong);
+    return value;
+  };
+
+  /**
+   * Pages through a list to the end, whether Clerk answers {data,total_count} or an array. With a
+   * total the list ends when every item has arrived (a server capping the page size below
+   * PAGE_SIZE still pages on); without one, at the first short page.
+   */
+  const listAll = async <T>(path: string, page: (limit: number, offset: number) => Promise<unknown>, item: (value: T) => string | undefined): Promise<T[]> => {
     const all: T[] = [];
-    for (let offset = 0; ; offset += PAGE_SIZE) {
-      const result = await sdk(bapi('GET', path), () => page(PAGE_SIZE, offset));
-      const items = (Array.isArray(result) ? result : ((result as { data?: T[] }).data ?? [])) as T[];
-      const total = Array.isArray(result) ? undefined : (result as { totalCount?: number }).totalCount;
-      all.push(...items);
-      if (items.length < PAGE_SIZE || (total !== undefined && all.length >= total)) return all;
+    const endpoint = bapi('GET', path);
+    for (let offset = 0; ; ) {
+      const result = await sdk(endpoint, () => page(PAGE_SIZE, offset));
+      const items = Array.isArray(result) ? (result as unknown[]) : isObject(result) ? (result as { data?: unknown }).data : undefined;
+      if (!Array.isArray(items)) throw malformedResponse(connection, endpoint, 'expected a list of items (an array or {data, total_count})');
+      const totalRaw = Array.isArray(result) ? undefined : (result as { totalCount?: unknown }).totalCount;
+      const total = typeof totalRaw === 'number' && Number.isFinite(totalRaw) ? totalRaw : undefined;
+      for (const [index, value] of items.entries()) {
+        const wrong = isObject(value) ? item(value as T) : 'not an object';
+        if (wrong !== undefined) throw malformedResponse(connection, endpoint, `item ${offset + index}: ${wrong}`);
+      }
+      all.push(...(items as T[]));
+      offset += items.length;
+      if (items.length === 0 || (total !== undefined ? all.length >= total : items.length < PAGE_SIZE)) return all;
     }
   };
 
@@ -242,39 +265,74 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     counter,
 
     async getInstance() {
-      const instance = await sdk(bapi('GET', '/instance'), () => client.instance.get());
+      const endpoint = bapi('GET', '/instance');
+      const instance = shaped(endpoint, await sdk(endpoint, () => client.instance.get()), (value) =>
+        !isObject(value) || typeof value.id !== 'string' || typeof value.environmentType !== 'string'
+          ? 'expected an instance with id and environment_type'
+          : value.allowedOrigins != null && !isStringArray(value.allowedOrigins)
+            ? 'allowed_origins is not a list of strings'
+            : undefined,
+      );
       return { id: instance.id, environment_type: instance.environmentType, allowed_origins: instance.allowedOrigins };
     },
-    getProtect: () => bapiRaw<InstanceProtect>('GET', '/instance/protect'),
-    getCommunication: () => bapiRaw<InstanceCommunication>('GET', '/instance/communication'),
+    getProtect: async () =>
+      shaped(bapi('GET', '/instance/protect'), await bapiRaw<InstanceProtect>('GET', '/instance/protect'), (value) =>
+        isObject(value) && typeof value.rules_enabled === 'boolean' && typeof value.specter_enabled === 'boolean' ? undefined : 'expected rules_enabled and specter_enabled (booleans)',
+      ),
+    getCommunication: async () =>
+      shaped(bapi('GET', '/instance/communication'), await bapiRaw<InstanceCommunication>('GET', '/instance/communication'), (value) =>
+        isObject(value) && isStringArray(value.blocked_country_codes) ? undefined : 'expected blocked_country_codes (a list of strings)',
+      ),
     async getOrganizationSettings() {
-      const settings = await sdk(bapi('GET', '/instance/organization_settings'), () => client.instance.getOrganizationSettings());
+      const endpoint = bapi('GET', '/instance/organization_settings');
+      const settings = shaped(endpoint, await sdk(endpoint, () => client.instance.getOrganizationSettings()), (value) =>
+        !isObject(value) ||
+        typeof value.enabled !== 'boolean' ||
+        typeof value.maxAllowedMemberships !== 'number' ||
+        typeof value.adminDeleteEnabled !== 'boolean' ||
+        typeof value.domainsEnabled !== 'boolean' ||
+        (value.domainsEnrollmentModes != null && !isStringArray(value.domainsEnrollmentModes))
+          ? 'expected enabled, max_allowed_memberships, admin_delete_enabled, domains_enabled and domains_enrollment_modes'
+          : undefined,
+      );
       return organizationSettingsFromSdk(settings);
     },
     async listOrganizationRoles() {
-      const roles = await listAll<SdkRole>('/organization_roles', (limit, offset) => client.organizationRoles.getOrganizationRoleList({ limit, offset }));
+      const roles = await listAll<SdkRole>('/organization_roles', (limit, offset) => client.organizationRoles.getOrganizationRoleList({ limit, offset }), (role) =>
+        typeof role.id === 'string' && typeof role.key === 'string' && typeof role.name === 'string' && (role.permissions == null || Array.isArray(role.permissions))
+          ? undefined
+          : 'expected a role with id, key, name and permissions',
+      );
       return roles.map(roleFromSdk);
     },
     async listOrganizationPermissions() {
       const permissions = await listAll<SdkPermission>('/organization_permissions', (limit, offset) =>
         client.organizationPermissions.getOrganizationPermissionList({ limit, offset }),
+        (permission) => (typeof permission.id === 'string' && typeof permission.key === 'string' && typeof permission.name === 'string' ? undefined : 'expected a permission with id, key and name'),
       );
       return permissions.map(permissionFromSdk);
     },
     async listJwtTemplates() {
-      const templates = await listAll<SdkJwtTemplate>('/jwt_templates', (limit, offset) => client.jwtTemplates.list({ limit, offset }));
+      const templates = await listAll<SdkJwtTemplate>('/jwt_templates', (limit, offset) => client.jwtTemplates.list({ limit, offset }), (template) =>
+        typeof template.id === 'string' && typeof template.name === 'string' && isObject(template.claims) && typeof template.lifetime === 'number'
+          ? undefined
+          : 'expected a JWT template with id, name, claims and lifetime',
+      );
       return templates.map(jwtTemplateFromSdk);
     },
     async getEnvironment() {
       if (!connection.frontendApiUrl) return undefined;
-      return raw<FapiEnvironment>({ api: 'fapi', method: 'GET', path: '/v1/environment' }, { base: connection.frontendApiUrl });
+      const endpoint: Endpoint = { api: 'fapi', method: 'GET', path: '/v1/environment' };
+      return shaped(endpoint, await raw<FapiEnvironment>(endpoint, { base: connection.frontendApiUrl }), (value) =>
+        !isObject(value) ? 'expected a JSON object' : value.user_settings !== undefined && !isObject(value.user_settings) ? 'user_settings is not an object' : undefined,
+      );
     },
     async getPlatformConfig(keys) {
       if (!connection.platform) return undefined;
       const query = keys && keys.length > 0 ? { keys: keys.join(',') } : undefined;
-      return raw<PlatformConfig>(
-        { api: 'platform', method: 'GET', path: platformPath() },
-        { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) },
+      const endpoint: Endpoint = { api: 'platform', method: 'GET', path: platformPath() };
+      return shaped(endpoint, await raw<PlatformConfig>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }), (value) =>
+        !isObject(value) ? 'expected a JSON object' : value.config_version !== undefined && typeof value.config_version !== 'string' ? 'config_version is not a string' : undefined,
       );
     },
     async getPlatformConfigSchema() {
@@ -451,6 +509,14 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     },
   };
   return api;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 type SdkPermission = { id: string; key: string; name: string; description: string };

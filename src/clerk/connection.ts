@@ -87,9 +87,9 @@ export function connectionFromEnv(target: Target, env: NodeJS.ProcessEnv = proce
   if (!/^sk_(live|test)_/.test(secretKey)) {
     throw new ClerkguardError(`${secretKeyEnv} for environment ${environment} is not a Clerk secret key (expected sk_live_… or sk_test_…)`);
   }
-  const apiUrl = stripSlash(target.api_url ?? env.CLERK_API_URL ?? DEFAULT_API_URL);
+  const apiUrl = baseUrl(target.api_url, 'api_url', env, 'CLERK_API_URL', environment) ?? DEFAULT_API_URL;
   const publishableKey = env[target.publishable_key_env ?? 'CLERK_PUBLISHABLE_KEY']?.trim() || undefined;
-  const frontendApiUrl = frontendUrl(target.frontend_api_url ?? env.CLERK_FRONTEND_API_URL, publishableKey, environment);
+  const frontendApiUrl = frontendUrl(baseUrl(target.frontend_api_url, 'frontend_api_url', env, 'CLERK_FRONTEND_API_URL', environment), publishableKey, environment);
 
   const platformKey = env[target.platform_api_key_env ?? 'CLERK_PLATFORM_API_KEY']?.trim();
   const applicationId = target.application_id ?? env.CLERK_APPLICATION_ID?.trim();
@@ -97,7 +97,7 @@ export function connectionFromEnv(target: Target, env: NodeJS.ProcessEnv = proce
     platformKey && applicationId
       ? {
           apiKey: platformKey,
-          apiUrl: stripSlash(target.platform_api_url ?? env.CLERK_PLATFORM_API_URL ?? apiUrl),
+          apiUrl: baseUrl(target.platform_api_url, 'platform_api_url', env, 'CLERK_PLATFORM_API_URL', environment) ?? apiUrl,
           applicationId,
           instance: target.environment_type,
         }
@@ -151,6 +151,29 @@ function frontendUrl(explicit: string | undefined, publishableKey: string | unde
   return frontendUrlForHost(decoded.host);
 }
 
+/**
+ * A base URL from the baseline target or an env var, checked up front: a typo is a clear error
+ * naming where it came from, not a "could not reach Clerk" after retries. The value itself is
+ * never echoed (a key pasted into the wrong variable must not end up in a message).
+ */
+function baseUrl(fromTarget: string | undefined, targetField: string, env: NodeJS.ProcessEnv, envName: string, environment: string): string | undefined {
+  const value = fromTarget ?? (env[envName]?.trim() || undefined);
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    const source = fromTarget !== undefined ? `target.${targetField} of the baseline` : envName;
+    throw new ClerkguardError(`${source} for environment ${environment} is not a usable base URL`, {
+      hint: 'expected an http(s) URL without credentials or query, e.g. https://api.clerk.com',
+    });
+  }
+  return stripSlash(value);
+}
+
 function policyFromEnv(env: NodeJS.ProcessEnv): Partial<RetryPolicy> {
   const out: Partial<RetryPolicy> = {};
   const read = (name: string): number | undefined => {
@@ -166,6 +189,7 @@ function policyFromEnv(env: NodeJS.ProcessEnv): Partial<RetryPolicy> {
   const maxRetryWaitMs = read('CLERKGUARD_HTTP_MAX_RETRY_WAIT_MS');
   const retryAfterScale = read('CLERKGUARD_RETRY_AFTER_SCALE');
   const concurrency = read('CLERKGUARD_HTTP_CONCURRENCY');
+  if (timeoutMs === 0) throw new ClerkguardError('CLERKGUARD_HTTP_TIMEOUT_MS must be greater than 0');
   if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
   if (maxRetries !== undefined) out.maxRetries = Math.floor(maxRetries);
   if (backoffBaseMs !== undefined) out.backoffBaseMs = backoffBaseMs;

@@ -230,6 +230,14 @@ function describeCause(error: unknown): string {
   return cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
+/**
+ * A response that parsed but does not have the shape clerkguard reads (a proxy answering 200,
+ * a wrong CLERK_API_URL, an API change): an error naming the endpoint, never partial settings.
+ */
+export function malformedResponse(connection: ClerkConnection, endpoint: Endpoint, detail: string): ClerkApiError {
+  return toApiError(connection, endpoint, new ClerkRequestFailure('malformed', detail), 1);
+}
+
 function toApiError(connection: ClerkConnection, endpoint: Endpoint, failure: ClerkRequestFailure, attempts: number): ClerkApiError {
   const env = connection.environment;
   const where = label(endpoint);

@@ -37,6 +37,15 @@ export interface LiveRead {
   sensitive: Record<string, SensitiveValue>;
   /** config_version of the Platform config read, for a later If-Match write. */
   platformConfigVersion?: string;
+  /**
+   * The roles every instance has (`org:admin`, `org:member`) and the system permissions
+   * (`org:sys_*`), in model shape. They are left out of `settings` so a baseline that does not
+   * mention them sees no noise; a caller whose baseline manages one adds it back.
+   */
+  builtIn: {
+    roles: NonNullable<NonNullable<Settings['organizations']>['roles']>;
+    permissions: NonNullable<NonNullable<Settings['organizations']>['permissions']>;
+  };
 }
 
 /** First 16 hex chars of sha256: enough to notice a change, useless for recovering the value. */
@@ -75,6 +84,7 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
   sensitive['keys.secret_key'] = { present: true, fingerprint: fingerprint(api.connection.secretKey) };
 
   const environmentType = got.instance.environment_type;
+  assertSameInstance(api, environmentType, got.environment);
   settings.instance = {
     ...(isEnvironmentType(environmentType) ? { environment_type: environmentType } : {}),
     allowed_origins: [...(got.instance.allowed_origins ?? [])],
@@ -117,13 +127,42 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
     platformConfigVersion = got.platform.config_version;
     const session = sessionFromPlatform(got.platform);
     if (session) {
-      settings.session = { ...settings.session, ...session };
-      for (const key of Object.keys(session)) coverage[`session.${key}`] = 'platform';
+      settings.session = { ...settings.session, ...session.values };
+      // A field the config returns as null is read too: the limit is switched off. It stays
+      // absent from the settings but covered, so a baseline that demands it shows drift
+      // instead of "unverified".
+      for (const key of session.read) coverage[`session.${key}`] = 'platform';
     }
     collectRedacted(got.platform, ['platform'], sensitive);
   }
 
-  return { instanceId: got.instance.id, settings, coverage, sensitive, ...(platformConfigVersion ? { platformConfigVersion } : {}) };
+  const builtIn: LiveRead['builtIn'] = {
+    roles: rolesToModel(got.roles.filter((role) => DEFAULT_ROLE_KEYS.includes(role.key)), { builtIn: true }),
+    permissions: permissionsToModel(got.permissions.filter((permission) => isSystemPermission(permission.key)), { builtIn: true }),
+  };
+  return { instanceId: got.instance.id, settings, coverage, sensitive, builtIn, ...(platformConfigVersion ? { platformConfigVersion } : {}) };
+}
+
+/**
+ * The Frontend API is found through the publishable key (or CLERK_FRONTEND_API_URL), the Backend
+ * API through the secret key. When they name instances of different types (a pk_test_ key beside
+ * an sk_live_ key), the FAPI settings belong to another instance: refuse rather than report
+ * another instance's MFA or lockout settings as this one's.
+ */
+function assertSameInstance(api: ClerkApi, backendType: string, environment: FapiEnvironment | undefined): void {
+  const frontendType = environment?.display_config?.instance_environment_type;
+  if (typeof frontendType !== 'string' || frontendType === backendType) return;
+  const connection = api.connection;
+  let origin = 'the Frontend API';
+  try {
+    origin = `the Frontend API at ${new URL(connection.frontendApiUrl ?? '').origin}`;
+  } catch {
+    // keep the generic wording
+  }
+  throw new ClerkguardError(
+    `${origin} serves a ${frontendType} instance, but the secret key of environment ${connection.environment} belongs to a ${backendType} instance`,
+    { hint: 'the publishable key (or CLERK_FRONTEND_API_URL) and the secret key must come from the same Clerk instance (Dashboard → API Keys)' },
+  );
 }
 
 function isEnvironmentType(value: string): value is 'production' | 'development' | 'staging' {
@@ -183,13 +222,31 @@ export function applyEnvironment(settings: Settings, coverage: Record<string, Ev
   }
 }
 
-export function sessionFromPlatform(config: PlatformConfig): NonNullable<Settings['session']> | undefined {
+/**
+ * The session lifetime fields of a Platform config: `values` holds the numbers, `read` every
+ * model field the config answered, including those it answered with null (limit switched off).
+ */
+export function sessionFromPlatform(
+  config: PlatformConfig,
+): { values: NonNullable<Settings['session']>; read: ('inactivity_timeout_minutes' | 'maximum_lifetime_minutes')[] } | undefined {
   const raw = config[PLATFORM_SESSION_KEY] as PlatformSessionConfig | undefined;
-  if (!raw || typeof raw !== 'object') return undefined;
-  const session: NonNullable<Settings['session']> = {};
-  if (typeof raw.inactivity_timeout_in_minutes === 'number') session.inactivity_timeout_minutes = raw.inactivity_timeout_in_minutes;
-  if (typeof raw.maximum_lifetime_in_minutes === 'number') session.maximum_lifetime_minutes = raw.maximum_lifetime_in_minutes;
-  return session;
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const values: NonNullable<Settings['session']> = {};
+  const read: ('inactivity_timeout_minutes' | 'maximum_lifetime_minutes')[] = [];
+  const fields = [
+    ['inactivity_timeout_in_minutes', 'inactivity_timeout_minutes'],
+    ['maximum_lifetime_in_minutes', 'maximum_lifetime_minutes'],
+  ] as const;
+  for (const [wire, model] of fields) {
+    const value = raw[wire];
+    if (typeof value === 'number') {
+      values[model] = value;
+      read.push(model);
+    } else if (value === null) {
+      read.push(model);
+    }
+  }
+  return { values, read };
 }
 
 function collectRedacted(value: unknown, path: (string | number)[], out: Record<string, SensitiveValue>): void {
@@ -202,10 +259,10 @@ function collectRedacted(value: unknown, path: (string | number)[], out: Record<
   }
 }
 
-export function rolesToModel(roles: readonly RoleWire[]): NonNullable<NonNullable<Settings['organizations']>['roles']> {
+export function rolesToModel(roles: readonly RoleWire[], options: { builtIn?: boolean } = {}): NonNullable<NonNullable<Settings['organizations']>['roles']> {
   const out: NonNullable<NonNullable<Settings['organizations']>['roles']> = {};
   for (const role of roles) {
-    if (DEFAULT_ROLE_KEYS.includes(role.key)) continue;
+    if (!options.builtIn && DEFAULT_ROLE_KEYS.includes(role.key)) continue;
     out[role.key] = {
       name: role.name,
       ...(role.description ? { description: role.description } : {}),
@@ -215,10 +272,10 @@ export function rolesToModel(roles: readonly RoleWire[]): NonNullable<NonNullabl
   return out;
 }
 
-export function permissionsToModel(permissions: readonly PermissionWire[]): NonNullable<NonNullable<Settings['organizations']>['permissions']> {
+export function permissionsToModel(permissions: readonly PermissionWire[], options: { builtIn?: boolean } = {}): NonNullable<NonNullable<Settings['organizations']>['permissions']> {
   const out: NonNullable<NonNullable<Settings['organizations']>['permissions']> = {};
   for (const permission of permissions) {
-    if (isSystemPermission(permission.key)) continue;
+    if (!options.builtIn && isSystemPermission(permission.key)) continue;
     out[permission.key] = { name: permission.name, ...(permission.description ? { description: permission.description } : {}) };
   }
   return out;

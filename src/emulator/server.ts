@@ -26,10 +26,12 @@ import type { AddressInfo } from 'node:net';
 import type { LoadedBaseline } from '../baseline/load';
 import { CLERK_API_VERSION, encodePublishableKey } from '../clerk/connection';
 import type { ApiName } from '../clerk/http';
-import type { Settings } from '../settings/model';
+import { formatIssue, validateWithSchema } from '../baseline/validate';
+import { settingsSchema, type Settings } from '../settings/model';
 import { createFaultController, type ActiveFault, type FaultController, validateFaultSpec } from './faults';
 import { BAPI_ROUTES, FAPI_ROUTES, HttpError, platformRoutes, compileTemplate, type Route } from './routes';
 import { applySettings, defaultState, type EmulatorState, type EnvironmentType, isEmulatorState } from './state';
+import { ClerkguardError } from '../util/errors';
 import { clerkError } from './wire';
 
 export interface RecordedRequest {
@@ -260,7 +262,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
       if (route === 'GET /__emulator/state') return reply(200, state);
       if (route === 'POST /__emulator/settings') {
-        applySettings(state, JSON.parse(bodyText) as Settings);
+        // Validated like a baseline's settings first: a typo must not half-apply or corrupt state.
+        const checked = validateWithSchema(settingsSchema, JSON.parse(bodyText), 'request body', bodyText);
+        if (!checked.value) return reply(400, { error: 'invalid settings', issues: checked.errors.map(formatIssue) });
+        applySettings(state, checked.value);
         return reply(200, { applied: true });
       }
       return reply(404, { error: `unknown admin endpoint ${route}` });
@@ -269,10 +274,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
   };
 
-  const backend = http.createServer((req, res) => void handler('backend')(req, res));
-  const frontend = http.createServer((req, res) => void handler('frontend')(req, res));
-  await listen(backend, options.port ?? 0);
-  await listen(frontend, options.frontendPort ?? 0);
+  // No request, however malformed (a bad %-escape, a body that breaks mid-stream), may take the
+  // emulator down: anything a handler throws becomes a Clerk-style error answer.
+  const serve = (side: 'backend' | 'frontend') => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handler(side)(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      const bad = error instanceof URIError;
+      const text = JSON.stringify(clerkError(bad ? 'request_invalid' : 'internal_clerk_error', bad ? 'invalid request' : 'internal error', error instanceof Error ? error.message : String(error)));
+      res.writeHead(bad ? 400 : 500, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+      res.end(text);
+    });
+  };
+  const backend = http.createServer(serve('backend'));
+  const frontend = http.createServer(serve('frontend'));
+  await listen(backend, options.port ?? 0, 'port');
+  try {
+    await listen(frontend, options.frontendPort ?? 0, 'frontend port');
+  } catch (error) {
+    await closeServer(backend);
+    throw error;
+  }
   const bapiUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
   const frontendHost = `127.0.0.1:${(frontend.address() as AddressInfo).port}`;
   const info: ConnectionInfo = {
@@ -387,11 +411,17 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function listen(server: http.Server, port: number): Promise<void> {
+function listen(server: http.Server, port: number, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE' || error.code === 'EACCES') {
+        const why = error.code === 'EADDRINUSE' ? 'is already in use' : 'needs privileges this process lacks';
+        reject(new ClerkguardError(`cannot serve the emulator: ${what} ${port} on 127.0.0.1 ${why}`, { hint: 'pick another port, or 0 for any free port' }));
+      } else reject(error);
+    };
+    server.once('error', failed);
     server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

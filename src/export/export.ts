@@ -13,7 +13,7 @@ import type { LoadedBaseline } from '../baseline/load';
 import { sourceFor } from '../checklist/index';
 import { createClerkApi, type ClerkApi } from '../clerk/api';
 import { connectionFromEnv, type RetryPolicy } from '../clerk/connection';
-import { readSettings } from '../clerk/settings-io';
+import { readSettings, type LiveRead } from '../clerk/settings-io';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
 import { ClerkguardError } from '../util/errors';
@@ -47,7 +47,8 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   const baseline = loaded.baseline;
   const dashboard = typeof options.dashboardExport === 'string' ? readDashboardExportFile(options.dashboardExport) : options.dashboardExport;
   if (dashboard?.environment && dashboard.environment !== baseline.environment) {
-    throw new ClerkguardError(`the dashboard export is for environment "${dashboard.environment}", not "${baseline.environment}"`, {
+    const which = typeof options.dashboardExport === 'string' ? `${options.dashboardExport}: the dashboard export` : 'the dashboard export';
+    throw new ClerkguardError(`${which} is for environment "${dashboard.environment}", not "${baseline.environment}"`, {
       hint: 'pass the dashboard export of the same environment, or remove its "environment" field',
     });
   }
@@ -60,6 +61,7 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   const settings = read.settings as Record<string, Record<string, unknown> | undefined>;
   const coverage: Record<string, EvidenceSource> = { ...read.coverage };
 
+  addManagedBuiltIns(settings, read.builtIn, baseline.settings);
   if (dashboard) mergeDashboard(settings, coverage, dashboard.settings as Record<string, Record<string, unknown> | undefined>);
   copyAttestations(settings, coverage, baseline.settings as Record<string, Record<string, unknown> | undefined>);
   markUnverified(coverage, baseline.settings as Record<string, Record<string, unknown> | undefined>);
@@ -83,6 +85,24 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
     );
   }
   return checked.value;
+}
+
+/**
+ * The default roles (org:admin, org:member) and system permissions are read but left out of the
+ * export unless the baseline manages them: then the live value is exported, so a baseline that
+ * pins org:admin's permissions is compared with the real role instead of seeing it "removed".
+ */
+function addManagedBuiltIns(settings: Record<string, Record<string, unknown> | undefined>, builtIn: LiveRead['builtIn'], baseline: Settings): void {
+  const organizations = settings.organizations as NonNullable<Settings['organizations']> | undefined;
+  if (!organizations) return;
+  for (const key of Object.keys(baseline.organizations?.roles ?? {})) {
+    const role = builtIn.roles[key];
+    if (role) organizations.roles = { ...organizations.roles, [key]: role };
+  }
+  for (const key of Object.keys(baseline.organizations?.permissions ?? {})) {
+    const permission = builtIn.permissions[key];
+    if (permission) organizations.permissions = { ...organizations.permissions, [key]: permission };
+  }
 }
 
 /** Fills, field by field, what no API covered from the dashboard export. */

@@ -52,6 +52,7 @@ export function writeFileAtomic(file: string, text: string): void {
   } catch (error) {
     rmSync(temp, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ClerkguardError(`${file}: cannot write (${code ?? (error as Error).message})`, { cause: error });
+    const why = code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message);
+    throw new ClerkguardError(`${file}: cannot write (${why})`, { cause: error });
   }
 }

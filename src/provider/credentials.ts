@@ -8,6 +8,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { loadBaselineFile } from '../baseline/load';
 import { targetSchema, type Target } from '../baseline/schema';
 import { connectionFromEnv, type ClerkConnection } from '../clerk/connection';
+import { ClerkguardError } from '../util/errors';
 
 /** Stack config keys (namespace `clerkguard`) and the env var each one falls back to. */
 export const CONFIG_KEYS = {
@@ -65,7 +66,28 @@ export function providerConnection(config: ConfigSource, env: NodeJS.ProcessEnv 
   if (frontendApiUrl) overrides.frontend_api_url = frontendApiUrl;
   if (platformApiUrl) overrides.platform_api_url = platformApiUrl;
   if (applicationId) overrides.application_id = applicationId;
+  requireSecretKey(config, target, merged);
   return connectionFromEnv({ ...target, ...overrides }, merged);
+}
+
+/**
+ * The provider's own message for a missing or malformed secret key: it names the stack config
+ * key a Pulumi user sets (connectionFromEnv's message would only name the env var). Never
+ * includes the value.
+ */
+function requireSecretKey(config: ConfigSource, target: Target, env: NodeJS.ProcessEnv): void {
+  const envName = target.secret_key_env ?? CONFIG_KEYS.secretKey.env;
+  const fromConfig = Boolean(config.get(CONFIG_KEYS.secretKey.key)?.trim());
+  const value = env[envName]?.trim();
+  if (!value) {
+    throw new ClerkguardError(`no secret key for environment ${target.environment_type}: neither stack config ${CONFIG_KEYS.secretKey.key} nor ${envName} is set`, {
+      hint: `pulumi config set --secret ${CONFIG_KEYS.secretKey.key} sk_live_... (the Backend API secret key from Dashboard → API Keys)`,
+    });
+  }
+  if (!/^sk_(live|test)_/.test(value)) {
+    const source = fromConfig ? `stack config ${CONFIG_KEYS.secretKey.key}` : envName;
+    throw new ClerkguardError(`${source} is not a Clerk secret key (expected sk_live_… or sk_test_…)`);
+  }
 }
 
 function providerTarget(config: ConfigSource, env: NodeJS.ProcessEnv): Target {

@@ -10,10 +10,12 @@ import { ClerkguardError } from '../util/errors';
 import { checkInputs, diffProps, type CheckOutcome, type DiffOutcome } from './check';
 import { normalizeProps, type Props } from './compare';
 import { EMPTY_CONFIG, providerConnection, type ConfigSource } from './credentials';
-import { isKindName, LOCAL_KINDS, type KindName } from './kinds';
+import { isKindName, LOCAL_KINDS, SECRET_KEYS, type KindName } from './kinds';
 import { OPERATIONS, OUTPUT_ONLY_KEYS } from './operations';
 
 let configured: ConfigSource = EMPTY_CONFIG;
+
+const SECRET_INPUT_KEYS: readonly string[] = [...new Set(Object.values(SECRET_KEYS).flat())];
 
 /** Called by the provider's `configure(req)`: keeps the stack config in memory only. */
 export function configure(config: ConfigSource): void {
@@ -47,16 +49,33 @@ function knownSecrets(): string[] {
  * Pulumi prints provider errors verbatim, so every error becomes a plain Error whose message
  * is scrubbed and carries the hint; no stack trace of ours reaches the user.
  */
-async function guarded<T>(what: string, run: () => Promise<T>): Promise<T> {
+async function guarded<T>(what: string, run: () => Promise<T>, ...secretProps: (Props | undefined)[]): Promise<T> {
   try {
     return await run();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const hint = error instanceof ClerkguardError && error.hint ? ` (hint: ${error.hint})` : '';
-    const clean = new Error(scrubSecrets(`clerkguard: ${what}: ${message}${hint}`, knownSecrets()));
+    const clean = new Error(scrubSecrets(`clerkguard: ${what}: ${message}${hint}`, [...knownSecrets(), ...secretValues(secretProps)]));
     clean.stack = clean.message;
     throw clean;
   }
+}
+
+/** Secret inputs (a JWT signing key) have no recognizable pattern: scrub them by value. */
+function secretValues(propsList: readonly (Props | undefined)[]): string[] {
+  const values: string[] = [];
+  for (const props of propsList) {
+    for (const key of SECRET_INPUT_KEYS) {
+      const value = props?.[key];
+      if (typeof value === 'string' && value !== '') values.push(value);
+    }
+  }
+  return values;
+}
+
+/** Log lines from the provider process (Pulumi shows them with the resource), scrubbed. */
+function note(message: string | undefined): void {
+  if (message) console.error(scrubSecrets(message, knownSecrets()));
 }
 
 function inputsOf(props: Props | undefined): Props {
@@ -80,7 +99,7 @@ export async function create(kind: string, inputs: Props): Promise<{ id: string;
   const name = kindOf(kind);
   const desired = inputsOf(inputs);
   if (LOCAL_KINDS.has(name)) return { id: String(desired.environment ?? name), outs: desired };
-  const created = await guarded(`creating ${name}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].create(clerkApi(), desired));
+  const created = await guarded(`creating ${name}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].create(clerkApi(), desired), desired);
   // Outputs in the same canonical form `read` returns, so a refresh shows only real changes.
   return { id: created.id, outs: normalizeProps(name, created.outs) };
 }
@@ -94,8 +113,9 @@ export async function read(kind: string, id: string, props: Props | undefined): 
   const name = kindOf(kind);
   const state = normalizeProps(name, props);
   if (LOCAL_KINDS.has(name)) return { id, props: inputsOf(state), inputs: inputsOf(state) };
-  const live = await guarded(`reading ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].read(clerkApi(), id, state));
+  const live = await guarded(`reading ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].read(clerkApi(), id, state), state);
   if (!live) return {};
+  note(live.warning);
   // Set-like arrays in canonical order, so a refresh never reports an order-only change.
   const liveProps = normalizeProps(name, live.props);
   return { id: live.id, props: liveProps, inputs: inputsOf(liveProps) };
@@ -106,7 +126,7 @@ export async function update(kind: string, id: string, olds: Props, news: Props)
   const desired = inputsOf(news);
   if (LOCAL_KINDS.has(name)) return { outs: desired };
   const state = { ...inputsOf(olds), ...pickOutputOnly(olds) };
-  const outs = await guarded(`updating ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].update(clerkApi(), id, state, desired));
+  const outs = await guarded(`updating ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].update(clerkApi(), id, state, desired), state, desired);
   return { outs: normalizeProps(name, outs) };
 }
 
@@ -120,7 +140,7 @@ function pickOutputOnly(props: Props): Props {
 export async function remove(kind: string, id: string, props: Props): Promise<void> {
   const name = kindOf(kind);
   if (LOCAL_KINDS.has(name)) return;
-  const message = await guarded(`deleting ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].remove(clerkApi(), id, inputsOf(props)));
+  const message = await guarded(`deleting ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].remove(clerkApi(), id, inputsOf(props)), props);
   // Provider stderr reaches the Pulumi output as a diagnostic on the resource.
-  if (message) console.error(message);
+  note(message);
 }

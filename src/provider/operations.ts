@@ -23,14 +23,18 @@ export interface CreateOutcome {
   outs: Props;
 }
 
-/** Live properties, or undefined when the object no longer exists. */
-export type ReadOutcome = { id: string; props: Props } | undefined;
+/**
+ * Live properties, or undefined when the object no longer exists. `warning` says which managed
+ * keys the configured APIs could not show: they keep their last applied value, so a refresh
+ * cannot detect drift in them, and the user is told so instead of seeing a silent "no change".
+ */
+export type ReadOutcome = { id: string; props: Props; warning?: string } | undefined;
 
 export interface KindOperations {
   create(api: ClerkApi, inputs: Props): Promise<CreateOutcome>;
   read(api: ClerkApi, id: string, props: Props): Promise<ReadOutcome>;
   update(api: ClerkApi, id: string, olds: Props, news: Props): Promise<Props>;
-  /** Returns a sentence for the log when the delete only forgets the object. */
+  /** Returns a sentence for the log when the delete only forgets the object (or it was gone). */
   remove(api: ClerkApi, id: string, props: Props): Promise<string | undefined>;
 }
 
@@ -52,6 +56,21 @@ function projected(live: Props, props: Props): Props {
   return out;
 }
 
+function goneMessage(what: string): string {
+  return `clerkguard: ${what} no longer exists in Clerk; removed from the stack.`;
+}
+
+/** Names managed keys the live read did not return (see ReadOutcome). */
+function unreadWarning(api: ClerkApi, what: string, usesFrontendApi: boolean, live: Props, props: Props): string | undefined {
+  const unread = managedKeys(props).filter((key) => live[key] === undefined);
+  if (unread.length === 0) return undefined;
+  const reason =
+    usesFrontendApi && !api.connection.frontendApiUrl
+      ? 'they are read from the Frontend API, whose host is not configured (pulumi config set clerkguard:publishableKey pk_live_... or clerkguard:frontendApiUrl)'
+      : 'Clerk did not return them';
+  return `clerkguard: ${what}: ${unread.join(', ')} could not be read: ${reason}. Their last applied values are kept, so drift in them is not detected.`;
+}
+
 function forgetMessage(what: string): string {
   return `clerkguard: ${what}: removed from the stack only. Singleton settings are never reset to defaults on delete; the Clerk instance keeps its current values.`;
 }
@@ -66,7 +85,13 @@ async function readEnvironmentSettings(api: ClerkApi): Promise<Settings> {
   return settings;
 }
 
-function singleton(id: string, what: string, readLive: (api: ClerkApi) => Promise<Props>, write: (api: ClerkApi, changes: Props) => Promise<void>): KindOperations {
+function singleton(
+  id: string,
+  what: string,
+  readLive: (api: ClerkApi) => Promise<Props>,
+  write: (api: ClerkApi, changes: Props) => Promise<void>,
+  usesFrontendApi = false,
+): KindOperations {
   const adopt = async (api: ClerkApi, current: Props, desired: Props): Promise<Props> => {
     const changed = changedKeys(kindOfSingleton(id), current, desired);
     if (changed.length > 0) await write(api, pick(desired, changed));
@@ -78,7 +103,9 @@ function singleton(id: string, what: string, readLive: (api: ClerkApi) => Promis
       return { id, outs: await adopt(api, live, inputs) };
     },
     async read(api, readId, props) {
-      return { id: readId, props: projected(await readLive(api), props) };
+      const live = await readLive(api);
+      const warning = unreadWarning(api, what, usesFrontendApi, live, props);
+      return { id: readId, props: projected(live, props), ...(warning ? { warning } : {}) };
     },
     async update(api, _id, olds, news) {
       return adopt(api, olds, news);
@@ -119,6 +146,7 @@ const instanceSettings = singleton(
     }
     await api.updateInstance(changes);
   },
+  true,
 );
 
 const restrictions = singleton(
@@ -128,6 +156,7 @@ const restrictions = singleton(
   async (api, changes) => {
     await api.updateRestrictions(changes);
   },
+  true,
 );
 
 const protect = singleton(
@@ -190,7 +219,10 @@ const organizationPermission: KindOperations = {
     return pick(news, Object.keys(news));
   },
   async remove(api, _id, props) {
-    await api.deleteOrganizationPermission(String(props.key));
+    const key = String(props.key);
+    // Deleted in the dashboard already: the goal of the delete is met, so destroy goes on.
+    if (!(await api.listOrganizationPermissions()).some((permission) => permission.key === key)) return goneMessage(`organization permission "${key}"`);
+    await api.deleteOrganizationPermission(key);
     return undefined;
   },
 };
@@ -235,7 +267,9 @@ const organizationRole: KindOperations = {
     return pick(news, Object.keys(news));
   },
   async remove(api, _id, props) {
-    await api.deleteOrganizationRole(String(props.key));
+    const key = String(props.key);
+    if (!(await api.listOrganizationRoles()).some((role) => role.key === key)) return goneMessage(`organization role "${key}"`);
+    await api.deleteOrganizationRole(key);
     return undefined;
   },
 };
@@ -270,6 +304,18 @@ function jwtLive(template: JwtTemplateWire): Props {
   return { name: template.name, ...jwtTemplateToModel(template) };
 }
 
+/**
+ * Clerk rejects a custom signing key setting without the key. Said before any request, with
+ * the stack config that provides it, instead of as Clerk's 422.
+ */
+function requireSigningKey(props: Props, liveCustomKey: boolean): void {
+  if (props.custom_signing_key !== true || liveCustomKey || (typeof props.signing_key === 'string' && props.signing_key !== '')) return;
+  const name = String(props.name);
+  throw new ClerkguardError(`JWT template "${name}" sets custom_signing_key, but no signing key is configured for it`, {
+    hint: `pulumi config set --secret --path 'clerkguard:jwtSigningKeys.${name}' <signing key>`,
+  });
+}
+
 function jwtOuts(news: Props): Props {
   return pick(news, Object.keys(news));
 }
@@ -277,6 +323,7 @@ function jwtOuts(news: Props): Props {
 const jwtTemplate: KindOperations = {
   async create(api, inputs) {
     const existing = await api.findJwtTemplate(String(inputs.name));
+    requireSigningKey(inputs, existing?.custom_signing_key === true);
     if (!existing) {
       const created = await withSigningKey(inputs.signing_key, (env) => api.createJwtTemplate(jwtInput(inputs, Object.keys(inputs), env)));
       return { id: created.id, outs: jwtOuts(inputs) };
@@ -299,6 +346,7 @@ const jwtTemplate: KindOperations = {
   },
   async update(api, id, olds, news) {
     const changed = changedKeys('JwtTemplate', olds, news);
+    requireSigningKey(news, olds.custom_signing_key === true);
     const sendKey = changed.includes('signing_key');
     const updateKeys = changed.filter((key) => key !== 'signing_key');
     if (updateKeys.length > 0 || sendKey) {
@@ -306,7 +354,8 @@ const jwtTemplate: KindOperations = {
     }
     return jwtOuts(news);
   },
-  async remove(api, id) {
+  async remove(api, id, props) {
+    if (!(await api.listJwtTemplates()).some((template) => template.id === id)) return goneMessage(`JWT template "${String(props.name ?? id)}"`);
     await api.deleteJwtTemplate(id);
     return undefined;
   },

@@ -7,6 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { loadBaselineFile } from '../baseline/load';
 import type { Baseline } from '../baseline/schema';
 import type { Settings } from '../settings/model';
+import { scrubSecrets } from '../settings/redact';
 import { ClerkguardError } from '../util/errors';
 import { baselinePath, configValue, type ConfigSource } from './credentials';
 import { ClerkResource } from './dynamic';
@@ -162,6 +163,25 @@ export interface ProgramOutputs {
  * Platform API key is configured (stack config or the baseline's env var).
  */
 export async function clerkguardProgram(): Promise<ProgramOutputs> {
+  try {
+    return await declareFromConfig();
+  } catch (error) {
+    throw asRunError(error);
+  }
+}
+
+/**
+ * Known errors (a missing or invalid baseline, bad stack config) become a `pulumi.RunError`,
+ * which Pulumi prints as the message alone; any other error would be printed as
+ * "Unhandled exception" with a stack trace.
+ */
+export function asRunError(error: unknown): unknown {
+  if (!(error instanceof ClerkguardError)) return error;
+  const hint = error.hint ? ` (hint: ${error.hint})` : '';
+  return new pulumi.RunError(scrubSecrets(`clerkguard: ${error.message}${hint}`));
+}
+
+async function declareFromConfig(): Promise<ProgramOutputs> {
   const config = stackConfigSource();
   const file = baselinePath(config);
   if (!file) {

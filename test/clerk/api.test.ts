@@ -4,6 +4,8 @@
  * (401, 429 storms, persistent 5xx, malformed and truncated bodies, dropped connections,
  * timeouts, connection refused) with messages that name the endpoint and never a key.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClerkApi, type ClerkApi } from '../../src/clerk/api';
 import { connectionFromEnv, decodePublishableKey, encodePublishableKey, keyEnvironment, type RetryPolicy } from '../../src/clerk/connection';
@@ -77,6 +79,29 @@ describe('connection', () => {
     expect(() => connectionFromEnv(target, {})).toThrow(/CLERK_SECRET_KEY is not set/);
     expect(() => connectionFromEnv(target, { CLERK_SECRET_KEY: 'not-a-key' })).toThrow(/not a Clerk secret key/);
   });
+
+  it('refuses an unusable base URL up front, naming its source but never echoing the value', () => {
+    for (const bad of ['not-a-url', 'ftp://api.example.com', `https://user:${SENTINEL}@api.example.com`, 'https://api.example.com/?x=1']) {
+      let message = '';
+      try {
+        connectionFromEnv(target, { CLERK_SECRET_KEY: SENTINEL, CLERK_API_URL: bad });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe('CLERK_API_URL for environment production is not a usable base URL');
+    }
+    expect(() => connectionFromEnv(target, { CLERK_SECRET_KEY: SENTINEL, CLERK_FRONTEND_API_URL: SENTINEL })).toThrow(/^CLERK_FRONTEND_API_URL for environment production is not a usable base URL$/);
+    expect(() => connectionFromEnv({ ...target, platform_api_url: 'mailto:x@example.com' }, { CLERK_SECRET_KEY: SENTINEL, CLERK_PLATFORM_API_KEY: PLATFORM_SENTINEL, CLERK_APPLICATION_ID: 'app_1' })).toThrow(
+      /^target\.platform_api_url of the baseline for environment production is not a usable base URL$/,
+    );
+    // Empty means unset; a trailing slash is fine.
+    expect(connectionFromEnv(target, { CLERK_SECRET_KEY: SENTINEL, CLERK_API_URL: '' }).apiUrl).toBe('https://api.clerk.com');
+    expect(connectionFromEnv(target, { CLERK_SECRET_KEY: SENTINEL, CLERK_API_URL: 'http://127.0.0.1:4000/' }).apiUrl).toBe('http://127.0.0.1:4000');
+  });
+
+  it('refuses a zero timeout, which would fail every request', () => {
+    expect(() => connectionFromEnv(target, { CLERK_SECRET_KEY: SENTINEL, CLERKGUARD_HTTP_TIMEOUT_MS: '0' })).toThrow(/CLERKGUARD_HTTP_TIMEOUT_MS must be greater than 0/);
+  });
 });
 
 describe('reads', () => {
@@ -104,6 +129,24 @@ describe('reads', () => {
     expect(templates).toHaveLength(510);
     const pages = emulator.requests.filter((request) => request.path === '/v1/organization_permissions').map((request) => request.query.offset);
     expect(pages).toEqual([undefined, '500']); // the SDK omits offset=0
+  });
+
+  it('a session limit the Platform config switched off (null) is read, not unverified', async () => {
+    const version = (await api.getPlatformConfig())!.config_version!;
+    await api.patchPlatformConfig({ session: { inactivity_timeout_in_minutes: null, maximum_lifetime_in_minutes: 720 } }, { configVersion: version });
+    const read = await readSettings(api);
+    expect(read.settings.session).toEqual({ maximum_lifetime_minutes: 720 });
+    expect(read.coverage['session.inactivity_timeout_minutes']).toBe('platform');
+    expect(read.coverage['session.maximum_lifetime_minutes']).toBe('platform');
+  });
+
+  it('reads the default roles and system permissions apart from the custom ones', async () => {
+    const read = await readSettings(api);
+    expect(Object.keys(read.settings.organizations?.roles ?? {})).toEqual([]);
+    expect(Object.keys(read.builtIn.roles).sort()).toEqual(['org:admin', 'org:member']);
+    expect(read.builtIn.roles['org:member']?.permissions).toEqual(['org:sys_memberships:read', 'org:sys_domains:read']);
+    expect(Object.keys(read.builtIn.permissions)).toContain('org:sys_profile:manage');
+    expect(Object.keys(read.settings.organizations?.permissions ?? {})).toEqual(['org:billing:manage']);
   });
 
   it('runs independent reads in parallel within the concurrency bound', async () => {
@@ -270,5 +313,85 @@ describe('failures', () => {
     const error = await failure(apiFor(env, { ...fast, maxRetries: 1 }).getProtect());
     expect(error.message).toMatch(/^could not reach Clerk at http:\/\/127\.0\.0\.1:\d+ for environment production \(GET \/v1\/instance\/protect\): connection refused/);
     emulator = await startEmulator();
+  });
+});
+
+/**
+ * A stand-in for a server that answers 200 with the wrong shape (a proxy, a wrong CLERK_API_URL,
+ * an API change) or caps list pages below the requested limit. `routes` maps "METHOD /path" to
+ * the JSON body (or a function of the query).
+ */
+async function fakeClerk(routes: Record<string, unknown | ((query: URLSearchParams) => unknown)>): Promise<{ env: Record<string, string>; hits: string[]; close(): Promise<void> }> {
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const key = `${req.method} ${url.pathname}`;
+    hits.push(`${key}${url.search}`);
+    const route = routes[key];
+    const body = typeof route === 'function' ? (route as (query: URLSearchParams) => unknown)(url.searchParams) : route;
+    const text = body === undefined ? '<html>not clerk</html>' : JSON.stringify(body);
+    res.writeHead(200, { 'Content-Type': body === undefined ? 'text/html' : 'application/json' });
+    res.end(text);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    env: { CLERK_SECRET_KEY: SENTINEL, CLERK_API_URL: base },
+    hits,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('responses of the wrong shape', () => {
+  it('are errors naming the endpoint, never settings with holes or a crash', async () => {
+    const fake = await fakeClerk({
+      'GET /v1/instance': {},
+      'GET /v1/instance/protect': { object: 'instance_protect' },
+      'GET /v1/instance/communication': { blocked_country_codes: 'KP' },
+      'GET /v1/organization_roles': {},
+      'GET /v1/organization_permissions': { data: [{ object: 'permission', id: 'perm_1' }], total_count: 1 },
+    });
+    try {
+      const client = apiFor(fake.env, { ...fast, maxRetries: 0 });
+      expect((await failure(client.getInstance())).message).toBe('Clerk sent a malformed response to GET /v1/instance for environment production: expected an instance with id and environment_type');
+      expect((await failure(client.getProtect())).message).toBe('Clerk sent a malformed response to GET /v1/instance/protect for environment production: expected rules_enabled and specter_enabled (booleans)');
+      expect((await failure(client.getCommunication())).message).toMatch(/GET \/v1\/instance\/communication .*expected blocked_country_codes/);
+      expect((await failure(client.listOrganizationRoles())).message).toMatch(/GET \/v1\/organization_roles .*expected a list of items/);
+      expect((await failure(client.listOrganizationPermissions())).message).toMatch(/GET \/v1\/organization_permissions .*item 0: expected a permission with id, key and name/);
+      expect((await failure(client.getOrganizationSettings())).message).toMatch(/^Clerk sent a malformed response to GET \/v1\/instance\/organization_settings/);
+      expect((await failure(readSettings(client))).kind).toBe('malformed');
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('lists are paged to the end when the server caps the page size below the limit asked for', async () => {
+    const roles = Array.from({ length: 5 }, (_, index) => ({
+      object: 'role',
+      id: `role_${index}`,
+      key: `org:r${index}`,
+      name: `R${index}`,
+      description: null,
+      permissions: [],
+      created_at: 1,
+      updated_at: 1,
+    }));
+    const fake = await fakeClerk({
+      'GET /v1/organization_roles': (query: URLSearchParams) => {
+        const offset = Number(query.get('offset') ?? 0);
+        return { data: roles.slice(offset, offset + 2), total_count: roles.length };
+      },
+    });
+    try {
+      const listed = await apiFor(fake.env).listOrganizationRoles();
+      expect(listed.map((role) => role.key)).toEqual(['org:r0', 'org:r1', 'org:r2', 'org:r3', 'org:r4']);
+      expect(fake.hits).toHaveLength(3);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -3,12 +3,15 @@
  * Platform semantics, rate limits, admin endpoints, seeding, and the CLI command.
  */
 import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClerkClient } from '@clerk/backend';
 import { loadBaselineFile } from '../../src/baseline/load';
 import { decodePublishableKey } from '../../src/clerk/connection';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { ClerkguardError } from '../../src/util/errors';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const started: RunningEmulator[] = [];
@@ -128,7 +131,38 @@ describe('emulator', () => {
     expect(copy.state.platform.config.session?.inactivity_timeout_in_minutes).toBe(120);
   });
 
-  it('CLI: prints one JSON line with URLs and keys, serves, and stops on SIGTERM', async () => {
+  it('survives a request it cannot decode: a bad %-escape is a 400, and it keeps serving', async () => {
+    const emulator = await emulatorFor();
+    const bad = await call(emulator, 'GET', '/v1/organization_roles/%E0%A4%A');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ errors: [{ code: 'request_invalid' }] });
+    expect((await call(emulator, 'GET', '/v1/instance')).status).toBe(200);
+  });
+
+  it('a port in use is a clear error, and a half-started emulator frees its other port', async () => {
+    const first = await emulatorFor();
+    const port = Number(new URL(first.bapi_url).port);
+    await expect(startEmulator({ port })).rejects.toThrow(`cannot serve the emulator: port ${port} on 127.0.0.1 is already in use`);
+    const probe = http.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const freePort = (probe.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    await expect(startEmulator({ port: freePort, frontendPort: port })).rejects.toBeInstanceOf(ClerkguardError);
+    // The backend listener of the failed start was closed: its port can be taken again at once.
+    const again = await emulatorFor({ port: freePort });
+    expect(again.bapi_url).toBe(`http://127.0.0.1:${freePort}`);
+  });
+
+  it('validates dashboard-style settings before applying any of them', async () => {
+    const emulator = await emulatorFor({ seed: { instance: { allowed_origins: ['https://app.example.com'] } } });
+    const before = JSON.stringify(emulator.state);
+    const rejected = await call(emulator, 'POST', '/__emulator/settings', { instance: { allowed_origins: 'https://evil.example.net' }, organizations: { roles: { 'org:x': { name: 'X' } } } });
+    expect(rejected.status).toBe(400);
+    expect(JSON.stringify(rejected.body)).toContain('instance.allowed_origins: expected array');
+    expect(JSON.stringify(emulator.state)).toBe(before);
+  });
+
+  it.each(['SIGTERM', 'SIGINT'] as const)('CLI: prints one JSON line with URLs and keys, serves, and stops on %s', async (signal) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'clerkguard'), 'emulator', '--seed', 'baselines/production.json'], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', CLERKGUARD_TODAY: '2026-11-26' },
@@ -150,7 +184,7 @@ describe('emulator', () => {
     const instance = await fetch(`${info.bapi_url}/v1/instance`, { headers: { Authorization: `Bearer ${info.secret_key}` } });
     expect(((await instance.json()) as { allowed_origins: string[] }).allowed_origins).toEqual(['https://app.example.com', 'https://www.example.com']);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    child.kill('SIGTERM');
+    child.kill(signal);
     expect(await exited).toBe(0);
     expect(stdout.trim().split('\n')).toHaveLength(1);
   });

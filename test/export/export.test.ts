@@ -13,6 +13,7 @@ import { createClerkApi } from '../../src/clerk/api';
 import { connectionFromEnv } from '../../src/clerk/connection';
 import { writeJwtTemplate } from '../../src/clerk/settings-io';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
+import { diffBaseline } from '../../src/drift/index';
 import { exportLive } from '../../src/export/export';
 import { readLiveExportFile } from '../../src/export/files';
 import { liveExportSchema } from '../../src/export/types';
@@ -123,6 +124,45 @@ describe('exportLive', () => {
     writeFileSync(file, '{\n  "schema_version": 1,\n  "settings": {\n    "session": { "inactivity_timeout_minute": 30 }\n  }\n}\n');
     await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: file })).rejects.toThrow(/dashboard\.json:4:18 settings\.session\.inactivity_timeout_minute: unknown key "inactivity_timeout_minute"\n\s+hint: did you mean "inactivity_timeout_minutes"\?/);
     await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: { schema_version: 1, environment: 'staging', settings: {} } })).rejects.toThrow(/dashboard export is for environment "staging"/);
+    const other = path.join(dir, 'staging-dashboard.json');
+    writeFileSync(other, JSON.stringify({ schema_version: 1, environment: 'staging', settings: {} }));
+    await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: other })).rejects.toThrow(`${other}: the dashboard export is for environment "staging", not "production"`);
+  });
+
+  it('a session limit switched off in the Platform config is drift, not "unverified"', async () => {
+    const api = createClerkApi(connectionFromEnv(loaded.baseline.target, emulator.env(), { environment: 'production' }));
+    const version = (await api.getPlatformConfig())!.config_version!;
+    await api.patchPlatformConfig({ session: { inactivity_timeout_in_minutes: null } }, { configVersion: version });
+    const live = await exportLive(loaded, { env: emulator.env() });
+    expect(live.coverage['session.inactivity_timeout_minutes']).toBe('platform');
+    expect(live.settings.session?.inactivity_timeout_minutes).toBeUndefined();
+    const drift = diffBaseline(loaded, live, { today: '2026-11-26' });
+    expect(drift.status).toBe('drift');
+    expect(drift.changes).toContainEqual(expect.objectContaining({ path: 'settings.session.inactivity_timeout_minutes', baseline: 30, direction: 'weakening', source: 'platform' }));
+    expect(drift.unverified?.map((entry) => entry.path)).not.toContain('settings.session.inactivity_timeout_minutes');
+  });
+
+  it('exports a default role only when the baseline manages it, with its live permissions', async () => {
+    const managed = structuredClone(loaded);
+    managed.baseline.settings.organizations!.roles = {
+      ...managed.baseline.settings.organizations!.roles,
+      'org:admin': { name: 'Admin', description: 'Role with elevated permissions', permissions: ['org:sys_profile:manage', 'org:sys_memberships:manage'] },
+    };
+    const pinned = await startEmulator({ seed: managed, secretKey: SENTINEL });
+    try {
+      const live = await exportLive(managed, { env: pinned.env() });
+      expect(live.settings.organizations?.roles?.['org:admin']).toEqual(managed.baseline.settings.organizations!.roles!['org:admin']);
+      expect(live.settings.organizations?.roles).not.toHaveProperty('org:member');
+      expect(diffBaseline(managed, live, { today: '2026-11-26' }).changes.filter((change) => change.path.includes('org:admin'))).toEqual([]);
+      // A permission added to the built-in role in the dashboard is now seen.
+      pinned.applySettings({ organizations: { roles: { 'org:admin': { name: 'Admin', description: 'Role with elevated permissions', permissions: ['org:sys_profile:manage', 'org:sys_memberships:manage', 'org:sys_profile:delete'] } } } });
+      const after = await exportLive(managed, { env: pinned.env() });
+      expect(diffBaseline(managed, after, { today: '2026-11-26' }).changes.some((change) => change.path.includes('org:admin'))).toBe(true);
+      // Without the baseline managing them, built-ins stay out of the export.
+      expect((await exportLive(loaded, { env: pinned.env() })).settings.organizations?.roles).not.toHaveProperty('org:admin');
+    } finally {
+      await pinned.close();
+    }
   });
 
   it('shows changes made through the emulator APIs in the next export', async () => {
@@ -219,5 +259,8 @@ describe('clerkguard export (CLI)', () => {
     expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('no baseline for environment "prod"')]);
     const missing = await cli(['export'], { CLERK_SECRET_KEY: '' });
     expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([1, 'clerkguard: no secret key for environment production: CLERK_SECRET_KEY is not set']);
+    const nowhere = path.join(dir, 'missing', 'live.json');
+    const unwritable = await cli(['export', '--out', nowhere]);
+    expect([unwritable.code, unwritable.stderr.split('\n')[0]]).toEqual([1, `clerkguard: ${nowhere}: cannot write (the directory ${path.dirname(nowhere)} does not exist)`]);
   });
 });

@@ -1,9 +1,10 @@
 /** Where the provider's credentials come from: stack config first, then the environment. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { EMPTY_CONFIG, providerConnection, type ConfigSource } from '../../src/provider/credentials';
+import type { ClerkguardError } from '../../src/util/errors';
 import { baselineWith } from '../helpers/baselines';
 
 const config = (values: Record<string, string>): ConfigSource => ({ get: (key) => values[key] });
@@ -28,6 +29,7 @@ describe('providerConnection', () => {
 
   it("honours the baseline's target: its env var names and instance type", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-provider-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'staging.json');
     writeFileSync(
       file,
@@ -43,7 +45,23 @@ describe('providerConnection', () => {
     expect(connection.platform).toMatchObject({ applicationId: 'app_staging', instance: 'development' });
   });
 
-  it('names the missing variable, never a value, when no key is configured', () => {
-    expect(() => providerConnection(EMPTY_CONFIG, {})).toThrow(/CLERK_SECRET_KEY is not set/);
+  it('names the stack config key and the variable, never a value, when no key is configured', () => {
+    const failure = (() => {
+      try {
+        providerConnection(EMPTY_CONFIG, {});
+      } catch (error) {
+        return error as ClerkguardError;
+      }
+      return undefined;
+    })();
+    expect(failure?.message).toBe('no secret key for environment production: neither stack config clerkguard:secretKey nor CLERK_SECRET_KEY is set');
+    expect(failure?.hint).toMatch(/^pulumi config set --secret clerkguard:secretKey sk_live_/);
+  });
+
+  it('says which source holds a value that is not a secret key, without the value', () => {
+    expect(() => providerConnection(config({ 'clerkguard:secretKey': 'pk_live_NOT0A0SECRET0KEY' }), {})).toThrow(
+      /^stack config clerkguard:secretKey is not a Clerk secret key \(expected sk_live_… or sk_test_…\)$/,
+    );
+    expect(() => providerConnection(EMPTY_CONFIG, { CLERK_SECRET_KEY: 'whatever0value' })).toThrow(/^CLERK_SECRET_KEY is not a Clerk secret key/);
   });
 });

@@ -37,15 +37,26 @@ describe.runIf(unavailable !== undefined && process.env.CLERKGUARD_REQUIRE_PULUM
   });
 });
 
+/**
+ * Every engine operation gets an abort signal: when it outlives this, the Automation API stops
+ * the pulumi process (SIGINT) instead of leaving it running after the test has timed out. Each
+ * test's own timeout is larger, so the abort, not vitest, ends a hung run.
+ */
+const ENGINE_TIMEOUT_MS = 90_000;
+const engineOptions = (log: (text: string) => void) => ({ onOutput: log, color: 'never' as const, signal: AbortSignal.timeout(ENGINE_TIMEOUT_MS) });
+
 // Native require: the program and the Automation API must share one @pulumi/pulumi instance,
 // and the providers must be the compiled code Pulumi will serialize.
 const nodeRequire = createRequire(__filename);
 const SIGNING_KEY = 'supabase-hs256-secret-SENTINEL-signing-value';
 
+/** Objects that are one value: extra live keys are a mismatch (a leftover PII claim). */
+const WHOLE_VALUES = new Set(['claims']);
+
 /** Every managed setting of `expected` that `live` does not match, as readable lines. */
 function unmet(expected: unknown, live: unknown, at: string[] = []): string[] {
   const here = at.join('.');
-  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected) && !WHOLE_VALUES.has(at[at.length - 1] ?? '')) {
     return Object.entries(expected).flatMap(([key, value]) => unmet(value, (live as Record<string, unknown> | undefined)?.[key], [...at, key]));
   }
   const setLike = SET_LIKE_PATHS.some((pattern) => pattern.split('.').length === at.length && pattern.split('.').every((part, index) => part === '*' || part === at[index]));
@@ -138,10 +149,12 @@ describe.skipIf(unavailable !== undefined)('pulumi up with the real engine (end 
   it('1. up on a drifted instance makes the instance equal the baseline', async () => {
     const expected = managedPart(baseline.settings);
     expect(unmet(expected, await liveSettings()).length).toBeGreaterThan(10);
-    const result = await stack.up({ onOutput: log, color: 'never' });
+    const result = await stack.up(engineOptions(log));
     const text = captured();
     expect(result.summary.result, text).toBe('succeeded');
     expect(unmet(expected, await liveSettings())).toEqual([]);
+    // Claims are compared whole: the drifted template's PII claim is gone, not merely outnumbered.
+    expect(emulator.state.jwt_templates.find((template) => template.name === 'supabase')?.claims).toEqual(baseline.settings.jwt_templates!.supabase!.claims);
     // The emulator got the signing key; no response ever carried it back.
     expect(emulator.state.jwt_templates.find((template) => template.name === 'supabase')?.signing_key).toBe(SIGNING_KEY);
     expect(result.outputs.managed?.value).toContain('platform-config');
@@ -149,12 +162,15 @@ describe.skipIf(unavailable !== undefined)('pulumi up with the real engine (end 
   }, 180_000);
 
   it('2. a second up changes nothing', async () => {
-    const result = await stack.up({ onOutput: log, color: 'never' });
+    const result = await stack.up(engineOptions(log));
     const text = captured();
     expect(Object.keys(result.summary.resourceChanges ?? {}), text).toEqual(['same']);
-    await expect(stack.preview({ expectNoChanges: true, refresh: true, onOutput: log, color: 'never' })).resolves.toBeDefined();
-    // A refresh of an untouched instance finds nothing, not even order-only differences.
-    expect(captured()).not.toContain('[diff:');
+    await expect(stack.preview({ expectNoChanges: true, refresh: true, ...engineOptions(log) })).resolves.toBeDefined();
+    // A refresh of an untouched instance finds nothing, not even order-only differences, and
+    // every managed value was really read (none kept unverified from the state).
+    const refreshText = captured();
+    expect(refreshText).not.toContain('[diff:');
+    expect(refreshText).not.toContain('could not be read');
   }, 180_000);
 
   it('3. a change through the API is drift: preview --refresh names it, up --refresh fixes it', async () => {
@@ -167,18 +183,21 @@ describe.skipIf(unavailable !== undefined)('pulumi up with the real engine (end 
     expect(response.status).toBe(204);
     emulator.applySettings({ session: { inactivity_timeout_minutes: 720 } });
 
-    const failure = await stack.preview({ refresh: true, expectNoChanges: true, diff: true, onOutput: log, color: 'never' }).then(
+    const failure = await stack.preview({ refresh: true, expectNoChanges: true, diff: true, ...engineOptions(log) }).then(
       () => undefined,
       (error: Error) => error,
     );
     const text = captured() + String(failure?.message ?? '');
     expect(failure, 'preview --refresh --expect-no-changes must fail on drift').toBeInstanceOf(Error);
+    // It failed because of the drift, not because something else went wrong.
+    expect(text).toContain('no changes were expected');
+    expect(text).not.toMatch(/error: clerkguard:/);
     expect(text).toContain('allowed_origins');
     expect(text).toContain('https://evil.example.net');
     expect(text).toContain('inactivity_timeout_minutes');
     expect(text).not.toContain(SENTINEL_SECRET_KEY);
 
-    const result = await stack.up({ refresh: true, onOutput: log, color: 'never' });
+    const result = await stack.up({ refresh: true, ...engineOptions(log) });
     captured();
     expect(result.summary.result).toBe('succeeded');
     expect(unmet(managedPart(baseline.settings), await liveSettings())).toEqual([]);
@@ -187,7 +206,7 @@ describe.skipIf(unavailable !== undefined)('pulumi up with the real engine (end 
   it('4. the policy pack blocks a baseline that turns MFA or lockout off, ships a PII claim, or widens origins', async () => {
     await stack.setConfig('clerkguard:baseline', { value: violatingFile });
     const before = structuredClone(emulator.state.allowed_origins);
-    const failure = await stack.preview({ policyPacks: [POLICY_PACK], onOutput: log, color: 'never' }).then(
+    const failure = await stack.preview({ policyPacks: [POLICY_PACK], ...engineOptions(log) }).then(
       () => undefined,
       (error: Error) => error,
     );
@@ -204,15 +223,37 @@ describe.skipIf(unavailable !== undefined)('pulumi up with the real engine (end 
 
     // The shipped baseline passes the same pack.
     await stack.setConfig('clerkguard:baseline', { value: baselineFile });
-    const clean = await stack.preview({ policyPacks: [POLICY_PACK], onOutput: log, color: 'never' });
+    const clean = await stack.preview({ policyPacks: [POLICY_PACK], ...engineOptions(log) });
     const cleanText = captured();
     expect(clean.changeSummary, cleanText).toBeDefined();
     expect(cleanText).not.toMatch(/\[mandatory\]/);
   }, 240_000);
 
+  it('4b. a baseline that cannot be loaded fails with one clear message and no stack trace', async () => {
+    await stack.setConfig('clerkguard:baseline', { value: path.join(workDir, 'missing.json') });
+    const failure = await stack.preview(engineOptions(log)).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    const text = captured() + String(failure?.message ?? '');
+    await stack.setConfig('clerkguard:baseline', { value: baselineFile });
+    expect(failure, text).toBeInstanceOf(Error);
+    expect(text).toMatch(/error: clerkguard: .*missing\.json: no such file/);
+    expect(text).not.toContain('Unhandled exception');
+    expect(text).not.toMatch(/\n\s+at \S+ \(/);
+  }, 120_000);
+
   it('5. pulumi stack export and the state on disk hold no plaintext secret', async () => {
     // The CLI command a user runs (the Automation API's exportStack adds --show-secrets).
-    const exported = spawnSync(path.join(engine.binDir, 'pulumi'), ['stack', 'export', '--stack', 'e2e'], { cwd: workDir, env: { ...process.env, ...engine.env }, encoding: 'utf8' });
+    // spawnSync blocks the event loop, so vitest's timeout could not stop a hung export: kill it.
+    const exported = spawnSync(path.join(engine.binDir, 'pulumi'), ['stack', 'export', '--stack', 'e2e'], {
+      cwd: workDir,
+      env: { ...process.env, ...engine.env },
+      encoding: 'utf8',
+      timeout: 50_000,
+      killSignal: 'SIGKILL',
+    });
+    expect(exported.error, 'pulumi stack export did not finish').toBeUndefined();
     expect(exported.status, exported.stderr).toBe(0);
     const onDisk = readdirSync(engine.backendDir, { recursive: true, withFileTypes: true })
       .filter((entry) => entry.isFile())
@@ -234,7 +275,7 @@ describe.skipIf(unavailable !== undefined)('pulumi up with the real engine (end 
 
   it('6. destroy deletes templates, roles and permissions and leaves singleton settings as they are', async () => {
     const instanceBefore = { origins: [...emulator.state.allowed_origins], protect: { ...emulator.state.protect }, session: { ...emulator.state.platform.config.session } };
-    const result = await stack.destroy({ onOutput: log, color: 'never' });
+    const result = await stack.destroy(engineOptions(log));
     const text = captured();
     expect(result.summary.result).toBe('succeeded');
     expect(emulator.state.jwt_templates.some((template) => template.name === 'supabase')).toBe(false);

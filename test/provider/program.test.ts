@@ -102,6 +102,34 @@ describe('the program', () => {
   });
 });
 
+describe('program errors', () => {
+  const run = async (baselineFile: string | undefined) => {
+    const saved = process.env.CLERKGUARD_BASELINE;
+    if (baselineFile === undefined) delete process.env.CLERKGUARD_BASELINE;
+    else process.env.CLERKGUARD_BASELINE = baselineFile;
+    try {
+      return await stackModule.clerkguardProgram().then(
+        () => undefined,
+        (error: unknown) => error as Error,
+      );
+    } finally {
+      if (saved === undefined) delete process.env.CLERKGUARD_BASELINE;
+      else process.env.CLERKGUARD_BASELINE = saved;
+    }
+  };
+
+  // Pulumi prints a RunError as its message alone; anything else as "Unhandled exception" + stack.
+  it.each([
+    ['no baseline configured', undefined, /^clerkguard: no baseline configured for this stack \(hint: pulumi config set clerkguard:baseline /],
+    ['a missing baseline file', path.join(REPO_ROOT, 'baselines', 'does-not-exist.json'), /^clerkguard: .*does-not-exist\.json: no such file/],
+    ['an invalid baseline file', path.join(REPO_ROOT, 'package.json'), /^clerkguard: .*package\.json has \d+ problems?/],
+  ])('%s is a RunError with one clear message', async (_what, file, message) => {
+    const failure = await run(file);
+    expect(pulumi.RunError.isInstance(failure)).toBe(true);
+    expect(failure?.message).toMatch(message);
+  });
+});
+
 describe('the policy pack evaluation', () => {
   const mandatory = (resources: PolicyResource[]) => {
     const evaluation = policy.evaluateStack(resources, '2026-11-26');

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunningEmulator } from '../../src/emulator/index';
 import * as provider from '../../src/provider/implementation';
+import { OPERATIONS } from '../../src/provider/operations';
 import { SENTINEL_PLATFORM_KEY, SENTINEL_SECRET_KEY, emulatorConfig, startDriftedEmulator, writesSince } from './helpers';
 
 let emulator: RunningEmulator;
@@ -188,6 +189,77 @@ describe('collections', () => {
   });
 });
 
+describe('objects already deleted in the dashboard', () => {
+  it('delete of a template, role or permission that is gone succeeds and says so', async () => {
+    const permission = await provider.create('OrganizationPermission', { key: 'org:gone:perm', name: 'Gone' });
+    const role = await provider.create('OrganizationRole', { key: 'org:gone', name: 'Gone', permissions: [] });
+    const template = await provider.create('JwtTemplate', { name: 'gone-template', claims: { aud: 'x' }, lifetime: 60 });
+    // Someone removes all three in the dashboard; then the baseline drops them (or destroy runs).
+    emulator.state.jwt_templates = emulator.state.jwt_templates.filter((item) => item.id !== template.id);
+    emulator.state.roles = emulator.state.roles.filter((item) => item.id !== role.id);
+    emulator.state.permissions = emulator.state.permissions.filter((item) => item.id !== permission.id);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const from = emulator.requests.length;
+    await provider.remove('JwtTemplate', template.id, template.outs);
+    await provider.remove('OrganizationRole', role.id, role.outs);
+    await provider.remove('OrganizationPermission', permission.id, permission.outs);
+    expect(writesSince(emulator, from)).toEqual([]);
+    expect(logged.mock.calls.map((call) => String(call[0]))).toEqual([
+      'clerkguard: JWT template "gone-template" no longer exists in Clerk; removed from the stack.',
+      'clerkguard: organization role "org:gone" no longer exists in Clerk; removed from the stack.',
+      'clerkguard: organization permission "org:gone:perm" no longer exists in Clerk; removed from the stack.',
+    ]);
+  });
+});
+
+describe('values the configured APIs cannot show', () => {
+  it('read keeps them but warns that drift in them is not detected', async () => {
+    // No Frontend API host: test mode, HIBP and restrictions cannot be read.
+    provider.configure(emulatorConfig(emulator, { 'clerkguard:frontendApiUrl': '' }));
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const restrictions = await provider.read('Restrictions', 'restrictions', { allowlist: false, blocklist: true });
+    expect(restrictions.props).toEqual({ allowlist: false, blocklist: true });
+    const instance = await provider.read('InstanceSettings', 'instance', { allowed_origins: ['https://app.example.com'], hibp: true });
+    expect(instance.props).toMatchObject({ hibp: true });
+    const lines = logged.mock.calls.map((call) => String(call[0]));
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^clerkguard: sign-up restrictions: allowlist, blocklist could not be read: .*clerkguard:publishableKey.*drift in them is not detected\.$/);
+    expect(lines[1]).toMatch(/^clerkguard: instance settings .*: hibp could not be read: .*Frontend API/);
+  });
+
+  it('read stays quiet when every managed value was read', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    await provider.read('Restrictions', 'restrictions', { allowlist: false });
+    await provider.read('InstanceSettings', 'instance', { allowed_origins: ['https://app.example.com'], hibp: true });
+    expect(logged).not.toHaveBeenCalled();
+  });
+});
+
+describe('JWT templates with a custom signing key', () => {
+  it('a new template that needs a key and has none fails before any request, naming the stack config', async () => {
+    const from = emulator.requests.length;
+    const failure = await provider.create('JwtTemplate', { name: 'keyless', claims: { aud: 'x' }, lifetime: 60, signing_algorithm: 'HS256', custom_signing_key: true }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure?.message).toBe(
+      'clerkguard: creating JwtTemplate: JWT template "keyless" sets custom_signing_key, but no signing key is configured for it (hint: pulumi config set --secret --path \'clerkguard:jwtSigningKeys.keyless\' <signing key>)',
+    );
+    expect(writesSince(emulator, from)).toEqual([]);
+  });
+
+  it('a signing key echoed in an error is scrubbed from it', async () => {
+    const signingKey = 'plain-hs256-signing-key-SENTINEL-echoed';
+    vi.spyOn(OPERATIONS.JwtTemplate, 'create').mockRejectedValue(new Error(`Clerk rejected POST /v1/jwt_templates (422): invalid signing key ${signingKey}`));
+    const failure = await provider.create('JwtTemplate', { name: 'echo', claims: { aud: 'x' }, lifetime: 60, signing_algorithm: 'HS256', custom_signing_key: true, signing_key: signingKey }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure?.message).toMatch(/^clerkguard: creating JwtTemplate: Clerk rejected .*invalid signing key/);
+    expect(failure?.message).not.toContain(signingKey);
+  });
+});
+
 describe('Platform config', () => {
   it('patches with If-Match, never PUTs, and a concurrent dashboard edit fails the update', async () => {
     const from = emulator.requests.length;
@@ -239,7 +311,12 @@ describe('credentials and errors', () => {
     const saved = process.env.CLERK_SECRET_KEY;
     delete process.env.CLERK_SECRET_KEY;
     try {
-      await expect(provider.read('Protect', 'protect', { rules_enabled: true })).rejects.toThrow(/CLERK_SECRET_KEY is not set/);
+      const failure = await provider.read('Protect', 'protect', { rules_enabled: true }).then(
+        () => undefined,
+        (error: Error) => error,
+      );
+      expect(failure?.message).toMatch(/neither stack config clerkguard:secretKey nor CLERK_SECRET_KEY is set \(hint: pulumi config set --secret clerkguard:secretKey sk_live_/);
+      expect(failure?.stack).not.toMatch(/\n\s+at /);
     } finally {
       if (saved !== undefined) process.env.CLERK_SECRET_KEY = saved;
     }
