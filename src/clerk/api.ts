@@ -213,6 +213,11 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
         const wrong = isObject(value) ? item(value as T) : 'not an object';
         if (wrong !== undefined) throw malformedResponse(connection, endpoint, `item ${offset + index}: ${wrong}`);
       }
+      // A server that ignores offset would page forever (or count one page twice): stop it.
+      const firstId = (items[0] as { id?: unknown } | undefined)?.id;
+      if (offset > 0 && firstId !== undefined && firstId === (all[0] as { id?: unknown } | undefined)?.id) {
+        throw malformedResponse(connection, endpoint, `offset ${offset} answered the first page again`);
+      }
       all.push(...(items as T[]));
       offset += items.length;
       if (items.length === 0 || (total !== undefined ? all.length >= total : items.length < PAGE_SIZE)) return all;

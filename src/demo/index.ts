@@ -73,6 +73,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await makeDemoChanges(emulator, loaded, say);
 
     const after = await job(options.outDir);
+    if (after.writeError) throw after.writeError;
     say('\n3. Drift after the changes:\n\n');
     say(renderDrift('text', after.report, { color: options.color }));
     say(`\nWrote ${after.files.filter((item) => /report\.md$|slack-preview\.json$/.test(item)).map((item) => path.relative(process.cwd(), item) || item).join(' and ')} (plus report.json, report.sarif, report.txt).\n`);

@@ -119,13 +119,19 @@ function isPiiClaim(name: string, value: unknown): boolean {
   return PII_CLAIM_NAMES.includes(name.toLowerCase()) || hasPii(value);
 }
 
+/**
+ * Claims are what every receiver of the token trusts: an added or changed claim nobody has
+ * reviewed (a static `"role": "admin"`, a tenant id, a new shortcode) can grant access or leak
+ * data, so it is weakening until the baseline is updated. Only PII claims are high; removing a
+ * claim other than `aud` is neutral (receivers fail closed on a missing claim).
+ */
 function claimChange(change: ChangeFacts): Verdict {
   const name = String(change.path[change.path.length - 1]);
   const topLevel = change.path.length === 4;
   const isAudience = topLevel && name === 'aud';
   if (change.kind === 'added') {
     if (isPiiClaim(name, change.live)) return { direction: 'weakening' };
-    return isAudience ? { direction: 'strengthening' } : { direction: 'neutral' };
+    return isAudience ? { direction: 'strengthening' } : { direction: 'weakening', severity: 'medium' };
   }
   if (change.kind === 'removed') {
     if (isAudience) return { direction: 'weakening' };
@@ -135,16 +141,20 @@ function claimChange(change: ChangeFacts): Verdict {
   const after = isPiiClaim(name, change.live);
   if (after && !before) return { direction: 'weakening' };
   if (before && !after) return { direction: 'strengthening' };
-  // A new audience sends tokens to another service: not weaker in itself, but worth a look.
-  return isAudience ? { direction: 'neutral', severity: 'medium' } : { direction: 'neutral' };
+  // A new audience makes the tokens valid for another service; a new value is a new promise to receivers.
+  return { direction: 'weakening', severity: 'medium' };
 }
 
-function templateChange(change: ChangeFacts): Direction {
-  if (change.kind !== 'added') return 'neutral';
+/**
+ * A new template is a new kind of token any signed-in user can mint: weakening until reviewed,
+ * high when it carries PII, lives longer than 60 s or has no audience.
+ */
+function templateChange(change: ChangeFacts): Verdict {
+  if (change.kind !== 'added') return { direction: 'neutral' };
   const template = change.live as { claims?: Record<string, unknown>; lifetime?: number } | undefined;
   const claims = template?.claims ?? {};
   const risky = piiClaims(claims).length > 0 || (template?.lifetime ?? Infinity) > 60 || !Object.prototype.hasOwnProperty.call(claims, 'aud');
-  return risky ? 'weakening' : 'neutral';
+  return risky ? { direction: 'weakening' } : { direction: 'weakening', severity: 'medium' };
 }
 
 function originMember(change: ChangeFacts): Verdict {

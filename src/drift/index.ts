@@ -10,6 +10,8 @@
  *   setting, and the managed settings no source could verify (`unverified`, never "in sync").
  * - `diffSettings(before, after, { coverage? })` is the generic two-sided diff (snapshot vs
  *   snapshot): every difference is a change, `source` comes from `coverage` (of `after`).
+ * - `diffExports(before, after, { production? })` compares two live exports (snapshots): like
+ *   `diffSettings`, but settings either side could not verify are listed, not diffed.
  *
  * Pipeline: normalize (sets sorted, id-keyed arrays as records, server fields dropped) →
  * json-diff on escaped keys (tree-diff.ts) → classify (classify.ts) → suppress (suppress.ts).
@@ -56,6 +58,53 @@ export function diffSettings(before: Settings, after: Settings, options: DiffSet
   const raw = diffCanonical(canonicalize(before, compiled), canonicalize(after, compiled), compiled);
   const context: ClassifyContext = { production: options.production ?? false };
   return sortChanges(raw.map((change) => toDriftChange(change, context, options.coverage)));
+}
+
+export interface ExportDiff {
+  changes: DriftChange[];
+  /** Settings either side could not verify: neither a change nor in sync (values from `before`, else `after`). */
+  unverified: { path: string; baseline: unknown }[];
+}
+
+/**
+ * Two live exports (snapshot vs snapshot). A setting whose source is `unverified` on either
+ * side is taken out of the diff and listed: "no source this quarter" is not "removed", and
+ * "no source last quarter" is not "added".
+ */
+export function diffExports(
+  before: { settings: Settings; coverage: Record<string, EvidenceSource> },
+  after: { settings: Settings; coverage: Record<string, EvidenceSource> },
+  options: { production?: boolean } = {},
+): ExportDiff {
+  const compiled = compileNormalizeOptions();
+  const older = canonicalize(before.settings, compiled);
+  const newer = canonicalize(after.settings, compiled);
+  const found: { segments: JsonPath; baseline: unknown }[] = [];
+  for (const [tree, coverage] of [[older, before.coverage], [older, after.coverage], [newer, before.coverage], [newer, after.coverage]] as const) {
+    found.push(...assessCoverage(tree, coverage).unverified);
+  }
+  const key = (segments: JsonPath) => segments.map(String);
+  const isUnder = (inner: JsonPath, outer: JsonPath) => outer.length <= inner.length && key(outer).every((segment, index) => segment === String(inner[index]));
+  // Keep the outermost path of overlapping ones, once.
+  const unverified = found.filter((entry, index) => !found.some((other, otherIndex) => isUnder(entry.segments, other.segments) && (other.segments.length < entry.segments.length || otherIndex < index)));
+  const paths = unverified.map((entry) => entry.segments);
+  const raw = diffCanonical(withoutPaths(older, paths), withoutPaths(newer, paths), compiled);
+  const context: ClassifyContext = { production: options.production ?? false };
+  return {
+    changes: sortChanges(raw.map((change) => toDriftChange(change, context, after.coverage))),
+    unverified: unverified
+      .map((entry) => ({ path: formatPath(['settings', ...entry.segments]), baseline: valueAt(older, entry.segments) ?? valueAt(newer, entry.segments) ?? null }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+  };
+}
+
+function valueAt(tree: unknown, segments: JsonPath): unknown {
+  let node = tree;
+  for (const segment of segments) {
+    if (!isPlainObject(node) || !Object.prototype.hasOwnProperty.call(node, segment)) return undefined;
+    node = node[segment as string];
+  }
+  return node;
 }
 
 /** Drift of one environment: its baseline against a live export of it. */

@@ -40,10 +40,12 @@ export interface DriftJobOptions {
 
 export interface DriftJobResult {
   report: DriftReport;
-  /** 0 clean, 2 drift, 1 an environment could not be checked or Slack failed. */
+  /** 0 clean, 2 drift, 1 an environment could not be checked, the report could not be written, or Slack failed. */
   exitCode: number;
   files: string[];
   deliveries: Delivery[];
+  /** The report files could not be written (exit 1; Slack is then skipped). */
+  writeError?: ClerkguardError;
   slackError?: ClerkguardError;
 }
 
@@ -56,11 +58,24 @@ const REPORT_FILES: [DriftFormat, string][] = [
 
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
   const report = await runDrift(options.baselines, options.exporter, { strict: options.strict ?? false, today: options.today, now: options.now });
-  const files = options.outDir ? writeReportFiles(report, options.outDir, options.baselines, options.slackPreview ?? false) : [];
   let exitCode = exitCodeFor(report.status);
+  let files: string[] = [];
+  let writeError: ClerkguardError | undefined;
+  if (options.outDir) {
+    try {
+      files = writeReportFiles(report, options.outDir, options.baselines, options.slackPreview ?? false);
+    } catch (error) {
+      // The caller still prints the report; Slack waits until a report is on disk to point at.
+      writeError = new ClerkguardError(`could not write the report files to ${options.outDir}: ${describeError(error)}`, {
+        hint: `choose a writable folder with --out${options.slack ? '; Slack was not contacted and the alert state is unchanged, so the next run alerts' : ''}`,
+        cause: error,
+      });
+      exitCode = 1;
+    }
+  }
   const deliveries: Delivery[] = [];
   let slackError: ClerkguardError | undefined;
-  if (options.slack) {
+  if (options.slack && !writeError) {
     try {
       deliveries.push(
         ...(await deliverAlerts(report, {
@@ -76,7 +91,7 @@ export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobRes
       exitCode = 1;
     }
   }
-  return { report, exitCode, files, deliveries, ...(slackError ? { slackError } : {}) };
+  return { report, exitCode, files, deliveries, ...(writeError ? { writeError } : {}), ...(slackError ? { slackError } : {}) };
 }
 
 export function writeReportFiles(report: DriftReport, outDir: string, baselines: readonly LoadedBaseline[], slackPreview: boolean): string[] {

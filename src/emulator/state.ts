@@ -314,3 +314,14 @@ function definedOnly<T extends object>(value: T): Partial<T> {
 export function isEmulatorState(value: unknown): value is EmulatorState {
   return value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === 'clerkguard-emulator-state';
 }
+
+/** What is missing from a state file whose kind matches (undefined when it is usable). */
+export function emulatorStateProblem(state: EmulatorState): string | undefined {
+  const value = state as unknown as Record<string, unknown>;
+  const object = (key: string) => value[key] !== null && typeof value[key] === 'object' && !Array.isArray(value[key]);
+  if (typeof value.instance_id !== 'string' || value.instance_id === '') return 'instance_id is missing';
+  if (!['production', 'development', 'staging'].includes(String(value.environment_type))) return 'environment_type must be production, development or staging';
+  for (const key of ['allowed_origins', 'roles', 'permissions', 'jwt_templates']) if (!Array.isArray(value[key])) return `${key} must be a list`;
+  for (const key of ['restrictions', 'protect', 'communication', 'organization_settings', 'fapi', 'platform']) if (!object(key)) return `${key} must be an object`;
+  return undefined;
+}

@@ -85,10 +85,16 @@ export function statusWord(environment: EnvironmentDrift): string {
 
 export function reportHeadline(report: DriftReport): string {
   const total = report.environments.length;
+  const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
   const drifted = report.environments.filter((environment) => environment.status === 'drift').length;
   const failed = report.environments.filter((environment) => environment.status === 'error').length;
+  const unverified = report.environments.reduce((sum, environment) => sum + (environment.status === 'error' ? 0 : (environment.unverified ?? []).length), 0);
   const parts: string[] = [];
-  parts.push(drifted === 0 ? `no drift in ${total - failed} of ${total} environment${total === 1 ? '' : 's'}` : `drift in ${drifted} of ${total} environment${total === 1 ? '' : 's'}`);
-  if (failed > 0) parts.push(`${failed} could not be checked`);
+  if (drifted > 0) parts.push(`drift in ${drifted} of ${plural(total, 'environment')}`);
+  else if (failed < total) parts.push(`no drift in ${total - failed} of ${plural(total, 'environment')}`);
+  // An environment that could not be checked is never "no drift".
+  if (failed > 0) parts.push(drifted === 0 && failed === total ? `${failed} of ${plural(total, 'environment')} could not be checked` : `${failed} could not be checked`);
+  // Unverified settings are not in sync either: say so next to "no drift".
+  if (unverified > 0) parts.push(`${plural(unverified, 'managed setting')} unverified`);
   return parts.join('; ');
 }

@@ -89,10 +89,17 @@ export function driftAlert(environment: EnvironmentDrift, options: DriftAlertOpt
 }
 
 export function resolvedMessage(environment: EnvironmentDrift): SlackMessage {
-  const text = `Clerk drift resolved in ${environment.environment}: live settings match baseline ${environment.baseline_version} again`;
+  // Unverified settings are not in sync: only claim a match for what a source could show.
+  const unverified = (environment.unverified ?? []).length;
+  const which = unverified > 0 ? 'the verified live settings' : 'the live settings';
+  const caveat = unverified > 0 ? ` (${unverified} managed setting${unverified === 1 ? '' : 's'} unverified)` : '';
+  const text = `Clerk drift resolved in ${environment.environment}: ${which} match baseline ${environment.baseline_version} again${caveat}`;
   return {
     text,
-    blocks: [section(`:white_check_mark: *Drift resolved in ${escapeMrkdwn(environment.environment)}*: the live settings match baseline \`${escapeMrkdwn(environment.baseline_version)}\` again.`), context(escapeMrkdwn(`Coverage: ${describeCoverage(environment)}.`))],
+    blocks: [
+      section(`:white_check_mark: *Drift resolved in ${escapeMrkdwn(environment.environment)}*: ${which} match baseline \`${escapeMrkdwn(environment.baseline_version)}\` again${caveat}.`),
+      context(escapeMrkdwn(`Coverage: ${describeCoverage(environment)}.${unverified > 0 ? ' Unverified settings are neither in sync nor drift.' : ''}`)),
+    ],
     attach_full_report: false,
   };
 }

@@ -41,7 +41,10 @@ export const driftJobProvider: ScheduledJobProvider = {
           environment.log(`drift: ${env.environment} ${env.status} (${detail})`);
         }
         for (const delivery of result.deliveries) environment.log(`drift: slack ${delivery.kind.replace('_', ' ')} for ${delivery.environment}`);
-        if (result.slackError) environment.log(`drift: ${result.slackError.message}`);
+        // Report files that cannot be written, or an alert state that cannot be read or saved,
+        // would silence every nightly alert: fail the run so the scheduler alerts it (onFailure).
+        const failure = result.writeError ?? result.slackError;
+        if (failure) throw failure;
         return result.exitCode;
       },
     };

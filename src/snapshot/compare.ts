@@ -1,11 +1,12 @@
 /**
  * `review diff OLD NEW`: the changes between two snapshots as a drift report, so every drift
  * renderer (text, json, markdown, sarif) and the exit-code contract apply unchanged. The older
- * snapshot plays the baseline's part; values and coverage come from the newer one.
+ * snapshot plays the baseline's part; values and coverage come from the newer one. Settings
+ * either snapshot could not verify are listed as unverified, never as added or removed.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { diffSettings } from '../drift/index';
+import { diffExports } from '../drift/index';
 import type { DriftReport, EnvironmentDrift } from '../drift/types';
 import type { LiveExport } from '../export/types';
 import { ClerkguardError } from '../util/errors';
@@ -31,8 +32,7 @@ export function loadSnapshot(file: string, cwd = process.cwd()): LoadedSnapshot 
 }
 
 export function compareSnapshots(older: LoadedSnapshot, newer: LoadedSnapshot, generatedAt: Date): DriftReport {
-  const changes = diffSettings(older.snapshot.settings, newer.snapshot.settings, {
-    coverage: newer.snapshot.coverage,
+  const { changes, unverified } = diffExports(older.snapshot, newer.snapshot, {
     production: newer.snapshot.settings.instance?.environment_type === 'production',
   });
   const sameEnvironment = older.snapshot.environment === newer.snapshot.environment;
@@ -43,7 +43,7 @@ export function compareSnapshots(older: LoadedSnapshot, newer: LoadedSnapshot, g
     status: changes.length > 0 ? 'drift' : 'clean',
     changes,
     unmanaged: [],
-    unverified: [],
+    unverified,
     errors: [],
     coverage: newer.snapshot.coverage,
     captured_at: newer.snapshot.captured_at,

@@ -110,7 +110,7 @@ function driftSection(review: ReviewReport): string[] {
   }
   const active = drift.changes.filter((change) => !change.suppressed);
   const suppressed = drift.changes.filter((change) => change.suppressed);
-  if (active.length === 0) lines.push('No drift: every managed setting matches the baseline.');
+  if (active.length === 0) lines.push(drift.unverified && drift.unverified.length > 0 ? 'No drift in the verified settings.' : 'No drift: every managed setting matches the baseline.');
   else lines.push(...changeTable(active, 'Baseline', 'Live'));
   if (suppressed.length > 0) {
     lines.push('', 'Suppressed by the baseline (exceptions and ignore entries):', '');
@@ -136,8 +136,12 @@ function sinceSection(review: ReviewReport): string[] {
     return lines;
   }
   lines.push(`Compared with ${previous.quarter} (${code(previous.file)}, captured ${previous.captured_at}).`, '');
-  if (changes.length === 0) lines.push('No changes since the last-known-good snapshot.');
+  const unverified = review.since_last_known_good.unverified ?? [];
+  if (changes.length === 0) lines.push(unverified.length === 0 ? 'No changes since the last-known-good snapshot.' : 'No changes in the settings both snapshots could verify.');
   else lines.push(...changeTable(changes, previous.quarter, review.quarter));
+  if (unverified.length > 0) {
+    lines.push('', `Settings one of the two snapshots could not verify, so neither changed nor unchanged (${unverified.length}): ${unverified.map((entry) => code(entry.path)).join(', ')}.`);
+  }
   return lines;
 }
 

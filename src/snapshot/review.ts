@@ -46,6 +46,8 @@ export interface ChangesSinceLastKnownGood {
   /** Absent for an environment's first snapshot. */
   previous?: PreviousSnapshot;
   changes: DriftChange[];
+  /** Settings either snapshot could not verify: not counted as changes, and not as unchanged. */
+  unverified?: { path: string; baseline: unknown }[];
 }
 
 export interface ReviewReport {

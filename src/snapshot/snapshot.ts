@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedBaseline } from '../baseline/load';
 import { evaluateSettings, type RuleContext } from '../checklist/index';
-import { diffBaseline, diffSettings } from '../drift/index';
+import { diffBaseline, diffExports } from '../drift/index';
 import type { LiveExporter } from '../drift/run';
 import type { LiveExport } from '../export/types';
 import { ClerkguardError, describeError } from '../util/errors';
@@ -169,9 +169,11 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
   let since: ReviewReport['since_last_known_good'] = { changes: [] };
   if (previousEntry) {
     const previous = readSnapshotFile(previousEntry.file);
+    const compared = diffExports(previous, live, { production: baseline.target.environment_type === 'production' });
     since = {
       previous: { quarter: formatQuarter(previousEntry.quarter), file: relativeToDir(previousEntry.file), captured_at: previous.captured_at },
-      changes: diffSettings(previous.settings, live.settings, { coverage: live.coverage, production: baseline.target.environment_type === 'production' }),
+      changes: compared.changes,
+      ...(compared.unverified.length > 0 ? { unverified: compared.unverified } : {}),
     };
   }
 

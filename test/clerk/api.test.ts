@@ -140,6 +140,18 @@ describe('reads', () => {
     expect(read.coverage['session.maximum_lifetime_minutes']).toBe('platform');
   });
 
+  it('refuses a publishable key of another instance type: its FAPI settings are not this instance\'s', async () => {
+    const development = await startEmulator({ environmentType: 'development' });
+    try {
+      const mixed = apiFor({ ...emulator.env(), CLERK_PUBLISHABLE_KEY: development.publishable_key, CLERK_FRONTEND_API_URL: '' });
+      await expect(readSettings(mixed)).rejects.toThrow(
+        `the Frontend API at ${development.frontend_api_url} serves a development instance, but the secret key of environment production belongs to a production instance`,
+      );
+    } finally {
+      await development.close();
+    }
+  });
+
   it('reads the default roles and system permissions apart from the custom ones', async () => {
     const read = await readSettings(api);
     expect(Object.keys(read.settings.organizations?.roles ?? {})).toEqual([]);
@@ -390,6 +402,18 @@ describe('responses of the wrong shape', () => {
       const listed = await apiFor(fake.env).listOrganizationRoles();
       expect(listed.map((role) => role.key)).toEqual(['org:r0', 'org:r1', 'org:r2', 'org:r3', 'org:r4']);
       expect(fake.hits).toHaveLength(3);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a server that ignores offset is an error, not an endless loop', async () => {
+    const page = Array.from({ length: 500 }, (_, index) => ({ object: 'jwt_template', id: `jtmp_${index}`, name: `t${index}`, claims: {}, lifetime: 60, allowed_clock_skew: 5, custom_signing_key: false, signing_algorithm: 'RS256', created_at: 1, updated_at: 1 }));
+    const fake = await fakeClerk({ 'GET /v1/jwt_templates': page });
+    try {
+      const error = await failure(apiFor(fake.env).listJwtTemplates());
+      expect(error.message).toBe('Clerk sent a malformed response to GET /v1/jwt_templates for environment production: offset 500 answered the first page again');
+      expect(fake.hits).toHaveLength(2);
     } finally {
       await fake.close();
     }

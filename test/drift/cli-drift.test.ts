@@ -120,7 +120,7 @@ describe('clerkguard drift --slack', () => {
     expect(third.code).toBe(0);
     expect(third.stderr).toContain('slack: resolved for production');
     const texts = slack.messages().map((message) => String(message.text));
-    expect(texts).toEqual(['Clerk settings drift in production: 2 weakening', 'Clerk drift resolved in production: live settings match baseline 1.0.0 again']);
+    expect(texts).toEqual(['Clerk settings drift in production: 2 weakening', 'Clerk drift resolved in production: the verified live settings match baseline 1.0.0 again (3 managed settings unverified)']);
     for (const output of [first, second, third]) expect(output.stdout + output.stderr).not.toContain('SENTINELtoken');
   });
 
@@ -133,6 +133,19 @@ describe('clerkguard drift --slack', () => {
     expect(result.stderr).toContain('Slack chat.postMessage failed');
     expect(result.stderr).not.toContain('SENTINELtoken');
     expect(readFileSync(path.join(dir, 'out', 'report.md'), 'utf8')).toContain('settings.instance.test_mode');
+    expect(existsSync(state)).toBe(false);
+  });
+
+  test('an --out folder that cannot be written: clear error, report still on stdout, Slack not contacted, exit 1', async () => {
+    writeFileSync(path.join(dir, 'a-file'), 'not a folder');
+    const state = path.join(dir, 'state.json');
+    await weaken();
+    const result = await runCliAsync(['drift', PRODUCTION_BASELINE_FILE, '--slack', '--state', state, '--out', path.join(dir, 'a-file', 'out')], { env: slackEnv() });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('settings.instance.test_mode');
+    expect(result.stderr).toContain('could not write the report files');
+    expect(result.stderr).not.toContain('bug in clerkguard');
+    expect(slack.requests).toHaveLength(0);
     expect(existsSync(state)).toBe(false);
   });
 

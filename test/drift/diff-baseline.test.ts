@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diffBaseline, diffSettings } from '../../src/drift/index';
+import { diffBaseline, diffExports, diffSettings } from '../../src/drift/index';
 import type { Settings } from '../../src/settings/model';
 import { FULL_COVERAGE, clone, liveLike, productionBaseline } from './fixtures';
 
@@ -223,5 +223,28 @@ describe('diffSettings', () => {
     const before = { jwt_templates: { t: { claims: { roles: ['a', 'b'] }, lifetime: 60 } } } as Settings;
     const after = { jwt_templates: { t: { claims: { roles: ['b', 'a'] }, lifetime: 60 } } } as Settings;
     expect(diffSettings(before, after).map((change) => [change.path, change.kind, change.baseline, change.live])).toEqual([['settings.jwt_templates.t.claims.roles', 'changed', ['a', 'b'], ['b', 'a']]]);
+  });
+});
+
+describe('diffExports (snapshot vs snapshot)', () => {
+  const loaded = productionBaseline();
+  test('a setting unverified on either side is listed, never reported as removed or added', () => {
+    const older = liveLike(loaded);
+    const newer = liveLike(loaded, (settings) => {
+      delete settings.session!.revoke_on;
+      settings.instance!.allowed_origins!.push('https://new.example.com');
+    }, { ...FULL_COVERAGE, 'session.revoke_on': 'unverified' });
+    const forward = diffExports(older, newer, { production: true });
+    expect(forward.changes.map((change) => [change.path, change.kind])).toEqual([['settings.instance.allowed_origins["https://new.example.com"]', 'added']]);
+    expect(forward.unverified).toEqual([{ path: 'settings.session.revoke_on', baseline: ['email_change', 'mfa_enrollment', 'password_change'] }]);
+    const backward = diffExports(newer, older, { production: true });
+    expect(backward.changes.map((change) => [change.path, change.kind])).toEqual([['settings.instance.allowed_origins["https://new.example.com"]', 'removed']]);
+    expect(backward.unverified.map((entry) => entry.path)).toEqual(['settings.session.revoke_on']);
+  });
+
+  test('with full coverage on both sides it equals diffSettings', () => {
+    const older = liveLike(loaded);
+    const newer = liveLike(loaded, (settings) => { settings.session!.inactivity_timeout_minutes = 60; });
+    expect(diffExports(older, newer)).toEqual({ changes: diffSettings(older.settings, newer.settings, { coverage: newer.coverage }), unverified: [] });
   });
 });

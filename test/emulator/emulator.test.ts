@@ -2,7 +2,9 @@
  * The emulator over plain HTTP: auth, Clerk error bodies, API version, pagination, quirks,
  * Platform semantics, rate limits, admin endpoints, seeding, and the CLI command.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -160,6 +162,16 @@ describe('emulator', () => {
     expect(rejected.status).toBe(400);
     expect(JSON.stringify(rejected.body)).toContain('instance.allowed_origins: expected array');
     expect(JSON.stringify(emulator.state)).toBe(before);
+  });
+
+  it('CLI: a state file with the right kind but missing parts is refused with a clear message', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-emulator-'));
+    const file = path.join(dir, 'state.json');
+    writeFileSync(file, JSON.stringify({ kind: 'clerkguard-emulator-state', instance_id: 'ins_1', environment_type: 'production' }));
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'clerkguard'), 'emulator', '--seed', file], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.split('\n')[0]).toBe(`clerkguard: ${file} is not a usable emulator state file: allowed_origins must be a list`);
   });
 
   it.each(['SIGTERM', 'SIGINT'] as const)('CLI: prints one JSON line with URLs and keys, serves, and stops on %s', async (signal) => {

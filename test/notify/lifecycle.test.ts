@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -8,6 +8,7 @@ import type { DriftReport, EnvironmentDrift } from '../../src/drift/types';
 import { deliverAlerts } from '../../src/notify/lifecycle';
 import { createSlackPoster } from '../../src/notify/slack-client';
 import { readState } from '../../src/notify/state';
+import { ClerkguardError } from '../../src/util/errors';
 import { renderDriftMarkdown } from '../../src/report/drift';
 import { driftAlert, SLACK_LIMITS } from '../../src/report/slack';
 import { liveLike, productionBaseline } from '../drift/fixtures';
@@ -132,6 +133,26 @@ describe('alert lifecycle against a recording Slack server', () => {
     const complete = server.requests[3]!.body;
     expect(complete.channel_id).toBe('C0CLERKGUARD');
     expect(complete.thread_ts).toBe('1764126000.000001');
+  });
+
+  test('a state file that cannot be saved is a clear error that says the message may be posted again', async () => {
+    const stateDir = path.join(dir, 'state');
+    const poster = {
+      postMessage: async () => {
+        // The folder disappears behind our back (a full or read-only disk looks the same to us).
+        rmSync(stateDir, { recursive: true, force: true });
+        writeFileSync(stateDir, 'not a folder');
+        return { ts: '1.1', channel: 'C1' };
+      },
+      uploadFile: async () => undefined,
+    };
+    const error = await deliverAlerts(report(drifted()), { poster, stateFile: path.join(stateDir, 'state.json'), now: new Date('2026-11-26T03:00:00Z'), markdownFor: () => '' }).then(
+      () => undefined,
+      (caught: unknown) => caught as ClerkguardError,
+    );
+    expect(error).toBeInstanceOf(ClerkguardError);
+    expect(error?.message).toMatch(/cannot save the alert state \((EEXIST|ENOTDIR)\)/);
+    expect(error?.hint).toContain('may post it again');
   });
 
   test('the state file is stable JSON without secrets', async () => {

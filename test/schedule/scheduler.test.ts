@@ -103,6 +103,13 @@ describe('clerkguard schedule (real CLI)', () => {
     expect(badZone.stderr).toContain('--timezone "Nowhere/Special" is not a known IANA time zone');
   });
 
+  test('a missing baseline is refused at start, not at the first 03:00 run', async () => {
+    const result = await runCliAsync(['schedule', 'baselines/no-such-env.json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('no-such-env.json');
+    expect(result.stderr).not.toContain('scheduled');
+  });
+
   test('--once runs drift now and exits with the drift exit code', async () => {
     emulator = await startEmulator({ seed: loadBaselineFile(PRODUCTION_BASELINE_FILE), rateLimit: false });
     dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-schedule-'));

@@ -22,6 +22,14 @@ beforeAll(() => {
     'old.json': stableStringify(older),
     'new.json': stableStringify(newer),
     'same.json': stableStringify(older),
+    // The next quarter ran without the dashboard export: session and webhooks have no source.
+    'no-dashboard.json': stableStringify({
+      ...liveExportFixture((settings) => {
+        delete settings.session;
+        delete settings.webhooks.endpoints;
+      }),
+      coverage: { ...older.coverage, session: 'unverified', 'webhooks.endpoints': 'unverified' },
+    }),
     'broken.json': '{\n  "schema_version": 1,\n  "kind": "clerkguard-live-export",\n  "captured_at": "x",\n  "environment": "production",\n  "instance_id": null,\n  "settings": { "sesion": {} },\n  "coverage": {}\n}\n',
     'syntax.json': '{\n  "schema_version": 1,\n}\n',
   });
@@ -67,6 +75,16 @@ describe('clerkguard review diff', () => {
     const result = runCli(['review', 'diff', 'old.json', 'same.json'], { cwd: dir });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('no changes');
+  });
+
+  it('a setting one snapshot could not verify is listed as unverified, not as removed', () => {
+    const result = runCli(['review', 'diff', 'old.json', 'no-dashboard.json', '--format', 'json'], { cwd: dir });
+    expect(result.status).toBe(0);
+    const [environment] = JSON.parse(result.stdout).environments;
+    expect(environment.changes).toEqual([]);
+    expect(environment.unverified.map((entry: { path: string }) => entry.path)).toEqual(['settings.session', 'settings.webhooks.endpoints']);
+    const back = runCli(['review', 'diff', 'no-dashboard.json', 'old.json', '--format', 'json'], { cwd: dir });
+    expect(JSON.parse(back.stdout).environments[0].changes).toEqual([]);
   });
 
   it('a snapshot that is not valid is bad input: file:line:col, path and hint, exit 1', () => {

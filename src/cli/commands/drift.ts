@@ -67,9 +67,10 @@ export function registerDrift(program: Command, context: CliContext): void {
       io.stdout(renderDrift(options.format, result.report, { color: io.color, verbose: options.verbose ?? false, texts: Object.fromEntries(baselines.map((item) => [item.file, item.text])) }));
       if (result.files.length > 0) io.stderr(`wrote ${result.files.map((file) => path.relative(io.cwd, file) || file).join(', ')}\n`);
       for (const delivery of result.deliveries) io.stderr(`slack: ${delivery.kind.replace('_', ' ')} for ${delivery.environment}${delivery.uploaded_report ? ' (full report attached)' : ''}\n`);
-      if (result.slackError) {
-        io.stderr(`clerkguard: ${result.slackError.message}\n`);
-        if (result.slackError.hint) io.stderr(`  hint: ${result.slackError.hint}\n`);
+      for (const failure of [result.writeError, result.slackError]) {
+        if (!failure) continue;
+        io.stderr(`clerkguard: ${failure.message}\n`);
+        if (failure.hint) io.stderr(`  hint: ${failure.hint}\n`);
       }
       context.setExitCode(result.exitCode);
     });

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { parseBaseline } from '../../baseline/load';
 import { startEmulator, type EmulatorOptions } from '../../emulator/server';
-import { isEmulatorState, type EnvironmentType } from '../../emulator/state';
+import { emulatorStateProblem, isEmulatorState, type EnvironmentType } from '../../emulator/state';
 import { ClerkguardError } from '../../util/errors';
 import type { CliContext } from '../context';
 import { choice } from '../options';
@@ -88,6 +88,10 @@ function loadSeed(file: string, shown: string): NonNullable<EmulatorOptions['see
   } catch {
     value = undefined;
   }
-  if (isEmulatorState(value)) return value;
+  if (isEmulatorState(value)) {
+    const problem = emulatorStateProblem(value);
+    if (problem) throw new ClerkguardError(`${shown} is not a usable emulator state file: ${problem}`, { hint: 'save one with: curl "$CLERK_API_URL/__emulator/state" > state.json' });
+    return value;
+  }
   return parseBaseline(text, shown);
 }

@@ -1,6 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { loadBaselines } from '../../baseline/load';
+import { readDashboardExportFile } from '../../export/index';
 import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
 import { DEFAULT_STATE_FILE } from '../../notify/state';
 import { jobFailureMessage } from '../../report/slack';
@@ -66,6 +68,11 @@ export function registerSchedule(program: Command, context: CliContext): void {
         for (const job of jobs) context.setExitCode((await scheduler.runNow(job)).exitCode);
         return;
       }
+
+      // A daemon must not find a typo in a baseline path at 03:00: load everything once now
+      // (each run re-reads the files, so later edits still apply without a restart).
+      loadBaselines(baselines, io.cwd);
+      if (typeof options.dashboardExport === 'string') readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport));
 
       scheduler.start();
       log(`clerkguard schedule: running ${jobs.map((job) => job.name).join(', ')}; SIGTERM or Ctrl-C stops after the running job`);
