@@ -21,6 +21,11 @@ export function todayIso(now = new Date()): string {
 /** Words for an absent value: in a baseline it is unmanaged, live it could not be read. */
 export function notDeclared(context: RuleContext, path: JsonPath, howToVerify: string): RuleResult {
   const where = path.join('.');
+  const source = context.mode === 'live' ? context.coverage?.[where] : undefined;
+  if (source !== undefined && source !== 'unverified' && source !== 'attested') {
+    // The source was read and holds no value: the setting is switched off, which is a finding.
+    return { status: 'fail', message: `settings.${where} is not set on the instance (read from ${source}): the protection is off`, path };
+  }
   const message =
     context.mode === 'baseline'
       ? `settings.${where} is not declared in the baseline, so this item is unverified. ${howToVerify}`

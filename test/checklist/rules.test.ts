@@ -359,3 +359,22 @@ describe('live evaluation', () => {
     expect(sourceFor(coverage, ['session'])).toBe('unverified');
   });
 });
+
+describe('live evaluation of switched-off settings', () => {
+  it('fails a setting its source was read for but that holds no value', () => {
+    const base = productionBaseline();
+    const live = structuredClone(base.settings) as SettingsDraft;
+    delete live.session.inactivity_timeout_minutes;
+    const findings = evaluateSettings(live as Settings, {
+      environment: 'production',
+      environmentType: 'production',
+      profile: 'saas',
+      mode: 'live',
+      today: PINNED_TODAY,
+      coverage: { session: 'export-file', 'session.inactivity_timeout_minutes': 'platform', 'session.maximum_lifetime_minutes': 'platform' },
+    });
+    const inactivity = findings.find((finding) => finding.path === 'settings.session.inactivity_timeout_minutes')!;
+    expect(inactivity).toMatchObject({ status: 'fail', evidence: 'platform' });
+    expect(inactivity.message).toBe('settings.session.inactivity_timeout_minutes is not set on the instance (read from platform): the protection is off');
+  });
+});
