@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Settings } from '../settings/model';
+import type { JwtTemplateWire } from '../clerk/types';
 
 export type EnvironmentType = 'production' | 'development' | 'staging';
 
@@ -28,14 +29,8 @@ export interface EmulatorRole {
   updated_at: number;
 }
 
-export interface EmulatorJwtTemplate {
-  id: string;
-  name: string;
-  claims: Record<string, unknown>;
-  lifetime: number;
-  allowed_clock_skew: number;
-  custom_signing_key: boolean;
-  signing_algorithm: string;
+/** Clerk's JWT template wire shape plus what the server keeps and never serves back. */
+export interface EmulatorJwtTemplate extends JwtTemplateWire {
   /** Held only to prove it arrived; never served back. */
   signing_key?: string;
   created_at: number;
