@@ -3,6 +3,7 @@
  * dashboard export merge, attestations, changes made through the emulator's APIs, and every
  * failure mode as the CLI reports it (exit 1, one message, no partial file, no secrets).
  */
+import { createServer, type AddressInfo } from 'node:net';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -247,9 +248,13 @@ describe('clerkguard export (CLI)', () => {
     expect([slow.code, slow.stderr.split('\n')[0]]).toEqual([1, 'clerkguard: Clerk did not answer GET /v1/instance/communication within 200 ms for environment production after 2 attempts']);
     emulator.faults.clear();
 
-    const refused = await cli(['export'], { CLERK_API_URL: 'http://127.0.0.1:9', CLERK_PLATFORM_API_URL: 'http://127.0.0.1:9', CLERK_FRONTEND_API_URL: 'http://127.0.0.1:9' });
+    // A port that was free a moment ago refuses connections; reads run in parallel, so any of
+    // the endpoints may be the one named.
+    const closed = await closedPort();
+    const refusedUrl = `http://127.0.0.1:${closed}`;
+    const refused = await cli(['export'], { CLERK_API_URL: refusedUrl, CLERK_PLATFORM_API_URL: refusedUrl, CLERK_FRONTEND_API_URL: refusedUrl });
     expect(refused.code).toBe(1);
-    expect(refused.stderr.split('\n')[0]).toMatch(/^clerkguard: could not reach Clerk at http:\/\/127\.0\.0\.1:9 for environment production \(GET \/v1\/[a-z_/]+\): /);
+    expect(refused.stderr.split('\n')[0]).toMatch(new RegExp(`^clerkguard: could not reach Clerk at http://127\\.0\\.0\\.1:${closed} for environment production \\(GET /v1/[\\w/]+\\): `));
     expectNoSecrets(malformed.stderr, truncated.stderr, slow.stderr, refused.stderr);
   });
 
@@ -264,3 +269,14 @@ describe('clerkguard export (CLI)', () => {
     expect([unwritable.code, unwritable.stderr.split('\n')[0]]).toEqual([1, `clerkguard: ${nowhere}: cannot write (the directory ${path.dirname(nowhere)} does not exist)`]);
   });
 });
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
