@@ -99,7 +99,7 @@ export function loadBaselines(args: readonly string[], cwd = process.cwd()): Loa
   const issues: ValidationIssue[] = [];
   for (const file of files) {
     try {
-      loaded.push(loadBaselineFile(path.resolve(cwd, file) === file ? file : file));
+      loaded.push(loadBaselineFile(file));
     } catch (error) {
       if (error instanceof BaselineError) issues.push(...error.issues);
       else throw error;

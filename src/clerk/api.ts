@@ -11,7 +11,7 @@
  *   const api = createClerkApi(connectionFromEnv(baseline.target, process.env));
  *   const instance = await api.getInstance();
  */
-import { createClerkClient, type ClerkClient } from '@clerk/backend';
+import type { ClerkClient } from '@clerk/backend';
 import { ClerkguardError } from '../util/errors';
 import { type ClerkConnection, secretsOf } from './connection';
 import {
@@ -147,6 +147,10 @@ export interface ClerkApiOptions {
 export function createClerkApi(connection: ClerkConnection, options: ClerkApiOptions = {}): ClerkApi {
   const sleep = options.sleep ?? realSleep;
   const counter: RequestCounter = { attempts: 0 };
+  // Required here, not at the top: the SDK is the CLI's largest dependency, and commands that
+  // never call Clerk (check, rules, schema, review diff) should not load it at start-up.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createClerkClient } = require('@clerk/backend') as typeof import('@clerk/backend');
   const client: ClerkClient = createClerkClient({
     secretKey: connection.secretKey,
     apiUrl: connection.apiUrl,

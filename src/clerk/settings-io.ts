@@ -366,6 +366,3 @@ export async function writeSession(
   const result = await api.patchPlatformConfig({ [PLATFORM_SESSION_KEY]: patch }, { configVersion: version, dryRun: options.dryRun ?? false });
   return { ...(result.config_version ? { configVersion: result.config_version } : {}), dryRun: result.dry_run ?? options.dryRun ?? false };
 }
-
-/** Settings the Pulumi provider can write, for "is this group writable" checks. */
-export const WRITABLE_GROUPS = ['instance', 'restrictions', 'protect', 'communication', 'organizations', 'jwt_templates', 'session'] as const;

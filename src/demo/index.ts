@@ -9,7 +9,6 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createClerkClient } from '@clerk/backend';
 import { loadBaselineFile, type LoadedBaseline } from '../baseline/load';
 import { runDriftJob, type DriftJobResult } from '../drift/job';
 import { exportLive } from '../export/index';
@@ -94,6 +93,8 @@ async function makeDemoChanges(emulator: RunningEmulator, loaded: LoadedBaseline
   if (!platform.ok) throw new ClerkguardError(`the emulator refused the session change (HTTP ${platform.status})`);
   say(`   - session inactivity timeout raised to 7 days (Platform API PATCH …/config)\n`);
 
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createClerkClient } = require('@clerk/backend') as typeof import('@clerk/backend');
   const clerk = createClerkClient({ secretKey: emulator.secret_key, apiUrl: emulator.bapi_url, telemetry: { disabled: true } });
   // Clerk answers this list as a bare array even when asked for pages; accept both shapes.
   const listed = (await clerk.jwtTemplates.list()) as unknown;

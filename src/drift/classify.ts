@@ -7,10 +7,11 @@
  * Only weakening changes carry the setting's severity; strengthening and neutral drift is
  * still drift (the baseline is out of date) but it is `low`, so it never outranks a weakening.
  */
-import type { Severity } from '../checklist/types';
+import { severityRank, type Severity } from '../checklist/types';
 import { PII_CLAIM_NAMES, PII_SHORTCODES } from '../checklist/thresholds';
 import { piiClaims } from '../checklist/rules/jwt';
 import type { JsonPath } from '../settings/paths';
+import { isPlainObject } from './normalize';
 import { compilePattern, matchesCompiled, type CompiledPattern } from './patterns';
 import type { ChangeKind, Direction } from './types';
 
@@ -285,19 +286,13 @@ export function classifyChange(change: ChangeFacts, context: ClassifyContext = {
   if (attestation) return attestation;
   const rule = COMPILED.find((candidate) => matchesCompiled(change.path, candidate.compiled));
   const whole = change.kind === 'added' ? change.live : change.kind === 'removed' ? change.baseline : undefined;
-  if ((!rule || rule.compiled.deep) && isObject(whole)) return classifyLeaves(change, whole, context);
+  if ((!rule || rule.compiled.deep) && isPlainObject(whole)) return classifyLeaves(change, whole, context);
   if (!rule) return { direction: 'neutral', severity: 'low', checklist_items: [] };
   const judged = rule.judge(change, context);
   const verdict: Verdict = typeof judged === 'string' ? { direction: judged } : judged;
   const severity = verdict.severity ?? (verdict.direction === 'weakening' ? rule.severity : 'low');
   return { direction: verdict.direction, severity, checklist_items: [...rule.items] };
 }
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 /**
  * A whole group added or removed (e.g. `attack_protection.user_lockout`) means what its
@@ -306,7 +301,7 @@ const SEVERITY_RANK: Record<Severity, number> = { critical: 0, high: 1, medium: 
 function classifyLeaves(change: ChangeFacts, value: Record<string, unknown>, context: ClassifyContext): Classification {
   const leaves: Classification[] = [];
   const visit = (node: unknown, path: JsonPath) => {
-    if (isObject(node) && Object.keys(node).length > 0) {
+    if (isPlainObject(node) && Object.keys(node).length > 0) {
       for (const key of Object.keys(node)) visit(node[key], [...path, key]);
       return;
     }
@@ -317,7 +312,7 @@ function classifyLeaves(change: ChangeFacts, value: Record<string, unknown>, con
   const pick = (direction: Direction) => leaves.filter((leaf) => leaf.direction === direction);
   const chosen = pick('weakening').length > 0 ? pick('weakening') : pick('strengthening').length > 0 ? pick('strengthening') : leaves;
   const direction = chosen[0]?.direction ?? 'neutral';
-  const severity = chosen.reduce<Severity>((worst, leaf) => (SEVERITY_RANK[leaf.severity] < SEVERITY_RANK[worst] ? leaf.severity : worst), 'low');
+  const severity = chosen.reduce<Severity>((worst, leaf) => (severityRank(leaf.severity) > severityRank(worst) ? leaf.severity : worst), 'low');
   const items = [...new Set(leaves.flatMap((leaf) => leaf.checklist_items))].sort((a, b) => a - b);
   return { direction, severity, checklist_items: items };
 }

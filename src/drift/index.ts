@@ -18,14 +18,15 @@
  * Changes come back weakening first, then by severity, then by path.
  */
 import type { LoadedBaseline } from '../baseline/load';
+import { todayIso } from '../checklist/helpers';
 import { sourceFor } from '../checklist/index';
-import type { Severity } from '../checklist/types';
+import { severityRank } from '../checklist/types';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { formatPath, type JsonPath } from '../settings/paths';
 import type { LiveExport } from '../export/types';
 import { classifyChange, type ClassifyContext } from './classify';
 import { assessCoverage } from './coverage';
-import { canonicalize, compileNormalizeOptions, isPlainObject, type CompiledNormalizeOptions, type NormalizeOptions } from './normalize';
+import { canonicalize, compareStrings, compileNormalizeOptions, isPlainObject, type CompiledNormalizeOptions, type NormalizeOptions } from './normalize';
 import { compileAll, matchesAny } from './patterns';
 import { suppressionFor } from './suppress';
 import { diffCanonical, withoutPaths, type RawChange } from './tree-diff';
@@ -94,7 +95,7 @@ export function diffExports(
     changes: sortChanges(raw.map((change) => toDriftChange(change, context, after.coverage))),
     unverified: unverified
       .map((entry) => ({ path: formatPath(['settings', ...entry.segments]), baseline: valueAt(older, entry.segments) ?? valueAt(newer, entry.segments) ?? null }))
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+      .sort((a, b) => compareStrings(a.path, b.path)),
   };
 }
 
@@ -110,7 +111,7 @@ function valueAt(tree: unknown, segments: JsonPath): unknown {
 /** Drift of one environment: its baseline against a live export of it. */
 export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: DiffBaselineOptions = {}): EnvironmentDrift {
   const { baseline } = loaded;
-  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const today = options.today ?? todayIso();
   const compiled = compileNormalizeOptions();
   const declared = canonicalize(baseline.settings, compiled);
   const observed = canonicalize(live.settings, compiled);
@@ -161,12 +162,7 @@ function isManaged(raw: RawChange, before: unknown, options: CompiledNormalizeOp
   const parent = raw.path.slice(0, -1);
   if (parent.length === 0) return false;
   if (!matchesAny(parent, MANAGED_CONTAINERS) && !matchesAny(parent, options.setLike)) return false;
-  let node: unknown = before;
-  for (const segment of parent) {
-    if (!isPlainObject(node) || !Object.prototype.hasOwnProperty.call(node, segment)) return false;
-    node = node[segment as string];
-  }
-  return true;
+  return valueAt(before, parent) !== undefined;
 }
 
 function toDriftChange(raw: RawChange, context: ClassifyContext, coverage: Record<string, EvidenceSource> | undefined): DriftChange {
@@ -192,7 +188,6 @@ function renderChangePath(raw: RawChange): string {
 }
 
 const DIRECTION_ORDER = { weakening: 0, neutral: 1, strengthening: 2 } as const;
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 /** Weakening first, then by severity, then by path; suppressed changes after live ones. */
 export function sortChanges(changes: DriftChange[]): DriftChange[] {
@@ -200,7 +195,7 @@ export function sortChanges(changes: DriftChange[]): DriftChange[] {
     (a, b) =>
       Number(Boolean(a.suppressed)) - Number(Boolean(b.suppressed)) ||
       DIRECTION_ORDER[a.direction] - DIRECTION_ORDER[b.direction] ||
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
-      (a.path < b.path ? -1 : a.path > b.path ? 1 : 0),
+      severityRank(b.severity) - severityRank(a.severity) ||
+      compareStrings(a.path, b.path),
   );
 }

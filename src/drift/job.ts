@@ -11,10 +11,11 @@ import path from 'node:path';
 import type { LoadedBaseline } from '../baseline/load';
 import { deliverAlerts, type Delivery } from '../notify/lifecycle';
 import type { SlackPoster } from '../notify/slack-client';
-import { writeFileAtomic } from '../notify/state';
 import { renderDrift, renderDriftMarkdown, type DriftFormat } from '../report/drift';
 import { driftAlert } from '../report/slack';
 import { ClerkguardError, describeError } from '../util/errors';
+import { replaceFileAtomic } from '../util/fs';
+import { prettyJson } from '../util/json';
 import { exitCodeFor, runDrift, type LiveExporter } from './run';
 import type { DriftReport } from './types';
 
@@ -99,13 +100,13 @@ export function writeReportFiles(report: DriftReport, outDir: string, baselines:
   const written: string[] = [];
   for (const [format, name] of REPORT_FILES) {
     const file = path.join(outDir, name);
-    writeFileAtomic(file, renderDrift(format, report, { color: false, texts }));
+    replaceFileAtomic(file, renderDrift(format, report, { color: false, texts }), { createDir: true });
     written.push(file);
   }
   if (slackPreview) {
     const file = path.join(outDir, 'slack-preview.json');
     const messages = report.environments.filter((environment) => environment.status === 'drift').map((environment) => driftAlert(environment));
-    writeFileAtomic(file, `${JSON.stringify({ note: 'chat.postMessage payloads clerkguard would send (channel from SLACK_CHANNEL_ID)', messages }, null, 2)}\n`);
+    replaceFileAtomic(file, prettyJson({ note: 'chat.postMessage payloads clerkguard would send (channel from SLACK_CHANNEL_ID)', messages }), { createDir: true });
     written.push(file);
   }
   return written;

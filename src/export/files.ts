@@ -3,23 +3,15 @@
  * validation that baselines get: every problem with file:line:col, the JSON path and a hint.
  * And writing files atomically, so a failed run leaves either no file or the previous one.
  */
-import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { formatIssue, parseJsonText, validateWithSchema } from '../baseline/validate';
 import { ClerkguardError } from '../util/errors';
+import { readTextFile, replaceFileAtomic } from '../util/fs';
 import { dashboardExportSchema, liveExportSchema, type DashboardExport, type LiveExport } from './types';
 
 function readValidated<S extends z.ZodType>(file: string, schema: S, what: string, hint: string): z.infer<S> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ClerkguardError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? 'unknown error'})`, { hint });
-  }
-  return parseValidated(text, file, schema, what, hint);
+  return parseValidated(readTextFile(file, { missing: hint, unreadable: hint }), file, schema, what, hint);
 }
 
 export function parseValidated<S extends z.ZodType>(text: string, file: string, schema: S, what: string, hint: string): z.infer<S> {
@@ -45,12 +37,9 @@ export function readDashboardExportFile(file: string): DashboardExport {
 
 /** Writes `text` to `file` via a temp file in the same directory and a rename. */
 export function writeFileAtomic(file: string, text: string): void {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
-    writeFileSync(temp, text, { encoding: 'utf8', flag: 'wx' });
-    renameSync(temp, file);
+    replaceFileAtomic(file, text);
   } catch (error) {
-    rmSync(temp, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message);
     throw new ClerkguardError(`${file}: cannot write (${why})`, { cause: error });

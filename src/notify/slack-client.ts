@@ -4,7 +4,7 @@
  * retry policy and a per-request timeout. The token is only ever handed to WebClient; every
  * error message that leaves here is scrubbed of it.
  */
-import { LogLevel, WebClient, type Logger } from '@slack/web-api';
+import type { Logger, LogLevel } from '@slack/web-api';
 import { scrubSecrets } from '../settings/redact';
 import { ClerkguardError, describeError } from '../util/errors';
 import type { SlackBlock } from '../report/slack';
@@ -75,11 +75,14 @@ const silentLogger: Logger = {
   warn: () => undefined,
   error: () => undefined,
   setLevel: () => undefined,
-  getLevel: () => LogLevel.ERROR,
+  getLevel: () => 'error' as LogLevel.ERROR,
   setName: () => undefined,
 };
 
 export function createSlackPoster(config: SlackConfig): SlackPoster {
+  // Required here, not at the top: only runs with --slack load the Slack SDK.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { WebClient } = require('@slack/web-api') as typeof import('@slack/web-api');
   const client = new WebClient(config.token, {
     ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     retryConfig: { retries: config.retries ?? 2, factor: 1.5, minTimeout: 250, maxTimeout: 2_000, randomize: false },

@@ -5,11 +5,11 @@
  * failure never records a message that was not sent. Holds no secrets.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { DriftChange, DriftError } from '../drift/types';
 import { ClerkguardError, describeError } from '../util/errors';
+import { replaceFileAtomic } from '../util/fs';
 import { stableStringify } from '../util/json';
 
 export const DEFAULT_STATE_FILE = '.clerkguard/state.json';
@@ -55,22 +55,9 @@ export function readState(file: string): AlertState {
   return result.data;
 }
 
-/** Write to a temp file in the same directory, then rename: readers never see half a file. */
-export function writeFileAtomic(file: string, text: string): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const temp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    writeFileSync(temp, text);
-    renameSync(temp, file);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw error;
-  }
-}
-
 export function writeState(file: string, state: AlertState): void {
   try {
-    writeFileAtomic(file, stableStringify(state));
+    replaceFileAtomic(file, stableStringify(state), { createDir: true });
   } catch (error) {
     throw new ClerkguardError(`${file}: cannot save the alert state (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`, {
       hint: 'make the --state file writable; a message already posted in this run was not recorded, so the next run may post it again',

@@ -50,22 +50,14 @@ export function pick(props: Props, keys: readonly string[]): Props {
   return out;
 }
 
-/**
- * The live object projected onto the keys the baseline manages, so outputs (and refreshed
- * inputs) hold exactly the managed properties and unrelated dashboard settings stay out of
- * diffs. Keys managed but absent live are kept absent: `undefined` differs from any value.
- */
-export function projectLive(live: Props, managedKeys: readonly string[]): Props {
-  return pick(live, managedKeys);
-}
-
 function isPlainObject(value: unknown): value is Props {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /**
- * Like projectLive, but recursive through nested objects: for grouped settings such as
- * `attack_protection.user_lockout`, a sub-key the baseline does not declare is unmanaged too.
+ * The live object projected onto the keys the baseline manages, recursive through nested
+ * objects: for grouped settings such as `attack_protection.user_lockout`, a sub-key the
+ * baseline does not declare is unmanaged too.
  */
 export function projectDeep(live: unknown, shape: unknown): unknown {
   if (!isPlainObject(shape) || !isPlainObject(live)) return live;

@@ -8,7 +8,7 @@ import { secretsOf } from '../clerk/connection';
 import { scrubSecrets } from '../settings/redact';
 import { ClerkguardError } from '../util/errors';
 import { checkInputs, diffProps, type CheckOutcome, type DiffOutcome } from './check';
-import { normalizeProps, type Props } from './compare';
+import { normalizeProps, pick, type Props } from './compare';
 import { EMPTY_CONFIG, providerConnection, type ConfigSource } from './credentials';
 import { isKindName, LOCAL_KINDS, SECRET_KEYS, type KindName } from './kinds';
 import { OPERATIONS, OUTPUT_ONLY_KEYS } from './operations';
@@ -125,15 +125,9 @@ export async function update(kind: string, id: string, olds: Props, news: Props)
   const name = kindOf(kind);
   const desired = inputsOf(news);
   if (LOCAL_KINDS.has(name)) return { outs: desired };
-  const state = { ...inputsOf(olds), ...pickOutputOnly(olds) };
+  const state = { ...inputsOf(olds), ...pick(olds, OUTPUT_ONLY_KEYS) };
   const outs = await guarded(`updating ${name} ${id}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].update(clerkApi(), id, state, desired), state, desired);
   return { outs: normalizeProps(name, outs) };
-}
-
-function pickOutputOnly(props: Props): Props {
-  const out: Props = {};
-  for (const key of OUTPUT_ONLY_KEYS) if (props[key] !== undefined) out[key] = props[key];
-  return out;
 }
 
 /** Named `remove` because `delete` is reserved; the provider's `delete` calls it. */

@@ -82,13 +82,6 @@ export const KIND_SCHEMAS = {
 
 export type KindName = keyof typeof KIND_SCHEMAS;
 export const KIND_NAMES = Object.keys(KIND_SCHEMAS) as KindName[];
-export type KindInputs<K extends KindName> = z.infer<(typeof KIND_SCHEMAS)[K]>;
-
-/**
- * Singletons exist once per instance: "create" adopts the live object and "delete" only
- * forgets it. Collections (templates, roles, permissions) are really created and deleted.
- */
-export const SINGLETON_KINDS: ReadonlySet<KindName> = new Set(['InstanceSettings', 'Restrictions', 'Protect', 'SmsCountryBlocklist', 'OrganizationSettings', 'PlatformConfig']);
 
 /** Kinds that exist only in Pulumi state and call no API. */
 export const LOCAL_KINDS: ReadonlySet<KindName> = new Set(['Baseline']);
@@ -137,10 +130,6 @@ export const SECRET_KEYS: Readonly<Record<KindName, readonly string[]>> = {
 
 export function isKindName(value: unknown): value is KindName {
   return typeof value === 'string' && (KIND_NAMES as string[]).includes(value);
-}
-
-export function typeToken(kind: KindName): string {
-  return `${TYPE_PREFIX}${kind}`;
 }
 
 export function kindOfType(type: string): KindName | undefined {

@@ -86,6 +86,7 @@ async function readEnvironmentSettings(api: ClerkApi): Promise<Settings> {
 }
 
 function singleton(
+  kind: KindName,
   id: string,
   what: string,
   readLive: (api: ClerkApi) => Promise<Props>,
@@ -93,7 +94,7 @@ function singleton(
   usesFrontendApi = false,
 ): KindOperations {
   const adopt = async (api: ClerkApi, current: Props, desired: Props): Promise<Props> => {
-    const changed = changedKeys(kindOfSingleton(id), current, desired);
+    const changed = changedKeys(kind, current, desired);
     if (changed.length > 0) await write(api, pick(desired, changed));
     return pick(desired, Object.keys(desired));
   };
@@ -116,20 +117,8 @@ function singleton(
   };
 }
 
-const SINGLETON_IDS: Record<string, KindName> = {
-  platform_config: 'PlatformConfig',
-  instance: 'InstanceSettings',
-  restrictions: 'Restrictions',
-  protect: 'Protect',
-  communication: 'SmsCountryBlocklist',
-  organization_settings: 'OrganizationSettings',
-};
-
-function kindOfSingleton(id: string): KindName {
-  return SINGLETON_IDS[id] ?? 'PlatformConfig';
-}
-
 const instanceSettings = singleton(
+  'InstanceSettings',
   'instance',
   'instance settings (allowed origins, test mode, HIBP)',
   async (api) => {
@@ -150,6 +139,7 @@ const instanceSettings = singleton(
 );
 
 const restrictions = singleton(
+  'Restrictions',
   'restrictions',
   'sign-up restrictions',
   async (api) => ({ ...((await readEnvironmentSettings(api)).restrictions ?? {}) }),
@@ -160,6 +150,7 @@ const restrictions = singleton(
 );
 
 const protect = singleton(
+  'Protect',
   'protect',
   'Clerk Protect settings',
   async (api) => ({ ...(await api.getProtect()) }),
@@ -169,6 +160,7 @@ const protect = singleton(
 );
 
 const smsCountryBlocklist = singleton(
+  'SmsCountryBlocklist',
   'communication',
   'the SMS country blocklist',
   async (api) => ({ blocked_country_codes: [...(await api.getCommunication()).blocked_country_codes] }),
@@ -178,6 +170,7 @@ const smsCountryBlocklist = singleton(
 );
 
 const organizationSettings = singleton(
+  'OrganizationSettings',
   'organization_settings',
   'organization settings',
   async (api) => {

@@ -46,6 +46,14 @@ function plainCopy<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** Kinds whose inputs are exactly one settings group. */
+const SINGLE_GROUP_KINDS: Partial<Record<KindName, string>> = {
+  InstanceSettings: 'instance',
+  Restrictions: 'restrictions',
+  Protect: 'protect',
+  SmsCountryBlocklist: 'communication',
+};
+
 /** Maps resource inputs back into the settings model. Unknown resource types are ignored. */
 export function settingsFromResources(resources: readonly PolicyResource[]): { settings: Settings; owners: { urn: string; path: string }[] } {
   const settings: Record<string, Record<string, unknown>> = {};
@@ -65,23 +73,13 @@ export function settingsFromResources(resources: readonly PolicyResource[]): { s
   for (const resource of resources) {
     const kind: KindName | undefined = kindOfType(resource.type);
     const props = resource.props;
+    const single = kind === undefined ? undefined : SINGLE_GROUP_KINDS[kind];
+    if (single !== undefined) {
+      Object.assign(group(single), strip(props));
+      owners.push({ urn: resource.urn, path: single });
+      continue;
+    }
     switch (kind) {
-      case 'InstanceSettings':
-        Object.assign(group('instance'), strip(props));
-        owners.push({ urn: resource.urn, path: 'instance' });
-        break;
-      case 'Restrictions':
-        Object.assign(group('restrictions'), strip(props));
-        owners.push({ urn: resource.urn, path: 'restrictions' });
-        break;
-      case 'Protect':
-        Object.assign(group('protect'), strip(props));
-        owners.push({ urn: resource.urn, path: 'protect' });
-        break;
-      case 'SmsCountryBlocklist':
-        Object.assign(group('communication'), strip(props));
-        owners.push({ urn: resource.urn, path: 'communication' });
-        break;
       case 'OrganizationSettings':
         organizations().settings = strip(props);
         owners.push({ urn: resource.urn, path: 'organizations.settings' });

@@ -3,13 +3,14 @@
  * baseline file at the line of the drifted setting; suppressed changes carry a SARIF
  * suppression; environments that could not be checked become tool execution notifications.
  */
-import { RULES, type Severity } from '../checklist/index';
+import { RULES } from '../checklist/index';
 import { locatePath } from '../baseline/validate';
 import type { DriftChange, DriftReport, EnvironmentDrift } from '../drift/types';
 import { settingsSegments } from '../drift/suppress';
 import { scrubSecrets } from '../settings/redact';
 import { prettyJson } from '../util/json';
 import { describeChange } from './drift-summary';
+import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
 
 const DIRECTION_RULES = [
   { id: 'drift-weakening', name: 'Live setting is weaker than the baseline', text: 'A live Clerk setting drifted from the baseline in a direction that weakens security.' },
@@ -20,10 +21,6 @@ const DIRECTION_RULES = [
 function level(change: DriftChange): 'error' | 'warning' | 'note' {
   if (change.direction !== 'weakening') return 'note';
   return change.severity === 'critical' || change.severity === 'high' ? 'error' : 'warning';
-}
-
-function securityScore(severity: Severity): string {
-  return { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' }[severity];
 }
 
 export function renderDriftSarif(report: DriftReport, texts: Record<string, string>): string {
@@ -41,11 +38,11 @@ export function renderDriftSarif(report: DriftReport, texts: Record<string, stri
   );
   return scrubSecrets(
     prettyJson({
-      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      $schema: SARIF_SCHEMA,
       version: '2.1.0',
       runs: [
         {
-          tool: { driver: { name: 'clerkguard', informationUri: 'https://github.com/clerkguard/clerkguard', semanticVersion: toolVersion(), rules } },
+          tool: { driver: sarifDriver(rules) },
           invocations: [{ executionSuccessful: report.status !== 'error', toolExecutionNotifications: notifications }],
           results,
         },
@@ -82,9 +79,4 @@ function result(environment: EnvironmentDrift, change: DriftChange, texts: Recor
       source: change.source,
     },
   };
-}
-
-function toolVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../package.json') as { version: string }).version;
 }

@@ -2,10 +2,11 @@
  * Renderers for checklist findings: text for people, JSON for tools, markdown for PRs and
  * review reports, SARIF 2.1.0 for GitHub code scanning.
  */
-import { RULES, atLeast, summarize, type Finding, type FindingSummary, type Severity } from '../checklist/index';
+import { RULES, atLeast, severityRank, summarize, type Finding, type FindingSummary, type Severity } from '../checklist/index';
 import { locatePath } from '../baseline/validate';
 import { parsePath } from '../settings/paths';
 import { prettyJson } from '../util/json';
+import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
 import { paint, type Painter } from './style';
 
 export type FindingsFormat = 'text' | 'json' | 'markdown' | 'sarif';
@@ -22,14 +23,13 @@ export interface FindingsReportInput {
 }
 
 const STATUS_ORDER: Record<Finding['status'], number> = { fail: 0, excepted: 1, not_verifiable: 2, pass: 3 };
-const SEVERITY_ORDER: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
 
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       (a.file ?? a.environment).localeCompare(b.file ?? b.environment) ||
       STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      severityRank(b.severity) - severityRank(a.severity) ||
       (a.checklist_item ?? 99) - (b.checklist_item ?? 99) ||
       a.path.localeCompare(b.path),
   );
@@ -157,24 +157,10 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
     };
   });
   return prettyJson({
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    $schema: SARIF_SCHEMA,
     version: '2.1.0',
-    runs: [
-      {
-        tool: { driver: { name: 'clerkguard', informationUri: 'https://github.com/clerkguard/clerkguard', semanticVersion: toolVersion(), rules } },
-        results,
-      },
-    ],
+    runs: [{ tool: { driver: sarifDriver(rules) }, results }],
   });
-}
-
-function securityScore(severity: Severity): string {
-  return { critical: '9.5', high: '8.0', medium: '5.5', low: '3.0' }[severity];
-}
-
-function toolVersion(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return (require('../../package.json') as { version: string }).version;
 }
 
 export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

@@ -243,8 +243,6 @@ export const settingsSchema = z
   .describe('Security-relevant settings of one Clerk instance. An absent group is unmanaged.');
 
 export type Settings = z.infer<typeof settingsSchema>;
-export type SettingsGroup = keyof Settings;
-export const SETTINGS_GROUPS = Object.keys(settingsSchema.shape) as SettingsGroup[];
 
 /** Where a live value came from. `unverified` means no source could show it. */
 export const evidenceSourceSchema = z.enum(['bapi', 'fapi', 'platform', 'export-file', 'attested', 'unverified']);

@@ -4,12 +4,11 @@
  * snapshot plays the baseline's part; values and coverage come from the newer one. Settings
  * either snapshot could not verify are listed as unverified, never as added or removed.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { diffExports } from '../drift/index';
 import type { DriftReport, EnvironmentDrift } from '../drift/types';
 import type { LiveExport } from '../export/types';
-import { ClerkguardError } from '../util/errors';
+import { readTextFile } from '../util/fs';
 import { parseSnapshotText } from './layout';
 
 export interface LoadedSnapshot {
@@ -20,14 +19,7 @@ export interface LoadedSnapshot {
 
 /** Reads and validates a snapshot; messages name `file` as given, resolved against `cwd`. */
 export function loadSnapshot(file: string, cwd = process.cwd()): LoadedSnapshot {
-  let text: string;
-  try {
-    text = readFileSync(path.resolve(cwd, file), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ClerkguardError(`${file}: no such file`, { hint: 'pass two snapshot files, e.g. snapshots/production/2026-Q3.json snapshots/production/2026-Q4.json' });
-    throw new ClerkguardError(`${file}: cannot read (${code ?? 'unknown error'})`);
-  }
+  const text = readTextFile(path.resolve(cwd, file), { missing: 'pass two snapshot files, e.g. snapshots/production/2026-Q3.json snapshots/production/2026-Q4.json' }, file);
   return { file, text, snapshot: parseSnapshotText(text, file) };
 }
 

@@ -4,9 +4,9 @@
  * all temp files exist are they renamed into place. A failure at any step removes the temp
  * files, puts back what was there before, and removes folders this transaction created.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { tempPathFor } from '../util/fs';
 
 interface PendingFile {
   target: string;
@@ -30,7 +30,7 @@ export class FileTransaction {
       if (safeRead(absolute) === content) return false;
     }
     this.ensureDir(path.dirname(absolute));
-    const temp = path.join(path.dirname(absolute), `.${path.basename(absolute)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    const temp = tempPathFor(absolute);
     const entry: PendingFile = { target: absolute, temp, renamed: false };
     this.pending.push(entry);
     const fd = openSync(temp, 'wx', 0o644);

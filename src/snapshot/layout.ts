@@ -3,11 +3,11 @@
  * `.md` next to it (the review report). The file name is the only index: the newest earlier
  * quarter of an environment is its last-known-good snapshot.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { formatIssue, parseJsonText, validateWithSchema } from '../baseline/validate';
+import { parseValidated } from '../export/files';
 import { liveExportSchema, type LiveExport } from '../export/types';
-import { ClerkguardError } from '../util/errors';
+import { readTextFile } from '../util/fs';
 import { compareQuarters, formatQuarter, parseQuarter, type Quarter } from './quarter';
 
 export interface SnapshotPaths {
@@ -48,25 +48,9 @@ export function lastKnownGood(dir: string, environment: string, quarter: Quarter
 
 /** Parses snapshot text, reporting every problem as file:line:col, path and hint. */
 export function parseSnapshotText(text: string, file: string): LiveExport {
-  const parsed = parseJsonText(text, file);
-  const result = parsed.errors.length > 0 ? parsed : validateWithSchema(liveExportSchema, parsed.value, file, text);
-  if (result.errors.length > 0 || result.value === undefined) {
-    const heading = result.errors.length === 1 ? `${file} is not a valid snapshot` : `${file} has ${result.errors.length} problems`;
-    throw new ClerkguardError(`${heading}:\n${result.errors.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, {
-      hint: 'a snapshot is a live export written by `clerkguard snapshot` or `clerkguard export`',
-    });
-  }
-  return result.value as LiveExport;
+  return parseValidated(text, file, liveExportSchema, 'snapshot', 'a snapshot is a live export written by `clerkguard snapshot` or `clerkguard export`');
 }
 
 export function readSnapshotFile(file: string): LiveExport {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new ClerkguardError(`${file}: no such file`, { hint: 'pass snapshot files such as snapshots/production/2026-Q4.json' });
-    throw new ClerkguardError(`${file}: cannot read (${code ?? 'unknown error'})`);
-  }
-  return parseSnapshotText(text, file);
+  return parseSnapshotText(readTextFile(file, { missing: 'pass snapshot files such as snapshots/production/2026-Q4.json' }), file);
 }

@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LoadedBaseline } from '../baseline/load';
+import { baselineContext } from '../checklist/evaluate-baseline';
 import { evaluateSettings, type RuleContext } from '../checklist/index';
 import { diffBaseline, diffExports } from '../drift/index';
 import type { LiveExporter } from '../drift/run';
@@ -177,15 +178,7 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
     };
   }
 
-  const context: RuleContext = {
-    environment,
-    environmentType: baseline.target.environment_type,
-    profile: baseline.profile,
-    target: baseline.target,
-    mode: 'live',
-    coverage: live.coverage,
-    today: asOf,
-  };
+  const context: RuleContext = { ...baselineContext(loaded, asOf), mode: 'live', coverage: live.coverage };
   const findings = evaluateSettings(live.settings, context, { exceptions: baseline.exceptions });
   const review = buildReview({
     quarter,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -6,6 +5,7 @@ import { parseBaseline } from '../../baseline/load';
 import { startEmulator, type EmulatorOptions } from '../../emulator/server';
 import { emulatorStateProblem, isEmulatorState, type EnvironmentType } from '../../emulator/state';
 import { ClerkguardError } from '../../util/errors';
+import { readTextFile } from '../../util/fs';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 
@@ -73,15 +73,8 @@ export function registerEmulator(program: Command, context: CliContext): void {
 }
 
 function loadSeed(file: string, shown: string): NonNullable<EmulatorOptions['seed']> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new ClerkguardError(code === 'ENOENT' ? `${shown}: no such file` : `${shown}: cannot read (${code ?? 'unknown error'})`, {
-      hint: 'pass a baseline such as baselines/production.json, or a state file saved from /__emulator/state',
-    });
-  }
+  const hint = 'pass a baseline such as baselines/production.json, or a state file saved from /__emulator/state';
+  const text = readTextFile(file, { missing: hint, unreadable: hint }, shown);
   let value: unknown;
   try {
     value = JSON.parse(text);
