@@ -48,19 +48,25 @@ export function parseBaseline(text: string, file: string): LoadedBaseline {
   return { file, text, baseline: result.value, warnings: result.warnings };
 }
 
-export function loadBaselineFile(file: string): LoadedBaseline {
+/**
+ * Reads and validates one baseline. `displayName` is how the file is named in findings and
+ * messages (usually the path the user typed); `file` is where it is read from.
+ */
+export function loadBaselineFile(file: string, displayName = file): LoadedBaseline {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new ClerkguardError(`${file}: no such file`, { hint: 'pass a baseline file, e.g. baselines/production.json' });
+      throw new ClerkguardError(`${displayName}: no such file`, { hint: 'pass a baseline file, e.g. baselines/production.json' });
     }
-    if (code === 'EISDIR') return loadBaselineFile(file + path.sep);
-    throw new ClerkguardError(`${file}: cannot read (${code ?? 'unknown error'})`);
+    if (code === 'EISDIR') {
+      throw new ClerkguardError(`${displayName}: is a directory, not a baseline file`, { hint: `pass one file, e.g. ${path.join(displayName, 'production.json')}` });
+    }
+    throw new ClerkguardError(`${displayName}: cannot read (${code ?? 'unknown error'})`);
   }
-  return parseBaseline(text, file);
+  return parseBaseline(text, displayName);
 }
 
 const NOT_BASELINES = new Set(['schema.json', 'package.json', 'package-lock.json', 'tsconfig.json']);
@@ -99,7 +105,7 @@ export function loadBaselines(args: readonly string[], cwd = process.cwd()): Loa
   const issues: ValidationIssue[] = [];
   for (const file of files) {
     try {
-      loaded.push(loadBaselineFile(file));
+      loaded.push(loadBaselineFile(path.resolve(cwd, file), file));
     } catch (error) {
       if (error instanceof BaselineError) issues.push(...error.issues);
       else throw error;

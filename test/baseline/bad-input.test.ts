@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BaselineError, parseBaseline, validateBaselineText } from '../../src/baseline/load';
+import { BaselineError, loadBaselineFile, loadBaselines, parseBaseline, validateBaselineText } from '../../src/baseline/load';
 import { baselineJsonSchemaText } from '../../src/baseline/json-schema';
 import { baselineWith } from '../helpers/baselines';
-import { REPO_ROOT } from '../helpers/cli';
+import { REPO_ROOT, fixtureDir } from '../helpers/cli';
 
 type Draft = ReturnType<typeof baselineWith>;
 type SettingsDraft = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -215,5 +215,19 @@ describe('the published JSON Schema', () => {
       expect(result.errors).toEqual([]);
       expect(result.warnings).toEqual([]);
     }
+  });
+});
+
+describe('loading baseline files', () => {
+  it('reads files relative to the given working directory and names them as given', () => {
+    const dir = fixtureDir({ 'baselines/production.json': baselineWith(() => {}) });
+    const [loaded] = loadBaselines([], dir);
+    expect(loaded!.file).toBe(path.join('baselines', 'production.json'));
+    expect(loaded!.baseline.environment).toBe('production');
+  });
+
+  it('explains a directory passed where one file is expected', () => {
+    const dir = fixtureDir({ 'baselines/production.json': baselineWith(() => {}) });
+    expect(() => loadBaselineFile(path.join(dir, 'baselines'), 'baselines')).toThrow(/^baselines: is a directory, not a baseline file$/);
   });
 });

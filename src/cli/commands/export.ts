@@ -70,6 +70,6 @@ export function registerExport(program: Command, context: CliContext): void {
 }
 
 function loadTarget(options: ExportCommandOptions, cwd: string): LoadedBaseline {
-  if (options.baseline) return loadBaselineFile(path.resolve(cwd, options.baseline));
+  if (options.baseline) return loadBaselineFile(path.resolve(cwd, options.baseline), options.baseline);
   return loadBaselineForEnvironment(options.env ?? 'production', cwd);
 }
