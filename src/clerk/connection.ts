@@ -89,10 +89,15 @@ export function connectionFromEnv(target: Target, env: NodeJS.ProcessEnv = proce
   }
   const apiUrl = baseUrl(target.api_url, 'api_url', env, 'CLERK_API_URL', environment) ?? DEFAULT_API_URL;
   const publishableKey = env[target.publishable_key_env ?? 'CLERK_PUBLISHABLE_KEY']?.trim() || undefined;
-  const frontendApiUrl = frontendUrl(baseUrl(target.frontend_api_url, 'frontend_api_url', env, 'CLERK_FRONTEND_API_URL', environment), publishableKey, environment);
+  // CLERK_FRONTEND_API_URL and CLERK_APPLICATION_ID name one instance. They belong to the
+  // baseline that uses the default key variables; a baseline naming its own keys (another
+  // instance, e.g. staging) must not be read with them, so it relies on its own target.
+  const defaultInstance = secretKeyEnv === 'CLERK_SECRET_KEY';
+  const instanceEnv = defaultInstance ? env : {};
+  const frontendApiUrl = frontendUrl(baseUrl(target.frontend_api_url, 'frontend_api_url', instanceEnv, 'CLERK_FRONTEND_API_URL', environment), publishableKey, environment);
 
   const platformKey = env[target.platform_api_key_env ?? 'CLERK_PLATFORM_API_KEY']?.trim();
-  const applicationId = target.application_id ?? env.CLERK_APPLICATION_ID?.trim();
+  const applicationId = target.application_id ?? (instanceEnv.CLERK_APPLICATION_ID?.trim() || undefined);
   const platform: PlatformConnection | undefined =
     platformKey && applicationId
       ? {

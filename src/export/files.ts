@@ -3,6 +3,7 @@
  * validation that baselines get: every problem with file:line:col, the JSON path and a hint.
  * And writing files atomically, so a failed run leaves either no file or the previous one.
  */
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import { formatIssue, parseJsonText, validateWithSchema } from '../baseline/validate';
@@ -35,13 +36,17 @@ export function readDashboardExportFile(file: string): DashboardExport {
   return readValidated(file, dashboardExportSchema, 'dashboard export', 'see docs/clerk-api-coverage.md for the dashboard export format');
 }
 
-/** Writes `text` to `file` via a temp file in the same directory and a rename. */
+/**
+ * Writes `text` to `file` via a temp file in the same directory and a rename, creating missing
+ * parent directories (as `drift --out` does) so `--out live/staging.json` works on a fresh checkout.
+ */
 export function writeFileAtomic(file: string, text: string): void {
   try {
+    mkdirSync(path.dirname(file), { recursive: true });
     replaceFileAtomic(file, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? `the directory ${path.dirname(file)} does not exist` : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message);
+    const why = code === 'ENOTDIR' || code === 'EEXIST' ? `${path.dirname(file)} is not a directory` : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message);
     throw new ClerkguardError(`${file}: cannot write (${why})`, { cause: error });
   }
 }

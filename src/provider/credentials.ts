@@ -66,6 +66,11 @@ export function providerConnection(config: ConfigSource, env: NodeJS.ProcessEnv 
   if (frontendApiUrl) overrides.frontend_api_url = frontendApiUrl;
   if (platformApiUrl) overrides.platform_api_url = platformApiUrl;
   if (applicationId) overrides.application_id = applicationId;
+  // A stack governs exactly one instance, so the instance-specific variables belong to it even
+  // when its baseline names its own key variables (connectionFromEnv only trusts them for the
+  // default-key baseline of a multi-environment run).
+  if (!overrides.frontend_api_url && !target.frontend_api_url && env.CLERK_FRONTEND_API_URL?.trim()) overrides.frontend_api_url = env.CLERK_FRONTEND_API_URL.trim();
+  if (!overrides.application_id && !target.application_id && env.CLERK_APPLICATION_ID?.trim()) overrides.application_id = env.CLERK_APPLICATION_ID.trim();
   requireSecretKey(config, target, merged);
   return connectionFromEnv({ ...target, ...overrides }, merged);
 }

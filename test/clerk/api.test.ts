@@ -75,6 +75,24 @@ describe('connection', () => {
     expect(connectionFromEnv(target, emulator.env()).frontendApiUrl).toBe(emulator.frontend_api_url);
   });
 
+  it('applies instance-specific CLERK_* variables only to the baseline using the default keys', () => {
+    const shared = {
+      CLERK_SECRET_KEY: SENTINEL,
+      CLERK_STAGING_SECRET_KEY: SENTINEL,
+      CLERK_STAGING_PUBLISHABLE_KEY: encodePublishableKey('live', 'clerk.staging.example.com'),
+      CLERK_PLATFORM_API_KEY: 'ak_0123456789abcdef0123',
+      CLERK_APPLICATION_ID: 'app_production',
+      CLERK_FRONTEND_API_URL: 'https://clerk.example.com',
+    };
+    const production = connectionFromEnv(target, shared);
+    expect([production.frontendApiUrl, production.platform?.applicationId]).toEqual(['https://clerk.example.com', 'app_production']);
+    const staging = connectionFromEnv({ ...target, secret_key_env: 'CLERK_STAGING_SECRET_KEY', publishable_key_env: 'CLERK_STAGING_PUBLISHABLE_KEY' }, shared);
+    expect(staging.frontendApiUrl).toBe('https://clerk.staging.example.com');
+    expect(staging.platform).toBeUndefined();
+    const stagingWithApp = connectionFromEnv({ ...target, secret_key_env: 'CLERK_STAGING_SECRET_KEY', application_id: 'app_staging' }, shared);
+    expect(stagingWithApp.platform?.applicationId).toBe('app_staging');
+  });
+
   it('names the missing env var, not a value', () => {
     expect(() => connectionFromEnv(target, {})).toThrow(/CLERK_SECRET_KEY is not set/);
     expect(() => connectionFromEnv(target, { CLERK_SECRET_KEY: 'not-a-key' })).toThrow(/not a Clerk secret key/);

@@ -258,15 +258,21 @@ describe('clerkguard export (CLI)', () => {
     expectNoSecrets(malformed.stderr, truncated.stderr, slow.stderr, refused.stderr);
   });
 
-  it('bad input: both --env and --baseline, unknown environment, missing key', async () => {
+  it('bad input: both --env and --baseline, unknown environment, missing key; --out creates its directory', async () => {
     expect((await cli(['export', '--env', 'production', '--baseline', BASELINE])).stderr).toContain('pass either --baseline or --env, not both');
     const unknown = await cli(['export', '--env', 'prod']);
     expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('no baseline for environment "prod"')]);
     const missing = await cli(['export'], { CLERK_SECRET_KEY: '' });
     expect([missing.code, missing.stderr.split('\n')[0]]).toEqual([1, 'clerkguard: no secret key for environment production: CLERK_SECRET_KEY is not set']);
-    const nowhere = path.join(dir, 'missing', 'live.json');
+    const fresh = path.join(dir, 'live', 'production.json');
+    const created = await cli(['export', '--out', fresh]);
+    expect(created.code).toBe(0);
+    expect(readLiveExportFile(fresh).environment).toBe('production');
+    const notADirectory = path.join(dir, 'plain-file');
+    writeFileSync(notADirectory, 'x');
+    const nowhere = path.join(notADirectory, 'live.json');
     const unwritable = await cli(['export', '--out', nowhere]);
-    expect([unwritable.code, unwritable.stderr.split('\n')[0]]).toEqual([1, `clerkguard: ${nowhere}: cannot write (the directory ${path.dirname(nowhere)} does not exist)`]);
+    expect([unwritable.code, unwritable.stderr.split('\n')[0]]).toEqual([1, `clerkguard: ${nowhere}: cannot write (${notADirectory} is not a directory)`]);
   });
 });
 

@@ -27,6 +27,29 @@ describe('providerConnection', () => {
     expect(connection.platform).toMatchObject({ apiKey: 'ak_fromconfig0000', applicationId: 'app_1', instance: 'production' });
   });
 
+  it('gives a stack the instance-specific variables even when its baseline names its own keys', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-provider-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'staging.json');
+    writeFileSync(
+      file,
+      JSON.stringify(
+        baselineWith((baseline) => {
+          baseline.environment = 'staging';
+          baseline.target = { environment_type: 'production', secret_key_env: 'CLERK_STAGING_SECRET_KEY' };
+        }),
+      ),
+    );
+    const connection = providerConnection(config({ 'clerkguard:baseline': file }), {
+      CLERK_STAGING_SECRET_KEY: 'sk_live_staging00000',
+      CLERK_PLATFORM_API_KEY: 'ak_fromenv00000000',
+      CLERK_APPLICATION_ID: 'app_staging',
+      CLERK_FRONTEND_API_URL: 'https://clerk.staging.example.com',
+    });
+    expect(connection.platform?.applicationId).toBe('app_staging');
+    expect(connection.frontendApiUrl).toBe('https://clerk.staging.example.com');
+  });
+
   it("honours the baseline's target: its env var names and instance type", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-provider-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
