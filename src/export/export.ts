@@ -17,6 +17,7 @@ import { readSettings, type LiveRead } from '../clerk/settings-io';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
 import { ClerkguardError } from '../util/errors';
+import { stableStringify } from '../util/json';
 import { readDashboardExportFile } from './files';
 import { LIVE_EXPORT_SCHEMA_VERSION, liveExportSchema, type DashboardExport, type LiveExport } from './types';
 
@@ -29,6 +30,8 @@ export interface ExportOptions {
   policy?: Partial<RetryPolicy>;
   /** Receives the API client before the reads start (for request accounting). */
   onApi?: (api: ClerkApi) => void;
+  /** Receives notes about dashboard-export values that were not used, and why. */
+  onWarning?: (message: string) => void;
 }
 
 /** Attested paths: evidence only people can give, copied from the baseline. */
@@ -62,7 +65,10 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   const coverage: Record<string, EvidenceSource> = { ...read.coverage };
 
   addManagedBuiltIns(settings, read.builtIn, baseline.settings);
-  if (dashboard) mergeDashboard(settings, coverage, dashboard.settings as Record<string, Record<string, unknown> | undefined>);
+  if (dashboard) {
+    const warn = options.onWarning ?? (() => undefined);
+    mergeDashboard(settings, coverage, dashboard.settings as Record<string, Record<string, unknown> | undefined>, (message) => warn(`environment ${baseline.environment}: ${message}`));
+  }
   copyAttestations(settings, coverage, baseline.settings as Record<string, Record<string, unknown> | undefined>);
   markUnverified(coverage, baseline.settings as Record<string, Record<string, unknown> | undefined>);
 
@@ -105,17 +111,48 @@ function addManagedBuiltIns(settings: Record<string, Record<string, unknown> | u
   }
 }
 
-/** Fills, field by field, what no API covered from the dashboard export. */
-function mergeDashboard(settings: Record<string, Record<string, unknown> | undefined>, coverage: Record<string, EvidenceSource>, file: Record<string, Record<string, unknown> | undefined>): void {
+/**
+ * Fills, field by field, what no API covered from the dashboard export. An API value always
+ * wins (it is read now; the file was copied by hand earlier), and attestations come only from
+ * the baseline; both cases are reported so a stale or misplaced file does not go unnoticed.
+ */
+function mergeDashboard(
+  settings: Record<string, Record<string, unknown> | undefined>,
+  coverage: Record<string, EvidenceSource>,
+  file: Record<string, Record<string, unknown> | undefined>,
+  warn: (message: string) => void,
+): void {
   for (const [group, fields] of Object.entries(file)) {
-    if (!fields || group === 'practices' || group === 'monitoring') continue;
+    if (!fields) continue;
+    if (group === 'practices' || group === 'monitoring') {
+      warn(`dashboard export: settings.${group} ignored (attestations come from the baseline)`);
+      continue;
+    }
     for (const [field, value] of Object.entries(fields)) {
-      if (value === undefined || isAttested(group, field)) continue;
-      if (sourceFor(coverage, [group, field]) !== 'unverified') continue;
+      if (value === undefined) continue;
+      if (isAttested(group, field)) {
+        warn(`dashboard export: settings.${group}.${field} ignored (attestations come from the baseline)`);
+        continue;
+      }
+      const source = sourceFor(coverage, [group, field]);
+      if (source !== 'unverified') {
+        const live = settings[group]?.[field];
+        if (!sameSetting(live, value)) {
+          warn(`dashboard export: settings.${group}.${field} differs from what ${source} returned; the ${source} value is used`);
+        }
+        continue;
+      }
       settings[group] = { ...settings[group], [field]: structuredClone(value) };
       coverage[`${group}.${field}`] = 'export-file';
     }
   }
+}
+
+/** Equal as settings: key order and the order of set-like lists of strings do not matter. */
+function sameSetting(a: unknown, b: unknown): boolean {
+  const normal = (value: unknown): unknown =>
+    Array.isArray(value) && value.every((item) => typeof item === 'string') ? [...value].sort() : value;
+  return stableStringify(normal(a)) === stableStringify(normal(b));
 }
 
 function isAttested(group: string, field?: string): boolean {

@@ -112,6 +112,26 @@ describe('exportLive', () => {
     expect(live.coverage).toMatchObject({ 'session.inactivity_timeout_minutes': 'platform', 'session.revoke_on': 'export-file', 'session.cookie_same_site': 'export-file', 'webhooks.endpoints': 'export-file' });
   });
 
+  it('reports dashboard-export values it does not use: API values win, attestations come from the baseline', async () => {
+    const warnings: string[] = [];
+    await exportLive(loaded, {
+      env: emulator.env(),
+      onWarning: (message) => warnings.push(message),
+      dashboardExport: {
+        schema_version: 1,
+        settings: {
+          session: { inactivity_timeout_minutes: 999, cookie_same_site: 'lax' },
+          instance: { allowed_origins: ['https://www.example.com', 'https://app.example.com'] },
+          practices: { server_side_session_verification: { attested_by: 'x', attested_at: '2026-11-01', evidence: 'y' } },
+        },
+      },
+    });
+    expect(warnings).toEqual([
+      'environment production: dashboard export: settings.session.inactivity_timeout_minutes differs from what platform returned; the platform value is used',
+      'environment production: dashboard export: settings.practices ignored (attestations come from the baseline)',
+    ]);
+  });
+
   it('without Platform access, session comes from the dashboard export or is unverified', async () => {
     const env: Record<string, string> = { ...emulator.env() };
     delete env.CLERK_PLATFORM_API_KEY;

@@ -57,7 +57,7 @@ export function registerDrift(program: Command, context: CliContext): void {
       const outDir = options.out ?? (options.slack ? DEFAULT_SLACK_REPORT_DIR : undefined);
       const result = await runDriftJob({
         baselines,
-        exporter: liveExporter(io.env, () => context.now(), dashboard),
+        exporter: liveExporter(io.env, () => context.now(), dashboard, (message) => io.stderr(`warning: ${message}\n`)),
         strict: options.strict ?? false,
         today: context.today(),
         now: context.now(),

@@ -54,6 +54,7 @@ export function registerExport(program: Command, context: CliContext): void {
         onApi: (created) => {
           api = created;
         },
+        onWarning: (message) => io.stderr(`warning: ${message}\n`),
       });
       const text = stableStringify(live);
       if (options.out) {
