@@ -11,6 +11,7 @@ import { formatPath } from '../settings/paths';
 import { ClerkguardError } from '../util/errors';
 import type { ClerkApi, InstanceUpdate } from './api';
 import { keyEnvironment } from './connection';
+import { ClerkApiError } from './http';
 import { mapLimit } from './limit';
 import {
   DEFAULT_ROLE_KEYS,
@@ -46,6 +47,27 @@ export interface LiveRead {
     roles: NonNullable<NonNullable<Settings['organizations']>['roles']>;
     permissions: NonNullable<NonNullable<Settings['organizations']>['permissions']>;
   };
+  /** Groups the instance does not offer (a plan without the feature): left unverified, with why. */
+  unavailable: string[];
+}
+
+/**
+ * Statuses with which Clerk says a feature is not part of this instance or plan (the spec lists
+ * 402 and 404 for organization settings). The group is then unverified, never "in sync", and the
+ * rest of the export goes on; any other failure still fails the export.
+ */
+const FEATURE_UNAVAILABLE = [402, 403, 404];
+
+async function optional<T>(read: () => Promise<T>, unavailable: string[]): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof ClerkApiError && error.status !== undefined && FEATURE_UNAVAILABLE.includes(error.status)) {
+      unavailable.push(`${error.endpoint} answered ${error.status} (not available on this instance)`);
+      return undefined;
+    }
+    throw error;
+  }
 }
 
 /** First 16 hex chars of sha256: enough to notice a change, useless for recovering the value. */
@@ -55,14 +77,15 @@ export function fingerprint(value: string): string {
 
 /** Reads every group the APIs expose. Throws ClerkguardError (ClerkApiError) on any failed read. */
 export async function readSettings(api: ClerkApi): Promise<LiveRead> {
+  const unavailable: string[] = [];
   const jobs = {
     instance: () => api.getInstance(),
     environment: () => api.getEnvironment(),
     protect: () => api.getProtect(),
     communication: () => api.getCommunication(),
-    organizationSettings: () => api.getOrganizationSettings(),
-    roles: () => api.listOrganizationRoles(),
-    permissions: () => api.listOrganizationPermissions(),
+    organizationSettings: () => optional(() => api.getOrganizationSettings(), unavailable),
+    roles: () => optional(() => api.listOrganizationRoles(), unavailable),
+    permissions: () => optional(() => api.listOrganizationPermissions(), unavailable),
     jwtTemplates: () => api.listJwtTemplates(),
     platform: () => api.getPlatformConfig(),
   };
@@ -97,21 +120,23 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
   settings.communication = { blocked_country_codes: [...got.communication.blocked_country_codes] };
   coverage.communication = 'bapi';
 
-  settings.organizations = {
-    settings: {
-      enabled: got.organizationSettings.enabled,
-      max_allowed_memberships: got.organizationSettings.max_allowed_memberships,
-      admin_delete_enabled: got.organizationSettings.admin_delete_enabled,
-      domains_enabled: got.organizationSettings.domains_enabled,
-      ...(got.organizationSettings.slug_disabled === undefined ? {} : { slug_disabled: got.organizationSettings.slug_disabled }),
-      domains_enrollment_modes: got.organizationSettings.domains_enrollment_modes as ('manual_invitation' | 'automatic_invitation' | 'automatic_suggestion')[],
-      ...(got.organizationSettings.creator_role ? { creator_role: got.organizationSettings.creator_role } : {}),
-      ...(got.organizationSettings.domains_default_role ? { domains_default_role: got.organizationSettings.domains_default_role } : {}),
-    },
-    roles: rolesToModel(got.roles),
-    permissions: permissionsToModel(got.permissions),
-  };
-  coverage.organizations = 'bapi';
+  if (got.organizationSettings && got.roles && got.permissions) {
+    settings.organizations = {
+      settings: {
+        enabled: got.organizationSettings.enabled,
+        max_allowed_memberships: got.organizationSettings.max_allowed_memberships,
+        admin_delete_enabled: got.organizationSettings.admin_delete_enabled,
+        domains_enabled: got.organizationSettings.domains_enabled,
+        ...(got.organizationSettings.slug_disabled === undefined ? {} : { slug_disabled: got.organizationSettings.slug_disabled }),
+        domains_enrollment_modes: got.organizationSettings.domains_enrollment_modes as ('manual_invitation' | 'automatic_invitation' | 'automatic_suggestion')[],
+        ...(got.organizationSettings.creator_role ? { creator_role: got.organizationSettings.creator_role } : {}),
+        ...(got.organizationSettings.domains_default_role ? { domains_default_role: got.organizationSettings.domains_default_role } : {}),
+      },
+      roles: rolesToModel(got.roles),
+      permissions: permissionsToModel(got.permissions),
+    };
+    coverage.organizations = 'bapi';
+  }
 
   settings.jwt_templates = {};
   for (const template of got.jwtTemplates) {
@@ -137,10 +162,10 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
   }
 
   const builtIn: LiveRead['builtIn'] = {
-    roles: rolesToModel(got.roles.filter((role) => DEFAULT_ROLE_KEYS.includes(role.key)), { builtIn: true }),
-    permissions: permissionsToModel(got.permissions.filter((permission) => isSystemPermission(permission.key)), { builtIn: true }),
+    roles: rolesToModel((got.roles ?? []).filter((role) => DEFAULT_ROLE_KEYS.includes(role.key)), { builtIn: true }),
+    permissions: permissionsToModel((got.permissions ?? []).filter((permission) => isSystemPermission(permission.key)), { builtIn: true }),
   };
-  return { instanceId: got.instance.id, settings, coverage, sensitive, builtIn, ...(platformConfigVersion ? { platformConfigVersion } : {}) };
+  return { instanceId: got.instance.id, settings, coverage, sensitive, builtIn, unavailable, ...(platformConfigVersion ? { platformConfigVersion } : {}) };
 }
 
 /**

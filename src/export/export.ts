@@ -30,7 +30,7 @@ export interface ExportOptions {
   policy?: Partial<RetryPolicy>;
   /** Receives the API client before the reads start (for request accounting). */
   onApi?: (api: ClerkApi) => void;
-  /** Receives notes about dashboard-export values that were not used, and why. */
+  /** Receives notes: features the instance does not offer, dashboard-export values not used. */
   onWarning?: (message: string) => void;
 }
 
@@ -60,6 +60,7 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   const api = createClerkApi(connection);
   options.onApi?.(api);
   const read = await readSettings(api);
+  for (const note of read.unavailable) options.onWarning?.(`environment ${baseline.environment}: ${note}; its settings are unverified`);
 
   const settings = read.settings as Record<string, Record<string, unknown> | undefined>;
   const coverage: Record<string, EvidenceSource> = { ...read.coverage };

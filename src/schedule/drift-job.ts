@@ -29,7 +29,7 @@ export const driftJobProvider: ScheduledJobProvider = {
         const dashboard = typeof options.dashboardExport === 'string' ? readDashboardExportFile(path.resolve(context.io.cwd, options.dashboardExport)) : undefined;
         const result = await runDriftJob({
           baselines,
-          exporter: liveExporter(context.io.env, () => context.now(), dashboard),
+          exporter: liveExporter(context.io.env, () => context.now(), dashboard, (message) => context.io.stderr(`warning: ${message}\n`)),
           strict: options.strict === true,
           today: context.today(),
           now: context.now(),

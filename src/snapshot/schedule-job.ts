@@ -61,7 +61,7 @@ export const snapshotJobProvider: ScheduledJobProvider = {
           today,
           cwd: io.cwd,
           env: io.env,
-          exporter: (loaded) => exportLive(loaded, { env: io.env, now, ...(dashboardExport ? { dashboardExport } : {}) }),
+          exporter: (loaded) => exportLive(loaded, { env: io.env, now, onWarning: (message) => io.stderr(`warning: ${message}\n`), ...(dashboardExport ? { dashboardExport } : {}) }),
           ...(options.snapshotCommit === true ? { commit: author === undefined ? {} : { author } } : {}),
           ...(environment.slack ? { slack: { poster: environment.slack.poster } } : {}),
         });

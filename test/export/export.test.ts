@@ -132,6 +132,17 @@ describe('exportLive', () => {
     ]);
   });
 
+  it('a feature the instance does not offer (402) leaves its group unverified, with a warning, and the export goes on', async () => {
+    emulator.faults.add({ kind: 'status', status: 402, path: '/v1/instance/organization_settings' });
+    const warnings: string[] = [];
+    const live = await exportLive(loaded, { env: emulator.env(), onWarning: (message) => warnings.push(message) });
+    emulator.faults.clear();
+    expect(live.settings.organizations).toBeUndefined();
+    expect(live.settings.jwt_templates).toBeDefined();
+    expect(live.coverage['organizations.settings']).toBe('unverified');
+    expect(warnings).toEqual(['environment production: GET /v1/instance/organization_settings answered 402 (not available on this instance); its settings are unverified']);
+  });
+
   it('without Platform access, session comes from the dashboard export or is unverified', async () => {
     const env: Record<string, string> = { ...emulator.env() };
     delete env.CLERK_PLATFORM_API_KEY;

@@ -78,7 +78,7 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
     today,
     cwd: io.cwd,
     env: io.env,
-    exporter: (baseline) => exportLive(baseline, { env: io.env, now, ...(dashboardExport ? { dashboardExport } : {}) }),
+    exporter: (baseline) => exportLive(baseline, { env: io.env, now, onWarning: (message) => io.stderr(`warning: ${message}\n`), ...(dashboardExport ? { dashboardExport } : {}) }),
     ...(options.commit ? { commit: author === undefined ? {} : { author } } : {}),
     ...(slack ? { slack } : {}),
   });
