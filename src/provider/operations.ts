@@ -12,7 +12,7 @@
  */
 import type { ClerkApi, JwtTemplateInput } from '../clerk/api';
 import { applyEnvironment, jwtTemplateToModel, permissionsToModel, rolesToModel } from '../clerk/settings-io';
-import { PLATFORM_SESSION_KEY, type JwtTemplateWire } from '../clerk/types';
+import { DEFAULT_ROLE_KEYS, PLATFORM_SESSION_KEY, isSystemPermission, type JwtTemplateWire } from '../clerk/types';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { ClerkguardError } from '../util/errors';
 import { changedKeys, pick, projectDeep, type Props } from './compare';
@@ -58,6 +58,11 @@ function projected(live: Props, props: Props): Props {
 
 function goneMessage(what: string): string {
   return `clerkguard: ${what} no longer exists in Clerk; removed from the stack.`;
+}
+
+/** Default roles and system permissions exist in every instance; Clerk does not delete them. */
+function builtInMessage(what: string): string {
+  return `clerkguard: ${what} is built into every Clerk instance: removed from the stack only; Clerk keeps it.`;
 }
 
 /** Names managed keys the live read did not return (see ReadOutcome). */
@@ -213,6 +218,7 @@ const organizationPermission: KindOperations = {
   },
   async remove(api, _id, props) {
     const key = String(props.key);
+    if (isSystemPermission(key)) return builtInMessage(`system permission "${key}"`);
     // Deleted in the dashboard already: the goal of the delete is met, so destroy goes on.
     if (!(await api.listOrganizationPermissions()).some((permission) => permission.key === key)) return goneMessage(`organization permission "${key}"`);
     await api.deleteOrganizationPermission(key);
@@ -261,6 +267,7 @@ const organizationRole: KindOperations = {
   },
   async remove(api, _id, props) {
     const key = String(props.key);
+    if (DEFAULT_ROLE_KEYS.includes(key)) return builtInMessage(`default role "${key}"`);
     if (!(await api.listOrganizationRoles()).some((role) => role.key === key)) return goneMessage(`organization role "${key}"`);
     await api.deleteOrganizationRole(key);
     return undefined;

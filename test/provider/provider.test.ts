@@ -212,6 +212,24 @@ describe('objects already deleted in the dashboard', () => {
   });
 });
 
+describe('built-in roles and permissions', () => {
+  it('forgets a managed default role or system permission on delete instead of deleting it', async () => {
+    const admin = emulator.state.roles.find((role) => role.key === 'org:admin');
+    expect(admin).toBeDefined();
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const from = emulator.requests.length;
+    await provider.remove('OrganizationRole', admin!.id, { key: 'org:admin', name: 'Admin', permissions: [] });
+    await provider.remove('OrganizationPermission', 'perm_sys', { key: 'org:sys_memberships:manage', name: 'Manage members' });
+    expect(writesSince(emulator, from)).toEqual([]);
+    expect(emulator.state.roles.some((role) => role.key === 'org:admin')).toBe(true);
+    expect(logged.mock.calls.map((call) => String(call[0]))).toEqual([
+      'clerkguard: default role "org:admin" is built into every Clerk instance: removed from the stack only; Clerk keeps it.',
+      'clerkguard: system permission "org:sys_memberships:manage" is built into every Clerk instance: removed from the stack only; Clerk keeps it.',
+    ]);
+    logged.mockRestore();
+  });
+});
+
 describe('values the configured APIs cannot show', () => {
   it('read keeps them but warns that drift in them is not detected', async () => {
     // No Frontend API host: test mode, HIBP and restrictions cannot be read.
