@@ -9,6 +9,19 @@ import { baselineWith } from '../helpers/baselines';
 
 const config = (values: Record<string, string>): ConfigSource => ({ get: (key) => values[key] });
 
+/** A staging baseline with `target`, in a temp dir removed after the test. */
+function stagingBaselineFile(target: ReturnType<typeof baselineWith>['target']): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-provider-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const file = path.join(dir, 'staging.json');
+  const baseline = baselineWith((draft) => {
+    draft.environment = 'staging';
+    draft.target = target;
+  });
+  writeFileSync(file, JSON.stringify(baseline));
+  return file;
+}
+
 describe('providerConnection', () => {
   it('falls back to CLERK_SECRET_KEY and CLERK_API_URL without stack config', () => {
     const connection = providerConnection(EMPTY_CONFIG, { CLERK_SECRET_KEY: 'sk_test_fromenv0000', CLERK_API_URL: 'http://127.0.0.1:9/' });
@@ -28,18 +41,7 @@ describe('providerConnection', () => {
   });
 
   it('gives a stack the instance-specific variables even when its baseline names its own keys', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-provider-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const file = path.join(dir, 'staging.json');
-    writeFileSync(
-      file,
-      JSON.stringify(
-        baselineWith((baseline) => {
-          baseline.environment = 'staging';
-          baseline.target = { environment_type: 'production', secret_key_env: 'CLERK_STAGING_SECRET_KEY' };
-        }),
-      ),
-    );
+    const file = stagingBaselineFile({ environment_type: 'production', secret_key_env: 'CLERK_STAGING_SECRET_KEY' });
     const connection = providerConnection(config({ 'clerkguard:baseline': file }), {
       CLERK_STAGING_SECRET_KEY: 'sk_live_staging00000',
       CLERK_PLATFORM_API_KEY: 'ak_fromenv00000000',
@@ -51,18 +53,7 @@ describe('providerConnection', () => {
   });
 
   it("honours the baseline's target: its env var names and instance type", () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-provider-'));
-    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-    const file = path.join(dir, 'staging.json');
-    writeFileSync(
-      file,
-      JSON.stringify(
-        baselineWith((baseline) => {
-          baseline.environment = 'staging';
-          baseline.target = { environment_type: 'development', secret_key_env: 'STAGING_CLERK_KEY', application_id: 'app_staging' };
-        }),
-      ),
-    );
+    const file = stagingBaselineFile({ environment_type: 'development', secret_key_env: 'STAGING_CLERK_KEY', application_id: 'app_staging' });
     const connection = providerConnection(config({ 'clerkguard:baseline': file }), { STAGING_CLERK_KEY: 'sk_test_staging0000', CLERK_PLATFORM_API_KEY: 'ak_staging000000' });
     expect(connection.secretKey).toBe('sk_test_staging0000');
     expect(connection.platform).toMatchObject({ applicationId: 'app_staging', instance: 'development' });
