@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseBaseline, type LoadedBaseline } from '../../src/baseline/load';
 import type { LiveExport } from '../../src/export/types';
 import type { EvidenceSource, Settings } from '../../src/settings/model';
+import { GROUP_COVERAGE } from '../helpers/coverage';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const PRODUCTION_BASELINE_FILE = path.join(REPO_ROOT, 'baselines/production.json');
@@ -16,27 +17,10 @@ export function productionBaseline(edit?: (raw: Record<string, unknown>) => void
 
 /** Coverage an export of every source would report. */
 export const FULL_COVERAGE: Record<string, EvidenceSource> = {
+  ...GROUP_COVERAGE,
   keys: 'bapi',
-  instance: 'bapi',
   'instance.test_mode': 'fapi',
   'instance.hibp': 'fapi',
-  session: 'export-file',
-  restrictions: 'fapi',
-  protect: 'bapi',
-  communication: 'bapi',
-  attack_protection: 'fapi',
-  sign_in: 'fapi',
-  sign_up: 'fapi',
-  password_settings: 'fapi',
-  organizations: 'bapi',
-  jwt_templates: 'bapi',
-  webhooks: 'export-file',
-  'webhooks.signature_verification': 'attested',
-  'webhooks.secret_storage': 'attested',
-  'webhooks.idempotency': 'attested',
-  'webhooks.user_deleted_handling': 'attested',
-  monitoring: 'attested',
-  practices: 'attested',
 };
 
 export function clone<T>(value: T): T {

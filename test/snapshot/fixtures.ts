@@ -2,6 +2,7 @@
 import { liveExportSchema, type LiveExport } from '../../src/export/types';
 import type { EnvironmentDrift } from '../../src/drift/types';
 import { productionBaseline } from '../helpers/baselines';
+import { GROUP_COVERAGE } from '../helpers/coverage';
 
 /** A live export of a production instance whose settings equal the shipped baseline's. */
 export function liveExportFixture(mutate: (settings: Record<string, any>) => void = () => {}): LiveExport { // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -15,27 +16,7 @@ export function liveExportFixture(mutate: (settings: Record<string, any>) => voi
     instance_id: 'ins_2abcDEF',
     baseline_version: '1.0.0',
     settings,
-    coverage: {
-      instance: 'bapi',
-      restrictions: 'fapi',
-      protect: 'bapi',
-      communication: 'bapi',
-      attack_protection: 'fapi',
-      sign_in: 'fapi',
-      sign_up: 'fapi',
-      password_settings: 'fapi',
-      organizations: 'bapi',
-      jwt_templates: 'bapi',
-      session: 'export-file',
-      webhooks: 'export-file',
-      keys: 'attested',
-      practices: 'attested',
-      monitoring: 'attested',
-      'webhooks.signature_verification': 'attested',
-      'webhooks.secret_storage': 'attested',
-      'webhooks.idempotency': 'attested',
-      'webhooks.user_deleted_handling': 'attested',
-    },
+    coverage: { ...GROUP_COVERAGE, keys: 'attested' },
   });
 }
 
