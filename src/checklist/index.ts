@@ -4,7 +4,8 @@
  * CrossGuard policy pack, so a rule is written once.
  */
 import type { BaselineException } from '../baseline/schema';
-import type { EvidenceSource, Settings } from '../settings/model';
+import { isLocationScope, scopeCoversLocation, withEvidence, type EvidencedResult } from '../evidence/index';
+import type { Settings } from '../settings/model';
 import { formatPath, isUnder, type JsonPath } from '../settings/paths';
 import { EXPIRED_EXCEPTION_RULE, RULE_IDS } from './ids';
 import { exactOriginAllowlist, productionUsesLiveKeys, secretKeyRotation, secretKeyServerOnly } from './rules/keys';
@@ -13,10 +14,13 @@ import { idempotentHandlers, secretInEnvironment, signatureVerification, userDel
 import { crossOrgIsolationTest, orgRoleChecks, orgScopedQueries } from './rules/organizations';
 import { audienceClaim, minimalClaims, shortLifetime } from './rules/jwt';
 import { failedLoginAlerts, settingsReview } from './rules/monitoring';
-import { atLeast, type Evidence, type Finding, type Rule, type RuleContext, type Severity } from './types';
+import type { RuleId } from './ids';
+import { atLeast, type Finding, type Rule, type RuleContext, type Severity } from './types';
 
 export * from './types';
 export { RULE_IDS, EXPIRED_EXCEPTION_RULE } from './ids';
+/** Kept here for existing importers; the lookup lives with the other evidence plumbing. */
+export { sourceFor } from '../evidence/index';
 
 export const RULES: readonly Rule[] = [
   secretKeyServerOnly,
@@ -54,43 +58,16 @@ export interface EvaluateOptions {
   only?: readonly string[];
 }
 
-/** The live source of the value at `path`: the most specific coverage entry that covers it. */
-export function sourceFor(coverage: Record<string, EvidenceSource> | undefined, path: JsonPath | undefined): EvidenceSource {
-  if (!coverage || !path) return 'unverified';
-  let best: { length: number; source: EvidenceSource } | undefined;
-  for (const [key, source] of Object.entries(coverage)) {
-    if (isUnder(path, key)) {
-      const length = key.split('.').length;
-      if (!best || length > best.length) best = { length, source };
-    }
-  }
-  return best?.source ?? 'unverified';
-}
-
 export function evaluateSettings(settings: Settings, context: RuleContext, options: EvaluateOptions = {}): Finding[] {
   const prefix = options.pathPrefix ?? ['settings'];
   const exceptions = options.exceptions ?? [];
   const findings: Finding[] = [];
   for (const rule of RULES) {
     if (options.only && !options.only.includes(rule.id)) continue;
-    for (const result of rule.evaluate(settings, context)) {
-      const evidence: Evidence = context.mode === 'baseline' ? 'baseline' : sourceFor(context.coverage, result.path);
-      const status = context.mode === 'live' && result.status === 'pass' && evidence === 'unverified' ? 'not_verifiable' : result.status;
-      const finding: Finding = {
-        ...(options.file === undefined ? {} : { file: options.file }),
-        environment: context.environment,
-        rule: rule.id,
-        checklist_item: rule.checklist_item,
-        title: rule.title,
-        severity: rule.severity,
-        status,
-        message: result.message,
-        path: result.path ? formatPath([...prefix, ...result.path]) : '',
-        evidence,
-        remediation: rule.remediation,
-        ...(status === 'not_verifiable' ? { how_to_verify: rule.how_to_verify } : {}),
-      };
-      if (status === 'fail') applyException(finding, result.path, exceptions, context.today);
+    const results = withEvidence(rule.id as RuleId, rule.evaluate(settings, context), context);
+    for (const result of results) {
+      const finding = toFinding(rule, result, context, prefix, options.file);
+      if (finding.status === 'fail') applyException(finding, result, exceptions, context.today);
       findings.push(finding);
     }
   }
@@ -98,16 +75,47 @@ export function evaluateSettings(settings: Settings, context: RuleContext, optio
   return findings;
 }
 
-function applyException(finding: Finding, path: JsonPath | undefined, exceptions: readonly BaselineException[], today: string): void {
+function toFinding(rule: Rule, result: EvidencedResult, context: RuleContext, prefix: JsonPath, file: string | undefined): Finding {
+  const status = result.suppressed ? 'excepted' : result.status;
+  return {
+    ...(file === undefined ? {} : { file }),
+    environment: context.environment,
+    rule: rule.id,
+    checklist_item: rule.checklist_item,
+    title: rule.title,
+    severity: rule.severity,
+    status,
+    message: result.suppressed ? `${result.message} (suppressed at ${result.suppressed.at}: ${result.suppressed.reason})` : result.message,
+    path: result.path ? formatPath([...prefix, ...result.path]) : '',
+    evidence: result.evidence,
+    ...(result.location ? { location: result.location } : {}),
+    ...(result.confidence ? { confidence: result.confidence } : {}),
+    ...(result.check ? { check: result.check } : {}),
+    ...(result.snippet ? { snippet: result.snippet } : {}),
+    remediation: rule.remediation,
+    ...(status === 'not_verifiable' ? { how_to_verify: rule.how_to_verify } : {}),
+    ...(result.suppressed
+      ? { exception: { reason: result.suppressed.reason, by: result.suppressed.by, at: result.suppressed.at, ...(result.suppressed.owner ? { owner: result.suppressed.owner } : {}), ...(result.suppressed.expires ? { expires: result.suppressed.expires } : {}) } }
+      : {}),
+  };
+}
+
+/**
+ * A baseline exception waives a failing finding of its rule: everywhere, under a settings path
+ * (`settings.jwt_templates.worker`), or at application locations (`code:app/api/legacy/**`).
+ */
+function applyException(finding: Finding, result: EvidencedResult, exceptions: readonly BaselineException[], today: string): void {
+  const path = result.path;
   const match = exceptions.find((exception) => {
     if (exception.rule !== finding.rule || exception.expires < today) return false;
     if (!exception.path) return true;
+    if (isLocationScope(exception.path)) return scopeCoversLocation(exception.path, result.location);
     const scope = exception.path.replace(/^settings\.?/, '');
     return path !== undefined && (scope === '' || isUnder(path, scope));
   });
   if (!match) return;
   finding.status = 'excepted';
-  finding.exception = { reason: match.reason, owner: match.owner, expires: match.expires };
+  finding.exception = { reason: match.reason, owner: match.owner, expires: match.expires, by: 'exception' };
   finding.message = `${finding.message} (excepted until ${match.expires}: ${match.reason})`;
 }
 

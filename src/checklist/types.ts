@@ -4,17 +4,17 @@
  * threshold, not by rule code.
  */
 import type { Profile, Target } from '../baseline/schema';
+import type { ApplicationEvidence, Confidence, Evidence, EvidenceLocation } from '../evidence/index';
 import type { EvidenceSource, Settings } from '../settings/model';
 import type { JsonPath } from '../settings/paths';
+
+export type { Evidence } from '../evidence/index';
 
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
 export type Verification = 'config' | 'live' | 'code' | 'attestation';
 export type FindingStatus = 'pass' | 'fail' | 'not_verifiable' | 'excepted';
-
-/** Where the evidence for a finding came from: the baseline file, or a live source. */
-export type Evidence = 'baseline' | EvidenceSource;
 
 export interface RuleContext {
   environment: string;
@@ -27,6 +27,8 @@ export interface RuleContext {
   coverage?: Record<string, EvidenceSource>;
   /** Today's date as YYYY-MM-DD, injected so results are reproducible. */
   today: string;
+  /** What the application itself shows (a scan, a probe): stands in for attestations. */
+  application?: readonly ApplicationEvidence[];
 }
 
 /** One check outcome. A rule may return several, e.g. one per JWT template. */
@@ -62,9 +64,17 @@ export interface Finding {
   /** Rendered JSON path in the evaluated document, e.g. `settings.session.inactivity_timeout_minutes`. */
   path: string;
   evidence: Evidence;
+  /** Application evidence: where in the code (or which URL) the finding was made. */
+  location?: EvidenceLocation;
+  confidence?: Confidence;
+  /** Application evidence: the precise check within the rule, e.g. `webhook-unverified`. */
+  check?: string;
+  /** The deciding excerpt, one line, secrets redacted. */
+  snippet?: string;
   remediation: string;
   how_to_verify?: string;
-  exception?: { reason: string; owner: string; expires: string };
+  /** The waiver that made the finding `excepted`: a baseline exception or an inline comment. */
+  exception?: { reason: string; owner?: string; expires?: string; by?: 'exception' | 'inline'; at?: string };
 }
 
 export function severityRank(severity: Severity): number {

@@ -244,8 +244,11 @@ export const settingsSchema = z
 
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** Where a live value came from. `unverified` means no source could show it. */
-export const evidenceSourceSchema = z.enum(['bapi', 'fapi', 'platform', 'export-file', 'attested', 'unverified']);
+/**
+ * Where a live value came from. `unverified` means no source could show it. `code` and `probe`
+ * are the application's own evidence (src/evidence): a scan of its source, its running URLs.
+ */
+export const evidenceSourceSchema = z.enum(['bapi', 'fapi', 'platform', 'code', 'probe', 'export-file', 'attested', 'unverified']);
 export type EvidenceSource = z.infer<typeof evidenceSourceSchema>;
 
 /** Arrays whose order carries no meaning; normalization sorts and de-duplicates them. */

@@ -1,0 +1,240 @@
+/**
+ * `clerkguard scan`: evidence `code` from an application's source, env files and built bundles.
+ *
+ *   loadApplication (read + parse once) → analyseApplication (detectors, per baseline policy)
+ *   → ApplicationEvidence (src/evidence) → checklist findings in `scan`, `check --scan`, snapshots
+ *
+ * A file that could not be read or parsed is listed as not analysed: never counted as clean.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { RuleId } from '../checklist/ids';
+import { globMatches, type ApplicationEvidence, type Observation } from '../evidence/index';
+import type { RevokeOnEvent } from '../settings/model';
+import { ClerkguardError } from '../util/errors';
+import type { DetectorContext, ScanPolicy, TextFile } from './context';
+import { detectKeys } from './detectors/keys';
+import { detectOrgScoping, detectRoleChecks } from './detectors/organizations';
+import { detectRevocation } from './detectors/revocation';
+import { detectRoutes } from './detectors/routes';
+import { detectWebhooks } from './detectors/webhooks';
+import { discover, errorCode, type DiscoveredFile } from './discover';
+import { findHandlers } from './handlers';
+import { analyseMiddleware } from './middleware';
+import { buildProject, type Project } from './project';
+import { parseSourceFile, type SourceFile } from './source';
+import { applySuppressions, findSuppressions, type InlineSuppression } from './suppress';
+
+export type { ScanPolicy } from './context';
+export type { InlineSuppression } from './suppress';
+
+/** The rules a scan judges: code evidence stands in for their attestations. */
+export const SCANNED_RULES: readonly RuleId[] = [
+  'keys-secret-server-only',
+  'keys-production-live',
+  'session-revoke-on-security-events',
+  'session-server-side-verification',
+  'webhook-signature-verification',
+  'webhook-secret-in-env',
+  'webhook-idempotency',
+  'webhook-user-deleted-pii',
+  'org-scoped-queries',
+  'org-role-checks',
+];
+
+export const ALL_REVOKE_EVENTS: readonly RevokeOnEvent[] = ['password_change', 'email_change', 'mfa_enrollment'];
+
+/** Largest file parsed as source; bigger ones (usually generated or vendored) are listed, not parsed. */
+export const MAX_SOURCE_BYTES = 2 * 1024 * 1024;
+/** Largest build file searched for keys. */
+export const MAX_BUILD_BYTES = 64 * 1024 * 1024;
+
+export interface ScanOptions {
+  /** Application directories (at least one). */
+  roots: readonly string[];
+  /** Build output directories to search for keys (`.next/static`, `dist`). */
+  builds?: readonly string[];
+  cwd: string;
+  includeNodeModules?: boolean;
+  /** Baseline `ignore` entries with `code:` globs: files left out, with the reason. */
+  exclude?: readonly { glob: string; reason: string }[];
+  /** Injected for tests (unreadable files cannot be made as root). */
+  readFile?: (absolute: string) => Buffer;
+}
+
+export interface NotAnalysed {
+  file: string;
+  reason: string;
+}
+
+export interface LoadedApplication {
+  roots: string[];
+  builds: string[];
+  projects: Project[];
+  texts: TextFile[];
+  notAnalysed: NotAnalysed[];
+  skipped: Record<string, number>;
+  excluded: NotAnalysed[];
+  suppressions: InlineSuppression[];
+  counts: { source: number; env: number; text: number; build: number };
+}
+
+export interface ScanResult extends Omit<LoadedApplication, 'projects' | 'texts'> {
+  evidence: ApplicationEvidence;
+  policy: ScanPolicy;
+}
+
+export function loadApplication(options: ScanOptions): LoadedApplication {
+  const read = options.readFile ?? ((file: string) => readFileSync(file));
+  const rootsAbsolute = options.roots.map((root) => checkDirectory(options.cwd, root, 'application directory'));
+  const buildsAbsolute = (options.builds ?? []).map((root) => checkDirectory(options.cwd, root, 'build directory'));
+  const display = (absolute: string) => toDisplay(options.cwd, absolute);
+  const loaded: LoadedApplication = {
+    roots: rootsAbsolute.map(display),
+    builds: buildsAbsolute.map(display),
+    projects: [],
+    texts: [],
+    notAnalysed: [],
+    skipped: {},
+    excluded: [],
+    suppressions: [],
+    counts: { source: 0, env: 0, text: 0, build: 0 },
+  };
+  const multi = rootsAbsolute.length > 1;
+  for (const root of rootsAbsolute) {
+    const prefix = multi ? `${display(root)}/` : '';
+    const found = discover(root, {
+      ...(options.includeNodeModules ? { includeNodeModules: true } : {}),
+      exclude: (relative) => {
+        const entry = options.exclude?.find((item) => globLike(item.glob, `${prefix}${relative}`));
+        if (entry) loaded.excluded.push({ file: `${prefix}${relative}`, reason: entry.reason });
+        return entry?.reason;
+      },
+    });
+    for (const [name, count] of Object.entries(found.skipped)) loaded.skipped[name] = (loaded.skipped[name] ?? 0) + count;
+    for (const problem of found.problems) loaded.notAnalysed.push({ file: `${prefix}${problem.relative}`, reason: problem.reason });
+    const sources: SourceFile[] = [];
+    for (const file of found.files) {
+      const relative = `${prefix}${file.relative}`;
+      const text = readText(file, read, MAX_SOURCE_BYTES, loaded.notAnalysed, relative, file.kind === 'source');
+      if (text === undefined) continue;
+      loaded.suppressions.push(...findSuppressions(relative, text));
+      if (file.kind === 'source') {
+        const outcome = parseSourceFile(relative, file.absolute, root, text);
+        if (outcome.ok) {
+          sources.push(outcome.file);
+          loaded.counts.source++;
+        } else {
+          const first = outcome.errors[0];
+          loaded.notAnalysed.push({ file: relative, reason: `syntax error at ${first?.line ?? 1}:${first?.column ?? 1}: ${first?.message ?? 'unparseable'}` });
+        }
+      } else {
+        loaded.texts.push({ relative, kind: file.kind, text });
+        loaded.counts[file.kind]++;
+      }
+    }
+    loaded.projects.push(buildProject(root, sources));
+  }
+  for (const build of buildsAbsolute) {
+    const found = discover(build, {}, buildKind, ['node_modules', 'cache', '.git']);
+    const buildName = display(build);
+    for (const problem of found.problems) loaded.notAnalysed.push({ file: `${buildName}/${problem.relative}`, reason: problem.reason });
+    for (const file of found.files) {
+      const relative = `${buildName}/${file.relative}`;
+      const text = readText(file, read, MAX_BUILD_BYTES, loaded.notAnalysed, relative, false);
+      if (text === undefined) continue;
+      loaded.texts.push({ relative, kind: 'build', text, buildRoot: buildName });
+      loaded.counts.build++;
+    }
+  }
+  return loaded;
+}
+
+function buildKind(name: string): 'text' | undefined {
+  return /\.(m?js|cjs|html?|json|map|txt|css|rsc|body|meta)$/i.test(name) ? 'text' : undefined;
+}
+
+/** Reads a file as UTF-8 text, or lists why it could not be: unreadable, too large, binary. */
+function readText(file: DiscoveredFile, read: (absolute: string) => Buffer, maxBytes: number, notAnalysed: NotAnalysed[], relative: string, reportBinary: boolean): string | undefined {
+  if (file.size > maxBytes) {
+    notAnalysed.push({ file: relative, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB (${Math.round(file.size / 1024 / 1024)} MB): not analysed` });
+    return undefined;
+  }
+  let buffer: Buffer;
+  try {
+    buffer = read(file.absolute);
+  } catch (error) {
+    notAnalysed.push({ file: relative, reason: `could not be read (${errorCode(error)})` });
+    return undefined;
+  }
+  const head = buffer.subarray(0, 8192);
+  if (head.includes(0)) {
+    // Binary content under a text extension: not analysable, and saying so beats calling it clean.
+    if (reportBinary || file.kind !== 'text') notAnalysed.push({ file: relative, reason: 'binary content (NUL bytes): not analysed' });
+    return undefined;
+  }
+  return buffer.toString('utf8');
+}
+
+function checkDirectory(cwd: string, given: string, what: string): string {
+  const absolute = path.resolve(cwd, given);
+  if (!existsSync(absolute)) throw new ClerkguardError(`${what} ${given} does not exist`, { hint: 'pass the folder that holds the application (its package.json), e.g. clerkguard scan ./apps/web' });
+  if (!statSync(absolute).isDirectory()) throw new ClerkguardError(`${what} ${given} is not a directory`, { hint: 'pass a folder, not a file' });
+  return absolute;
+}
+
+function toDisplay(cwd: string, absolute: string): string {
+  const relative = path.relative(cwd, absolute);
+  if (relative === '') return '.';
+  return (relative.startsWith('..') ? absolute : relative).split(path.sep).join('/');
+}
+
+function globLike(glob: string, file: string): boolean {
+  // Same syntax as exception scopes: `*` within a segment, `**` across.
+  return globMatches(glob, file) || globMatches(`${glob.replace(/\/$/, '')}/**`, file);
+}
+
+/** Runs every detector over a loaded application for one policy. */
+export function analyseApplication(app: LoadedApplication, policy: ScanPolicy, today: string): ScanResult {
+  const observations: Observation[] = [];
+  const report: DetectorContext['report'] = (observation) => {
+    observations.push({ source: 'code', ...observation });
+  };
+  for (const project of app.projects) {
+    const texts = app.texts.filter((text) => text.kind !== 'build' || project === app.projects[0]);
+    const context: DetectorContext = { project, texts, policy, builds: app.builds, report };
+    const handlers = findHandlers(project);
+    const middleware = project.middleware ? analyseMiddleware(project.middleware) : undefined;
+    detectKeys(context);
+    detectRevocation(context);
+    detectRoutes(context, handlers, middleware);
+    detectWebhooks(context, handlers);
+    detectOrgScoping(context, handlers);
+    detectRoleChecks(context);
+  }
+  const suppressions = app.suppressions.map((suppression) => ({ ...suppression }));
+  applySuppressions(observations, suppressions, new Set(observations.map((observation) => observation.check)), today);
+  const { projects: _projects, texts: _texts, ...rest } = app;
+  return {
+    ...rest,
+    suppressions,
+    policy,
+    evidence: { source: 'code', subjects: [...app.roots, ...app.builds], examined: SCANNED_RULES, observations: dedupe(observations) },
+  };
+}
+
+/** Same rule, check, location and message once (two routes sharing one handler file). */
+function dedupe(observations: Observation[]): Observation[] {
+  const seen = new Set<string>();
+  return observations.filter((observation) => {
+    const key = `${observation.rule}|${observation.check}|${observation.status}|${observation.location.file}|${observation.location.line}|${observation.location.column}|${observation.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function scanApplication(options: ScanOptions, policy: ScanPolicy, today: string): ScanResult {
+  return analyseApplication(loadApplication(options), policy, today);
+}
+
