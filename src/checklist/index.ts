@@ -67,7 +67,7 @@ export function evaluateSettings(settings: Settings, context: RuleContext, optio
     const results = withEvidence(rule.id as RuleId, rule.evaluate(settings, context), context);
     for (const result of results) {
       const finding = toFinding(rule, result, context, prefix, options.file);
-      if (finding.status === 'fail') applyException(finding, result, exceptions, context.today);
+      if (finding.status === 'fail') applyBaselineException(finding, result, exceptions, context.today);
       findings.push(finding);
     }
   }
@@ -104,7 +104,7 @@ function toFinding(rule: Rule, result: EvidencedResult, context: RuleContext, pr
  * A baseline exception waives a failing finding of its rule: everywhere, under a settings path
  * (`settings.jwt_templates.worker`), or at application locations (`code:app/api/legacy/**`).
  */
-function applyException(finding: Finding, result: EvidencedResult, exceptions: readonly BaselineException[], today: string): void {
+export function applyBaselineException(finding: Finding, result: Pick<EvidencedResult, 'path' | 'location'>, exceptions: readonly BaselineException[], today: string): void {
   const path = result.path;
   const match = exceptions.find((exception) => {
     if (exception.rule !== finding.rule || exception.expires < today) return false;

@@ -4,6 +4,7 @@
  */
 import { RULES, atLeast, severityRank, summarize, type Finding, type FindingSummary, type Severity } from '../checklist/index';
 import { locatePath } from '../baseline/validate';
+import { formatLocation } from '../evidence/index';
 import { parsePath } from '../settings/paths';
 import { prettyJson } from '../util/json';
 import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
@@ -31,7 +32,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
       STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
       severityRank(b.severity) - severityRank(a.severity) ||
       (a.checklist_item ?? 99) - (b.checklist_item ?? 99) ||
-      a.path.localeCompare(b.path),
+      a.path.localeCompare(b.path) ||
+      formatLocation(a.location).localeCompare(formatLocation(b.location), undefined, { numeric: true }),
   );
 }
 
@@ -68,7 +70,9 @@ function renderText({ findings, failOn, verbose, color }: FindingsReportInput): 
       const item = finding.checklist_item === null ? '  ' : String(finding.checklist_item).padStart(2);
       lines.push(`  ${colour(statusLabel(finding.status).padEnd(10))} ${item} ${finding.severity.padEnd(8)} ${finding.rule}`);
       lines.push(`      ${finding.message}`);
-      if (finding.path) lines.push(p.dim(`      at ${finding.path}`));
+      if (finding.location) lines.push(p.dim(`      at ${formatLocation(finding.location)}${finding.check ? ` [${finding.check}, ${finding.confidence ?? 'medium'} confidence, evidence ${finding.evidence}]` : ''}`));
+      else if (finding.path) lines.push(p.dim(`      at ${finding.path}`));
+      if (finding.snippet && finding.status !== 'pass') lines.push(p.dim(`      | ${finding.snippet}`));
       if (finding.status === 'fail') lines.push(p.dim(`      fix: ${finding.remediation}`));
       if (finding.status === 'not_verifiable' && finding.how_to_verify && verbose) lines.push(p.dim(`      verify: ${finding.how_to_verify}`));
     }
@@ -103,12 +107,17 @@ export function renderMarkdown({ findings, failOn, verbose }: FindingsReportInpu
     for (const finding of items) {
       if (finding.status === 'pass' && !verbose) continue;
       lines.push(
-        `| ${statusLabel(finding.status)} | ${finding.checklist_item ?? '—'} | ${finding.severity} | \`${finding.rule}\` | ${escapeCell(finding.message)} | ${finding.path ? `\`${escapeCell(finding.path)}\`` : ''} |`,
+        `| ${statusLabel(finding.status)} | ${finding.checklist_item ?? '—'} | ${finding.severity} | \`${finding.rule}\` | ${escapeCell(finding.message)} | ${whereCell(finding)} |`,
       );
     }
     lines.push('');
   }
   return `${lines.join('\n')}`;
+}
+
+function whereCell(finding: Finding): string {
+  if (finding.location) return `\`${escapeCell(formatLocation(finding.location))}\` (${finding.evidence})`;
+  return finding.path ? `\`${escapeCell(finding.path)}\`` : '';
 }
 
 function sarifLevel(finding: Finding, failOn: Severity): 'error' | 'warning' | 'note' {
@@ -127,6 +136,7 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
       help: { text: rule.remediation, markdown: `**Fix:** ${rule.remediation}\n\n**Verify:** ${rule.how_to_verify}` },
       properties: { 'security-severity': securityScore(rule.severity), tags: ['security', 'clerk', `checklist-${rule.checklist_item}`], severity: rule.severity },
     })),
+    ...APPLICATION_RULES,
     {
       id: 'baseline-exception-expired',
       name: 'Baseline exception has expired',
@@ -137,6 +147,7 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
     },
   ];
   const results = reported.map((finding) => {
+    if (finding.location?.file !== undefined) return codeResult(finding, failOn, rules);
     const text = finding.file ? texts?.[finding.file] : undefined;
     const position = text && finding.path ? locatePath(text, parsePath(finding.path), true) : undefined;
     return {
@@ -161,6 +172,59 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
     version: '2.1.0',
     runs: [{ tool: { driver: sarifDriver(rules) }, results }],
   });
+}
+
+/** Findings about the scan itself (not checklist items) that SARIF viewers need a rule for. */
+const APPLICATION_RULES = [
+  {
+    id: 'scan-file-not-analysed',
+    name: 'A file could not be analysed',
+    shortDescription: { text: 'A file could not be analysed' },
+    fullDescription: { text: 'The scan could not read or parse this file, so it says nothing about it.' },
+    help: { text: 'Fix the file or exclude it with a baseline ignore entry (code:<glob>) and a reason.' },
+    properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
+  },
+  {
+    id: 'scan-suppression-invalid',
+    name: 'An inline suppression does not apply',
+    shortDescription: { text: 'An inline suppression does not apply' },
+    fullDescription: { text: 'A clerkguard-ignore comment without a reason, naming an unknown rule, or past its expiry waives nothing.' },
+    help: { text: 'Write "// clerkguard-ignore RULE: reason (owner: NAME, expires: YYYY-MM-DD)".' },
+    properties: { 'security-severity': securityScore('low'), tags: ['security', 'clerk'], severity: 'low' },
+  },
+];
+
+/** A finding from application evidence points at the code (or URL) that decided it. */
+function codeResult(finding: Finding, failOn: Severity, rules: { id: string }[]) {
+  const location = finding.location ?? {};
+  return {
+    ruleId: finding.rule,
+    ruleIndex: rules.findIndex((rule) => rule.id === finding.rule),
+    level: sarifLevel(finding, failOn),
+    message: { text: finding.status === 'not_verifiable' ? `Not verifiable: ${finding.message}` : finding.message },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: { uri: (location.file ?? '.').replace(/\\/g, '/') },
+          region: {
+            startLine: location.line ?? 1,
+            startColumn: location.column ?? 1,
+            ...(location.end_line === undefined ? {} : { endLine: location.end_line, endColumn: location.end_column ?? 1 }),
+            ...(finding.snippet ? { snippet: { text: finding.snippet } } : {}),
+          },
+        },
+      },
+    ],
+    properties: {
+      status: finding.status,
+      severity: finding.severity,
+      checklist_item: finding.checklist_item,
+      environment: finding.environment,
+      evidence: finding.evidence,
+      ...(finding.confidence ? { confidence: finding.confidence } : {}),
+      ...(finding.check ? { check: finding.check } : {}),
+    },
+  };
 }
 
 export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {

@@ -44,7 +44,7 @@ export interface At {
 /** Location and a redacted one-line excerpt of a node. */
 export function at(file: SourceFile, node: Node): At {
   const span = spanOf(node);
-  return { location: { file: file.relative, ...span }, snippet: redact(excerpt(node)) };
+  return { location: { file: file.display, ...span }, snippet: redact(excerpt(node)) };
 }
 
 export function atLine(relative: string, line: number, column = 1, snippet?: string): At {

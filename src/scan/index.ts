@@ -65,6 +65,8 @@ export interface ScanOptions {
 export interface NotAnalysed {
   file: string;
   reason: string;
+  line?: number;
+  column?: number;
 }
 
 export interface LoadedApplication {
@@ -100,9 +102,9 @@ export function loadApplication(options: ScanOptions): LoadedApplication {
     suppressions: [],
     counts: { source: 0, env: 0, text: 0, build: 0 },
   };
-  const multi = rootsAbsolute.length > 1;
   for (const root of rootsAbsolute) {
-    const prefix = multi ? `${display(root)}/` : '';
+    // Locations are shown relative to the working directory, as people and SARIF viewers expect.
+    const prefix = display(root) === '.' ? '' : `${display(root)}/`;
     const found = discover(root, {
       ...(options.includeNodeModules ? { includeNodeModules: true } : {}),
       exclude: (relative) => {
@@ -120,13 +122,13 @@ export function loadApplication(options: ScanOptions): LoadedApplication {
       if (text === undefined) continue;
       loaded.suppressions.push(...findSuppressions(relative, text));
       if (file.kind === 'source') {
-        const outcome = parseSourceFile(relative, file.absolute, root, text);
+        const outcome = parseSourceFile(file.relative, relative, file.absolute, root, text);
         if (outcome.ok) {
           sources.push(outcome.file);
           loaded.counts.source++;
         } else {
           const first = outcome.errors[0];
-          loaded.notAnalysed.push({ file: relative, reason: `syntax error at ${first?.line ?? 1}:${first?.column ?? 1}: ${first?.message ?? 'unparseable'}` });
+          loaded.notAnalysed.push({ file: relative, reason: `syntax error at ${first?.line ?? 1}:${first?.column ?? 1}: ${first?.message ?? 'unparseable'}`, line: first?.line ?? 1, column: first?.column ?? 1 });
         }
       } else {
         loaded.texts.push({ relative, kind: file.kind, text });

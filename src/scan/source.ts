@@ -13,7 +13,10 @@ export interface ImportBinding {
 }
 
 export interface SourceFile {
+  /** Relative to its application root: what routes and imports resolve against. */
   relative: string;
+  /** Relative to the working directory: what reports show. */
+  display: string;
   absolute: string;
   /** The scanned root this file belongs to (for resolving app structure). */
   root: string;
@@ -39,12 +42,13 @@ export type ParseOutcome = { ok: true; file: SourceFile } | { ok: false; errors:
 const INTERESTING_LITERAL = /sk_(live|test)_|pk_(live|test)_|whsec_|svix-|webhook-(id|signature|timestamp)|^user\.|^session\.|__session|__client|BEGIN [A-Z ]*PRIVATE KEY/;
 const METADATA_NAMES = new Set(['publicMetadata', 'unsafeMetadata', 'public_metadata', 'unsafe_metadata', 'privateMetadata', 'private_metadata']);
 
-export function parseSourceFile(relative: string, absolute: string, root: string, text: string): ParseOutcome {
+export function parseSourceFile(relative: string, display: string, absolute: string, root: string, text: string): ParseOutcome {
   const { sf, errors } = parse(relative, text);
   if (errors.length > 0) return { ok: false, errors };
   const t = ts();
   const file: SourceFile = {
     relative,
+    display,
     absolute,
     root,
     text,

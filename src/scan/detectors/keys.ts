@@ -116,23 +116,23 @@ function scanSource(file: SourceFile, context: DetectorContext): void {
     if (prefix && isSecretName(read.name)) {
       context.report(observation('keys-secret-server-only', 'secret-public-env', 'fail', 'high', `${read.name} names a secret under the public prefix ${prefix}: bundlers inline it into browser code`, at(file, read.node)));
     } else if (inClient && isSecretName(read.name)) {
-      context.report(observation('keys-secret-server-only', 'secret-in-client', 'fail', 'high', `${read.name} is read in ${file.relative}${via}`, at(file, read.node)));
+      context.report(observation('keys-secret-server-only', 'secret-in-client', 'fail', 'high', `${read.name} is read in ${file.display}${via}`, at(file, read.node)));
     }
   }
   for (const literal of file.literals) {
     for (const key of findKeys(literal.text)) {
       if (key.kind === 'sk_live' || key.kind === 'sk_test') {
-        const message = inClient ? `a ${key.kind}_ secret key literal is in ${file.relative}${via}` : `a ${key.kind}_ secret key literal is committed in ${file.relative}`;
+        const message = inClient ? `a ${key.kind}_ secret key literal is in ${file.display}${via}` : `a ${key.kind}_ secret key literal is committed in ${file.display}`;
         context.report(observation('keys-secret-server-only', inClient ? 'secret-in-client' : 'secret-key-literal', 'fail', 'high', message, at(file, literal.node)));
         if (key.kind === 'sk_test' && context.policy.environmentType === 'production') {
-          context.report(observation('keys-production-live', 'test-key-in-production', 'fail', 'medium', `a test secret key (sk_test_) is hard-coded in ${file.relative} of a production app`, at(file, literal.node)));
+          context.report(observation('keys-production-live', 'test-key-in-production', 'fail', 'medium', `a test secret key (sk_test_) is hard-coded in ${file.display} of a production app`, at(file, literal.node)));
         }
       } else if (key.kind === 'whsec') {
-        context.report(observation('webhook-secret-in-env', 'signing-secret-literal', 'fail', 'high', `a whsec_ webhook signing secret literal is committed in ${file.relative}`, at(file, literal.node)));
+        context.report(observation('webhook-secret-in-env', 'signing-secret-literal', 'fail', 'high', `a whsec_ webhook signing secret literal is committed in ${file.display}`, at(file, literal.node)));
       } else if (key.kind === 'pk_test' && context.policy.environmentType === 'production') {
-        context.report(observation('keys-production-live', 'test-key-in-production', 'fail', 'high', `a test publishable key (pk_test_) is hard-coded in ${file.relative} of a production app`, at(file, literal.node)));
+        context.report(observation('keys-production-live', 'test-key-in-production', 'fail', 'high', `a test publishable key (pk_test_) is hard-coded in ${file.display} of a production app`, at(file, literal.node)));
       } else if (key.kind === 'pk_live') {
-        checkPublishableHost(key, at(file, literal.node), file.relative, context);
+        checkPublishableHost(key, at(file, literal.node), file.display, context);
       }
     }
   }

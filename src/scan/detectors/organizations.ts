@@ -20,7 +20,7 @@ export function detectOrgScoping(context: DetectorContext, handlers: readonly Ha
   for (const handler of handlers) {
     if (isWebhookHandler(handler) || !handler.fn?.body) continue;
     const body = handler.fn.body;
-    const name = `${handler.label} ${handler.path === '(server action)' ? `in ${handler.file.relative}` : handler.path}`;
+    const name = `${handler.label} ${handler.path === '(server action)' ? `in ${handler.file.display}` : handler.path}`;
     const use = sessionUse(handler.file, handler.fn);
     const authOrg = [...use.names.entries()].filter(([, property]) => ORG_NAMES.test(property)).map(([local]) => local);
     const authUser = [...use.names.entries()].filter(([, property]) => property === 'userId').map(([local]) => local);

@@ -57,7 +57,7 @@ export function detectRevocation(context: DetectorContext): void {
         const fn = enclosingFunction(call);
         const scope = fn ?? file.sf;
         const text = scope.getText();
-        const how = `${chain.join('.')} in ${file.relative}`;
+        const how = `${chain.join('.')} in ${file.display}`;
         // A user.updated webhook fires on password, email and second-factor changes alike.
         if (/['"`]user\.updated['"`]/.test(text) || /['"`]user\.updated['"`]/.test(file.text)) {
           for (const event of ['password_change', 'email_change', 'mfa_enrollment'] as const) if (!covered.has(event)) covered.set(event, { file, node: call, how: `${how} on user.updated` });

@@ -20,7 +20,7 @@ export function detectRoutes(context: DetectorContext, handlers: readonly Handle
   const { report } = context;
   let judged = 0;
   if (middleware?.cookieOnly) {
-    report(observation('session-server-side-verification', 'cookie-only-middleware', 'fail', 'high', `the middleware in ${middleware.file.relative} only checks that a session cookie is present; a cookie is trivially forged — use clerkMiddleware() with auth.protect()`, at(middleware.file, middleware.cookieOnly)));
+    report(observation('session-server-side-verification', 'cookie-only-middleware', 'fail', 'high', `the middleware in ${middleware.file.display} only checks that a session cookie is present; a cookie is trivially forged — use clerkMiddleware() with auth.protect()`, at(middleware.file, middleware.cookieOnly)));
     judged++;
   }
   const cookieMiddlewares = new Set<TS.Node>();
@@ -63,7 +63,7 @@ interface Outcome {
 }
 
 function judge(handler: Handler, middleware: MiddlewareModel | undefined, context: DetectorContext): Outcome | undefined {
-  const name = `${handler.label} ${handler.path === '(server action)' ? `in ${handler.file.relative}` : handler.path}`;
+  const name = `${handler.label} ${handler.path === '(server action)' ? `in ${handler.file.display}` : handler.path}`;
   const use = sessionUse(handler.file, handler.fn);
   if (use.protects) return { check: 'route-protection', status: 'pass', confidence: 'high', message: `${name} verifies the session (${use.how ?? 'auth check'})` };
   const routeMiddleware = handler.before.find((step) => protectingMiddleware(step.file, step.expression, context));
@@ -73,7 +73,7 @@ function judge(handler: Handler, middleware: MiddlewareModel | undefined, contex
   if (nextRoute && middleware && middleware.kind !== 'none' && middleware.kind !== 'custom') {
     const runs = middleware.runsFor(handler.path);
     const protects = middleware.protects(handler.path);
-    if (runs === true && protects === true) return { check: 'route-protection', status: 'pass', confidence: 'high', message: `${name} is protected by the middleware (${middleware.file.relative})` };
+    if (runs === true && protects === true) return { check: 'route-protection', status: 'pass', confidence: 'high', message: `${name} is protected by the middleware (${middleware.file.display})` };
     if (runs === undefined || protects === undefined) middlewareNote = `; whether the middleware protects it could not be decided (${middleware.unknown[0] ?? 'unreadable matcher'})`;
     else if (runs === false) middlewareNote = '; the middleware matcher does not run for this path';
     else middlewareNote = '; the middleware does not protect this path';
