@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'policy/node_modules/**', 'policy/dist/**', '**/*.d.ts'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'policy/node_modules/**', 'policy/dist/**', '**/*.d.ts', 'test/scan/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -415,14 +415,31 @@ export function sessionUse(file: SourceFile, fn: FunctionNode | undefined): Sess
   return result;
 }
 
+/**
+ * Whether a condition tests that there is no session: `!userId`, `!user`, `userId == null`,
+ * `!getAuth(req).userId`, `!isAuthenticated`. A condition on something else the session holds
+ * (`user.publicMetadata.isAdmin`) is not such a test.
+ */
 function mentionsSession(file: SourceFile, expression: TS.Expression, names: Map<string, string>): boolean {
   const t = ts();
+  const sessionValue = (node: TS.Expression): boolean => {
+    const expr = unwrap(node);
+    if (t.isIdentifier(expr)) return names.has(expr.text);
+    if (t.isCallExpression(expr)) return sessionCall(file, expr) !== undefined;
+    if (t.isPropertyAccessExpression(expr) && /^(userId|isAuthenticated|isSignedIn|sessionId|user|session)$/.test(expr.name.text)) {
+      const base = unwrap(expr.expression);
+      return sessionValue(base) || /auth/i.test(base.getText());
+    }
+    return false;
+  };
   let found = false;
   walk(expression, (node) => {
     if (found) return false;
-    if (t.isIdentifier(node) && names.has(node.text)) found = true;
-    else if (t.isCallExpression(node) && sessionCall(file, node)) found = true;
-    else if (t.isPropertyAccessExpression(node) && /^(userId|isAuthenticated|isSignedIn|sessionId)$/.test(node.name.text) && /auth/i.test(node.expression.getText())) found = true;
+    if (t.isPrefixUnaryExpression(node) && node.operator === t.SyntaxKind.ExclamationToken && sessionValue(node.operand)) found = true;
+    else if (t.isBinaryExpression(node) && /^(===|==|!==|!=)$/.test(node.operatorToken.getText())) {
+      const nullish = (side: TS.Expression) => side.kind === t.SyntaxKind.NullKeyword || (t.isIdentifier(side) && side.text === 'undefined') || side.kind === t.SyntaxKind.FalseKeyword;
+      if ((sessionValue(node.left) && nullish(node.right)) || (sessionValue(node.right) && nullish(node.left))) found = node.operatorToken.getText().startsWith('=');
+    }
     return undefined;
   });
   return found;

@@ -23,7 +23,7 @@ export function detectWebhooks(context: DetectorContext, handlers: readonly Hand
   let deletedHandled = false;
   for (const handler of webhooks) {
     const body = handler.fn?.body as TS.Node;
-    const name = `webhook handler ${handler.label} ${handler.path}`;
+    const name = `webhook ${handler.label} ${handler.path}`;
     const verify = verificationCall(handler.file, body, context);
     if (!verify) {
       report(observation('webhook-signature-verification', 'webhook-unverified', 'fail', 'high', `${name} never verifies the Svix signature before acting on the payload`, at(handler.file, handler.fn ?? handler.node)));
@@ -271,7 +271,8 @@ function deduplicates(file: SourceFile, body: TS.Node, verify: TS.CallExpression
     return undefined;
   });
   if (used) return used;
-  const helper = /idempot|dedup|alreadyProcessed|processedEvent|webhookEvent|seenEvent|markProcessed/i.exec(body.getText());
+  // Case-sensitive on purpose: `WebhookEvent` the type is not `webhookEvent` the table.
+  const helper = /\b(idempot[a-zA-Z]*|[dD]edup[a-zA-Z]*|alreadyProcessed|markProcessed|processedEvents?|webhookEvents?|webhookDeliver(?:y|ies)|seenEvents?)\b/.exec(body.getText());
   return helper ? `calls ${helper[0]}…` : undefined;
 }
 
