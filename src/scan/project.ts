@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseJsonc } from 'jsonc-parser';
 import type * as TS from 'typescript';
+import { ts, walk } from './ast';
 import { SOURCE_EXTENSIONS } from './discover';
 import type { SourceFile } from './source';
 
@@ -43,7 +44,11 @@ export function buildProject(root: string, files: SourceFile[]): Project {
   const graph = new Map<string, string[]>();
   for (const file of files) {
     const targets: string[] = [];
+    const pagesPage = PAGES_FILE.test(file.relative) && !/\/api\//.test(file.relative);
+    const clientSpecifiers = pagesPage ? specifiersUsedInBrowser(file) : undefined;
     for (const spec of file.specifiers) {
+      // Next strips a page's data functions and the imports only they use from the browser bundle.
+      if (clientSpecifiers && !clientSpecifiers.has(spec)) continue;
       const resolved = resolveSpecifier(file.relative, spec, byPath, aliases);
       if (resolved) targets.push(resolved);
     }
@@ -163,6 +168,32 @@ function dependsOn(root: string, name: string): boolean {
   } catch {
     return false;
   }
+}
+
+const DATA_FUNCTIONS = new Set(['getServerSideProps', 'getStaticProps', 'getStaticPaths']);
+
+/** Source ranges of a Pages Router page's data functions: server-only code. */
+export function serverOnlyRanges(file: SourceFile): { pos: number; end: number }[] {
+  const ranges: { pos: number; end: number }[] = [];
+  for (const [name, node] of file.exports) if (DATA_FUNCTIONS.has(name)) ranges.push({ pos: node.pos, end: node.end });
+  return ranges;
+}
+
+function specifiersUsedInBrowser(file: SourceFile): Set<string> {
+  const t = ts();
+  const ranges = serverOnlyRanges(file);
+  const used = new Set<string>();
+  walk(file.sf, (node) => {
+    if (t.isImportDeclaration(node)) return false;
+    if (ranges.some((range) => node.pos >= range.pos && node.end <= range.end)) return false;
+    if (t.isIdentifier(node)) used.add(node.text);
+    return undefined;
+  });
+  const out = new Set<string>();
+  for (const [local, binding] of file.imports) if (used.has(local)) out.add(binding.module);
+  // Side-effect imports (`import './styles.css'`) and requires stay.
+  for (const spec of file.specifiers) if (![...file.imports.values()].some((binding) => binding.module === spec)) out.add(spec);
+  return out;
 }
 
 /** Whether `node` is the file's top-level statement list (for "declared at module scope"). */

@@ -9,6 +9,7 @@ import type * as TS from 'typescript';
 import { chainOf, stringValue, ts, unwrap } from '../ast';
 import { at, atLine, atRoot, lineColumn, observation, type DetectorContext, type TextFile } from '../context';
 import { findKeys, isSecretName, publicPrefix, publishableKeyHost, type KeyToken } from '../keys';
+import { serverOnlyRanges } from '../project';
 import { resolvedChain, rootIs, type SourceFile } from '../source';
 
 export function detectKeys(context: DetectorContext): void {
@@ -109,18 +110,20 @@ function checkPublishableHost(key: KeyToken, where: ReturnType<typeof atLine>, r
 
 function scanSource(file: SourceFile, context: DetectorContext): void {
   const clientEntry = context.project.client.get(file.relative);
-  const inClient = clientEntry !== undefined;
+  const serverOnly = serverOnlyRanges(file);
+  const clientAt = (node: TS.Node) => clientEntry !== undefined && !serverOnly.some((range) => node.pos >= range.pos && node.end <= range.end);
   const via = clientEntry && clientEntry !== file.relative ? ` (bundled for the browser through ${clientEntry})` : ' (a client module)';
   for (const read of file.envReads) {
     const prefix = publicPrefix(read.name);
     if (prefix && isSecretName(read.name)) {
       context.report(observation('keys-secret-server-only', 'secret-public-env', 'fail', 'high', `${read.name} names a secret under the public prefix ${prefix}: bundlers inline it into browser code`, at(file, read.node)));
-    } else if (inClient && isSecretName(read.name)) {
+    } else if (clientAt(read.node) && isSecretName(read.name)) {
       context.report(observation('keys-secret-server-only', 'secret-in-client', 'fail', 'high', `${read.name} is read in ${file.display}${via}`, at(file, read.node)));
     }
   }
   for (const literal of file.literals) {
     for (const key of findKeys(literal.text)) {
+      const inClient = clientAt(literal.node);
       if (key.kind === 'sk_live' || key.kind === 'sk_test') {
         const message = inClient ? `a ${key.kind}_ secret key literal is in ${file.display}${via}` : `a ${key.kind}_ secret key literal is committed in ${file.display}`;
         context.report(observation('keys-secret-server-only', inClient ? 'secret-in-client' : 'secret-key-literal', 'fail', 'high', message, at(file, literal.node)));

@@ -28,10 +28,11 @@ export function detectRoutes(context: DetectorContext, handlers: readonly Handle
     if (isWebhookHandler(handler)) continue;
     // Route middleware that only checks the cookie (Express) is reported once, where it is defined.
     for (const step of handler.before) {
-      const fn = middlewareFunction(step.file, step.expression);
+      const fn = middlewareFunction(step.file, step.expression) ?? importedFunction(step.file, step.expression, context);
       if (fn && !cookieMiddlewares.has(fn) && cookieOnly(fn)) {
         cookieMiddlewares.add(fn);
-        report(observation('session-server-side-verification', 'cookie-only-middleware', 'fail', 'high', 'this middleware only checks that a session cookie is present; verify it with requireAuth()/getAuth() or verifyToken()', at(step.file, fn)));
+        const owner = context.project.files.find((candidate) => candidate.sf === fn.getSourceFile()) ?? step.file;
+        report(observation('session-server-side-verification', 'cookie-only-middleware', 'fail', 'high', 'this middleware only checks that a session cookie is present; verify it with requireAuth()/getAuth() or verifyToken()', at(owner, fn)));
         judged++;
       }
     }

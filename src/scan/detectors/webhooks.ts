@@ -209,8 +209,10 @@ function catchStatus(block: TS.Block): number | undefined {
       }
       if (/^(json|send|end|text|body)$/.test(last) && chain && chain.length >= 2 && /^(res|response|reply|c|ctx)$/.test(chain[0] as string)) {
         responded = true;
+        // res.status(401).json(…): the status call earlier in the chain decides.
+        const earlier = statusInChain(node.expression);
         const second = node.arguments[1];
-        status = second && t.isNumericLiteral(second) ? Number(second.text) : 200;
+        status = earlier ?? (second && t.isNumericLiteral(second) ? Number(second.text) : 200);
         return false;
       }
     }
@@ -222,6 +224,21 @@ function catchStatus(block: TS.Block): number | undefined {
     return undefined;
   });
   return status;
+}
+
+function statusInChain(expression: TS.Expression): number | undefined {
+  const t = ts();
+  let current: TS.Expression = expression;
+  for (let i = 0; i < 8; i++) {
+    if (t.isPropertyAccessExpression(current)) current = current.expression;
+    else if (t.isCallExpression(current)) {
+      const name = t.isPropertyAccessExpression(current.expression) ? current.expression.name.text : '';
+      const value = current.arguments[0];
+      if ((name === 'status' || name === 'code') && value && t.isNumericLiteral(value)) return Number(value.text);
+      current = current.expression;
+    } else return undefined;
+  }
+  return undefined;
 }
 
 function statusOption(options: TS.Expression | undefined): number | undefined {
@@ -241,15 +258,20 @@ function deduplicates(file: SourceFile, body: TS.Node, verify: TS.CallExpression
   walk(body, (node) => {
     const literal = stringValue(node);
     if (literal === 'svix-id' || literal === 'webhook-id') {
-      // const svixId = headers.get('svix-id') / req.headers['svix-id']
-      let parent: TS.Node | undefined = node.parent;
-      for (let i = 0; i < 4 && parent; i++, parent = parent.parent) {
-        if (t.isVariableDeclaration(parent) && t.isIdentifier(parent.name)) {
-          idNames.add(parent.name.text);
+      // The header read (`headers.get('svix-id')`, `req.headers['svix-id']`), then where its value goes.
+      const read: TS.Node = node.parent;
+      let up: TS.Node | undefined = read.parent;
+      for (let i = 0; i < 6 && up; i++, up = up.parent) {
+        if (t.isVariableDeclaration(up)) {
+          if (t.isIdentifier(up.name)) idNames.add(up.name.text);
           break;
         }
-        if (t.isPropertyAssignment(parent) || t.isCallExpression(parent) && verify && parent === verify) break;
-        if (t.isCallExpression(parent) && parent.parent && t.isCallExpression(parent.parent) && !isVerifyArgument(parent.parent, verify) && dataLike(parent.parent)) direct = `${literal} passed to ${chainOf(parent.parent.expression)?.join('.') ?? 'a call'}`;
+        if (t.isPropertyAssignment(up) && /svix-|webhook-/.test(up.name.getText())) break;
+        if (t.isCallExpression(up) && up !== read) {
+          if (!isVerifyArgument(up, verify) && dataLike(up)) direct = `${literal} passed to ${chainOf(up.expression)?.join('.') ?? 'a call'}`;
+          break;
+        }
+        if (t.isStatement(up)) break;
       }
     }
     return undefined;
