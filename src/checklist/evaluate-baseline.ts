@@ -1,5 +1,6 @@
 /** Evaluates a loaded baseline file: declared intent, with the baseline's exceptions. */
 import type { LoadedBaseline } from '../baseline/load';
+import type { ApplicationEvidence } from '../evidence/index';
 import { todayIso } from './helpers';
 import { evaluateSettings } from './index';
 import type { Finding, RuleContext } from './types';
@@ -16,8 +17,10 @@ export function baselineContext(loaded: LoadedBaseline, today = todayIso()): Rul
   };
 }
 
-export function checkBaseline(loaded: LoadedBaseline, today = todayIso()): Finding[] {
-  return evaluateSettings(loaded.baseline.settings, baselineContext(loaded, today), {
+/** `application`: evidence from the application (a scan) that stands in for attestations. */
+export function checkBaseline(loaded: LoadedBaseline, today = todayIso(), application?: readonly ApplicationEvidence[]): Finding[] {
+  const context = baselineContext(loaded, today);
+  return evaluateSettings(loaded.baseline.settings, application ? { ...context, application } : context, {
     exceptions: loaded.baseline.exceptions,
     file: loaded.file,
   });
