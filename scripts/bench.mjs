@@ -167,6 +167,7 @@ async function main() {
 
   const results = { node: process.version, sizes: SIZES, normalized_ms: normalized.ms, raw_ms: raw.ms, raw_capped: raw.capped, speedup: ratio, emulator: emulatedRuns };
   if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(results, null, 2)}\n`);
+  if (!process.env.BENCH_SKIP_SCAN) await (await import('./bench-scan.mjs')).benchScan();
 }
 
 // Dispatch last: main() needs every declaration above.

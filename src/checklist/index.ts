@@ -115,7 +115,7 @@ export function applyBaselineException(finding: Finding, result: Pick<EvidencedR
   });
   if (!match) return;
   finding.status = 'excepted';
-  finding.exception = { reason: match.reason, owner: match.owner, expires: match.expires, by: 'exception' };
+  finding.exception = { reason: match.reason, owner: match.owner, expires: match.expires };
   finding.message = `${finding.message} (excepted until ${match.expires}: ${match.reason})`;
 }
 

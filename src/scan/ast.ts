@@ -142,19 +142,17 @@ export function enclosingFunction(node: Node): FunctionNode | undefined {
   return undefined;
 }
 
-/** Depth-first walk; `visit` returns false to skip a subtree. Iterative: deep files cannot overflow the stack. */
+/**
+ * Depth-first walk; `visit` returns false to skip a subtree. Recursive through forEachChild (no
+ * child arrays: the scan walks millions of nodes); the parser itself recursed at least as deep.
+ */
 export function walk(root: Node, visit: (node: Node) => boolean | void): void {
   const t = ts();
-  const stack: Node[] = [root];
-  while (stack.length > 0) {
-    const node = stack.pop() as Node;
-    if (visit(node) === false) continue;
-    const children: Node[] = [];
-    t.forEachChild(node, (child) => {
-      children.push(child);
-    });
-    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Node);
-  }
+  const step = (node: Node): undefined => {
+    if (visit(node) !== false) t.forEachChild(node, step);
+    return undefined;
+  };
+  step(root);
 }
 
 export function isInside(node: Node, ancestor: Node): boolean {

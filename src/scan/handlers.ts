@@ -105,7 +105,7 @@ function nextHandlers(route: NextRoute): Handler[] {
 
 /** Functions with their own `'use server'` directive, in files that are not server-action modules. */
 function inlineServerActions(file: SourceFile): Handler[] {
-  if (file.directives.includes('use server')) return [];
+  if (file.directives.includes('use server') || !file.text.includes('use server')) return [];
   const t = ts();
   const out: Handler[] = [];
   walk(file.sf, (node) => {
@@ -140,6 +140,8 @@ interface RouterObject {
 function routerObjects(file: SourceFile): RouterObject[] {
   const t = ts();
   const out: RouterObject[] = [];
+  // Only files that load a server framework can create one: skip the walk everywhere else.
+  if (![...file.imports.values()].some((binding) => /^(express|hono|fastify)(\/|$)/.test(binding.module)) && !/fastify/i.test(file.text)) return out;
   walk(file.sf, (node) => {
     if (!t.isVariableDeclaration(node) || !t.isIdentifier(node.name) || !node.initializer) return;
     const init = unwrap(node.initializer);
@@ -153,7 +155,7 @@ function routerObjects(file: SourceFile): RouterObject[] {
     else if (/^fastify#(default|\*|fastify)$/.test(head)) out.push({ file, name: node.name.text, kind: 'fastify' });
   });
   // Fastify plugins receive the instance as a parameter: `export default async function (fastify) { fastify.get(…) }`.
-  if (file.imports.size > 0 || /fastify/.test(file.text)) {
+  if (/fastify/i.test(file.text)) {
     walk(file.sf, (node) => {
       if (isFunction(node)) {
         const first = node.parameters[0];
@@ -362,9 +364,20 @@ export function isProtectCall(file: SourceFile, call: TS.CallExpression, names?:
   return undefined;
 }
 
+const sessionUseCache = new WeakMap<FunctionNode, SessionUse>();
+
 export function sessionUse(file: SourceFile, fn: FunctionNode | undefined): SessionUse {
+  if (!fn?.body) return { protects: false, reads: false, names: new Map() };
+  const cached = sessionUseCache.get(fn);
+  if (cached) return cached;
+  const result = computeSessionUse(file, fn);
+  sessionUseCache.set(fn, result);
+  return result;
+}
+
+function computeSessionUse(file: SourceFile, fn: FunctionNode): SessionUse {
   const result: SessionUse = { protects: false, reads: false, names: new Map() };
-  if (!fn?.body) return result;
+  if (!fn.body) return result;
   const t = ts();
   // Names bound from session reads.
   walk(fn.body, (node) => {

@@ -81,8 +81,12 @@ export function parseSourceFile(relative: string, display: string, absolute: str
     else if (t.isPropertyAccessExpression(node) || t.isElementAccessExpression(node)) {
       const name = t.isPropertyAccessExpression(node) ? node.name.text : stringValue(node.argumentExpression);
       if (name !== undefined && METADATA_NAMES.has(name)) file.metadataReads.push(node);
-      const parentChain = chainOf(node.expression);
-      if (name !== undefined && parentChain && isEnvObject(parentChain)) file.envReads.push({ name, node });
+      // Cheap test first: env objects end in `.env` (process.env, import.meta.env).
+      const base = node.expression;
+      if (name !== undefined && t.isPropertyAccessExpression(base) && base.name.text === 'env') {
+        const parentChain = chainOf(base);
+        if (parentChain && isEnvObject(parentChain)) file.envReads.push({ name, node });
+      }
     } else if (t.isStringLiteral(node) || t.isNoSubstitutionTemplateLiteral(node) || t.isTemplateHead(node) || t.isTemplateMiddle(node) || t.isTemplateTail(node)) {
       if (INTERESTING_LITERAL.test(node.text)) file.literals.push({ text: node.text, node });
     } else if (t.isVariableDeclaration(node) && node.initializer && t.isObjectBindingPattern(node.name)) {

@@ -6,6 +6,7 @@
 import type { BaselineException } from '../baseline/schema';
 import { RULES, type Evidence, type Finding, type FindingStatus, type Severity } from '../checklist/index';
 import { addDays, daysBetween } from '../checklist/helpers';
+import { EVIDENCE_STRENGTH } from '../evidence/index';
 import type { DriftChange, EnvironmentDrift } from '../drift/types';
 import type { LiveExport } from '../export/types';
 
@@ -79,7 +80,7 @@ export interface ReviewInput {
 }
 
 const STATUS_WEIGHT: Record<FindingStatus, number> = { fail: 3, excepted: 2, not_verifiable: 1, pass: 0 };
-const EVIDENCE_ORDER: readonly Evidence[] = ['bapi', 'fapi', 'platform', 'export-file', 'attested', 'baseline', 'unverified'];
+const EVIDENCE_ORDER: readonly Evidence[] = EVIDENCE_STRENGTH;
 
 export function buildReview(input: ReviewInput): ReviewReport {
   return {

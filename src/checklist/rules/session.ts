@@ -41,9 +41,9 @@ export const revokeOnSecurityEvents: Rule = {
   title: 'Sessions are revoked on password change, email change and MFA enrollment',
   severity: 'high',
   rationale: 'These are user-initiated security events; sessions on other devices (possibly an attacker\'s) must end.',
-  remediation: 'Dashboard → Sessions → Revoke on: enable password change, email change and MFA enrollment; declare session.revoke_on in the baseline.',
-  verification: ['config', 'attestation'],
-  how_to_verify: 'No Clerk API exposes this: check Dashboard → Sessions and include it in the dashboard export, or record practices.session_revocation_configured.',
+  remediation: 'Clerk revokes per request: pass signOutOfOtherSessions: true on every password update or removal, and revoke the user\'s other sessions (sessions.revokeSession) from a verified user.updated webhook for email changes and MFA enrollment; declare the policy in session.revoke_on.',
+  verification: ['config', 'code', 'attestation'],
+  how_to_verify: 'Clerk revokes per request, not by an instance setting: run `clerkguard scan` (password changes must pass signOutOfOtherSessions: true; a user.updated handler must revoke other sessions), or record practices.session_revocation_configured.',
   evaluate(settings, context) {
     const revokeOn = settings.session?.revoke_on;
     const path = ['session', 'revoke_on'];

@@ -172,7 +172,7 @@ export function detectRoleChecks(context: DetectorContext): void {
       }
     }
     // <Protect role="org:admin"> / <Protect permission="…">
-    walk(file.sf, (node) => {
+    if (file.text.includes('<Protect')) walk(file.sf, (node) => {
       if ((t.isJsxOpeningElement(node) || t.isJsxSelfClosingElement(node)) && node.tagName.getText() === 'Protect') {
         const attributes = node.attributes.properties.map((attribute) => (t.isJsxAttribute(attribute) ? attribute.name.getText() : ''));
         if (attributes.some((attribute) => /^(role|permission|condition)$/.test(attribute))) {
