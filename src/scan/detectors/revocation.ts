@@ -11,7 +11,7 @@
  */
 import type * as TS from 'typescript';
 import type { RevokeOnEvent } from '../../settings/model';
-import { chainOf, enclosingFunction, propertyName, ts, unwrap, walk } from '../ast';
+import { chainOf, enclosingFunction, propertyName, ts, unwrap } from '../ast';
 import { at, atRoot, observation, type DetectorContext } from '../context';
 import type { SourceFile } from '../source';
 
@@ -20,7 +20,6 @@ const MFA_ENROLLMENT = /createTOTP|verifyTOTP|createBackupCode|createPasskey|reg
 
 export function detectRevocation(context: DetectorContext): void {
   const { report, policy } = context;
-  const t = ts();
   const covered = new Map<RevokeOnEvent, { file: SourceFile; node: TS.Node; how: string }>();
   let passwordPaths = 0;
   let passwordFails = 0;
@@ -68,7 +67,6 @@ export function detectRevocation(context: DetectorContext): void {
       }
     }
   }
-  void t;
   for (const event of policy.revokeOn) {
     const hit = covered.get(event);
     if (event === 'password_change') {
@@ -115,6 +113,5 @@ function flagTrue(object: TS.ObjectLiteralExpression): boolean {
     if (name !== 'signOutOfOtherSessions' && name !== 'sign_out_of_other_sessions') continue;
     if (t.isPropertyAssignment(property)) value = property.initializer.kind === t.SyntaxKind.TrueKeyword;
   }
-  walk(object, () => undefined);
   return value;
 }
