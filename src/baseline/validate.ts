@@ -8,6 +8,8 @@ import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type Par
 import { formatPath, type JsonPath, type PathSegment } from '../settings/paths';
 import { closestMatch } from '../util/suggest';
 import { RULE_IDS } from '../checklist/ids';
+import { BYTE_ORDER_MARK, MAX_JSON_DEPTH, scanJsonText, shortPath } from '../util/json-input';
+import { nullRecord } from '../util/records';
 
 export interface ValidationIssue {
   file: string;
@@ -42,14 +44,36 @@ export function offsetToPosition(text: string, offset: number): TextPosition {
   return { line, column: offset - lineStart + 1 };
 }
 
-/** Parses strict JSON, reporting syntax errors with line and column. */
+/**
+ * Parses strict JSON. Refused with line and column: a byte order mark, nesting deeper than
+ * MAX_JSON_DEPTH (checked first, without recursion, so no later step can overflow the stack),
+ * syntax errors, and a key repeated in one object (both places are named: JSON.parse would
+ * silently keep the last one).
+ */
 export function parseJsonText(text: string, file: string): ValidationResult<unknown> {
+  const fail = (errors: ValidationIssue[]): ValidationResult<unknown> => ({ errors, warnings: [] });
+  if (text.startsWith(BYTE_ORDER_MARK)) {
+    return fail([{ file, path: '', line: 1, column: 1, message: 'the file starts with a byte order mark (BOM, U+FEFF)', hint: 'save it as UTF-8 without BOM (editors: "UTF-8" rather than "UTF-8 with BOM")' }]);
+  }
+  const problems = scanJsonText(text);
+  const tooDeep = problems.find((problem) => problem.kind === 'too_deep');
+  if (tooDeep) {
+    return fail([
+      {
+        file,
+        path: formatPath(shortPath(tooDeep.path)),
+        ...offsetToPosition(text, tooDeep.offset),
+        message: `nested deeper than ${MAX_JSON_DEPTH} levels`,
+        hint: 'no clerkguard file needs this much nesting; flatten the value (a JWT claim, most likely)',
+      },
+    ]);
+  }
   const parseErrors: ParseError[] = [];
   parseTree(text, parseErrors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (parseErrors.length > 0) {
     // Only the first syntax error is reliable: the parser's recovery makes later ones cascade.
-    return {
-      errors: parseErrors.slice(0, 1).map((error) => {
+    return fail(
+      parseErrors.slice(0, 1).map((error) => {
         const position = offsetToPosition(text, error.offset);
         return {
           file,
@@ -59,15 +83,29 @@ export function parseJsonText(text: string, file: string): ValidationResult<unkn
           hint: 'baselines are strict JSON: no comments, no trailing commas, double-quoted keys',
         };
       }),
-      warnings: [],
-    };
+    );
+  }
+  const duplicates = problems.filter((problem) => problem.kind === 'duplicate_key');
+  if (duplicates.length > 0) {
+    return fail(
+      duplicates.map((problem) => {
+        const first = offsetToPosition(text, problem.firstOffset ?? 0);
+        return {
+          file,
+          path: formatPath(problem.path),
+          ...offsetToPosition(text, problem.offset),
+          message: `duplicate key ${JSON.stringify(problem.key)} (first at line ${first.line}, column ${first.column})`,
+          hint: 'JSON readers silently keep only one of the two values; remove one of them',
+        };
+      }),
+    );
   }
   try {
     // JSON.parse (not the tolerant tree) builds the value so that keys such as "__proto__"
     // become own properties instead of touching prototypes.
     return { value: JSON.parse(text) as unknown, errors: [], warnings: [] };
   } catch (error) {
-    return { errors: [{ file, path: '', message: `invalid JSON: ${(error as Error).message}` }], warnings: [] };
+    return fail([{ file, path: '', message: `invalid JSON: ${(error as Error).message}` }]);
   }
 }
 
@@ -116,11 +154,47 @@ export function validateWithSchema<S extends z.ZodType>(
   text?: string,
 ): ValidationResult<z.infer<S>> {
   const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return { value: result.data, errors: [], warnings: [] };
+  if (result.success) return { value: keepRecordKeys(schema, value, result.data) as z.infer<S>, errors: [], warnings: [] };
   const errors: ValidationIssue[] = [];
   for (const issue of result.error.issues) errors.push(...describeIssue(schema, issue, file, text));
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { errors, warnings: [] };
+}
+
+/**
+ * zod builds record outputs with `{}` and plain assignment, so a key named `__proto__` is
+ * dropped (it sets the prototype instead) and a key named `constructor` reads as
+ * Object.prototype's when absent. Keys are data: every record in the output is rebuilt as a
+ * null-prototype object holding exactly the input's keys (values as zod parsed them; a
+ * dropped one is parsed again with the record's value schema, which already accepted it).
+ */
+function keepRecordKeys(schema: z.ZodType, input: unknown, output: unknown): unknown {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodRecord && isRecordLike(input) && isRecordLike(output)) {
+    const valueType = inner.valueType as z.ZodType;
+    const rebuilt = nullRecord<unknown>();
+    for (const key of Object.keys(input)) {
+      const parsed = Object.prototype.hasOwnProperty.call(output, key) ? output[key] : valueType.parse(input[key]);
+      rebuilt[key] = keepRecordKeys(valueType, input[key], parsed);
+    }
+    return rebuilt;
+  }
+  if (inner instanceof z.ZodObject && isRecordLike(output)) {
+    const shape = inner.shape as Record<string, z.ZodType>;
+    const source = isRecordLike(input) ? input : {};
+    for (const key of Object.keys(shape)) {
+      if (Object.prototype.hasOwnProperty.call(output, key)) output[key] = keepRecordKeys(shape[key]!, source[key], output[key]);
+    }
+    return output;
+  }
+  if (inner instanceof z.ZodArray && Array.isArray(output)) {
+    return output.map((item, index) => keepRecordKeys(inner.element as z.ZodType, Array.isArray(input) ? input[index] : undefined, item));
+  }
+  return output;
+}
+
+function isRecordLike(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, text?: string): ValidationIssue[] {

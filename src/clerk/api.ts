@@ -1,23 +1,29 @@
 /**
  * Read and write access to one Clerk instance.
  *
- * Backend API calls go through the real @clerk/backend client; raw fetch is used only for what
- * the SDK lacks (/instance/protect, /instance/communication), for the Frontend API
- * (/v1/environment) and for the Platform API config. Every call runs under the connection's
- * retry policy (see http.ts). Methods take and return Clerk's snake_case wire shapes; the
+ * Reads (BAPI, FAPI /v1/environment, Platform config) are raw requests through one validated
+ * boundary: a bounded body (size cap, UTF-8, no duplicate keys, nesting ≤ MAX_JSON_DEPTH), then
+ * the endpoint's AnswerSchema (answers.ts) before anything reads a field. The SDK cannot offer
+ * that (it reads any body whole, cannot be aborted and fills gaps such as a missing `permissions`
+ * with []), so it is used for writes only, whose answers pass the same schemas after it
+ * deserialized them. Every call runs under the connection's retry policy and the client's
+ * total deadline (see http.ts). Methods take and return Clerk's snake_case wire shapes; the
  * mapping to the settings model lives in settings-io.ts.
  *
  * Usage:
  *   const api = createClerkApi(connectionFromEnv(baseline.target, process.env));
  *   const instance = await api.getInstance();
+ *   api.gaps;   // fields answers left out: the settings they feed are unverified
  */
 import type { ClerkClient } from '@clerk/backend';
 import { ClerkguardError } from '../util/errors';
 import { type ClerkConnection, secretsOf } from './connection';
+import { ANSWERS, checkAnswer, isObject, summarizeProblems, type AnswerGap, type AnswerSchema } from './answers';
 import {
   ClerkApiError,
   type Endpoint,
   failureFromSdk,
+  label,
   malformedResponse,
   rawAttempt,
   realSleep,
@@ -26,6 +32,7 @@ import {
   type Sleep,
   withRetries,
 } from './http';
+import { createLimiter, mapLimit } from './limit';
 import type {
   FapiEnvironment,
   InstanceCommunication,
@@ -100,6 +107,11 @@ export interface ClerkApi {
   readonly connection: ClerkConnection;
   /** HTTP attempts made so far (retries included). */
   readonly counter: RequestCounter;
+  /**
+   * Fields that answers read so far legitimately left out (or answered with a value clerkguard
+   * does not know), each with the settings paths it feeds: those paths are unverified.
+   */
+  readonly gaps: AnswerGap[];
 
   getInstance(): Promise<InstanceInfo>;
   getProtect(): Promise<InstanceProtect>;
@@ -142,91 +154,136 @@ export interface ClerkApi {
 
 export interface ClerkApiOptions {
   sleep?: Sleep;
+  /** Epoch ms after which no request starts or continues (default: now + policy.deadlineMs). */
+  deadlineAt?: number;
 }
 
 export function createClerkApi(connection: ClerkConnection, options: ClerkApiOptions = {}): ClerkApi {
   const sleep = options.sleep ?? realSleep;
   const counter: RequestCounter = { attempts: 0 };
-  // Required here, not at the top: the SDK is the CLI's largest dependency, and commands that
-  // never call Clerk (check, rules, schema, review diff) should not load it at start-up.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createClerkClient } = require('@clerk/backend') as typeof import('@clerk/backend');
-  const client: ClerkClient = createClerkClient({
-    secretKey: connection.secretKey,
-    apiUrl: connection.apiUrl,
-    telemetry: { disabled: true },
-  });
+  const gaps: AnswerGap[] = [];
+  const policy = connection.policy;
+  const deadlineAt = options.deadlineAt ?? Date.now() + policy.deadlineMs;
+  // One cap on requests in flight for the whole client: parallel reads that page in parallel
+  // stay within the policy's concurrency.
+  const limit = createLimiter(policy.concurrency);
+  let sdkClient: ClerkClient | undefined;
+  const client = (): ClerkClient => {
+    // Required here, not at the top: the SDK is the CLI's largest dependency, and commands that
+    // never write to Clerk should not load it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createClerkClient } = require('@clerk/backend') as typeof import('@clerk/backend');
+    sdkClient ??= createClerkClient({ secretKey: connection.secretKey, apiUrl: connection.apiUrl, telemetry: { disabled: true } });
+    return sdkClient;
+  };
 
   const bapi = (method: string, path: string): Endpoint => ({ api: 'bapi', method, path: `/v1${path}` });
 
-  /** An SDK call under the retry policy. */
-  const sdk = <T>(endpoint: Endpoint, call: () => Promise<T>): Promise<T> =>
+  /** An SDK call (writes) under the retry policy and the deadline. */
+  const sdk = <T>(endpoint: Endpoint, call: (sdkClient: ClerkClient) => Promise<T>): Promise<T> =>
     withRetries(
       connection,
       endpoint,
-      async () => {
-        try {
-          return await call();
-        } catch (error) {
-          throw failureFromSdk(error);
-        }
-      },
+      () =>
+        limit(async () => {
+          try {
+            return await call(client());
+          } catch (error) {
+            throw failureFromSdk(error);
+          }
+        }),
       counter,
       sleep,
+      deadlineAt,
     );
 
-  const raw = async <T>(endpoint: Endpoint, request: Omit<RawRequest, 'method' | 'path'>): Promise<T> => {
+  const raw = async <T>(endpoint: Endpoint, request: Omit<RawRequest, 'method' | 'path'>, path = endpoint.path): Promise<T> => {
     const response = await withRetries(
       connection,
       endpoint,
-      (signal) => rawAttempt<T>({ ...request, method: endpoint.method, path: endpoint.path }, signal),
+      (signal) => limit(() => rawAttempt<T>({ ...request, method: endpoint.method, path }, signal, { maxBodyBytes: policy.maxBodyBytes })),
       counter,
       sleep,
+      deadlineAt,
     );
     return response.body;
   };
 
-  const bapiRaw = <T>(method: string, path: string, body?: unknown) =>
-    raw<T>(bapi(method, path), { base: connection.apiUrl, bearer: connection.secretKey, ...(body === undefined ? {} : { body }) });
+  const bapiRaw = <T>(method: string, path: string, body?: unknown, query?: RawRequest['query']) =>
+    raw<T>(bapi(method, path), { base: connection.apiUrl, bearer: connection.secretKey, ...(body === undefined ? {} : { body }), ...(query ? { query } : {}) });
 
   /**
-   * Checks that a read answered the shape clerkguard uses: `problem` returns what is wrong, or
-   * undefined. A wrong shape is an error naming the endpoint, never settings with holes.
+   * The boundary: an answer that lacks a required field, or has a field of the wrong type, is
+   * an error naming the endpoint and the fields; fields it may leave out are recorded as gaps.
    */
-  const shaped = <T>(endpoint: Endpoint, value: T, problem: (value: T) => string | undefined): T => {
-    const wrong = problem(value);
-    if (wrong !== undefined) throw malformedResponse(connection, endpoint, wrong);
-    return value;
+  const answer = <T>(endpoint: Endpoint, schema: AnswerSchema, value: unknown, what?: string): T => {
+    const check = checkAnswer(schema.fields, value);
+    if (check.problems.length > 0) throw malformedResponse(connection, endpoint, `${what ? `${what}: ` : ''}${summarizeProblems(check.problems)}`);
+    for (const gap of check.gaps) gaps.push({ endpoint: label(endpoint), ...gap, field: what ? `${what}.${gap.field}` : gap.field });
+    return value as T;
   };
 
   /**
-   * Pages through a list to the end, whether Clerk answers {data,total_count} or an array. With a
-   * total the list ends when every item has arrived (a server capping the page size below
-   * PAGE_SIZE still pages on); without one, at the first short page.
+   * Pages through a list, whether Clerk answers {data,total_count} or an array. With a total,
+   * the first page fixes the page size and the remaining pages are fetched in parallel; the
+   * list must then hold exactly total_count items. Without one, pages follow until a short
+   * page. Either way the walk stops, as an error, past maxListItems or maxListPages, and when
+   * an item id comes back twice (a server that ignores offset repeats a page).
    */
-  const listAll = async <T>(path: string, page: (limit: number, offset: number) => Promise<unknown>, item: (value: T) => string | undefined): Promise<T[]> => {
-    const all: T[] = [];
+  const listAll = async <T>(path: string, schema: AnswerSchema, query: RawRequest['query'] = {}): Promise<T[]> => {
     const endpoint = bapi('GET', path);
-    for (let offset = 0; ; ) {
-      const result = await sdk(endpoint, () => page(PAGE_SIZE, offset));
-      const items = Array.isArray(result) ? (result as unknown[]) : isObject(result) ? (result as { data?: unknown }).data : undefined;
-      if (!Array.isArray(items)) throw malformedResponse(connection, endpoint, 'expected a list of items (an array or {data, total_count})');
-      const totalRaw = Array.isArray(result) ? undefined : (result as { totalCount?: unknown }).totalCount;
-      const total = typeof totalRaw === 'number' && Number.isFinite(totalRaw) ? totalRaw : undefined;
-      for (const [index, value] of items.entries()) {
-        const wrong = isObject(value) ? item(value as T) : 'not an object';
-        if (wrong !== undefined) throw malformedResponse(connection, endpoint, `item ${offset + index}: ${wrong}`);
+    const fail = (detail: string) => malformedResponse(connection, endpoint, detail);
+    const fetchPage = async (offset: number): Promise<{ items: unknown[]; total?: number }> => {
+      const body = await bapiRaw<unknown>('GET', path, undefined, { ...query, limit: PAGE_SIZE, offset });
+      if (Array.isArray(body)) return { items: body };
+      if (!isObject(body) || !Array.isArray(body.data)) throw fail('expected a list of items (an array or {data, total_count})');
+      const total = body.total_count;
+      if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw fail('total_count is missing or not a non-negative integer');
+      return { items: body.data, total };
+    };
+    const all: T[] = [];
+    const seen = new Set<string>();
+    const take = (items: readonly unknown[], offset: number) => {
+      for (const [index, item] of items.entries()) {
+        const value = answer<T & { id: string }>(endpoint, schema, item, `item ${offset + index}`);
+        if (seen.has(value.id)) throw fail(`item ${value.id} came back twice (at offset ${offset}): the server repeats pages or ignores offset`);
+        seen.add(value.id);
+        all.push(value);
       }
-      // A server that ignores offset would page forever (or count one page twice): stop it.
-      const firstId = (items[0] as { id?: unknown } | undefined)?.id;
-      if (offset > 0 && firstId !== undefined && firstId === (all[0] as { id?: unknown } | undefined)?.id) {
-        throw malformedResponse(connection, endpoint, `offset ${offset} answered the first page again`);
+      if (all.length > policy.maxListItems) throw fail(`more than ${policy.maxListItems} items (CLERKGUARD_MAX_LIST_ITEMS)`);
+    };
+    const first = await fetchPage(0);
+    take(first.items, 0);
+    if (first.total !== undefined) {
+      const total = first.total;
+      if (total > policy.maxListItems) throw fail(`total_count ${total} is more than the limit of ${policy.maxListItems} items (CLERKGUARD_MAX_LIST_ITEMS)`);
+      if (first.items.length > total) throw fail(`the first page holds ${first.items.length} items but total_count is ${total}`);
+      if (first.items.length < total) {
+        if (first.items.length === 0) throw fail(`total_count is ${total} but the first page is empty`);
+        const step = first.items.length;
+        const offsets: number[] = [];
+        for (let offset = step; offset < total; offset += step) offsets.push(offset);
+        if (offsets.length + 1 > policy.maxListPages) throw fail(`${total} items at ${step} per page need more than ${policy.maxListPages} pages (CLERKGUARD_MAX_LIST_PAGES)`);
+        const pages = await mapLimit(offsets, policy.concurrency, (offset) => fetchPage(offset));
+        pages.forEach((page, index) => take(page.items, offsets[index]!));
       }
-      all.push(...(items as T[]));
-      offset += items.length;
-      if (items.length === 0 || (total !== undefined ? all.length >= total : items.length < PAGE_SIZE)) return all;
+      if (all.length !== total) throw fail(`listed ${all.length} items but total_count is ${total} (the list changed while it was read, or the server pages inconsistently); rerun`);
+      return all;
     }
+    let pages = 1;
+    for (let items = first.items; items.length >= PAGE_SIZE; ) {
+      if (++pages > policy.maxListPages) throw fail(`more than ${policy.maxListPages} pages (CLERKGUARD_MAX_LIST_PAGES)`);
+      const offset = all.length;
+      ({ items } = await fetchPage(offset));
+      take(items, offset);
+    }
+    return all;
   };
+
+  /** SDK answers to writes, back in wire shape and through the same schemas as reads. */
+  const checkedPermission = (endpoint: Endpoint, value: SdkPermission): PermissionWire => permissionFromWire(answer(endpoint, ANSWERS.permission, permissionToWire(value)));
+  const checkedRole = (endpoint: Endpoint, value: SdkRole): RoleWire => roleFromWire(answer(endpoint, ANSWERS.role, roleToWire(value)));
+  const checkedTemplate = (endpoint: Endpoint, value: SdkJwtTemplate): JwtTemplateWire => jwtTemplateFromWire(answer(endpoint, ANSWERS.jwtTemplate, jwtTemplateToWire(value)));
 
   const platformPath = (suffix = ''): string => {
     const platform = connection.platform!;
@@ -272,84 +329,52 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   const api: ClerkApi = {
     connection,
     counter,
+    gaps,
 
     async getInstance() {
       const endpoint = bapi('GET', '/instance');
-      const instance = shaped(endpoint, await sdk(endpoint, () => client.instance.get()), (value) =>
-        !isObject(value) || typeof value.id !== 'string' || typeof value.environmentType !== 'string'
-          ? 'expected an instance with id and environment_type'
-          : value.allowedOrigins != null && !isStringArray(value.allowedOrigins)
-            ? 'allowed_origins is not a list of strings'
-            : undefined,
-      );
-      return { id: instance.id, environment_type: instance.environmentType, allowed_origins: instance.allowedOrigins };
+      const instance = answer<{ id: string; environment_type: string; allowed_origins: string[] | null }>(endpoint, ANSWERS.instance, await bapiRaw<unknown>('GET', '/instance'));
+      return { id: instance.id, environment_type: instance.environment_type, allowed_origins: instance.allowed_origins };
     },
-    getProtect: async () =>
-      shaped(bapi('GET', '/instance/protect'), await bapiRaw<InstanceProtect>('GET', '/instance/protect'), (value) =>
-        isObject(value) && typeof value.rules_enabled === 'boolean' && typeof value.specter_enabled === 'boolean' ? undefined : 'expected rules_enabled and specter_enabled (booleans)',
-      ),
-    getCommunication: async () =>
-      shaped(bapi('GET', '/instance/communication'), await bapiRaw<InstanceCommunication>('GET', '/instance/communication'), (value) =>
-        isObject(value) && isStringArray(value.blocked_country_codes) ? undefined : 'expected blocked_country_codes (a list of strings)',
-      ),
+    async getProtect() {
+      const value = answer<InstanceProtect>(bapi('GET', '/instance/protect'), ANSWERS.protect, await bapiRaw<unknown>('GET', '/instance/protect'));
+      return { rules_enabled: value.rules_enabled, specter_enabled: value.specter_enabled };
+    },
+    async getCommunication() {
+      const value = answer<InstanceCommunication>(bapi('GET', '/instance/communication'), ANSWERS.communication, await bapiRaw<unknown>('GET', '/instance/communication'));
+      return { blocked_country_codes: [...value.blocked_country_codes] };
+    },
     async getOrganizationSettings() {
       const endpoint = bapi('GET', '/instance/organization_settings');
-      const settings = shaped(endpoint, await sdk(endpoint, () => client.instance.getOrganizationSettings()), (value) =>
-        !isObject(value) ||
-        typeof value.enabled !== 'boolean' ||
-        typeof value.maxAllowedMemberships !== 'number' ||
-        typeof value.adminDeleteEnabled !== 'boolean' ||
-        typeof value.domainsEnabled !== 'boolean' ||
-        (value.domainsEnrollmentModes != null && !isStringArray(value.domainsEnrollmentModes))
-          ? 'expected enabled, max_allowed_memberships, admin_delete_enabled, domains_enabled and domains_enrollment_modes'
-          : undefined,
-      );
-      return organizationSettingsFromSdk(settings);
+      return organizationSettingsFromWire(answer<OrganizationSettingsWire>(endpoint, ANSWERS.organizationSettings, await bapiRaw<unknown>('GET', '/instance/organization_settings')));
     },
     async listOrganizationRoles() {
-      const roles = await listAll<SdkRole>('/organization_roles', (limit, offset) => client.organizationRoles.getOrganizationRoleList({ limit, offset }), (role) =>
-        typeof role.id === 'string' && typeof role.key === 'string' && typeof role.name === 'string' && (role.permissions == null || Array.isArray(role.permissions))
-          ? undefined
-          : 'expected a role with id, key, name and permissions',
-      );
-      return roles.map(roleFromSdk);
+      return (await listAll<RoleWire>('/organization_roles', ANSWERS.role)).map(roleFromWire);
     },
     async listOrganizationPermissions() {
-      const permissions = await listAll<SdkPermission>('/organization_permissions', (limit, offset) =>
-        client.organizationPermissions.getOrganizationPermissionList({ limit, offset }),
-        (permission) => (typeof permission.id === 'string' && typeof permission.key === 'string' && typeof permission.name === 'string' ? undefined : 'expected a permission with id, key and name'),
-      );
-      return permissions.map(permissionFromSdk);
+      return (await listAll<PermissionWire>('/organization_permissions', ANSWERS.permission)).map(permissionFromWire);
     },
     async listJwtTemplates() {
-      const templates = await listAll<SdkJwtTemplate>('/jwt_templates', (limit, offset) => client.jwtTemplates.list({ limit, offset }), (template) =>
-        typeof template.id === 'string' && typeof template.name === 'string' && isObject(template.claims) && typeof template.lifetime === 'number'
-          ? undefined
-          : 'expected a JWT template with id, name, claims and lifetime',
-      );
-      return templates.map(jwtTemplateFromSdk);
+      // paginated=true is what @clerk/backend sends: Clerk then answers {data, total_count}.
+      return (await listAll<JwtTemplateWire>('/jwt_templates', ANSWERS.jwtTemplate, { paginated: true })).map(jwtTemplateFromWire);
     },
     async getEnvironment() {
       if (!connection.frontendApiUrl) return undefined;
       const endpoint: Endpoint = { api: 'fapi', method: 'GET', path: '/v1/environment' };
-      return shaped(endpoint, await raw<FapiEnvironment>(endpoint, { base: connection.frontendApiUrl }), (value) =>
-        !isObject(value) ? 'expected a JSON object' : value.user_settings !== undefined && !isObject(value.user_settings) ? 'user_settings is not an object' : undefined,
-      );
+      return answer<FapiEnvironment>(endpoint, ANSWERS.environment, await raw<unknown>(endpoint, { base: connection.frontendApiUrl }));
     },
     async getPlatformConfig(keys) {
       if (!connection.platform) return undefined;
       const query = keys && keys.length > 0 ? { keys: keys.join(',') } : undefined;
       const endpoint: Endpoint = { api: 'platform', method: 'GET', path: platformPath() };
-      return shaped(endpoint, await raw<PlatformConfig>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }), (value) =>
-        !isObject(value) ? 'expected a JSON object' : value.config_version !== undefined && typeof value.config_version !== 'string' ? 'config_version is not a string' : undefined,
-      );
+      return answer<PlatformConfig>(endpoint, ANSWERS.platformConfig, await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }));
     },
     async getPlatformConfigSchema() {
       if (!connection.platform) return undefined;
-      return raw<Record<string, unknown>>(
-        { api: 'platform', method: 'GET', path: platformPath('/schema') },
-        { base: connection.platform.apiUrl, bearer: connection.platform.apiKey },
-      );
+      const endpoint: Endpoint = { api: 'platform', method: 'GET', path: platformPath('/schema') };
+      const schema = await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey });
+      if (!isObject(schema)) throw malformedResponse(connection, endpoint, 'expected a JSON Schema object');
+      return schema;
     },
 
     async updateInstance(update) {
@@ -358,7 +383,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
         ...(update.test_mode === undefined ? {} : { testMode: update.test_mode }),
         ...(update.hibp === undefined ? {} : { hibp: update.hibp }),
       };
-      await sdk(bapi('PATCH', '/instance'), () => client.instance.update(params));
+      await sdk(bapi('PATCH', '/instance'), (sdkClient) => sdkClient.instance.update(params));
     },
     async updateRestrictions(update) {
       // The SDK's type omits allowlist_blocklist_disabled_on_sign_in; it snake-cases whatever it is given.
@@ -369,17 +394,20 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
         ...(update.block_email_subaddresses === undefined ? {} : { blockEmailSubaddresses: update.block_email_subaddresses }),
         ...(update.block_disposable_email_domains === undefined ? {} : { blockDisposableEmailDomains: update.block_disposable_email_domains }),
       };
-      const result = await sdk(bapi('PATCH', '/instance/restrictions'), () => client.instance.updateRestrictions(params));
-      return {
-        allowlist: result.allowlist,
-        blocklist: result.blocklist,
-        allowlist_blocklist_disabled_on_sign_in: update.allowlist_blocklist_disabled_on_sign_in ?? false,
-        block_email_subaddresses: result.blockEmailSubaddresses,
-        block_disposable_email_domains: result.blockDisposableEmailDomains,
-      };
+      const endpoint = bapi('PATCH', '/instance/restrictions');
+      const result = await sdk(endpoint, (sdkClient) => sdkClient.instance.updateRestrictions(params));
+      const wire = answer<Omit<InstanceRestrictions, 'allowlist_blocklist_disabled_on_sign_in'>>(endpoint, ANSWERS.restrictions, {
+        allowlist: result?.allowlist,
+        blocklist: result?.blocklist,
+        block_email_subaddresses: result?.blockEmailSubaddresses,
+        block_disposable_email_domains: result?.blockDisposableEmailDomains,
+      });
+      // The SDK's InstanceRestrictions drops allowlist_blocklist_disabled_on_sign_in from the answer.
+      return { ...wire, allowlist_blocklist_disabled_on_sign_in: update.allowlist_blocklist_disabled_on_sign_in ?? false };
     },
-    updateProtect: (update) => bapiRaw<InstanceProtect>('PATCH', '/instance/protect', update),
-    updateCommunication: (update) => bapiRaw<InstanceCommunication>('PATCH', '/instance/communication', { blocked_country_codes: [...new Set(update.blocked_country_codes)] }),
+    updateProtect: async (update) => answer<InstanceProtect>(bapi('PATCH', '/instance/protect'), ANSWERS.protect, await bapiRaw<unknown>('PATCH', '/instance/protect', update)),
+    updateCommunication: async (update) =>
+      answer<InstanceCommunication>(bapi('PATCH', '/instance/communication'), ANSWERS.communication, await bapiRaw<unknown>('PATCH', '/instance/communication', { blocked_country_codes: [...new Set(update.blocked_country_codes)] })),
     async updateOrganizationSettings(update) {
       const needsRoles = update.creator_role !== undefined || update.domains_default_role !== undefined;
       const roles = needsRoles ? await rolesByKey() : new Map<string, RoleWire>();
@@ -399,49 +427,50 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
         ...(update.creator_role === undefined ? {} : { creatorRoleId: idFor(update.creator_role, 'creator_role') }),
         ...(update.domains_default_role === undefined ? {} : { domainsDefaultRoleId: idFor(update.domains_default_role, 'domains_default_role') }),
       };
-      const result = await sdk(bapi('PATCH', '/instance/organization_settings'), () => client.instance.updateOrganizationSettings(params));
-      return organizationSettingsFromSdk(result);
+      const endpoint = bapi('PATCH', '/instance/organization_settings');
+      const result = await sdk(endpoint, (sdkClient) => sdkClient.instance.updateOrganizationSettings(params));
+      return organizationSettingsFromWire(answer(endpoint, ANSWERS.organizationSettings, organizationSettingsToWire(result)));
     },
 
     async createOrganizationPermission(input) {
-      const created = await sdk(bapi('POST', '/organization_permissions'), () =>
-        client.organizationPermissions.createOrganizationPermission({ key: input.key, name: input.name, ...(input.description === undefined ? {} : { description: input.description }) }),
+      const created = await sdk(bapi('POST', '/organization_permissions'), (sdkClient) =>
+        sdkClient.organizationPermissions.createOrganizationPermission({ key: input.key, name: input.name, ...(input.description === undefined ? {} : { description: input.description }) }),
       );
-      return permissionFromSdk(created);
+      return checkedPermission(bapi('POST', '/organization_permissions'), created);
     },
     async updateOrganizationPermission(key, input) {
       const id = await permissionId(key);
-      const updated = await sdk(bapi('PATCH', '/organization_permissions/{permission_id}'), () =>
-        client.organizationPermissions.updateOrganizationPermission({
+      const updated = await sdk(bapi('PATCH', '/organization_permissions/{permission_id}'), (sdkClient) =>
+        sdkClient.organizationPermissions.updateOrganizationPermission({
           permissionId: id,
           ...(input.key === undefined ? {} : { key: input.key }),
           ...(input.name === undefined ? {} : { name: input.name }),
           ...(input.description === undefined ? {} : { description: input.description }),
         }),
       );
-      return permissionFromSdk(updated);
+      return checkedPermission(bapi('PATCH', '/organization_permissions/{permission_id}'), updated);
     },
     async deleteOrganizationPermission(key) {
       const id = await permissionId(key);
-      await sdk(bapi('DELETE', '/organization_permissions/{permission_id}'), () => client.organizationPermissions.deleteOrganizationPermission(id));
+      await sdk(bapi('DELETE', '/organization_permissions/{permission_id}'), (sdkClient) => sdkClient.organizationPermissions.deleteOrganizationPermission(id));
     },
     async createOrganizationRole(input) {
       const permissions = await permissionIds(input.permissions);
-      const created = await sdk(bapi('POST', '/organization_roles'), () =>
-        client.organizationRoles.createOrganizationRole({
+      const created = await sdk(bapi('POST', '/organization_roles'), (sdkClient) =>
+        sdkClient.organizationRoles.createOrganizationRole({
           key: input.key,
           name: input.name,
           ...(input.description === undefined ? {} : { description: input.description }),
           permissions,
         }),
       );
-      return roleFromSdk(created);
+      return checkedRole(bapi('POST', '/organization_roles'), created);
     },
     async updateOrganizationRole(key, input) {
       const id = await roleId(key);
       const permissions = input.permissions === undefined ? undefined : await permissionIds(input.permissions);
-      const updated = await sdk(bapi('PATCH', '/organization_roles/{organization_role_id}'), () =>
-        client.organizationRoles.updateOrganizationRole({
+      const updated = await sdk(bapi('PATCH', '/organization_roles/{organization_role_id}'), (sdkClient) =>
+        sdkClient.organizationRoles.updateOrganizationRole({
           organizationRoleId: id,
           ...(input.key === undefined ? {} : { key: input.key }),
           ...(input.name === undefined ? {} : { name: input.name }),
@@ -449,37 +478,37 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
           ...(permissions === undefined ? {} : { permissions }),
         }),
       );
-      return roleFromSdk(updated);
+      return checkedRole(bapi('PATCH', '/organization_roles/{organization_role_id}'), updated);
     },
     async deleteOrganizationRole(key) {
       const id = await roleId(key);
-      await sdk(bapi('DELETE', '/organization_roles/{organization_role_id}'), () => client.organizationRoles.deleteOrganizationRole(id));
+      await sdk(bapi('DELETE', '/organization_roles/{organization_role_id}'), (sdkClient) => sdkClient.organizationRoles.deleteOrganizationRole(id));
     },
     async assignPermissionToRole(roleKey, permissionKey) {
       const [organizationRoleId, permissionIdValue] = await Promise.all([roleId(roleKey), permissionId(permissionKey)]);
-      const role = await sdk(bapi('POST', '/organization_roles/{organization_role_id}/permissions/{permission_id}'), () =>
-        client.organizationRoles.assignPermissionToOrganizationRole({ organizationRoleId, permissionId: permissionIdValue }),
+      const role = await sdk(bapi('POST', '/organization_roles/{organization_role_id}/permissions/{permission_id}'), (sdkClient) =>
+        sdkClient.organizationRoles.assignPermissionToOrganizationRole({ organizationRoleId, permissionId: permissionIdValue }),
       );
-      return roleFromSdk(role);
+      return checkedRole(bapi('POST', '/organization_roles/{organization_role_id}/permissions'), role);
     },
     async removePermissionFromRole(roleKey, permissionKey) {
       const [organizationRoleId, permissionIdValue] = await Promise.all([roleId(roleKey), permissionId(permissionKey)]);
-      const role = await sdk(bapi('DELETE', '/organization_roles/{organization_role_id}/permissions/{permission_id}'), () =>
-        client.organizationRoles.removePermissionFromOrganizationRole({ organizationRoleId, permissionId: permissionIdValue }),
+      const role = await sdk(bapi('DELETE', '/organization_roles/{organization_role_id}/permissions/{permission_id}'), (sdkClient) =>
+        sdkClient.organizationRoles.removePermissionFromOrganizationRole({ organizationRoleId, permissionId: permissionIdValue }),
       );
-      return roleFromSdk(role);
+      return checkedRole(bapi('DELETE', '/organization_roles/{organization_role_id}/permissions'), role);
     },
 
     async createJwtTemplate(input) {
       const body = jwtBody(input);
-      return jwtTemplateFromSdk(await sdk(bapi('POST', '/jwt_templates'), () => client.jwtTemplates.create(body)));
+      return checkedTemplate(bapi('POST', '/jwt_templates'), await sdk(bapi('POST', '/jwt_templates'), (sdkClient) => sdkClient.jwtTemplates.create(body)));
     },
     async updateJwtTemplate(id, input) {
       const body = jwtBody(input);
-      return jwtTemplateFromSdk(await sdk(bapi('PATCH', '/jwt_templates/{template_id}'), () => client.jwtTemplates.update({ templateId: id, ...body })));
+      return checkedTemplate(bapi('PATCH', '/jwt_templates/{template_id}'), await sdk(bapi('PATCH', '/jwt_templates/{template_id}'), (sdkClient) => sdkClient.jwtTemplates.update({ templateId: id, ...body })));
     },
     async deleteJwtTemplate(id) {
-      await sdk(bapi('DELETE', '/jwt_templates/{template_id}'), () => client.jwtTemplates.delete(id));
+      await sdk(bapi('DELETE', '/jwt_templates/{template_id}'), (sdkClient) => sdkClient.jwtTemplates.delete(id));
     },
     async findJwtTemplate(name) {
       return (await api.listJwtTemplates()).find((template) => template.name === name);
@@ -493,16 +522,15 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       }
       if (!patchOptions.configVersion) throw new ClerkguardError('patchPlatformConfig needs the config_version of the last read (If-Match)');
       try {
-        return await raw<PlatformPatchResult>(
-          { api: 'platform', method: 'PATCH', path: platformPath() },
-          {
-            base: connection.platform.apiUrl,
-            bearer: connection.platform.apiKey,
-            body: patch,
-            headers: { 'If-Match': patchOptions.configVersion },
-            ...(patchOptions.dryRun ? { query: { dry_run: true } } : {}),
-          },
-        );
+        const endpoint: Endpoint = { api: 'platform', method: 'PATCH', path: platformPath() };
+        const result = await raw<unknown>(endpoint, {
+          base: connection.platform.apiUrl,
+          bearer: connection.platform.apiKey,
+          body: patch,
+          headers: { 'If-Match': patchOptions.configVersion },
+          ...(patchOptions.dryRun ? { query: { dry_run: true } } : {}),
+        });
+        return answer<PlatformPatchResult>(endpoint, ANSWERS.platformPatch, result ?? {});
       } catch (error) {
         if (error instanceof ClerkApiError && error.kind === 'conflict') {
           throw new ClerkApiError(
@@ -520,14 +548,6 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   return api;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
-}
-
 type SdkPermission = { id: string; key: string; name: string; description: string };
 type SdkRole = { id: string; key: string; name: string; description: string | null; permissions: SdkPermission[] };
 type SdkJwtTemplate = { id: string; name: string; claims: object; lifetime: number; allowedClockSkew: number; customSigningKey: boolean; signingAlgorithm: string };
@@ -542,35 +562,74 @@ type SdkOrganizationSettings = {
   domainsDefaultRole: string;
 };
 
-function permissionFromSdk(permission: SdkPermission): PermissionWire {
-  return { id: permission.id, key: permission.key, name: permission.name, description: permission.description ?? '' };
+// SDK objects back to wire shape, without filling gaps, so the answer schemas see what came back.
+function permissionToWire(permission: SdkPermission | undefined): unknown {
+  return permission && { id: permission.id, key: permission.key, name: permission.name, description: permission.description };
 }
 
-function roleFromSdk(role: SdkRole): RoleWire {
-  return { id: role.id, key: role.key, name: role.name, description: role.description ?? null, permissions: (role.permissions ?? []).map(permissionFromSdk) };
+function roleToWire(role: SdkRole | undefined): unknown {
+  return role && { id: role.id, key: role.key, name: role.name, description: role.description, permissions: Array.isArray(role.permissions) ? role.permissions.map(permissionToWire) : role.permissions };
 }
 
-function jwtTemplateFromSdk(template: SdkJwtTemplate): JwtTemplateWire {
+function jwtTemplateToWire(template: SdkJwtTemplate | undefined): unknown {
+  return (
+    template && {
+      id: template.id,
+      name: template.name,
+      claims: template.claims,
+      lifetime: template.lifetime,
+      allowed_clock_skew: template.allowedClockSkew,
+      custom_signing_key: template.customSigningKey,
+      signing_algorithm: template.signingAlgorithm,
+    }
+  );
+}
+
+function organizationSettingsToWire(settings: SdkOrganizationSettings | undefined): unknown {
+  return (
+    settings && {
+      enabled: settings.enabled,
+      max_allowed_memberships: settings.maxAllowedMemberships,
+      admin_delete_enabled: settings.adminDeleteEnabled,
+      domains_enabled: settings.domainsEnabled,
+      slug_disabled: settings.slugDisabled,
+      domains_enrollment_modes: settings.domainsEnrollmentModes,
+      creator_role: settings.creatorRole,
+      domains_default_role: settings.domainsDefaultRole,
+    }
+  );
+}
+
+// Checked wire values to the shapes the rest of clerkguard uses (only the fields it reads).
+function permissionFromWire(permission: PermissionWire): PermissionWire {
+  return { id: permission.id, key: permission.key, name: permission.name, description: permission.description };
+}
+
+function roleFromWire(role: RoleWire): RoleWire {
+  return { id: role.id, key: role.key, name: role.name, description: role.description ?? null, permissions: role.permissions.map(permissionFromWire) };
+}
+
+function jwtTemplateFromWire(template: JwtTemplateWire): JwtTemplateWire {
   return {
     id: template.id,
     name: template.name,
-    claims: template.claims as Record<string, unknown>,
+    claims: template.claims,
     lifetime: template.lifetime,
-    allowed_clock_skew: template.allowedClockSkew,
-    custom_signing_key: template.customSigningKey,
-    signing_algorithm: template.signingAlgorithm,
+    allowed_clock_skew: template.allowed_clock_skew,
+    custom_signing_key: template.custom_signing_key,
+    signing_algorithm: template.signing_algorithm,
   };
 }
 
-function organizationSettingsFromSdk(settings: SdkOrganizationSettings): OrganizationSettingsWire {
+function organizationSettingsFromWire(settings: OrganizationSettingsWire): OrganizationSettingsWire {
   return {
     enabled: settings.enabled,
-    max_allowed_memberships: settings.maxAllowedMemberships,
-    admin_delete_enabled: settings.adminDeleteEnabled,
-    domains_enabled: settings.domainsEnabled,
-    ...(settings.slugDisabled === undefined ? {} : { slug_disabled: settings.slugDisabled }),
-    domains_enrollment_modes: settings.domainsEnrollmentModes ?? [],
-    creator_role: settings.creatorRole,
-    domains_default_role: settings.domainsDefaultRole,
+    max_allowed_memberships: settings.max_allowed_memberships,
+    admin_delete_enabled: settings.admin_delete_enabled,
+    domains_enabled: settings.domains_enabled,
+    ...(typeof settings.slug_disabled === 'boolean' ? { slug_disabled: settings.slug_disabled } : {}),
+    domains_enrollment_modes: [...settings.domains_enrollment_modes],
+    creator_role: settings.creator_role,
+    domains_default_role: settings.domains_default_role,
   };
 }

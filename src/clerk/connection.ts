@@ -28,6 +28,16 @@ export interface RetryPolicy {
    * rate limit (development: 100 requests per 10 s).
    */
   concurrency: number;
+  /**
+   * Total time for everything one API client does (one environment's export, retries and waits
+   * included). A hung endpoint ends the run here instead of after every retry's timeout.
+   */
+  deadlineMs: number;
+  /** Largest response body read; a bigger one is an error naming the endpoint, never read whole. */
+  maxBodyBytes: number;
+  /** A list endpoint stops (as an error) past this many items or pages. */
+  maxListItems: number;
+  maxListPages: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -37,6 +47,10 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryWaitMs: 60_000,
   retryAfterScale: 1,
   concurrency: 10,
+  deadlineMs: 30_000,
+  maxBodyBytes: 16 * 1024 * 1024,
+  maxListItems: 100_000,
+  maxListPages: 1_000,
 };
 
 export interface PlatformConnection {
@@ -194,7 +208,18 @@ function policyFromEnv(env: NodeJS.ProcessEnv): Partial<RetryPolicy> {
   const maxRetryWaitMs = read('CLERKGUARD_HTTP_MAX_RETRY_WAIT_MS');
   const retryAfterScale = read('CLERKGUARD_RETRY_AFTER_SCALE');
   const concurrency = read('CLERKGUARD_HTTP_CONCURRENCY');
+  const deadlineMs = read('CLERKGUARD_RUN_DEADLINE_MS');
+  const maxBodyBytes = read('CLERKGUARD_HTTP_MAX_BODY_BYTES');
+  const maxListItems = read('CLERKGUARD_MAX_LIST_ITEMS');
+  const maxListPages = read('CLERKGUARD_MAX_LIST_PAGES');
   if (timeoutMs === 0) throw new ClerkguardError('CLERKGUARD_HTTP_TIMEOUT_MS must be greater than 0');
+  for (const [name, value] of [['CLERKGUARD_RUN_DEADLINE_MS', deadlineMs], ['CLERKGUARD_HTTP_MAX_BODY_BYTES', maxBodyBytes], ['CLERKGUARD_MAX_LIST_ITEMS', maxListItems], ['CLERKGUARD_MAX_LIST_PAGES', maxListPages]] as const) {
+    if (value === 0) throw new ClerkguardError(`${name} must be greater than 0`);
+  }
+  if (deadlineMs !== undefined) out.deadlineMs = deadlineMs;
+  if (maxBodyBytes !== undefined) out.maxBodyBytes = Math.floor(maxBodyBytes);
+  if (maxListItems !== undefined) out.maxListItems = Math.floor(maxListItems);
+  if (maxListPages !== undefined) out.maxListPages = Math.floor(maxListPages);
   if (timeoutMs !== undefined) out.timeoutMs = timeoutMs;
   if (maxRetries !== undefined) out.maxRetries = Math.floor(maxRetries);
   if (backoffBaseMs !== undefined) out.backoffBaseMs = backoffBaseMs;

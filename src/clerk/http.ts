@@ -7,6 +7,8 @@
 import { scrubSecrets } from '../settings/redact';
 import { ClerkguardError } from '../util/errors';
 import { CLERK_API_VERSION, type ClerkConnection, type RetryPolicy, secretsOf } from './connection';
+import { formatPath } from '../settings/paths';
+import { MAX_JSON_DEPTH, scanJsonText, shortPath } from '../util/json-input';
 
 export type ApiName = 'bapi' | 'fapi' | 'platform';
 
@@ -17,7 +19,7 @@ export interface Endpoint {
   path: string;
 }
 
-export type FailureKind = 'auth' | 'forbidden' | 'not_found' | 'conflict' | 'rejected' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'malformed';
+export type FailureKind = 'auth' | 'forbidden' | 'not_found' | 'conflict' | 'rejected' | 'rate_limited' | 'server' | 'network' | 'timeout' | 'malformed' | 'too_large' | 'deadline';
 
 const RETRYABLE: ReadonlySet<FailureKind> = new Set(['rate_limited', 'server', 'network', 'timeout', 'malformed']);
 
@@ -28,6 +30,8 @@ export class ClerkRequestFailure extends Error {
     readonly detail: string,
     readonly status?: number,
     readonly retryAfterSeconds?: number,
+    /** Overrides the kind's default: an answer nested too deep will be nested too deep again. */
+    readonly retryable: boolean = RETRYABLE.has(kind),
   ) {
     super(detail);
     this.name = 'ClerkRequestFailure';
@@ -62,7 +66,8 @@ export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(reso
 
 /**
  * Runs `attempt` until it succeeds, a non-retryable failure occurs, or the budget is spent.
- * `attempt` receives an AbortSignal that fires at the per-request timeout.
+ * `attempt` receives an AbortSignal that fires at the per-request timeout, or earlier at
+ * `deadlineAt` (epoch ms): no attempt and no wait runs past the client's total deadline.
  */
 export async function withRetries<T>(
   connection: ClerkConnection,
@@ -70,22 +75,36 @@ export async function withRetries<T>(
   attempt: (signal: AbortSignal) => Promise<T>,
   counter?: RequestCounter,
   sleep: Sleep = realSleep,
+  deadlineAt?: number,
 ): Promise<T> {
   const policy = connection.policy;
   let attempts = 0;
+  let last: ClerkRequestFailure | undefined;
   for (;;) {
+    const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
+    if (remaining <= 0) throw toApiError(connection, endpoint, deadlineFailure(last), Math.max(1, attempts));
     attempts++;
     if (counter) counter.attempts++;
     try {
-      return await runWithTimeout(attempt, policy.timeoutMs);
+      return await runWithTimeout(attempt, Math.min(policy.timeoutMs, remaining), remaining < policy.timeoutMs);
     } catch (error) {
       const failure = error instanceof ClerkRequestFailure ? error : new ClerkRequestFailure('network', describeCause(error));
-      if (!RETRYABLE.has(failure.kind) || attempts > policy.maxRetries) throw toApiError(connection, endpoint, failure, attempts);
+      if (failure.kind === 'deadline' || !failure.retryable || attempts > policy.maxRetries) throw toApiError(connection, endpoint, failure, attempts);
       const wait = waitBefore(failure, attempts, policy);
       if (wait === undefined) throw toApiError(connection, endpoint, failure, attempts);
+      last = failure;
+      if (deadlineAt !== undefined && Date.now() + wait >= deadlineAt) throw toApiError(connection, endpoint, deadlineFailure(failure), attempts);
       await sleep(wait);
     }
   }
+}
+
+function deadlineFailure(last: ClerkRequestFailure | undefined): ClerkRequestFailure {
+  return new ClerkRequestFailure('deadline', last ? `the last attempt: ${describeFailure(last)}` : 'no attempt could start');
+}
+
+function describeFailure(failure: ClerkRequestFailure): string {
+  return failure.status !== undefined ? `${failure.status} ${failure.detail}` : failure.detail;
 }
 
 function waitBefore(failure: ClerkRequestFailure, attempts: number, policy: RetryPolicy): number | undefined {
@@ -97,13 +116,13 @@ function waitBefore(failure: ClerkRequestFailure, attempts: number, policy: Retr
   return Math.min(policy.maxRetryWaitMs, exponential * (0.5 + Math.random() * 0.5));
 }
 
-async function runWithTimeout<T>(attempt: (signal: AbortSignal) => Promise<T>, timeoutMs: number): Promise<T> {
+async function runWithTimeout<T>(attempt: (signal: AbortSignal) => Promise<T>, timeoutMs: number, cutByDeadline: boolean): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(new ClerkRequestFailure('timeout', `no answer within ${timeoutMs} ms`));
+      reject(cutByDeadline ? new ClerkRequestFailure('deadline', `the request was still running after ${Math.round(timeoutMs)} ms`) : new ClerkRequestFailure('timeout', `no answer within ${timeoutMs} ms`));
     }, timeoutMs);
   });
   const running = attempt(controller.signal);
@@ -135,7 +154,17 @@ export interface RawResponse<T> {
   headers: Headers;
 }
 
-export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal): Promise<RawResponse<T>> {
+export interface RawLimits {
+  /** Largest body read (bytes). */
+  maxBodyBytes: number;
+}
+
+/**
+ * One raw request. The body is read through a byte counter (a body over the limit is cancelled
+ * and is an error, whatever Content-Length said), must be UTF-8, and a JSON answer is scanned
+ * for duplicate keys and excessive nesting before JSON.parse.
+ */
+export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal, limits: RawLimits = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES }): Promise<RawResponse<T>> {
   const url = new URL(request.base + request.path);
   for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
   const headers: Record<string, string> = { Accept: 'application/json', 'Clerk-API-Version': CLERK_API_VERSION, ...request.headers };
@@ -150,18 +179,63 @@ export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal): P
   }
   let text: string;
   try {
-    text = await response.text();
+    text = await readBody(response, limits.maxBodyBytes);
   } catch (error) {
+    if (error instanceof ClerkRequestFailure) throw error;
     if (signal.aborted) throw new ClerkRequestFailure('timeout', 'response body not complete at the timeout');
     throw new ClerkRequestFailure('malformed', `the response body was cut off (${describeCause(error)})`);
   }
   if (!response.ok) throw failureForStatus(response.status, parseErrorMessage(text), retryAfter(response.headers.get('retry-after')));
   if (response.status === 204 || text === '') return { status: response.status, body: undefined as T, headers: response.headers };
+  return { status: response.status, body: parseAnswer<T>(text), headers: response.headers };
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+async function readBody(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  const tooLarge = (what: string) => new ClerkRequestFailure('too_large', `the answer is ${what}, more than the limit of ${maxBytes} bytes`, response.status, undefined, false);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    await response.body?.cancel().catch(() => undefined);
+    throw tooLarge(`${declared} bytes (Content-Length)`);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(`over ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
   try {
-    return { status: response.status, body: JSON.parse(text) as T, headers: response.headers };
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new ClerkRequestFailure('malformed', 'the answer is not valid UTF-8', response.status, undefined, false);
+  }
+}
+
+/** JSON.parse behind the same checks as files: no duplicate keys, no nesting past MAX_JSON_DEPTH. */
+function parseAnswer<T>(text: string): T {
+  const problem = scanJsonText(text, { limit: 1 })[0];
+  if (problem?.kind === 'too_deep') {
+    throw new ClerkRequestFailure('malformed', `JSON nested deeper than ${MAX_JSON_DEPTH} levels at ${formatPath(shortPath(problem.path)) || 'the top'}`, undefined, undefined, false);
+  }
+  let value: T;
+  try {
+    value = JSON.parse(text) as T;
   } catch (error) {
     throw new ClerkRequestFailure('malformed', `invalid JSON (${(error as Error).message})`);
   }
+  if (problem?.kind === 'duplicate_key') {
+    throw new ClerkRequestFailure('malformed', `the key ${JSON.stringify(problem.key)} appears twice in ${formatPath(shortPath(problem.path.slice(0, -1))) || 'the top-level object'}`, undefined, undefined, false);
+  }
+  return value;
 }
 
 export function failureForStatus(status: number, message: string, retryAfterSeconds?: number): ClerkRequestFailure {
@@ -279,6 +353,14 @@ function toApiError(connection: ClerkConnection, endpoint: Endpoint, failure: Cl
       message = `Clerk did not answer ${where} within ${connection.policy.timeoutMs} ms for environment ${env}${tries}`;
       hint = 'raise CLERKGUARD_HTTP_TIMEOUT_MS if the network is slow';
       break;
+    case 'deadline':
+      message = `Clerk did not complete ${where} for environment ${env} within the run deadline of ${formatSeconds(connection.policy.deadlineMs)}${tries} (${failure.detail})`;
+      hint = 'every read of one environment shares this deadline; raise CLERKGUARD_RUN_DEADLINE_MS if the network is slow, or retry later';
+      break;
+    case 'too_large':
+      message = `Clerk's answer to ${where} for environment ${env} is too large: ${failure.detail}`;
+      hint = 'a proxy or a wrong CLERK_API_URL can answer with a large page; raise CLERKGUARD_HTTP_MAX_BODY_BYTES only if the instance really holds this much';
+      break;
     case 'malformed':
       message = `Clerk sent a malformed response to ${where} for environment ${env}: ${failure.detail}${tries}`;
       break;
@@ -293,6 +375,10 @@ function toApiError(connection: ClerkConnection, endpoint: Endpoint, failure: Cl
       message = `Clerk rejected ${where} for environment ${env} (${failure.status ?? 'error'}): ${failure.detail}`;
   }
   return new ClerkApiError(scrub(message), failure.kind, where, failure.status, hint === undefined ? undefined : scrub(hint));
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`;
 }
 
 function originOf(connection: ClerkConnection, api: ApiName): string {

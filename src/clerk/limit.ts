@@ -18,3 +18,25 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, worker:
   await Promise.all(lanes);
   return results;
 }
+
+/**
+ * A shared cap on work in flight: every HTTP attempt of one API client runs inside it, so
+ * nested fan-outs (parallel reads, each paging in parallel) never exceed the policy's limit.
+ */
+export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const max = Math.max(1, limit);
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    // A finishing task hands its slot straight to the next waiter, so `active` never exceeds max.
+    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await task();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
 import type { EvidenceSource, JwtTemplate, Settings } from '../settings/model';
 import { formatPath } from '../settings/paths';
 import { ClerkguardError } from '../util/errors';
+import { nullRecord } from '../util/records';
+import type { AnswerGap } from './answers';
 import type { ClerkApi, InstanceUpdate } from './api';
 import { keyEnvironment } from './connection';
 import { ClerkApiError } from './http';
@@ -49,6 +51,11 @@ export interface LiveRead {
   };
   /** Groups the instance does not offer (a plan without the feature): left unverified, with why. */
   unavailable: string[];
+  /**
+   * Fields the answers legitimately left out (or answered with a value clerkguard does not
+   * know). Every settings path they feed is `unverified` in `coverage`.
+   */
+  gaps: AnswerGap[];
 }
 
 /**
@@ -138,8 +145,9 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
     coverage.organizations = 'bapi';
   }
 
-  settings.jwt_templates = {};
+  settings.jwt_templates = nullRecord();
   for (const template of got.jwtTemplates) {
+    if (Object.prototype.hasOwnProperty.call(settings.jwt_templates, template.name)) throw duplicateName(api, 'GET /v1/jwt_templates', 'JWT templates', template.name);
     settings.jwt_templates[template.name] = jwtTemplateToModel(template);
     sensitive[formatPath(['jwt_templates', template.name, 'signing_key'])] = { present: template.custom_signing_key };
   }
@@ -161,11 +169,16 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
     collectRedacted(got.platform, ['platform'], sensitive);
   }
 
+  // A field an answer left out makes every path it feeds unverified, even inside a group
+  // another field covered: never "in sync", never "removed".
+  const gaps = [...api.gaps];
+  for (const gap of gaps) for (const feed of gap.feeds) coverage[feed] = 'unverified';
+
   const builtIn: LiveRead['builtIn'] = {
     roles: rolesToModel((got.roles ?? []).filter((role) => DEFAULT_ROLE_KEYS.includes(role.key)), { builtIn: true }),
     permissions: permissionsToModel((got.permissions ?? []).filter((permission) => isSystemPermission(permission.key)), { builtIn: true }),
   };
-  return { instanceId: got.instance.id, settings, coverage, sensitive, builtIn, unavailable, ...(platformConfigVersion ? { platformConfigVersion } : {}) };
+  return { instanceId: got.instance.id, settings, coverage, sensitive, builtIn, unavailable, gaps, ...(platformConfigVersion ? { platformConfigVersion } : {}) };
 }
 
 /**
@@ -188,6 +201,10 @@ function assertSameInstance(api: ClerkApi, backendType: string, environment: Fap
     `${origin} serves a ${frontendType} instance, but the secret key of environment ${connection.environment} belongs to a ${backendType} instance`,
     { hint: 'the publishable key (or CLERK_FRONTEND_API_URL) and the secret key must come from the same Clerk instance (Dashboard → API Keys)' },
   );
+}
+
+function duplicateName(api: ClerkApi, endpoint: string, what: string, name: string): ClerkguardError {
+  return new ClerkguardError(`Clerk sent a malformed response to ${endpoint} for environment ${api.connection.environment}: two ${what} are named ${JSON.stringify(name)}`);
 }
 
 function isEnvironmentType(value: string): value is 'production' | 'development' | 'staging' {
@@ -224,7 +241,7 @@ export function applyEnvironment(settings: Settings, coverage: Record<string, Ev
     };
     coverage.attack_protection = 'fapi';
   }
-  if (user.sign_in?.second_factor) {
+  if (typeof user.sign_in?.second_factor?.required === 'boolean') {
     settings.sign_in = { second_factor: { required: user.sign_in.second_factor.required } };
     coverage.sign_in = 'fapi';
   }
@@ -285,9 +302,10 @@ function collectRedacted(value: unknown, path: (string | number)[], out: Record<
 }
 
 export function rolesToModel(roles: readonly RoleWire[], options: { builtIn?: boolean } = {}): NonNullable<NonNullable<Settings['organizations']>['roles']> {
-  const out: NonNullable<NonNullable<Settings['organizations']>['roles']> = {};
+  const out: NonNullable<NonNullable<Settings['organizations']>['roles']> = nullRecord();
   for (const role of roles) {
     if (!options.builtIn && DEFAULT_ROLE_KEYS.includes(role.key)) continue;
+    if (Object.prototype.hasOwnProperty.call(out, role.key)) throw new ClerkguardError(`GET /v1/organization_roles answered two roles with the key "${role.key}"`);
     out[role.key] = {
       name: role.name,
       ...(role.description ? { description: role.description } : {}),
@@ -298,9 +316,10 @@ export function rolesToModel(roles: readonly RoleWire[], options: { builtIn?: bo
 }
 
 export function permissionsToModel(permissions: readonly PermissionWire[], options: { builtIn?: boolean } = {}): NonNullable<NonNullable<Settings['organizations']>['permissions']> {
-  const out: NonNullable<NonNullable<Settings['organizations']>['permissions']> = {};
+  const out: NonNullable<NonNullable<Settings['organizations']>['permissions']> = nullRecord();
   for (const permission of permissions) {
     if (!options.builtIn && isSystemPermission(permission.key)) continue;
+    if (Object.prototype.hasOwnProperty.call(out, permission.key)) throw new ClerkguardError(`GET /v1/organization_permissions answered two permissions with the key "${permission.key}"`);
     out[permission.key] = { name: permission.name, ...(permission.description ? { description: permission.description } : {}) };
   }
   return out;

@@ -16,7 +16,7 @@ import { driftAlert } from '../report/slack';
 import { ClerkguardError, describeError } from '../util/errors';
 import { replaceFileAtomic } from '../util/fs';
 import { prettyJson } from '../util/json';
-import { exitCodeFor, runDrift, type LiveExporter } from './run';
+import { exitCodeForReport, runDrift, type LiveExporter } from './run';
 import type { DriftReport } from './types';
 
 export interface DriftJobSlack {
@@ -24,6 +24,8 @@ export interface DriftJobSlack {
   stateFile: string;
   /** Where the run happened, for the alert footer. */
   origin?: string;
+  /** How long to wait for another run's lock on the state file. */
+  lockWaitMs?: number;
 }
 
 export interface DriftJobOptions {
@@ -41,7 +43,10 @@ export interface DriftJobOptions {
 
 export interface DriftJobResult {
   report: DriftReport;
-  /** 0 clean, 2 drift, 1 an environment could not be checked, the report could not be written, or Slack failed. */
+  /**
+   * 0 clean, 2 drift (with `strict`: also unverified managed settings), 1 an environment could
+   * not be checked, the report could not be written, or Slack failed.
+   */
   exitCode: number;
   files: string[];
   deliveries: Delivery[];
@@ -59,7 +64,7 @@ const REPORT_FILES: [DriftFormat, string][] = [
 
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
   const report = await runDrift(options.baselines, options.exporter, { strict: options.strict ?? false, today: options.today, now: options.now });
-  let exitCode = exitCodeFor(report.status);
+  let exitCode = exitCodeForReport(report, { strict: options.strict ?? false });
   let files: string[] = [];
   let writeError: ClerkguardError | undefined;
   if (options.outDir) {
@@ -85,6 +90,7 @@ export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobRes
           now: options.now,
           markdownFor: (environment) => renderDriftMarkdown({ ...report, status: environment.status, environments: [environment] }),
           alertOptions: options.slack.origin ? { origin: options.slack.origin } : {},
+          ...(options.slack.lockWaitMs === undefined ? {} : { lockWaitMs: options.slack.lockWaitMs }),
         })),
       );
     } catch (error) {

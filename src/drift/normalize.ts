@@ -14,6 +14,7 @@
  */
 import { SET_LIKE_PATHS } from '../settings/model';
 import type { PathSegment } from '../settings/paths';
+import { setOwn } from '../util/records';
 import { compileAll, compilePattern, matchesAny, matchesCompiled, type CompiledPattern } from './patterns';
 
 export interface NormalizeOptions {
@@ -54,11 +55,7 @@ export function compileNormalizeOptions(options: NormalizeOptions = {}): Compile
   };
 }
 
-/** Sets `obj[key]` as an own, enumerable property even when key is `__proto__`. */
-export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
-}
+export { setOwn } from '../util/records';
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -72,3 +72,18 @@ export function overallStatus(environments: readonly EnvironmentDrift[]): DriftS
 export function exitCodeFor(status: DriftStatus): number {
   return status === 'error' ? 1 : status === 'drift' ? 2 : 0;
 }
+
+/**
+ * The exit code of a whole report. Unverified managed settings (no source could read them) are
+ * not drift: exit 0 by default, listed in the report. With `strict`, everything managed must be
+ * verified: an unverified managed setting exits 2, like drift.
+ */
+export function exitCodeForReport(report: DriftReport, options: { strict?: boolean } = {}): number {
+  const code = exitCodeFor(report.status);
+  if (code === 0 && options.strict && countUnverified(report) > 0) return 2;
+  return code;
+}
+
+export function countUnverified(report: DriftReport): number {
+  return report.environments.reduce((sum, environment) => sum + (environment.status === 'error' ? 0 : (environment.unverified ?? []).length), 0);
+}

@@ -124,14 +124,22 @@ export function withoutPaths(tree: CanonicalObject, paths: readonly (readonly Pa
   return prune(tree, paths.map((p) => p.map(String)), 0) as CanonicalObject;
 }
 
+/**
+ * A container left empty only because its contents were pruned goes too: the baseline's
+ * `session: {inactivity_timeout_minutes: 30}` with that field unverified must not become
+ * `session: {}` and then "session removed".
+ */
 function prune(value: CanonicalValue, paths: string[][], depth: number): CanonicalValue | undefined {
   if (paths.some((p) => p.length === depth)) return undefined;
   if (!isPlainObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const below = paths.filter((p) => p[depth] === key);
-    const child = below.length === 0 ? value[key] : prune(value[key] as CanonicalValue, below, depth + 1);
-    if (child !== undefined) setOwn(out, key, child);
+    const original = value[key] as CanonicalValue;
+    const child = below.length === 0 ? original : prune(original, below, depth + 1);
+    if (child === undefined) continue;
+    if (below.length > 0 && isPlainObject(child) && Object.keys(child).length === 0 && isPlainObject(original) && Object.keys(original).length > 0) continue;
+    setOwn(out, key, child);
   }
   return out as CanonicalObject;
 }

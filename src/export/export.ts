@@ -18,6 +18,9 @@ import type { EvidenceSource, Settings } from '../settings/model';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
 import { ClerkguardError } from '../util/errors';
 import { stableStringify } from '../util/json';
+import { getOwn, toNullRecord } from '../util/records';
+import type { AnswerGap } from '../clerk/answers';
+import { formatPath, getAt, parsePath } from '../settings/paths';
 import { readDashboardExportFile } from './files';
 import { LIVE_EXPORT_SCHEMA_VERSION, liveExportSchema, type DashboardExport, type LiveExport } from './types';
 
@@ -61,6 +64,7 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   options.onApi?.(api);
   const read = await readSettings(api);
   for (const note of read.unavailable) options.onWarning?.(`environment ${baseline.environment}: ${note}; its settings are unverified`);
+  for (const warning of gapWarnings(read.gaps, baseline.settings)) options.onWarning?.(`environment ${baseline.environment}: ${warning}`);
 
   const settings = read.settings as Record<string, Record<string, unknown> | undefined>;
   const coverage: Record<string, EvidenceSource> = { ...read.coverage };
@@ -103,12 +107,12 @@ function addManagedBuiltIns(settings: Record<string, Record<string, unknown> | u
   const organizations = settings.organizations as NonNullable<Settings['organizations']> | undefined;
   if (!organizations) return;
   for (const key of Object.keys(baseline.organizations?.roles ?? {})) {
-    const role = builtIn.roles[key];
-    if (role) organizations.roles = { ...organizations.roles, [key]: role };
+    const role = getOwn(builtIn.roles, key);
+    if (role) organizations.roles = toNullRecord([...Object.entries(organizations.roles ?? {}), [key, role]]);
   }
   for (const key of Object.keys(baseline.organizations?.permissions ?? {})) {
-    const permission = builtIn.permissions[key];
-    if (permission) organizations.permissions = { ...organizations.permissions, [key]: permission };
+    const permission = getOwn(builtIn.permissions, key);
+    if (permission) organizations.permissions = toNullRecord([...Object.entries(organizations.permissions ?? {}), [key, permission]]);
   }
 }
 
@@ -193,4 +197,21 @@ function markUnverified(coverage: Record<string, EvidenceSource>, baseline: Reco
 function hasChildCoverage(coverage: Record<string, EvidenceSource>, group: string, field: string): boolean {
   const prefix = `${group}.${field}`;
   return Object.keys(coverage).some((key) => key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}[`));
+}
+
+/**
+ * One warning per answer field that was left out (or held a value clerkguard does not know)
+ * and feeds a setting the baseline manages: that setting is unverified this run, and the
+ * warning says which endpoint and field are the reason.
+ */
+export function gapWarnings(gaps: readonly AnswerGap[], baseline: Settings): string[] {
+  const warnings: string[] = [];
+  for (const gap of gaps) {
+    const managed = gap.feeds.filter((feed) => getAt(baseline, parsePath(feed)) !== undefined);
+    if (managed.length === 0) continue;
+    const what = gap.reason === 'absent' ? `answered without ${gap.field}` : `answered ${gap.field} = ${JSON.stringify(gap.value)}, a value clerkguard does not know`;
+    const paths = managed.map((feed) => formatPath(['settings', ...parsePath(feed)]));
+    warnings.push(`${gap.endpoint} ${what}; ${paths.join(', ')} ${paths.length === 1 ? 'is' : 'are'} unverified`);
+  }
+  return warnings;
 }

@@ -5,19 +5,24 @@
  *   the same drift again     → nothing new
  *   different drift          → one update, as a broadcast reply in the alert's thread
  *   drift gone               → one "resolved" message (broadcast reply in the alert's thread)
+ *   alerted settings unread  → one "could not verify" reply; the alert stays open (a setting
+ *                              this run could not read is never "resolved")
  *   could not check          → one error alert, distinct from drift; drift state is kept
  *   checkable again          → one reply in the error alert's thread
  *
- * The caller writes the report to disk first. State is saved after every delivered message,
- * so a Slack failure (thrown as ClerkguardError) leaves the state where the last message left
- * it and the next run retries what was not delivered.
+ * The caller writes the report to disk first. One run at a time: the state file is locked for
+ * the whole delivery (a parallel run waits, then fails with "another run holds the lock"), so
+ * two runs never post the same alert. State is saved after every delivered message, so a
+ * Slack failure (thrown as ClerkguardError) leaves the state where the last message left it
+ * and the next run retries what was not delivered.
  */
 import type { DriftReport, EnvironmentDrift } from '../drift/types';
-import { driftAlert, errorAlert, recoveredMessage, resolvedMessage, type DriftAlertOptions, type SlackMessage } from '../report/slack';
+import { couldNotVerifyMessage, driftAlert, errorAlert, recoveredMessage, resolvedMessage, type DriftAlertOptions, type SlackMessage } from '../report/slack';
+import { withLock } from '../util/lock';
 import type { SlackPoster } from './slack-client';
-import { driftFingerprint, errorFingerprint, readState, writeState, type AlertState, type EnvironmentAlertState } from './state';
+import { driftFingerprint, errorFingerprint, readState, unverifiedFingerprint, writeState, type AlertState, type EnvironmentAlertState } from './state';
 
-export type DeliveryKind = 'drift_alert' | 'drift_update' | 'resolved' | 'error_alert' | 'recovered';
+export type DeliveryKind = 'drift_alert' | 'drift_update' | 'resolved' | 'could_not_verify' | 'error_alert' | 'recovered';
 
 export interface Delivery {
   environment: string;
@@ -34,18 +39,32 @@ export interface DeliverOptions {
   /** The full markdown report for one environment (uploaded when an alert does not fit). */
   markdownFor(environment: EnvironmentDrift): string;
   alertOptions?: DriftAlertOptions;
+  /** How long to wait for another run's lock on the state file (default 60 s). */
+  lockWaitMs?: number;
 }
 
 export async function deliverAlerts(report: DriftReport, options: DeliverOptions): Promise<Delivery[]> {
-  const state = readState(options.stateFile);
-  const deliveries: Delivery[] = [];
-  for (const environment of report.environments) {
-    const previous = state.environments[environment.environment];
-    const next = await deliverOne(environment, previous, options, deliveries, state);
-    state.environments[environment.environment] = { ...next, last_run_at: options.now.toISOString() };
-    writeState(options.stateFile, state);
-  }
-  return deliveries;
+  return withLock(`${options.stateFile}.lock`, { what: `the alert state ${options.stateFile}`, ...(options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs }) }, async () => {
+    const state = readState(options.stateFile);
+    const deliveries: Delivery[] = [];
+    for (const environment of report.environments) {
+      const previous = state.environments[environment.environment];
+      const next = await deliverOne(environment, previous, options, deliveries, state);
+      state.environments[environment.environment] = { ...next, last_run_at: options.now.toISOString() };
+      writeState(options.stateFile, state);
+    }
+    return deliveries;
+  });
+}
+
+/**
+ * Paths of the open alert that this run could not read: an alerted change at or below an
+ * unverified setting, or an unverified setting inside an alerted change.
+ */
+export function unreadAlertedPaths(alerted: readonly string[], environment: EnvironmentDrift): string[] {
+  const unverified = (environment.unverified ?? []).map((entry) => entry.path);
+  const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
+  return alerted.filter((path) => unverified.some((entry) => within(path, entry) || within(entry, path)));
 }
 
 async function deliverOne(
@@ -96,18 +115,29 @@ async function deliverOne(
     save(rest);
   }
 
+  const active = environment.changes.filter((change) => !change.suppressed).map((change) => change.path);
+  // What the open alert is about and this run could not read: still open, never "resolved".
+  const unread = current.status === 'drift' && current.alert ? unreadAlertedPaths(current.alert.paths ?? [], environment) : [];
+
   if (environment.status === 'drift') {
     const fingerprint = driftFingerprint(environment.changes);
+    const paths = [...new Set([...active, ...unread])].sort();
     if (current.status === 'drift' && current.alert) {
-      if (current.alert.fingerprint === fingerprint) return current;
-      await send('drift_update', driftAlert(environment, options.alertOptions), { ts: current.alert.ts, broadcast: true });
-      return { ...current, alert: { ...current.alert, fingerprint } };
+      if (current.alert.fingerprint === fingerprint) return { ...current, alert: { ...current.alert, paths } };
+      await send('drift_update', driftAlert(environment, { ...options.alertOptions, couldNotVerify: unread }), { ts: current.alert.ts, broadcast: true });
+      return { ...current, alert: { ...current.alert, fingerprint, paths } };
     }
     const posted = await send('drift_alert', driftAlert(environment, options.alertOptions));
-    return { ...current, status: 'drift', alert: { fingerprint, ts: posted.ts, channel: posted.channel, since: now } };
+    return { ...current, status: 'drift', alert: { fingerprint, ts: posted.ts, channel: posted.channel, since: now, paths } };
   }
 
   if (current.status === 'drift' && current.alert) {
+    if (unread.length > 0) {
+      const fingerprint = unverifiedFingerprint(unread);
+      if (current.alert.unverified === fingerprint) return current;
+      await send('could_not_verify', couldNotVerifyMessage(environment, unread), { ts: current.alert.ts, broadcast: true });
+      return { ...current, alert: { ...current.alert, unverified: fingerprint } };
+    }
     await send('resolved', resolvedMessage(environment), { ts: current.alert.ts, broadcast: true });
   }
   const { alert: _resolved, ...rest } = current;

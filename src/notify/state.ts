@@ -5,21 +5,30 @@
  * failure never records a message that was not sent. Holds no secrets.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import type { DriftChange, DriftError } from '../drift/types';
 import { ClerkguardError, describeError } from '../util/errors';
-import { replaceFileAtomic } from '../util/fs';
+import { readTextFile, replaceFileAtomic } from '../util/fs';
+import { formatIssue, parseJsonText, validateWithSchema } from '../baseline/validate';
+import { nullRecord } from '../util/records';
 import { stableStringify } from '../util/json';
 
 export const DEFAULT_STATE_FILE = '.clerkguard/state.json';
 
 const threadSchema = z.object({ fingerprint: z.string(), ts: z.string(), channel: z.string(), since: z.string() });
 
+const alertSchema = threadSchema.extend({
+  /** The settings paths the open alert is about (its active changes). */
+  paths: z.array(z.string()).optional(),
+  /** Fingerprint of the alerted paths a run could not read, once "could not verify" was posted. */
+  unverified: z.string().optional(),
+});
+
 const environmentStateSchema = z.object({
   status: z.enum(['clean', 'drift']),
   /** The open drift alert, when status is drift. */
-  alert: threadSchema.optional(),
+  alert: alertSchema.optional(),
   /** The open "could not check" alert, independent of drift. */
   error: threadSchema.optional(),
   last_run_at: z.string().optional(),
@@ -33,26 +42,22 @@ const stateSchema = z.object({
 export type AlertState = z.infer<typeof stateSchema>;
 
 export function emptyState(): AlertState {
-  return { schema_version: 1, environments: {} };
+  return { schema_version: 1, environments: nullRecord() };
 }
 
 export function readState(file: string): AlertState {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-    throw new ClerkguardError(`${file}: cannot read the alert state (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  if (!existsSync(file)) return emptyState();
+  const hint = 'delete the file to start over (the next drift sends a fresh alert)';
+  const text = readTextFile(file, { unreadable: hint });
+  const parsed = parseJsonText(text, file);
+  if (parsed.errors.length > 0) {
+    throw new ClerkguardError(`${file}: the alert state is not valid JSON:\n${parsed.errors.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, { hint });
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ClerkguardError(`${file}: the alert state is not valid JSON`, { hint: 'delete the file to start over (the next drift sends a fresh alert)' });
-  }
-  const result = stateSchema.safeParse(parsed);
-  if (!result.success) throw new ClerkguardError(`${file}: unexpected alert state format`, { hint: 'delete the file to start over (the next drift sends a fresh alert)' });
-  return result.data;
+  // Environment names are keys: validation rebuilds the record without a prototype, so an
+  // environment named `constructor` is an ordinary entry.
+  const result = validateWithSchema(stateSchema, parsed.value, file, text);
+  if (!result.value) throw new ClerkguardError(`${file}: unexpected alert state format:\n${result.errors.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, { hint });
+  return result.value;
 }
 
 export function writeState(file: string, state: AlertState): void {
@@ -77,6 +82,10 @@ export function driftFingerprint(changes: readonly DriftChange[]): string {
     .map((change) => [change.path, change.kind, change.baseline, change.live])
     .sort((a, b) => String(a[0]).localeCompare(String(b[0])) || String(a[1]).localeCompare(String(b[1])));
   return fingerprint(keyed);
+}
+
+export function unverifiedFingerprint(paths: readonly string[]): string {
+  return fingerprint([...paths].sort());
 }
 
 export function errorFingerprint(errors: readonly DriftError[]): string {

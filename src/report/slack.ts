@@ -54,6 +54,8 @@ export interface DriftAlertOptions {
   origin?: string;
   /** Changes shown in a summary when the full list does not fit. */
   summaryChanges?: number;
+  /** Settings of the open alert this run could not read: said so, never implied fixed. */
+  couldNotVerify?: readonly string[];
 }
 
 export function driftAlert(environment: EnvironmentDrift, options: DriftAlertOptions = {}): SlackMessage {
@@ -67,6 +69,8 @@ export function driftAlert(environment: EnvironmentDrift, options: DriftAlertOpt
   const footer = context(
     escapeMrkdwn(`Coverage: ${describeCoverage(environment)}.${(environment.unverified ?? []).length > 0 ? ' Unverified settings are neither in sync nor drift.' : ''}${options.origin ? ` Run on ${options.origin}.` : ''}`),
   );
+  const unread = options.couldNotVerify ?? [];
+  if (unread.length > 0) head.push(section(`:grey_question: ${couldNotVerifyLine(unread)}`));
   const full: SlackBlock[] = [...head, { type: 'divider' }, ...active.map((change) => section(changeLine(change))), footer];
   if (fits(full)) return { text, blocks: full, attach_full_report: false };
 
@@ -100,6 +104,25 @@ export function resolvedMessage(environment: EnvironmentDrift): SlackMessage {
       section(`:white_check_mark: *Drift resolved in ${escapeMrkdwn(environment.environment)}*: ${which} match baseline \`${escapeMrkdwn(environment.baseline_version)}\` again${caveat}.`),
       context(escapeMrkdwn(`Coverage: ${describeCoverage(environment)}.${unverified > 0 ? ' Unverified settings are neither in sync nor drift.' : ''}`)),
     ],
+    attach_full_report: false,
+  };
+}
+
+function couldNotVerifyLine(paths: readonly string[]): string {
+  const shown = paths.slice(0, 10).map((path) => `\`${escapeMrkdwn(path)}\``).join(', ');
+  const more = paths.length > 10 ? ` and ${paths.length - 10} more` : '';
+  return `*Could not verify* ${shown}${more} this run: no live source showed ${paths.length === 1 ? 'it' : 'them'}, so the alert stays open.`;
+}
+
+/**
+ * The run found no drift in what it could read, but settings the open alert is about were not
+ * read at all (a source missing or an answer without them): the alert stays open.
+ */
+export function couldNotVerifyMessage(environment: EnvironmentDrift, paths: readonly string[]): SlackMessage {
+  const text = `clerkguard could not verify ${paths.length} alerted setting${paths.length === 1 ? '' : 's'} in ${environment.environment}; the drift alert stays open`;
+  return {
+    text,
+    blocks: [section(`:grey_question: ${couldNotVerifyLine(paths)}`), context(escapeMrkdwn(`Coverage: ${describeCoverage(environment)}. Unverified settings are neither in sync nor drift.`))],
     attach_full_report: false,
   };
 }

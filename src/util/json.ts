@@ -3,10 +3,13 @@
  * newline. Sorting at write time (not relying on insertion order) keeps output byte-stable
  * whatever order APIs returned fields in.
  */
+import { nullRecord } from './records';
+
 export function canonicalize(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonicalize);
   if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
+    // Null prototype: a key named `__proto__` (a JWT claim, a template name) stays an own key.
+    const out = nullRecord<unknown>();
     for (const key of Object.keys(value).sort()) {
       const child = (value as Record<string, unknown>)[key];
       if (child !== undefined) out[key] = canonicalize(child);

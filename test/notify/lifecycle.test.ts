@@ -161,7 +161,7 @@ describe('alert lifecycle against a recording Slack server', () => {
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).not.toContain('xoxb');
     expect(JSON.parse(text)).toEqual({
-      environments: { production: { alert: { channel: 'C0CLERKGUARD', fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/), since: '2026-11-26T03:00:00.000Z', ts: '1764126000.000001' }, last_run_at: '2026-11-26T03:00:00.000Z', status: 'drift' } },
+      environments: { production: { alert: { channel: 'C0CLERKGUARD', fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/), paths: expect.any(Array), since: '2026-11-26T03:00:00.000Z', ts: '1764126000.000001' }, last_run_at: '2026-11-26T03:00:00.000Z', status: 'drift' } },
       schema_version: 1,
     });
   });

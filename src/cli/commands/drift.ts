@@ -11,6 +11,12 @@ import { DEFAULT_STATE_FILE } from '../../notify/state';
 import { DRIFT_FORMATS, renderDrift, type DriftFormat } from '../../report/drift';
 import type { CliContext } from '../context';
 import { choice } from '../options';
+import { lockWaitFromEnv } from '../../util/lock';
+
+function lockWait(env: NodeJS.ProcessEnv): { lockWaitMs?: number } {
+  const wait = lockWaitFromEnv(env);
+  return wait === undefined ? {} : { lockWaitMs: wait };
+}
 
 interface DriftOptions {
   dashboardExport?: string;
@@ -40,11 +46,16 @@ export function registerDrift(program: Command, context: CliContext): void {
     .option('--out <dir>', 'also write report.md, report.json, report.sarif and report.txt to this directory')
     .option('--slack', 'alert in Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID): one alert per new drift, one "resolved" message')
     .option('--state <file>', 'alert lifecycle state for --slack', DEFAULT_STATE_FILE)
-    .option('--strict', 'report live settings the baseline does not manage as drift')
+    .option('--strict', 'report live settings the baseline does not manage as drift, and exit 2 when a managed setting is unverified')
     .option('-v, --verbose', 'text format: list unmanaged live settings too')
     .addHelpText(
       'after',
-      '\nExit codes: 0 no drift, 2 drift, 1 an environment could not be checked (or Slack failed).\n\n' +
+      '\nExit codes: 0 no drift, 2 drift, 1 an environment could not be checked (or Slack failed).\n' +
+        'Unverified managed settings (no source could read them: no Platform key, an answer without the field)\n' +
+        'are listed, never reported as in sync or as drift: exit 0, or 2 with --strict. Slack never calls an alert\n' +
+        '"resolved" while a setting it is about could not be read ("could not verify"; the alert stays open).\n' +
+        'Every environment read has a deadline (CLERKGUARD_RUN_DEADLINE_MS, default 30 s); --slack locks --state\n' +
+        '(a parallel run waits up to CLERKGUARD_LOCK_WAIT_MS, default 60 s, then exits 1).\n\n' +
         'Examples:\n  clerkguard drift\n  clerkguard drift baselines/production.json --format json\n  clerkguard drift --out reports/ --slack\n',
     )
     .action(async (files: string[], options: DriftOptions) => {
@@ -62,7 +73,7 @@ export function registerDrift(program: Command, context: CliContext): void {
         today: context.today(),
         now: context.now(),
         ...(outDir ? { outDir: path.resolve(io.cwd, outDir) } : {}),
-        ...(slackConfig ? { slack: { poster: createSlackPoster(slackConfig), stateFile: path.resolve(io.cwd, options.state), origin: os.hostname() } } : {}),
+        ...(slackConfig ? { slack: { poster: createSlackPoster(slackConfig), stateFile: path.resolve(io.cwd, options.state), origin: os.hostname(), ...lockWait(io.env) } } : {}),
       });
       io.stdout(renderDrift(options.format, result.report, { color: io.color, verbose: options.verbose ?? false, texts: Object.fromEntries(baselines.map((item) => [item.file, item.text])) }));
       if (result.files.length > 0) io.stderr(`wrote ${result.files.map((file) => path.relative(io.cwd, file) || file).join(', ')}\n`);

@@ -1,0 +1,320 @@
+/**
+ * The response boundary: what each Clerk answer must carry before anything reads it.
+ *
+ * Every answer clerkguard reads (BAPI, FAPI, Platform) is checked against one AnswerSchema, a
+ * table of the fields it uses. Each field says
+ *
+ * - `presence`: `required` (missing or of the wrong type → the answer is malformed, the
+ *   environment is an error naming the endpoint and the field, nothing is written) or
+ *   `optional` (Clerk may leave it out: every settings path it `feeds` is then **unverified**,
+ *   with a warning naming the endpoint and the field, never "removed" or "in sync");
+ * - `basis`: why — `spec` when Clerk's OpenAPI schema (`component` in SPEC_FILE) lists the field
+ *   as required, `product` when clerkguard cannot do its job without it (the same-instance
+ *   check needs FAPI `display_config.instance_environment_type`). The contract test checks
+ *   every `spec` claim against the spec files;
+ * - `type`, `nullable`, `enum`: a wrong type is always malformed, also for an optional field;
+ *   a value outside `enum` (a newer Clerk value) leaves its feeds unverified with a warning.
+ *
+ * A field under an absent optional parent is not checked: the parent's `feeds` cover it.
+ */
+import type { ApiName } from './http';
+
+export type FieldType = 'string' | 'boolean' | 'integer' | 'object' | 'array' | 'string[]';
+
+export interface AnswerField {
+  /** Dotted path from the answer (or list item) root; segments are Clerk's wire names. */
+  path: string;
+  type: FieldType;
+  nullable?: boolean;
+  enum?: readonly string[];
+  presence: 'required' | 'optional';
+  basis: 'spec' | 'product';
+  /** Settings-model paths (coverage keys, no `settings.` prefix) this field fills. */
+  feeds?: readonly string[];
+  /** type 'array' of objects: the fields of each element. */
+  each?: readonly AnswerField[];
+}
+
+export interface AnswerSchema {
+  api: ApiName;
+  /** operationId in the spec. */
+  operation: string;
+  /** Spec file (in the clerk-openapi folder) and component schema the `spec` claims refer to. */
+  specFile: string;
+  component?: string;
+  fields: readonly AnswerField[];
+}
+
+/** A field the answer legitimately left out (or answered with a value clerkguard does not know). */
+export interface AnswerGap {
+  /** `GET /v1/environment` */
+  endpoint: string;
+  /** Wire path, e.g. `user_settings.sign_in.second_factor.required`. */
+  field: string;
+  reason: 'absent' | 'unknown_value';
+  value?: unknown;
+  feeds: readonly string[];
+}
+
+export interface AnswerCheck {
+  /** Why the answer is malformed (empty when it is not). */
+  problems: string[];
+  gaps: Omit<AnswerGap, 'endpoint'>[];
+}
+
+const BAPI = 'bapi-2026-05-12.yml';
+const FAPI = 'fapi-2026-05-12.yml';
+const PLATFORM = 'platform-beta.yml';
+
+const req = (path: string, type: FieldType, extra: Partial<AnswerField> = {}): AnswerField => ({ path, type, presence: 'required', basis: 'spec', ...extra });
+const opt = (path: string, type: FieldType, extra: Partial<AnswerField> = {}): AnswerField => ({ path, type, presence: 'optional', basis: 'spec', ...extra });
+
+export const PERMISSION_FIELDS: readonly AnswerField[] = [req('id', 'string'), req('key', 'string'), req('name', 'string'), req('description', 'string')];
+
+export const ANSWERS = {
+  instance: {
+    api: 'bapi',
+    operation: 'GetInstance',
+    specFile: BAPI,
+    component: 'Instance',
+    fields: [
+      req('id', 'string'),
+      req('environment_type', 'string', { enum: ['production', 'development', 'staging'], feeds: ['instance.environment_type'] }),
+      // Nullable: null is Clerk's default (no extra origins), read as [].
+      req('allowed_origins', 'string[]', { nullable: true, feeds: ['instance.allowed_origins'] }),
+    ],
+  },
+  protect: {
+    api: 'bapi',
+    operation: 'GetInstanceProtect',
+    specFile: BAPI,
+    component: 'InstanceProtect',
+    fields: [req('rules_enabled', 'boolean', { feeds: ['protect.rules_enabled'] }), req('specter_enabled', 'boolean', { feeds: ['protect.specter_enabled'] })],
+  },
+  communication: {
+    api: 'bapi',
+    operation: 'GetInstanceCommunication',
+    specFile: BAPI,
+    component: 'InstanceCommunication',
+    fields: [req('blocked_country_codes', 'string[]', { feeds: ['communication.blocked_country_codes'] })],
+  },
+  organizationSettings: {
+    api: 'bapi',
+    operation: 'GetInstanceOrganizationSettings',
+    specFile: BAPI,
+    component: 'OrganizationSettings',
+    fields: [
+      req('enabled', 'boolean'),
+      req('max_allowed_memberships', 'integer'),
+      req('admin_delete_enabled', 'boolean'),
+      req('domains_enabled', 'boolean'),
+      req('domains_enrollment_modes', 'string[]', { enum: ['manual_invitation', 'automatic_invitation', 'automatic_suggestion'], feeds: ['organizations.settings.domains_enrollment_modes'] }),
+      req('creator_role', 'string'),
+      req('domains_default_role', 'string'),
+      opt('slug_disabled', 'boolean', { feeds: ['organizations.settings.slug_disabled'] }),
+    ],
+  },
+  role: {
+    api: 'bapi',
+    operation: 'ListOrganizationRoles',
+    specFile: BAPI,
+    component: 'Role',
+    fields: [req('id', 'string'), req('key', 'string'), req('name', 'string'), req('description', 'string', { nullable: true }), req('permissions', 'array', { each: PERMISSION_FIELDS })],
+  },
+  permission: { api: 'bapi', operation: 'ListOrganizationPermissions', specFile: BAPI, component: 'Permission', fields: PERMISSION_FIELDS },
+  jwtTemplate: {
+    api: 'bapi',
+    operation: 'ListJWTTemplates',
+    specFile: BAPI,
+    component: 'JWTTemplate',
+    fields: [
+      req('id', 'string'),
+      req('name', 'string'),
+      req('claims', 'object'),
+      req('lifetime', 'integer'),
+      req('allowed_clock_skew', 'integer'),
+      req('custom_signing_key', 'boolean'),
+      req('signing_algorithm', 'string'),
+    ],
+  },
+  restrictions: {
+    api: 'bapi',
+    operation: 'UpdateInstanceRestrictions',
+    specFile: BAPI,
+    component: 'InstanceRestrictions',
+    fields: [req('allowlist', 'boolean'), req('blocklist', 'boolean'), req('block_email_subaddresses', 'boolean'), req('block_disposable_email_domains', 'boolean'), opt('allowlist_blocklist_disabled_on_sign_in', 'boolean')],
+  },
+  environment: {
+    api: 'fapi',
+    operation: 'getEnvironment',
+    specFile: FAPI,
+    component: 'Client.Environment',
+    fields: [
+      // The spec marks nothing in Client.Environment as required. The instance type is needed to
+      // prove the Frontend API serves the same instance as the secret key.
+      { path: 'display_config', type: 'object', presence: 'required', basis: 'product' },
+      { path: 'display_config.instance_environment_type', type: 'string', enum: ['production', 'development', 'staging'], presence: 'required', basis: 'spec' },
+      opt('auth_config', 'object', { feeds: ['instance.test_mode'] }),
+      req('auth_config.test_mode', 'boolean', { feeds: ['instance.test_mode'] }),
+      opt('user_settings', 'object', { feeds: ['instance.hibp', 'restrictions', 'attack_protection', 'sign_in', 'sign_up', 'password_settings'] }),
+      req('user_settings.sign_in', 'object', { feeds: ['sign_in'] }),
+      req('user_settings.sign_in.second_factor', 'object', { feeds: ['sign_in'] }),
+      // UserSettings.SignIn.second_factor is a bare object in the spec: `required` is product-read.
+      { path: 'user_settings.sign_in.second_factor.required', type: 'boolean', presence: 'optional', basis: 'product', feeds: ['sign_in.second_factor.required'] },
+      req('user_settings.sign_up', 'object', { feeds: ['sign_up'] }),
+      req('user_settings.sign_up.mode', 'string', { enum: ['public', 'restricted', 'waitlist'], feeds: ['sign_up.mode'] }),
+      req('user_settings.sign_up.captcha_enabled', 'boolean', { feeds: ['sign_up.captcha_enabled'] }),
+      req('user_settings.restrictions', 'object', { feeds: ['restrictions'] }),
+      ...(['allowlist', 'blocklist', 'allowlist_blocklist_disabled_on_sign_in', 'block_email_subaddresses', 'block_disposable_email_domains'] as const).flatMap((name) => [
+        req(`user_settings.restrictions.${name}`, 'object', { feeds: [`restrictions.${name}`] }),
+        req(`user_settings.restrictions.${name}.enabled`, 'boolean', { feeds: [`restrictions.${name}`] }),
+      ]),
+      req('user_settings.password_settings', 'object', { feeds: ['instance.hibp', 'password_settings'] }),
+      req('user_settings.password_settings.disable_hibp', 'boolean', { feeds: ['instance.hibp'] }),
+      ...(['min_length', 'max_length', 'min_zxcvbn_strength'] as const).map((name) => req(`user_settings.password_settings.${name}`, 'integer', { feeds: [`password_settings.${name}`] })),
+      ...(['require_special_char', 'require_numbers', 'require_uppercase', 'require_lowercase', 'enforce_hibp_on_sign_in'] as const).map((name) =>
+        req(`user_settings.password_settings.${name}`, 'boolean', { feeds: [`password_settings.${name}`] }),
+      ),
+      req('user_settings.attack_protection', 'object', { feeds: ['attack_protection'] }),
+      req('user_settings.attack_protection.user_lockout', 'object', { feeds: ['attack_protection.user_lockout'] }),
+      req('user_settings.attack_protection.user_lockout.enabled', 'boolean', { feeds: ['attack_protection.user_lockout.enabled'] }),
+      req('user_settings.attack_protection.user_lockout.max_attempts', 'integer', { feeds: ['attack_protection.user_lockout.max_attempts'] }),
+      req('user_settings.attack_protection.user_lockout.duration_in_minutes', 'integer', { feeds: ['attack_protection.user_lockout.duration_in_minutes'] }),
+      req('user_settings.attack_protection.enumeration_protection', 'object', { feeds: ['attack_protection.enumeration_protection'] }),
+      req('user_settings.attack_protection.enumeration_protection.enabled', 'boolean', { feeds: ['attack_protection.enumeration_protection'] }),
+      req('user_settings.attack_protection.pii', 'object', { feeds: ['attack_protection.pii'] }),
+      req('user_settings.attack_protection.pii.enabled', 'boolean', { feeds: ['attack_protection.pii'] }),
+      req('user_settings.attack_protection.email_link', 'object', { feeds: ['attack_protection.email_link'] }),
+      req('user_settings.attack_protection.email_link.require_same_client', 'boolean', { feeds: ['attack_protection.email_link'] }),
+    ],
+  },
+  platformConfig: {
+    api: 'platform',
+    operation: 'PlatformGetConfig',
+    specFile: PLATFORM,
+    component: 'PlatformConfigResponse',
+    fields: [
+      opt('config_version', 'string'),
+      // Config keys are free-form in the spec: an instance may not have (or expose) `session`.
+      opt('session', 'object', { feeds: ['session.inactivity_timeout_minutes', 'session.maximum_lifetime_minutes'] }),
+      // Field names UNVERIFIED against the real Clerk (see docs/clerk-api-coverage.md); null = limit off.
+      { path: 'session.inactivity_timeout_in_minutes', type: 'integer', nullable: true, presence: 'optional', basis: 'product', feeds: ['session.inactivity_timeout_minutes'] },
+      { path: 'session.maximum_lifetime_in_minutes', type: 'integer', nullable: true, presence: 'optional', basis: 'product', feeds: ['session.maximum_lifetime_minutes'] },
+    ],
+  },
+  platformPatch: {
+    api: 'platform',
+    operation: 'PlatformPatchConfig',
+    specFile: PLATFORM,
+    component: 'PlatformConfigPatchResponse',
+    fields: [opt('config_version', 'string'), opt('dry_run', 'boolean'), opt('before', 'object'), opt('after', 'object')],
+  },
+} as const satisfies Record<string, AnswerSchema>;
+
+export type AnswerName = keyof typeof ANSWERS;
+
+/** Checks one answer (or one list item) against its fields. Never throws; never recurses into values. */
+export function checkAnswer(fields: readonly AnswerField[], answer: unknown): AnswerCheck {
+  const result: AnswerCheck = { problems: [], gaps: [] };
+  if (!isObject(answer)) {
+    result.problems.push(`expected a JSON object, got ${describe(answer)}`);
+    return result;
+  }
+  checkFields(fields, answer, '', result);
+  return result;
+}
+
+function checkFields(fields: readonly AnswerField[], root: Record<string, unknown>, prefix: string, result: AnswerCheck): void {
+  const skipped: string[] = [];
+  for (const field of fields) {
+    if (skipped.some((parent) => field.path.startsWith(`${parent}.`))) continue;
+    const segments = field.path.split('.');
+    const parent = lookup(root, segments.slice(0, -1));
+    // A parent that is absent or malformed has been reported (or gapped) already.
+    if (!isObject(parent)) {
+      skipped.push(field.path);
+      continue;
+    }
+    const name = segments[segments.length - 1]!;
+    const shown = `${prefix}${field.path}`;
+    if (!Object.prototype.hasOwnProperty.call(parent, name) || parent[name] === undefined) {
+      if (field.presence === 'required') result.problems.push(`${shown} is missing${field.basis === 'spec' ? ' (required by Clerk\'s API spec)' : ' (clerkguard needs it)'}`);
+      else if (field.feeds) result.gaps.push({ field: shown, reason: 'absent', feeds: field.feeds });
+      skipped.push(field.path);
+      continue;
+    }
+    const value = parent[name];
+    if (value === null) {
+      if (!field.nullable) result.problems.push(`${shown} is null, expected ${typeWords(field.type)}`);
+      skipped.push(field.path);
+      continue;
+    }
+    if (!hasType(value, field.type)) {
+      result.problems.push(`${shown} is ${describe(value)}, expected ${typeWords(field.type)}${field.nullable ? ' or null' : ''}`);
+      skipped.push(field.path);
+      continue;
+    }
+    if (field.enum) {
+      const unknown = (Array.isArray(value) ? (value as string[]) : [value as string]).find((item) => !field.enum!.includes(item));
+      if (unknown !== undefined) {
+        result.gaps.push({ field: shown, reason: 'unknown_value', value: unknown, feeds: field.feeds ?? [] });
+        skipped.push(field.path);
+        continue;
+      }
+    }
+    if (field.each && Array.isArray(value)) {
+      value.forEach((item, index) => {
+        if (!isObject(item)) result.problems.push(`${shown}[${index}] is ${describe(item)}, expected an object`);
+        else checkFields(field.each!, item, `${shown}[${index}].`, result);
+      });
+    }
+  }
+}
+
+function lookup(root: Record<string, unknown>, segments: readonly string[]): unknown {
+  let node: unknown = root;
+  for (const segment of segments) {
+    if (!isObject(node) || !Object.prototype.hasOwnProperty.call(node, segment)) return undefined;
+    node = node[segment];
+  }
+  return node;
+}
+
+function hasType(value: unknown, type: FieldType): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value);
+    case 'object':
+      return isObject(value);
+    case 'array':
+      return Array.isArray(value);
+    case 'string[]':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string');
+  }
+}
+
+function typeWords(type: FieldType): string {
+  return type === 'string[]' ? 'a list of strings' : type === 'array' ? 'a list' : type === 'object' ? 'an object' : type === 'integer' ? 'an integer' : `a ${type}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value) ?? String(value);
+  return `${typeof value === 'number' ? 'the number' : `a ${typeof value}`} ${text.length > 40 ? `${text.slice(0, 37)}...` : text}`;
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** "user_settings.sign_in is missing; …" for an error message: the first few problems. */
+export function summarizeProblems(problems: readonly string[], max = 3): string {
+  const shown = problems.slice(0, max).join('; ');
+  return problems.length > max ? `${shown}; and ${problems.length - max} more` : shown;
+}

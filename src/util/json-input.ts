@@ -1,0 +1,121 @@
+/**
+ * What JSON.parse accepts silently but clerkguard refuses, found in one iterative pass over the
+ * text (never recursive, so 5,000-deep input is an error message, not a stack overflow):
+ *
+ * - a key that appears twice in one object (JSON.parse keeps the last: `"profile":"banking"`
+ *   then `"profile":"saas"` would silently lower every threshold);
+ * - nesting deeper than MAX_JSON_DEPTH (every later step, from validation to diff and report,
+ *   walks values recursively).
+ *
+ * The same scan guards files (baselines, dashboard exports, snapshots, state files, emulator
+ * seeds) and API answers.
+ */
+import type { PathSegment } from '../settings/paths';
+
+/** Deepest nesting of objects and arrays accepted anywhere (the settings model needs about 10). */
+export const MAX_JSON_DEPTH = 64;
+
+export interface JsonTextProblem {
+  kind: 'duplicate_key' | 'too_deep';
+  /** Offset in the text of the duplicate key, or of the container that is one level too deep. */
+  offset: number;
+  /** Where the problem is, as a JSON path. */
+  path: PathSegment[];
+  /** duplicate_key: the key and the offset of its first occurrence. */
+  key?: string;
+  firstOffset?: number;
+}
+
+interface Frame {
+  array: boolean;
+  /** Objects: keys seen so far and where. */
+  keys?: Map<string, number>;
+  /** Objects: the next string is a key. */
+  expectKey: boolean;
+  key?: string;
+  index: number;
+}
+
+/**
+ * Scans JSON text for duplicate keys and excessive depth. Stops at the first too-deep
+ * container (everything below it is unreadable anyway); reports at most `limit` problems.
+ * On text that is not valid JSON it reports what it saw up to the point it got lost.
+ */
+export function scanJsonText(text: string, options: { maxDepth?: number; limit?: number } = {}): JsonTextProblem[] {
+  const maxDepth = options.maxDepth ?? MAX_JSON_DEPTH;
+  const limit = options.limit ?? 20;
+  const problems: JsonTextProblem[] = [];
+  const stack: Frame[] = [];
+  const pathOf = (): PathSegment[] => stack.map((frame) => (frame.array ? frame.index : (frame.key ?? '')));
+  const length = text.length;
+  let i = 0;
+  while (i < length && problems.length < limit) {
+    const ch = text.charCodeAt(i);
+    if (ch === 0x22 /* " */) {
+      const start = i;
+      i++;
+      while (i < length) {
+        const c = text.charCodeAt(i);
+        if (c === 0x5c /* \ */) i += 2;
+        else if (c === 0x22) break;
+        else i++;
+      }
+      const top = stack[stack.length - 1];
+      if (top && !top.array && top.expectKey) {
+        const key = decodeKey(text.slice(start, i + 1));
+        top.expectKey = false;
+        top.key = key;
+        const first = top.keys!.get(key);
+        if (first === undefined) top.keys!.set(key, start);
+        else problems.push({ kind: 'duplicate_key', offset: start, path: pathOf(), key, firstOffset: first });
+      }
+      i++;
+      continue;
+    }
+    if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
+      if (stack.length >= maxDepth) {
+        problems.push({ kind: 'too_deep', offset: i, path: pathOf() });
+        return problems;
+      }
+      stack.push(ch === 0x7b ? { array: false, keys: new Map(), expectKey: true, index: 0 } : { array: true, expectKey: false, index: 0 });
+    } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
+      stack.pop();
+    } else if (ch === 0x2c /* , */) {
+      const top = stack[stack.length - 1];
+      if (top?.array) top.index++;
+      else if (top) top.expectKey = true;
+    }
+    i++;
+  }
+  return problems;
+}
+
+function decodeKey(raw: string): string {
+  try {
+    return JSON.parse(raw) as string;
+  } catch {
+    return raw.slice(1, -1);
+  }
+}
+
+/** A path for a message: long paths (a 5,000-deep value) keep their first segments. */
+export function shortPath(path: readonly PathSegment[], keep = 8): PathSegment[] {
+  return path.length <= keep ? [...path] : [...path.slice(0, keep), '…'];
+}
+
+/**
+ * Depth of a parsed value, measured without recursion; stops counting at `maxDepth + 1`.
+ * For values that did not come from text (a clone, a fixture) where scanJsonText cannot run.
+ */
+export function exceedsDepth(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [node, depth] = pending.pop()!;
+    if (node === null || typeof node !== 'object') continue;
+    if (depth + 1 > maxDepth) return true;
+    for (const child of Object.values(node as Record<string, unknown>)) if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+export const BYTE_ORDER_MARK = '\uFEFF';
