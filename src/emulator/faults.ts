@@ -1,11 +1,12 @@
 /**
  * Fault injection for tests and demos: slow answers, error statuses, malformed or truncated
- * bodies and dropped connections, for one endpoint or all of them, optionally a limited
+ * bodies, dropped connections and arbitrary answers (`body`: JSON that parses but lacks what
+ * it should hold), for one endpoint or all of them, optionally a limited
  * number of times. Driven in-process (`emulator.faults.add`) or over HTTP
  * (`POST /__emulator/faults` with the same JSON).
  */
 
-export type FaultKind = 'latency' | 'status' | 'malformed' | 'truncated' | 'drop';
+export type FaultKind = 'latency' | 'status' | 'malformed' | 'truncated' | 'drop' | 'body';
 
 export interface FaultSpec {
   kind: FaultKind;
@@ -19,6 +20,10 @@ export interface FaultSpec {
   status?: number;
   /** status 429: the Retry-After header in seconds. */
   retry_after?: number;
+  /** body: the JSON value to answer with (status 200 unless `status`)… */
+  body?: unknown;
+  /** body: …or the raw text, with {{offset}} (the request's offset) and {{n}} (this fault's hit count) replaced. */
+  text?: string;
   /** Apply this many times, then retire; forever when absent. */
   times?: number;
 }
@@ -37,7 +42,7 @@ export interface FaultController {
   take(method: string, path: string): ActiveFault[];
 }
 
-const KINDS: readonly FaultKind[] = ['latency', 'status', 'malformed', 'truncated', 'drop'];
+const KINDS: readonly FaultKind[] = ['latency', 'status', 'malformed', 'truncated', 'drop', 'body'];
 
 export function validateFaultSpec(value: unknown): FaultSpec {
   if (value === null || typeof value !== 'object') throw new Error('a fault is a JSON object');
@@ -45,6 +50,8 @@ export function validateFaultSpec(value: unknown): FaultSpec {
   if (!KINDS.includes(spec.kind)) throw new Error(`fault kind must be one of ${KINDS.join(', ')}`);
   if (spec.kind === 'latency' && !(typeof spec.ms === 'number' && spec.ms >= 0)) throw new Error('a latency fault needs ms >= 0');
   if (spec.kind === 'status' && !(typeof spec.status === 'number' && spec.status >= 400 && spec.status <= 599)) throw new Error('a status fault needs status 400-599');
+  if (spec.kind === 'body' && spec.body === undefined && typeof spec.text !== 'string') throw new Error('a body fault needs body (JSON) or text');
+  if (spec.kind === 'body' && spec.status !== undefined && !(Number.isInteger(spec.status) && spec.status >= 200 && spec.status <= 599)) throw new Error('a body fault status must be 200-599');
   if (spec.times !== undefined && !(Number.isInteger(spec.times) && spec.times > 0)) throw new Error('times must be a positive integer');
   return spec;
 }

@@ -65,6 +65,8 @@ export interface EmulatorOptions {
   frontendPort?: number;
   /** Per-instance rate limit; default Clerk's (production 1000 / 10 s, development 100 / 10 s); false disables. */
   rateLimit?: RateLimit | false;
+  /** Largest request body read, in bytes (default 1 MiB; admin endpoints 16 MiB); a larger one answers 413. */
+  maxBodyBytes?: number;
   /** Fixed keys for reproducible runs; random when absent. */
   secretKey?: string;
   platformApiKey?: string;
@@ -142,24 +144,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return Math.max(1, Math.ceil((windowStart + rateLimit.windowMs - now) / 1000));
   };
 
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+
+  // The body is read last: after the route, the key and the rate limit are checked, and only
+  // up to maxBodyBytes. An unauthenticated or oversized upload is answered (and the connection
+  // closed) without being buffered.
   const handler = (side: 'backend' | 'frontend') => async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
     const method = (req.method ?? 'GET').toUpperCase();
-    const bodyText = await readBody(req);
     const record: RecordedRequest = {
       api: 'unknown',
       method,
       path: url.pathname,
       query: queryObject(url.searchParams),
       headers: headerObject(req.headers),
-      body: parseMaybe(bodyText),
+      body: undefined,
       authorized: false,
       status: 0,
     };
+    let bodyRead = false;
 
     if (side === 'backend' && url.pathname.startsWith('/__emulator/')) {
       record.api = 'admin';
-      return admin(req, res, url, method, bodyText);
+      const body = await readBody(req, Math.max(maxBodyBytes, ADMIN_MAX_BODY_BYTES));
+      if (body === undefined) return tooLarge(res, Math.max(maxBodyBytes, ADMIN_MAX_BODY_BYTES));
+      return admin(req, res, url, method, body);
     }
 
     const routes = side === 'backend' ? backendRoutes : frontendRoutes;
@@ -185,14 +194,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
       if (body !== undefined) record.response = body;
+      // An unread request body is not drained: the connection closes after this answer.
+      const closing: Record<string, string> = !bodyRead && hasBody(req) ? { Connection: 'close' } : {};
       if (status === 204 || body === undefined) {
-        res.writeHead(status, headers);
+        res.writeHead(status, { ...closing, ...headers });
         res.end();
         return;
       }
       const text = JSON.stringify(body);
       // Exactly "application/json": @clerk/backend parses only that content type as JSON.
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...closing, ...headers });
       res.end(text);
     };
 
@@ -201,7 +212,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const delay = active.filter((fault) => fault.kind === 'latency').reduce((sum, fault) => sum + (fault.ms ?? 0), 0);
     if (delay > 0) await sleep(delay);
     const terminal = active.find((fault) => fault.kind !== 'latency');
-    if (terminal) return applyFault(terminal, req, res, record, send);
+    if (terminal) return applyFault(terminal, req, res, record, send, url);
 
     if (!route) {
       return send(pathMatched ? 405 : 404, clerkError('resource_not_found', 'not found', `${method} ${url.pathname} is not served by the clerkguard emulator.`));
@@ -229,6 +240,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       record.authorized = true;
     }
 
+    const bodyText = await readBody(req, maxBodyBytes);
+    bodyRead = true;
+    if (bodyText === undefined) {
+      return send(413, clerkError('request_body_too_large', 'request body too large', `The request body is larger than ${maxBodyBytes} bytes.`), { Connection: 'close' });
+    }
+    record.body = parseMaybe(bodyText);
     if (bodyText !== '' && record.body === undefined) {
       return send(400, clerkError('malformed_request_body', 'malformed request body', 'The request body is not valid JSON.'));
     }
@@ -337,8 +354,20 @@ function applyFault(
   res: http.ServerResponse,
   record: RecordedRequest,
   send: (status: number, body: unknown, headers?: Record<string, string>) => void,
+  url: URL,
 ): void {
   switch (fault.kind) {
+    case 'body': {
+      // Any answer a test needs: a body that parses but lacks fields, wrong types, pages that
+      // never end ({{offset}} and {{n}} are replaced by the request's offset and the fault's hit count).
+      const status = fault.status ?? 200;
+      record.status = status;
+      const template = fault.text ?? JSON.stringify(fault.body ?? null);
+      const text = template.replace(/\{\{offset\}\}/g, String(Number(url.searchParams.get('offset') ?? 0))).replace(/\{\{n\}\}/g, String(fault.hits));
+      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...(hasBody(req) ? { Connection: 'close' } : {}) });
+      res.end(text);
+      return;
+    }
     case 'status': {
       const status = fault.status ?? 500;
       const headers: Record<string, string> = status === 429 ? { 'Retry-After': String(fault.retry_after ?? 1) } : {};
@@ -371,13 +400,38 @@ function applyFault(
   }
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+const ADMIN_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+function hasBody(req: http.IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+/** The request body as text, or undefined when it is larger than `max` bytes (then it is not buffered). */
+function readBody(req: http.IncomingMessage, max: number): Promise<string | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > max) return Promise.resolve(undefined);
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > max) {
+        chunks.length = 0;
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', () => resolve(''));
   });
+}
+
+function tooLarge(res: http.ServerResponse, max: number): void {
+  const text = JSON.stringify(clerkError('request_body_too_large', 'request body too large', `The request body is larger than ${max} bytes.`));
+  res.writeHead(413, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), Connection: 'close' });
+  res.end(text);
 }
 
 function parseMaybe(text: string): unknown {

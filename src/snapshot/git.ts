@@ -4,9 +4,10 @@
  * (GIT_LITERAL_PATHSPECS) so a --dir containing `*` or `:` cannot widen what is staged.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ClerkguardError } from '../util/errors';
+import { isRunning } from '../util/lock';
 
 export class GitError extends ClerkguardError {
   constructor(message: string, hint?: string) {
@@ -153,20 +154,40 @@ export class GitRepository {
     throw new GitError(`git diff --cached failed: ${firstLines(result.stderr)}`);
   }
 
-  /** Commits exactly `paths` (hooks run); returns the new commit id. */
+  /**
+   * Commits exactly `paths` (hooks run); returns the new commit id, after checking that HEAD
+   * moved to a new commit whose parent is the old HEAD and that it touches `paths`: a commit
+   * that did not happen is never reported.
+   */
   async commit(paths: readonly string[], message: string, author: string | undefined): Promise<string> {
+    const before = await this.head();
     const args = ['commit', '--quiet', '--no-edit', '-m', message, ...(author ? [`--author=${author}`] : []), '--only', '--', ...paths];
     const result = await runGit(this.root, args, { env: this.env });
     if (result.code !== 0) throw new GitError(`git commit failed: ${firstLines(result.stderr || result.stdout)}`, 'nothing was committed and no snapshot files were left behind');
     const head = await this.head();
-    if (!head) throw new GitError('git commit reported success but HEAD does not point to a commit');
+    if (!head || head === before) throw new GitError('git commit reported success but HEAD did not move to a new commit');
+    const parent = await runGit(this.root, ['rev-parse', '--verify', '-q', `${head}^1`], { env: this.env });
+    if ((parent.code === 0 ? parent.stdout.trim() : undefined) !== before) throw new GitError(`git commit ${head.slice(0, 12)} is not on top of ${before?.slice(0, 12) ?? 'the unborn branch'}: another process moved the branch`);
+    const touched = (await this.git(['diff-tree', '--root', '--no-commit-id', '--name-only', '-r', '-z', head], 'git diff-tree')).split('\0').filter((name) => name !== '');
+    const missing = paths.filter((file) => !touched.includes(file));
+    if (missing.length === paths.length) throw new GitError(`git commit ${head.slice(0, 12)} does not contain ${missing.join(', ')}`);
     return head;
   }
 
-  /** A restore point for the branch and the index, to undo commits made after it. */
+  /** The lock file that serializes clerkguard's commits into this repository (in the git directory). */
+  async lockFile(): Promise<string> {
+    return path.resolve(this.root, (await this.git(['rev-parse', '--git-path', 'clerkguard.lock'], 'git rev-parse')).trim());
+  }
+
+  /**
+   * A restore point for the branch and the index, to undo commits made after it. Index backups
+   * left by a run that was killed (`index.clerkguard-<pid>-<time>` of a pid that no longer runs)
+   * are removed first.
+   */
   async savepoint(): Promise<GitSavepoint> {
     const head = await this.head();
     const indexPath = path.resolve(this.root, (await this.git(['rev-parse', '--git-path', 'index'], 'git rev-parse')).trim());
+    removeAbandonedIndexBackups(indexPath);
     let indexBackup: string | undefined;
     if (existsSync(indexPath)) {
       indexBackup = `${indexPath}.clerkguard-${process.pid}-${Date.now()}`;
@@ -190,10 +211,13 @@ export class GitSavepoint {
     private readonly indexBackup: string | undefined,
   ) {}
 
-  /** Undoes commits made since the savepoint and restores the index byte for byte. */
-  async restore(): Promise<void> {
-    const now = await this.repository.head();
-    if (now !== undefined && now !== this.head) await this.repository.resetBranch(this.head, now);
+  /**
+   * Undoes this run's commits (`ownHead`: the last commit it made) and restores the index byte
+   * for byte. The branch moves back only while it still points at `ownHead` (compare-and-swap):
+   * a commit someone else made is never undone.
+   */
+  async restore(ownHead?: string): Promise<void> {
+    if (ownHead !== undefined) await this.repository.resetBranch(this.head, ownHead);
     if (this.indexBackup) renameSync(this.indexBackup, this.indexPath);
     else rmSync(this.indexPath, { force: true });
   }
@@ -201,4 +225,26 @@ export class GitSavepoint {
   release(): void {
     if (this.indexBackup) rmSync(this.indexBackup, { force: true });
   }
+}
+
+/** Index backups (`index.clerkguard-<pid>-<ms>`) whose run no longer exists on this machine. */
+export function removeAbandonedIndexBackups(indexPath: string): string[] {
+  const folder = path.dirname(indexPath);
+  const prefix = `${path.basename(indexPath)}.clerkguard-`;
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isRunning(pid)) continue;
+    if (pid === process.pid) continue;
+    rmSync(path.join(folder, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
 }

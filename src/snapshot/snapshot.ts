@@ -17,6 +17,7 @@ import { diffBaseline, diffExports } from '../drift/index';
 import type { LiveExporter } from '../drift/run';
 import type { LiveExport } from '../export/types';
 import { ClerkguardError, describeError } from '../util/errors';
+import { acquireLock, withLock } from '../util/lock';
 import { canonicalize } from '../util/json';
 import { FileTransaction } from './file-transaction';
 import { GitRepository, type GitSavepoint } from './git';
@@ -37,6 +38,8 @@ export interface SnapshotOptions {
   exporter: LiveExporter;
   /** Commit each environment's files; author as "Name <email>" or git's configured identity. */
   commit?: { author?: string };
+  /** How long to wait for another run's lock on the snapshots folder (default 60 s). */
+  lockWaitMs?: number;
 }
 
 export interface EnvironmentSnapshot {
@@ -54,6 +57,9 @@ export interface EnvironmentSnapshot {
 export interface SnapshotRun {
   quarter: string;
   dir: string;
+  /** --commit was asked for. */
+  commit_requested: boolean;
+  /** At least one commit was made and verified in this run (never true for "nothing to commit"). */
   committed: boolean;
   environments: EnvironmentSnapshot[];
 }
@@ -80,6 +86,18 @@ export async function takeSnapshots(baselines: readonly LoadedBaseline[], option
     });
   }
   const dir = path.resolve(options.cwd, options.dir);
+  // One run at a time per snapshots folder: a second run waits, then fails before reading or
+  // writing anything (two runs would race on the same files and commits).
+  const wait = options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs };
+  return withLock(snapshotLockFile(dir), { what: `the snapshots folder ${toDisplay(options.cwd, dir)}`, ...wait }, () => takeSnapshotsLocked(baselines, options, quarter, dir));
+}
+
+/** Beside the snapshots folder (which may not exist yet), never inside a file that is committed. */
+export function snapshotLockFile(dir: string): string {
+  return path.join(path.dirname(dir), `.${path.basename(dir)}.clerkguard.lock`);
+}
+
+async function takeSnapshotsLocked(baselines: readonly LoadedBaseline[], options: SnapshotOptions, quarter: string, dir: string): Promise<SnapshotRun> {
   const secrets = secretValues(options.env, baselines);
 
   const prepared: PreparedSnapshot[] = [];
@@ -106,6 +124,12 @@ export async function takeSnapshots(baselines: readonly LoadedBaseline[], option
   const commits = new Map<string, { id: string; message: string }>();
   if (repository) {
     let savepoint: GitSavepoint | undefined;
+    let lastCommit: string | undefined;
+    // Commits into one repository are serialized across clerkguard runs (other folders too).
+    const repositoryLock = await acquireLock(await repository.lockFile(), { what: `commits to the git repository ${repository.root}`, ...(options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs }) }).catch((error: unknown) => {
+      transaction.rollback();
+      throw error;
+    });
     try {
       savepoint = await repository.savepoint();
       for (const item of prepared) {
@@ -113,16 +137,19 @@ export async function takeSnapshots(baselines: readonly LoadedBaseline[], option
         await repository.add(paths);
         if (!(await repository.hasStagedChanges(paths))) continue;
         const message = commitMessage(quarter, item.environment);
-        commits.set(item.environment, { id: await repository.commit(paths, message, options.commit?.author), message });
+        lastCommit = await repository.commit(paths, message, options.commit?.author);
+        commits.set(item.environment, { id: lastCommit, message });
       }
     } catch (error) {
       const problems = [describeError(error)];
-      if (savepoint) await savepoint.restore().catch((restoreError: unknown) => problems.push(`rolling back git also failed: ${describeError(restoreError)}`));
+      if (savepoint) await savepoint.restore(lastCommit).catch((restoreError: unknown) => problems.push(`rolling back git also failed: ${describeError(restoreError)}`));
       transaction.rollback();
+      repositoryLock.release();
       const hint = error instanceof ClerkguardError && error.hint ? error.hint : undefined;
       throw new ClerkguardError(`${problems.join('\n')}\nno snapshot was committed and the snapshot files were restored to their previous state`, { hint, cause: error });
     }
     savepoint?.release();
+    repositoryLock.release();
   }
   transaction.commit();
 
@@ -130,7 +157,8 @@ export async function takeSnapshots(baselines: readonly LoadedBaseline[], option
   return {
     quarter,
     dir: display(dir),
-    committed: repository !== undefined,
+    commit_requested: repository !== undefined,
+    committed: commits.size > 0,
     environments: prepared.map((item) => ({
       environment: item.environment,
       quarter,

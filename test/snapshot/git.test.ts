@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitRepository, validateAuthor } from '../../src/snapshot/git';
@@ -42,12 +42,40 @@ describe('GitRepository (real git)', () => {
     const savepoint = await git.savepoint();
     repo.write('x.json', '1\n');
     await git.add(['x.json']);
-    await git.commit(['x.json'], 'first', undefined);
+    const own = await git.commit(['x.json'], 'first', undefined);
     expect(repo.log()).toHaveLength(1);
-    await savepoint.restore();
+    await savepoint.restore(own);
     expect(repo.log()).toEqual([]);
     expect(await git.stagedPaths()).toEqual([]);
     expect(repo.git('status', '--porcelain')).toBe('?? x.json\n');
+  });
+
+  it('a savepoint never undoes a commit this run did not make, and cleans index backups of killed runs', async () => {
+    const repo = tempRepo();
+    repo.write('a.json', '1\n');
+    repo.git('add', 'a.json');
+    repo.git('commit', '-q', '-m', 'base');
+    const indexPath = path.join(repo.dir, '.git', 'index');
+    writeFileSync(`${indexPath}.clerkguard-999999999-1`, 'left by a killed run');
+    const git = await GitRepository.open(repo.dir, repo.env);
+    const savepoint = await git.savepoint();
+    expect(readdirSync(path.join(repo.dir, '.git')).filter((name) => name.startsWith('index.clerkguard-999999999'))).toEqual([]);
+    // Someone else commits after the savepoint: our failure must not roll their commit back.
+    repo.write('b.json', '2\n');
+    repo.git('add', 'b.json');
+    repo.git('commit', '-q', '-m', 'theirs');
+    await savepoint.restore(undefined);
+    expect(repo.log()).toHaveLength(2);
+    // Nor move a branch that moved on from the commit we made.
+    const second = await git.savepoint();
+    repo.write('c.json', '3\n');
+    await git.add(['c.json']);
+    const ours = await git.commit(['c.json'], 'ours', undefined);
+    repo.write('d.json', '4\n');
+    repo.git('add', 'd.json');
+    repo.git('commit', '-q', '-m', 'theirs again');
+    await expect(second.restore(ours)).rejects.toThrow(/update-ref/);
+    expect(repo.log()).toHaveLength(4);
   });
 
   it('reports a failing pre-commit hook with its output, and commits nothing', async () => {

@@ -10,6 +10,7 @@ import { runSnapshotJob, type SnapshotJobResult } from '../../snapshot/job';
 import type { SnapshotRun } from '../../snapshot/snapshot';
 import { ClerkguardError } from '../../util/errors';
 import { prettyJson } from '../../util/json';
+import { lockWaitFromEnv } from '../../util/lock';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 
@@ -43,7 +44,10 @@ export function registerSnapshot(program: Command, context: CliContext): void {
     .option('-f, --format <format>', 'output format: text, json', choice(['text', 'json'] as const), 'text')
     .addHelpText(
       'after',
-      '\nExit codes: 0 written and clean, 2 written but drift or failing findings, 1 could not complete (nothing written).\n\n' +
+      '\nExit codes: 0 written and clean, 2 written but drift or failing findings, 1 could not complete (nothing written).\n' +
+        'Unverified settings (no source could read them) are listed in the review, never counted as drift.\n' +
+        'One run at a time per snapshots folder and per repository: a parallel run waits up to\n' +
+        'CLERKGUARD_LOCK_WAIT_MS (default 60 s), then exits 1 "another run holds the lock".\n\n' +
         'Examples:\n  clerkguard snapshot --commit\n  clerkguard snapshot baselines/production.json --quarter 2026-Q4 --dashboard-export dashboard.json\n' +
         '  clerkguard review diff snapshots/production/2026-Q3.json snapshots/production/2026-Q4.json\n',
     )
@@ -80,6 +84,7 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
     env: io.env,
     exporter: (baseline) => exportLive(baseline, { env: io.env, now, onWarning: (message) => io.stderr(`warning: ${message}\n`), ...(dashboardExport ? { dashboardExport } : {}) }),
     ...(options.commit ? { commit: author === undefined ? {} : { author } } : {}),
+    ...(lockWaitFromEnv(io.env) === undefined ? {} : { lockWaitMs: lockWaitFromEnv(io.env)! }),
     ...(slack ? { slack } : {}),
   });
 }
@@ -96,7 +101,7 @@ function snapshotText(run: SnapshotRun): string {
       `  since last-known-good: ${summary.previous_quarter === null ? 'first snapshot' : `${summary.changes_since_last_known_good} change${summary.changes_since_last_known_good === 1 ? '' : 's'} since ${summary.previous_quarter}`}`,
     );
     if (summary.exceptions_expired + summary.exceptions_expiring > 0) lines.push(`  exceptions: ${summary.exceptions_expired} expired, ${summary.exceptions_expiring} expiring within 90 days`);
-    if (run.committed) lines.push(snapshot.commit ? `  committed ${snapshot.commit.id.slice(0, 12)} "${snapshot.commit.message}"` : '  nothing to commit (files unchanged)');
+    if (run.commit_requested) lines.push(snapshot.commit ? `  committed ${snapshot.commit.id.slice(0, 12)} "${snapshot.commit.message}"` : '  nothing to commit (files unchanged)');
   }
   lines.push(`review ${run.environments.map((snapshot) => snapshot.markdown).join(', ')} and fill in the sign-off block`);
   return `${lines.join('\n')}\n`;
@@ -106,6 +111,7 @@ function snapshotJson(run: SnapshotRun): string {
   return prettyJson({
     quarter: run.quarter,
     dir: run.dir,
+    commit_requested: run.commit_requested,
     committed: run.committed,
     environments: run.environments.map((snapshot) => ({
       environment: snapshot.environment,
