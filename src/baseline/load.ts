@@ -2,9 +2,10 @@
  * Finding and loading baseline files. Every failure is a BaselineError that lists all the
  * problems found in the file, so a user fixes a file in one pass rather than one error a run.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ClerkguardError } from '../util/errors';
+import { describeFileError, readTextFile } from '../util/fs';
 import { baselineSchema, type Baseline } from './schema';
 import { formatIssue, parseJsonText, validateWithSchema, type ValidationIssue, type ValidationResult } from './validate';
 
@@ -53,20 +54,30 @@ export function parseBaseline(text: string, file: string): LoadedBaseline {
  * messages (usually the path the user typed); `file` is where it is read from.
  */
 export function loadBaselineFile(file: string, displayName = file): LoadedBaseline {
-  let text: string;
+  if (isDirectory(file)) {
+    throw new ClerkguardError(`${displayName}: is a directory, not a baseline file`, { hint: `pass one file, e.g. ${path.join(displayName, 'production.json')}` });
+  }
+  const text = readTextFile(file, { missing: 'pass a baseline file, e.g. baselines/production.json' }, displayName);
+  return parseBaseline(text, displayName);
+}
+
+function isDirectory(file: string): boolean {
   try {
-    text = readFileSync(file, 'utf8');
+    return statSync(file).isDirectory();
+  } catch {
+    return false; // readTextFile words the error
+  }
+}
+
+/** stat that names ELOOP and friends instead of calling a symlink loop "no such file". */
+function statOrExplain(absolute: string, shown: string, missingHint: string): Stats {
+  try {
+    return statSync(absolute);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new ClerkguardError(`${displayName}: no such file`, { hint: 'pass a baseline file, e.g. baselines/production.json' });
-    }
-    if (code === 'EISDIR') {
-      throw new ClerkguardError(`${displayName}: is a directory, not a baseline file`, { hint: `pass one file, e.g. ${path.join(displayName, 'production.json')}` });
-    }
-    throw new ClerkguardError(`${displayName}: cannot read (${code ?? 'unknown error'})`);
+    if (code === 'ENOENT') throw new ClerkguardError(`${shown}: no such file or directory`, { hint: missingHint });
+    throw new ClerkguardError(`${shown}: ${describeFileError(code)}`, code === 'ELOOP' ? { hint: 'a symbolic link in the path points back at itself; fix or remove the link' } : {});
   }
-  return parseBaseline(text, displayName);
 }
 
 const NOT_BASELINES = new Set(['schema.json', 'package.json', 'package-lock.json', 'tsconfig.json']);
@@ -77,12 +88,8 @@ export function resolveBaselineFiles(args: readonly string[], cwd = process.cwd(
   const files: string[] = [];
   for (const input of inputs) {
     const absolute = path.resolve(cwd, input);
-    if (!existsSync(absolute)) {
-      throw new ClerkguardError(`${input}: no such file or directory`, {
-        hint: args.length === 0 ? 'run from the repository root, or pass baseline files explicitly' : 'pass a baseline file, e.g. baselines/production.json',
-      });
-    }
-    if (statSync(absolute).isDirectory()) {
+    const stats = statOrExplain(absolute, input, args.length === 0 ? 'run from the repository root, or pass baseline files explicitly' : 'pass a baseline file, e.g. baselines/production.json');
+    if (stats.isDirectory()) {
       const found = readdirSync(absolute)
         .filter((name) => name.endsWith('.json') && !NOT_BASELINES.has(name))
         .sort()

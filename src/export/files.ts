@@ -46,7 +46,7 @@ export function writeFileAtomic(file: string, text: string): void {
     replaceFileAtomic(file, text);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOTDIR' || code === 'EEXIST' ? `${path.dirname(file)} is not a directory` : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (code ?? (error as Error).message);
+    const why = code === 'ENOTDIR' || code === 'EEXIST' ? `${path.dirname(file)} is not a directory` : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'too many levels of symbolic links (ELOOP)' : (code ?? (error as Error).message);
     throw new ClerkguardError(`${file}: cannot write (${why})`, { cause: error });
   }
 }

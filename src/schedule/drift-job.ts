@@ -15,7 +15,7 @@ export const driftJobProvider: ScheduledJobProvider = {
     { flags: '--cron <expr>', description: 'when the drift job runs (cron syntax)', defaultValue: DEFAULT_DRIFT_CRON },
     { flags: '--out <dir>', description: 'where each run writes report.md, report.json, report.sarif, report.txt', defaultValue: DEFAULT_SCHEDULE_OUT },
     { flags: '--dashboard-export <file>', description: 'dashboard export for settings no API exposes' },
-    { flags: '--strict', description: 'report unmanaged live settings as drift' },
+    { flags: '--strict', description: 'report unmanaged live settings as drift, and exit 2 when a managed setting is unverified' },
   ],
   create(options, environment) {
     const { context } = environment;

@@ -18,7 +18,7 @@ import { driftJobProvider } from './drift-job';
 export interface ScheduledJob {
   /** Short name used in logs and alerts, e.g. "drift". */
   name: string;
-  /** Cron expression (5 fields, or 6 with seconds). Validated before the daemon starts. */
+  /** Cron expression (exactly 5 fields). Validated before the daemon starts. */
   cronTime: string;
   /** One run. Resolves to the exit code; throwing counts as a failed run (exit 1). */
   run(): Promise<number>;
@@ -36,7 +36,7 @@ export interface JobEnvironment {
   /** One line to the daemon log (stderr), timestamped by the caller. */
   log(line: string): void;
   /** Slack delivery when --slack is on. */
-  slack?: { poster: SlackPoster; stateFile: string; origin: string };
+  slack?: { poster: SlackPoster; stateFile: string; origin: string; lockWaitMs?: number };
 }
 
 export interface ScheduledJobProvider {

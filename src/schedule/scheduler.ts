@@ -25,21 +25,39 @@ export interface RunOutcome {
   error?: unknown;
 }
 
-/** Throws a ClerkguardError naming the bad expression or time zone; nothing starts. */
+const FIVE_FIELDS = 'five fields: minute hour day-of-month month day-of-week, e.g. "0 3 * * *" for 03:00 every night';
+
+/**
+ * Throws a ClerkguardError naming the bad expression or time zone; nothing starts. Expressions
+ * have exactly five fields (the `cron` package would also take a sixth, seconds, which would run
+ * a job every second by mistake), and must fire at least once in the next eight years (Feb 31 never does).
+ */
 export function validateSchedule(jobs: readonly ScheduledJob[], timeZone: string | undefined): void {
-  for (const job of jobs) {
-    const result = validateCronExpression(job.cronTime);
-    if (!result.valid) {
-      throw new ClerkguardError(`the ${job.name} schedule "${job.cronTime}" is not a valid cron expression (${result.error?.message ?? 'invalid'})`, {
-        hint: 'five fields: minute hour day-of-month month day-of-week, e.g. "0 3 * * *" for 03:00 every night',
-      });
-    }
+  if (timeZone !== undefined && timeZone.trim() === '') {
+    throw new ClerkguardError('--timezone is empty', { hint: 'pass an IANA time zone such as UTC, Europe/Berlin or America/New_York, or leave the option out for the system time zone' });
   }
   if (timeZone !== undefined) {
     try {
       new CronTime('0 3 * * *', timeZone);
     } catch {
       throw new ClerkguardError(`--timezone "${timeZone}" is not a known IANA time zone`, { hint: 'use a name such as UTC, Europe/Berlin or America/New_York' });
+    }
+  }
+  for (const job of jobs) {
+    const fields = job.cronTime.trim().split(/\s+/).filter((field) => field !== '');
+    if (fields.length !== 5) {
+      throw new ClerkguardError(`the ${job.name} schedule "${job.cronTime}" has ${fields.length} field${fields.length === 1 ? '' : 's'}, not 5`, { hint: FIVE_FIELDS });
+    }
+    const result = validateCronExpression(job.cronTime);
+    if (!result.valid) {
+      throw new ClerkguardError(`the ${job.name} schedule "${job.cronTime}" is not a valid cron expression (${result.error?.message ?? 'invalid'})`, { hint: FIVE_FIELDS });
+    }
+    try {
+      new CronTime(job.cronTime, timeZone).sendAt();
+    } catch {
+      throw new ClerkguardError(`the ${job.name} schedule "${job.cronTime}" never fires (no date matches it in the next eight years)`, {
+        hint: 'check the day-of-month and month fields: e.g. "0 0 31 2 *" asks for February 31',
+      });
     }
   }
 }

@@ -22,6 +22,9 @@ export function parseQuarter(text: string): Quarter | undefined {
   return { year: Number(match[1]), quarter: Number(match[2]) as Quarter['quarter'] };
 }
 
+/** Years a review snapshot can be about: Clerk and clerkguard postdate 2000. */
+export const FIRST_QUARTER_YEAR = 2000;
+
 /** Parses `YYYY-Qn` or throws a ClerkguardError that shows the expected form. */
 export function requireQuarter(text: string): Quarter {
   const parsed = parseQuarter(text.trim().toUpperCase());
@@ -29,6 +32,9 @@ export function requireQuarter(text: string): Quarter {
     throw new ClerkguardError(`--quarter "${text}" is not a quarter`, {
       hint: 'expected YYYY-Qn with n from 1 to 4, e.g. 2026-Q4',
     });
+  }
+  if (parsed.year < FIRST_QUARTER_YEAR) {
+    throw new ClerkguardError(`--quarter "${text}" is not a plausible quarter (year ${parsed.year} is before ${FIRST_QUARTER_YEAR})`, { hint: 'a review snapshot records the settings as they are now: use the current quarter, e.g. 2026-Q4' });
   }
   return parsed;
 }

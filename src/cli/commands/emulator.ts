@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { parseBaseline } from '../../baseline/load';
+import { BaselineError, parseBaseline } from '../../baseline/load';
+import { parseJsonText } from '../../baseline/validate';
 import { startEmulator, type EmulatorOptions } from '../../emulator/server';
 import { emulatorStateProblem, isEmulatorState, type EnvironmentType } from '../../emulator/state';
 import { ClerkguardError } from '../../util/errors';
@@ -75,12 +76,10 @@ export function registerEmulator(program: Command, context: CliContext): void {
 function loadSeed(file: string, shown: string): NonNullable<EmulatorOptions['seed']> {
   const hint = 'pass a baseline such as baselines/production.json, or a state file saved from /__emulator/state';
   const text = readTextFile(file, { missing: hint, unreadable: hint }, shown);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    value = undefined;
-  }
+  // The same strict reading as baselines: no BOM, no duplicate keys, bounded nesting.
+  const parsed = parseJsonText(text, shown);
+  if (parsed.errors.length > 0) throw new BaselineError(parsed.errors, hint);
+  const value = parsed.value;
   if (isEmulatorState(value)) {
     const problem = emulatorStateProblem(value);
     if (problem) throw new ClerkguardError(`${shown} is not a usable emulator state file: ${problem}`, { hint: 'save one with: curl "$CLERK_API_URL/__emulator/state" > state.json' });

@@ -1,5 +1,5 @@
 /** Commands about clerkguard itself: the published schema and the rule catalogue. */
-import { writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { baselineJsonSchemaText } from '../../baseline/json-schema';
@@ -7,6 +7,8 @@ import { RULES } from '../../checklist/index';
 import { checklistMarkdown } from '../../checklist/catalogue';
 import { settingsMarkdown } from '../../baseline/settings-doc';
 import { prettyJson } from '../../util/json';
+import { ClerkguardError } from '../../util/errors';
+import { replaceFileAtomic } from '../../util/fs';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 
@@ -23,8 +25,16 @@ export function registerMeta(program: Command, context: CliContext): void {
     .action((options: { write?: string; format: 'json' | 'markdown' }) => {
       const text = options.format === 'markdown' ? settingsMarkdown() : baselineJsonSchemaText();
       if (options.write) {
-        writeFileSync(path.resolve(context.io.cwd, options.write), text);
-        context.io.stderr(`wrote ${options.write}\n`);
+        const file = path.resolve(context.io.cwd, options.write);
+        const created = !existsSync(path.dirname(file));
+        try {
+          replaceFileAtomic(file, text, { createDir: true });
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code;
+          const why = code === 'EISDIR' ? 'it is a directory' : code === 'ENOTDIR' || code === 'EEXIST' ? `${path.dirname(options.write)} is not a directory` : code === 'EACCES' || code === 'EPERM' ? `permission denied (${code})` : (code ?? String(error));
+          throw new ClerkguardError(`${options.write}: cannot write the schema (${why})`);
+        }
+        context.io.stderr(`wrote ${options.write}${created ? ` (created ${path.dirname(options.write)}/)` : ''}\n`);
       } else context.io.stdout(text);
     });
 

@@ -10,6 +10,7 @@ import { SCHEDULED_JOB_PROVIDERS, type JobEnvironment, type ScheduledJob } from 
 import { Scheduler } from '../../schedule/scheduler';
 import { scrubSecrets } from '../../settings/redact';
 import { describeError } from '../../util/errors';
+import { lockWaitFromEnv } from '../../util/lock';
 import type { CliContext } from '../context';
 
 export function registerSchedule(program: Command, context: CliContext): void {
@@ -47,7 +48,7 @@ export function registerSchedule(program: Command, context: CliContext): void {
       const environment: JobEnvironment = {
         context,
         log,
-        ...(poster ? { slack: { poster, stateFile: path.resolve(io.cwd, String(options.state)), origin } } : {}),
+        ...(poster ? { slack: { poster, stateFile: path.resolve(io.cwd, String(options.state)), origin, ...(lockWaitFromEnv(io.env) === undefined ? {} : { lockWaitMs: lockWaitFromEnv(io.env)! }) } } : {}),
       };
       const parsed = { ...options, baselines };
       const jobs = SCHEDULED_JOB_PROVIDERS.map((provider) => provider.create(parsed, environment)).filter((job): job is ScheduledJob => job !== undefined);
