@@ -5,6 +5,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { loadBaselineFile } from '../baseline/load';
+import { toPlainObjects } from '../util/records';
 import type { Baseline } from '../baseline/schema';
 import type { Settings } from '../settings/model';
 import { scrubSecrets } from '../settings/redact';
@@ -189,7 +190,8 @@ async function declareFromConfig(): Promise<ProgramOutputs> {
       hint: 'pulumi config set clerkguard:baseline baselines/production.json',
     });
   }
-  const { baseline } = loadBaselineFile(file);
+  // Pulumi stringifies resource inputs: hand it objects with a prototype (records are null-prototype).
+  const baseline = toPlainObjects(loadBaselineFile(file).baseline);
   const platform = platformConfigured(config, baseline);
   const jwtSigningKeys = signingKeysFromConfig();
   const { resources } = declareBaseline(baseline, { platform, jwtSigningKeys });

@@ -32,3 +32,16 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
   if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
   else obj[key] = value;
 }
+
+/**
+ * A deep copy in which every object has Object.prototype again (own keys kept, `__proto__`
+ * included), for libraries that stringify values they are handed (Pulumi's serializer does:
+ * a null-prototype object has no toString).
+ */
+export function toPlainObjects<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => toPlainObjects(item)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) setOwn(out, key, toPlainObjects((value as Record<string, unknown>)[key]));
+  return out as T;
+}

@@ -34,7 +34,7 @@ describe('Scheduler', () => {
       },
     };
     const logs: string[] = [];
-    scheduler = new Scheduler([job], { log: (line) => logs.push(line) });
+    scheduler = new Scheduler([job], { log: (line) => logs.push(line), allowSeconds: true });
     scheduler.start();
     while (runs < 2) await sleep(100);
     await scheduler.stop();
@@ -57,7 +57,7 @@ describe('Scheduler', () => {
     };
     const logs: string[] = [];
     const failures: string[] = [];
-    scheduler = new Scheduler([job], { log: (line) => logs.push(line), onFailure: async (failed, error) => void failures.push(`${failed.name}: ${(error as Error).message}`) });
+    scheduler = new Scheduler([job], { log: (line) => logs.push(line), allowSeconds: true, onFailure: async (failed, error) => void failures.push(`${failed.name}: ${(error as Error).message}`) });
     scheduler.start();
     while (scheduler.outcomes.length < 2) await sleep(50);
     expect(scheduler.outcomes.slice(0, 2).map((outcome) => outcome.exitCode)).toEqual([1, 2]);
@@ -83,6 +83,14 @@ describe('Scheduler', () => {
     expect(() => new Scheduler([job('61 * * * *')], { log: () => undefined })).toThrow(/not a valid cron expression/);
     expect(() => new Scheduler([job('0 3 * * *')], { timeZone: 'Mars/Olympus_Mons', log: () => undefined })).toThrow(/not a known IANA time zone/);
     expect(() => new Scheduler([job('0 3 * * *')], { timeZone: 'Europe/Berlin', log: () => undefined })).not.toThrow();
+    // Five fields only: a sixth (seconds) would run the job every second.
+    expect(() => new Scheduler([job('* * * * * *')], { log: () => undefined })).toThrow('the drift schedule "* * * * * *" has 6 fields, not 5');
+    expect(() => new Scheduler([job('0 3 * *')], { log: () => undefined })).toThrow(/has 4 fields, not 5/);
+    // Valid syntax that never fires (February 31) is refused instead of waiting forever.
+    expect(() => new Scheduler([job('0 0 31 2 *')], { log: () => undefined })).toThrow('the drift schedule "0 0 31 2 *" never fires (no date matches it in the next eight years)');
+    expect(() => new Scheduler([job('0 0 29 2 *')], { log: () => undefined })).not.toThrow();
+    expect(() => new Scheduler([job('0 3 * * *')], { timeZone: '', log: () => undefined })).toThrow('--timezone is empty');
+    expect(() => new Scheduler([job('0 3 * * *')], { timeZone: '  ', log: () => undefined })).toThrow('--timezone is empty');
   });
 });
 
@@ -125,7 +133,7 @@ describe('clerkguard schedule (real CLI)', () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-schedule-'));
     // A slow Clerk keeps the run in progress when the signal arrives.
     emulator.faults.add({ kind: 'latency', path: '/v1/jwt_templates', ms: 1_500 });
-    const cli = startCli(['schedule', PRODUCTION_BASELINE_FILE, '--cron', '* * * * * *', '--out', dir], { env: emulator.env() });
+    const cli = startCli(['schedule', PRODUCTION_BASELINE_FILE, '--cron', '* * * * * *', '--out', dir], { env: { ...emulator.env(), CLERKGUARD_CRON_ALLOW_SECONDS: '1' } });
     await cli.waitFor('drift: run started');
     cli.child.kill('SIGTERM');
     const result = await cli.done;

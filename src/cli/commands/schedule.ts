@@ -54,6 +54,8 @@ export function registerSchedule(program: Command, context: CliContext): void {
       const jobs = SCHEDULED_JOB_PROVIDERS.map((provider) => provider.create(parsed, environment)).filter((job): job is ScheduledJob => job !== undefined);
       const scheduler = new Scheduler(jobs, {
         ...(typeof options.timezone === 'string' ? { timeZone: options.timezone } : {}),
+        // Test hook only (not documented for users): lets a CLI test tick every second.
+        ...(io.env.CLERKGUARD_CRON_ALLOW_SECONDS === '1' ? { allowSeconds: true } : {}),
         log,
         ...(poster
           ? {
