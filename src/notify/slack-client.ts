@@ -79,6 +79,20 @@ const silentLogger: Logger = {
   setName: () => undefined,
 };
 
+/**
+ * The answer boundary for chat.postMessage: the message's `ts` is what every later reply and
+ * the alert state hang on, so an answer without a well-formed one (a proxy, a changed API) is
+ * a failed delivery, never a recorded alert.
+ */
+export function postedMessage(response: unknown, defaultChannel: string): PostedMessage {
+  const value = response as { ok?: unknown; ts?: unknown; channel?: unknown } | null;
+  if (value === null || typeof value !== 'object') throw new Error('chat.postMessage answered something other than a JSON object');
+  if (value.ok !== true) throw new Error('chat.postMessage answered without "ok": true');
+  if (typeof value.ts !== 'string' || !/^\d+\.\d+$/.test(value.ts)) throw new Error(`chat.postMessage answered ${value.ts === undefined ? 'without ts' : 'a ts that is not a Slack timestamp'}`);
+  if (value.channel !== undefined && typeof value.channel !== 'string') throw new Error('chat.postMessage answered a channel that is not a string');
+  return { ts: value.ts, channel: (value.channel as string | undefined) ?? defaultChannel };
+}
+
 export function createSlackPoster(config: SlackConfig): SlackPoster {
   // Required here, not at the top: only runs with --slack load the Slack SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -98,9 +112,8 @@ export function createSlackPoster(config: SlackConfig): SlackPoster {
   return {
     async postMessage(args) {
       try {
-        const response = await client.chat.postMessage({ channel: config.channel, text: args.text, blocks: args.blocks as never, unfurl_links: false, unfurl_media: false, ...(args.thread_ts ? { thread_ts: args.thread_ts, reply_broadcast: args.reply_broadcast ?? false } : {}) } as never);
-        if (!response.ts) throw new Error('chat.postMessage returned no ts');
-        return { ts: response.ts, channel: response.channel ?? config.channel };
+        const response: unknown = await client.chat.postMessage({ channel: config.channel, text: args.text, blocks: args.blocks as never, unfurl_links: false, unfurl_media: false, ...(args.thread_ts ? { thread_ts: args.thread_ts, reply_broadcast: args.reply_broadcast ?? false } : {}) } as never);
+        return postedMessage(response, config.channel);
       } catch (error) {
         return fail('chat.postMessage', error);
       }

@@ -20,7 +20,7 @@ export interface SlackServer {
   /** Base URL for SLACK_API_URL, ending in `/api/`. */
   apiUrl: string;
   requests: RecordedRequest[];
-  mode: 'ok' | 'error500' | 'hang';
+  mode: 'ok' | 'error500' | 'hang' | 'no-ts' | 'bad-ts';
   /** Top-level and threaded chat.postMessage bodies, in order. */
   messages(): Record<string, unknown>[];
   close(): Promise<void>;
@@ -59,6 +59,8 @@ export async function startSlackServer(): Promise<SlackServer> {
       const json = (body: unknown) => response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       switch (api) {
         case 'chat.postMessage':
+          if (state.mode === 'no-ts') return json({ ok: true, channel: 'C0CLERKGUARD', message: {} });
+          if (state.mode === 'bad-ts') return json({ ok: true, channel: 'C0CLERKGUARD', ts: { nested: true }, message: {} });
           return json({ ok: true, channel: 'C0CLERKGUARD', ts: `1764126000.${String(counter).padStart(6, '0')}`, message: {} });
         case 'files.getUploadURLExternal':
           return json({ ok: true, upload_url: `${state.apiUrl.replace(/\/api\/$/, '')}/upload/F${counter}`, file_id: `F${counter}` });
