@@ -142,7 +142,7 @@ export const ANSWERS = {
     operation: 'UpdateInstanceRestrictions',
     specFile: BAPI,
     component: 'InstanceRestrictions',
-    fields: [req('allowlist', 'boolean'), req('blocklist', 'boolean'), req('block_email_subaddresses', 'boolean'), req('block_disposable_email_domains', 'boolean'), opt('allowlist_blocklist_disabled_on_sign_in', 'boolean')],
+    fields: [req('allowlist', 'boolean'), req('blocklist', 'boolean'), req('block_email_subaddresses', 'boolean'), req('block_disposable_email_domains', 'boolean'), { path: 'allowlist_blocklist_disabled_on_sign_in', type: 'boolean', presence: 'optional', basis: 'product' }],
   },
   environment: {
     api: 'fapi',
@@ -195,8 +195,9 @@ export const ANSWERS = {
     component: 'PlatformConfigResponse',
     fields: [
       opt('config_version', 'string'),
-      // Config keys are free-form in the spec: an instance may not have (or expose) `session`.
-      opt('session', 'object', { feeds: ['session.inactivity_timeout_minutes', 'session.maximum_lifetime_minutes'] }),
+      // Config keys are free-form in the spec (additionalProperties): `session` is the key
+      // clerkguard reads (UNVERIFIED name), and an instance may not have or expose it.
+      { path: 'session', type: 'object', presence: 'optional', basis: 'product', feeds: ['session.inactivity_timeout_minutes', 'session.maximum_lifetime_minutes'] },
       // Field names UNVERIFIED against the real Clerk (see docs/clerk-api-coverage.md); null = limit off.
       { path: 'session.inactivity_timeout_in_minutes', type: 'integer', nullable: true, presence: 'optional', basis: 'product', feeds: ['session.inactivity_timeout_minutes'] },
       { path: 'session.maximum_lifetime_in_minutes', type: 'integer', nullable: true, presence: 'optional', basis: 'product', feeds: ['session.maximum_lifetime_minutes'] },

@@ -429,6 +429,88 @@ describe('responses of the wrong shape', () => {
     }
   });
 
+  it('pages after the first are fetched in parallel once total_count is known, within the concurrency cap', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const roles = Array.from({ length: 9 }, (_, index) => ({ object: 'role', id: `role_${index}`, key: `org:r${index}`, name: `R${index}`, description: null, permissions: [], created_at: 1, updated_at: 1 }));
+    const server = http.createServer((req, res) => {
+      const offset = Number(new URL(req.url ?? '/', 'http://fake').searchParams.get('offset') ?? 0);
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ data: roles.slice(offset, offset + 1), total_count: roles.length }));
+      }, 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = apiFor({ CLERK_SECRET_KEY: SENTINEL, CLERK_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, { ...fast, concurrency: 3 });
+      expect((await client.listOrganizationRoles()).map((role) => role.key)).toEqual(roles.map((role) => role.key));
+      expect(peak).toBe(3);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('a list that ends short of total_count, or beyond the page cap, is an error', async () => {
+    const role = (id: string) => ({ object: 'role', id, key: `org:${id}`, name: id, description: null, permissions: [], created_at: 1, updated_at: 1 });
+    const fake = await fakeClerk({
+      'GET /v1/organization_roles': (query: URLSearchParams) => ({ data: Number(query.get('offset') ?? 0) === 0 ? [role('a'), role('b')] : [], total_count: 5 }),
+      'GET /v1/jwt_templates': (query: URLSearchParams) => Array.from({ length: 500 }, (_, index) => ({ object: 'jwt_template', id: `jtmp_${query.get('offset')}_${index}`, name: `t${query.get('offset')}_${index}`, claims: {}, lifetime: 60, allowed_clock_skew: 5, custom_signing_key: false, signing_algorithm: 'RS256' })),
+    });
+    try {
+      const client = apiFor(fake.env, { ...fast, maxRetries: 0, maxListPages: 3 });
+      expect((await failure(client.listOrganizationRoles())).message).toBe(
+        'Clerk sent a malformed response to GET /v1/organization_roles for environment production: listed 2 items but total_count is 5 (the list changed while it was read, or the server pages inconsistently); rerun',
+      );
+      expect((await failure(client.listJwtTemplates())).message).toMatch(/GET \/v1\/jwt_templates .*more than 3 pages \(CLERKGUARD_MAX_LIST_PAGES\)$/);
+      expect(fake.hits.filter((hit) => hit.startsWith('GET /v1/jwt_templates'))).toHaveLength(3);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('a body over the size cap is cut off and named, with or without Content-Length; non-UTF-8 is malformed', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url?.startsWith('/v1/instance/protect')) {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(10 * 1024 * 1024) });
+        res.end();
+        return;
+      }
+      if (req.url?.startsWith('/v1/instance/communication')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' }); // chunked: no length announced
+        res.write('{"blocked_country_codes":["');
+        res.end(`${'A'.repeat(200_000)}"]}`);
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(Buffer.concat([Buffer.from('{"object":"instance","id":"ins_'), Buffer.from([0xff, 0xfe]), Buffer.from('","environment_type":"production","allowed_origins":null}')]));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = apiFor({ CLERK_SECRET_KEY: SENTINEL, CLERK_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, { ...fast, maxRetries: 0, maxBodyBytes: 100_000 });
+      const announced = await failure(client.getProtect());
+      expect(announced.message).toBe("Clerk's answer to GET /v1/instance/protect for environment production is too large: the answer is 10485760 bytes (Content-Length), more than the limit of 100000 bytes");
+      expect(announced.hint).toContain('CLERKGUARD_HTTP_MAX_BODY_BYTES');
+      expect((await failure(client.getCommunication())).message).toMatch(/is too large: the answer is over 100000 bytes/);
+      expect((await failure(client.getInstance())).message).toBe('Clerk sent a malformed response to GET /v1/instance for environment production: the answer is not valid UTF-8');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('one total deadline for the client: a hung endpoint ends the read at the deadline, not after every retry', async () => {
+    emulator.faults.add({ kind: 'latency', ms: 5_000, path: '/v1/instance/protect' });
+    const hurried = apiFor(emulator.env(), { ...fast, timeoutMs: 2_000, maxRetries: 4, deadlineMs: 300 });
+    const error = await failure(readSettings(hurried));
+    expect(error.message).toMatch(/^Clerk did not complete GET \/v1\/instance\/protect for environment production within the run deadline of 300 ms/);
+    expect(error.kind).toBe('deadline');
+    expect(hurried.counter.attempts).toBeLessThan(12);
+  });
+
   it('a server that ignores offset is an error, not an endless loop', async () => {
     const page = Array.from({ length: 500 }, (_, index) => ({ object: 'jwt_template', id: `jtmp_${index}`, name: `t${index}`, claims: {}, lifetime: 60, allowed_clock_skew: 5, custom_signing_key: false, signing_algorithm: 'RS256', created_at: 1, updated_at: 1 }));
     const fake = await fakeClerk({ 'GET /v1/jwt_templates': page });

@@ -49,6 +49,35 @@ describe('emulator', () => {
     expect(response.headers.get('content-type')).toBe('application/json');
   });
 
+  it('reads no body before the key is checked, and caps what it reads', async () => {
+    const emulator = await emulatorFor({ maxBodyBytes: 64 * 1024 });
+    // 8 MB without a valid key: answered 401 and the connection closed, the body never buffered.
+    const big = JSON.stringify({ name: 'x', claims: { pad: 'x'.repeat(8 * 1024 * 1024) } });
+    const unauthenticated = await call(emulator, 'POST', '/v1/jwt_templates', JSON.parse(big), { Authorization: 'Bearer sk_live_nope' });
+    expect(unauthenticated.status).toBe(401);
+    expect(unauthenticated.headers.get('connection')).toBe('close');
+    const recorded = emulator.requests.find((request) => request.method === 'POST' && request.path === '/v1/jwt_templates');
+    expect(recorded?.body).toBeUndefined();
+    // With the key, a body over the cap is a 413 and nothing is created.
+    const tooLarge = await call(emulator, 'POST', '/v1/jwt_templates', { name: 'big', claims: { pad: 'x'.repeat(70 * 1024) } });
+    expect(tooLarge.status).toBe(413);
+    expect((tooLarge.body as { errors: { code: string }[] }).errors[0]!.code).toBe('request_body_too_large');
+    expect(emulator.state.jwt_templates.map((template) => template.name)).not.toContain('big');
+    // It keeps serving.
+    expect((await call(emulator, 'POST', '/v1/jwt_templates', { name: 'small', claims: { aud: 'x' }, lifetime: 60 })).status).toBe(200);
+  });
+
+  it('a body fault answers any JSON or text, with {{offset}} and {{n}} filled in', async () => {
+    const emulator = await emulatorFor();
+    emulator.faults.add({ kind: 'body', path: '/v1/organization_roles', text: '{"offset":{{offset}},"hit":{{n}}}' });
+    expect((await call(emulator, 'GET', '/v1/organization_roles?offset=500')).body).toEqual({ offset: 500, hit: 1 });
+    expect((await call(emulator, 'GET', '/v1/organization_roles')).body).toEqual({ offset: 0, hit: 2 });
+    emulator.faults.clear();
+    emulator.faults.add({ kind: 'body', path: '/v1/instance', body: { object: 'instance' }, times: 1 });
+    expect((await call(emulator, 'GET', '/v1/instance')).body).toEqual({ object: 'instance' });
+    expect((await call(emulator, 'GET', '/v1/instance')).body).toHaveProperty('allowed_origins');
+  });
+
   it('rejects an unsupported Clerk-API-Version and validates pagination parameters', async () => {
     const emulator = await emulatorFor();
     expect((await call(emulator, 'GET', '/v1/instance', undefined, { 'Clerk-API-Version': '2021-02-05' })).status).toBe(400);
