@@ -150,6 +150,25 @@ describe('diffBaseline', () => {
     expect(drift.coverage['settings.session.maximum_lifetime_minutes']).toBe('export-file');
   });
 
+  test('a group whose every managed field is unverified field by field is not "removed" (no Platform key)', () => {
+    const loaded = productionBaseline();
+    const coverage: Record<string, string> = { ...FULL_COVERAGE };
+    delete coverage.session;
+    for (const field of ['inactivity_timeout_minutes', 'maximum_lifetime_minutes', 'revoke_on', 'cookie_same_site']) coverage[`session.${field}`] = 'unverified';
+    const live = liveLike(loaded, (settings) => {
+      delete settings.session;
+    }, coverage as typeof FULL_COVERAGE);
+    const drift = diffBaseline(loaded, live, { today: TODAY });
+    expect(drift.changes).toEqual([]);
+    expect(drift.status).toBe('clean');
+    expect(drift.unverified?.map((entry) => entry.path)).toEqual([
+      'settings.session.cookie_same_site',
+      'settings.session.inactivity_timeout_minutes',
+      'settings.session.maximum_lifetime_minutes',
+      'settings.session.revoke_on',
+    ]);
+  });
+
   test('a verified source that lacks a managed value reports it removed', () => {
     const loaded = productionBaseline();
     const live = liveLike(loaded, (settings) => {

@@ -155,6 +155,37 @@ describe('alert lifecycle against a recording Slack server', () => {
     expect(error?.hint).toContain('may post it again');
   });
 
+  test('an alerted setting this run could not read is "could not verify", once; the alert stays open until it is read clean', async () => {
+    const unread = () => {
+      const coverage = { ...liveLike(loaded).coverage, 'session.inactivity_timeout_minutes': 'unverified' as const };
+      return diffBaseline(loaded, liveLike(loaded, (settings) => { delete settings.session!.inactivity_timeout_minutes; }, coverage), { today: '2026-11-26' });
+    };
+    expect((await run(drifted())).map((delivery) => delivery.kind)).toEqual(['drift_alert']);
+    expect((await run(unread())).map((delivery) => delivery.kind)).toEqual(['could_not_verify']);
+    expect(await run(unread())).toEqual([]);
+    expect(readState(path.join(dir, 'state.json')).environments.production?.status).toBe('drift');
+    const notice = server.messages()[1]!;
+    expect(notice.thread_ts).toBe('1764126000.000001');
+    expect(String(notice.text)).toBe('clerkguard could not verify 1 alerted setting in production; the drift alert stays open');
+    expect(JSON.stringify(notice.blocks)).toContain('settings.session.inactivity_timeout_minutes');
+    expect(JSON.stringify(server.messages())).not.toMatch(/resolved/i);
+    // Read again and back in line: now it is resolved.
+    expect((await run(clean())).map((delivery) => delivery.kind)).toEqual(['resolved']);
+  });
+
+  test('a drift update never implies an alerted setting that could not be read was fixed', async () => {
+    const both = () => diffBaseline(loaded, liveLike(loaded, (settings) => { settings.session!.inactivity_timeout_minutes = 10080; settings.sign_in!.second_factor!.required = false; }), { today: '2026-11-26' });
+    const mfaOnlySessionUnread = () => {
+      const coverage = { ...liveLike(loaded).coverage, 'session.inactivity_timeout_minutes': 'unverified' as const };
+      return diffBaseline(loaded, liveLike(loaded, (settings) => { settings.sign_in!.second_factor!.required = false; }, coverage), { today: '2026-11-26' });
+    };
+    await run(both());
+    expect((await run(mfaOnlySessionUnread())).map((delivery) => delivery.kind)).toEqual(['drift_update']);
+    const update = JSON.stringify(server.messages()[1]!.blocks);
+    expect(update).toContain('Could not verify');
+    expect(update).toContain('settings.session.inactivity_timeout_minutes');
+  });
+
   test('the state file is stable JSON without secrets', async () => {
     await run(drifted());
     const text = readFileSync(path.join(dir, 'state.json'), 'utf8');
