@@ -33,6 +33,7 @@ import { BAPI_ROUTES, FAPI_ROUTES, HttpError, platformRoutes, compileTemplate, t
 import { applySettings, defaultState, type EmulatorState, type EnvironmentType, isEmulatorState } from './state';
 import { ClerkguardError } from '../util/errors';
 import { clerkError } from './wire';
+import { MAX_JSON_DEPTH, scanJsonText } from '../util/json-input';
 
 export interface RecordedRequest {
   api: ApiName | 'admin' | 'unknown';
@@ -247,7 +248,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     record.body = parseMaybe(bodyText);
     if (bodyText !== '' && record.body === undefined) {
-      return send(400, clerkError('malformed_request_body', 'malformed request body', 'The request body is not valid JSON.'));
+      return send(400, clerkError('malformed_request_body', 'malformed request body', 'The request body is not valid JSON, repeats a key, or nests deeper than 64 levels.'));
     }
     try {
       const result = route.handle({ state, params, query: url.searchParams, body: record.body, headers: req.headers });
@@ -267,7 +268,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     try {
       const route = `${method} ${url.pathname}`;
       if (route === 'GET /__emulator/faults') return reply(200, faults.list());
-      if (route === 'POST /__emulator/faults') return reply(200, faults.add(validateFaultSpec(JSON.parse(bodyText))));
+      if (route === 'POST /__emulator/faults') return reply(200, faults.add(validateFaultSpec(strictJson(bodyText))));
       if (route === 'DELETE /__emulator/faults') {
         faults.clear();
         return reply(200, { cleared: true });
@@ -280,7 +281,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (route === 'GET /__emulator/state') return reply(200, state);
       if (route === 'POST /__emulator/settings') {
         // Validated like a baseline's settings first: a typo must not half-apply or corrupt state.
-        const checked = validateWithSchema(settingsSchema, JSON.parse(bodyText), 'request body', bodyText);
+        const checked = validateWithSchema(settingsSchema, strictJson(bodyText), 'request body', bodyText);
         if (!checked.value) return reply(400, { error: 'invalid settings', issues: checked.errors.map(formatIssue) });
         applySettings(state, checked.value);
         return reply(200, { applied: true });
@@ -434,13 +435,23 @@ function tooLarge(res: http.ServerResponse, max: number): void {
   res.end(text);
 }
 
+/**
+ * A request body as JSON, or undefined when it is not JSON, repeats a key or nests deeper than
+ * any Clerk request does (a 5,000-deep claim stored here would overflow every later answer).
+ */
 function parseMaybe(text: string): unknown {
   if (text === '') return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return strictJson(text);
   } catch {
     return undefined;
   }
+}
+
+function strictJson(text: string): unknown {
+  const problem = scanJsonText(text, { limit: 1 })[0];
+  if (problem) throw new Error(problem.kind === 'too_deep' ? `JSON nested deeper than ${MAX_JSON_DEPTH} levels` : `the key ${JSON.stringify(problem.key)} appears twice`);
+  return JSON.parse(text) as unknown;
 }
 
 function queryObject(params: URLSearchParams): Record<string, string | string[]> {

@@ -63,6 +63,9 @@ describe('emulator', () => {
     expect(tooLarge.status).toBe(413);
     expect((tooLarge.body as { errors: { code: string }[] }).errors[0]!.code).toBe('request_body_too_large');
     expect(emulator.state.jwt_templates.map((template) => template.name)).not.toContain('big');
+    // A body nested 5,000 deep is refused, not stored to overflow every later answer.
+    const deep = await fetch(`${emulator.bapi_url}/v1/jwt_templates`, { method: 'POST', headers: { Authorization: `Bearer ${emulator.secret_key}`, 'Content-Type': 'application/json' }, body: `{"name":"deep","claims":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}` });
+    expect(deep.status).toBe(400);
     // It keeps serving.
     expect((await call(emulator, 'POST', '/v1/jwt_templates', { name: 'small', claims: { aud: 'x' }, lifetime: 60 })).status).toBe(200);
   });
