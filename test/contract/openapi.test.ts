@@ -20,6 +20,7 @@ import {
 import { BAPI_ROUTES, FAPI_ROUTES, platformRoutes } from '../../src/emulator/routes';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { exportLive } from '../../src/export/export';
+import { answerRows, checkAnswerRow, productFields, type SpecDocument } from './answers-contract';
 import { findSpecsDir, loadValidators, type Validators } from './specs';
 
 const specsDir = findSpecsDir();
@@ -55,6 +56,25 @@ contract('emulator and client against Clerk OpenAPI specs', () => {
   });
 
   const served = () => emulator.requests.filter((request) => request.api === 'bapi' || request.api === 'fapi' || request.api === 'platform');
+
+  // The response boundary (src/clerk/answers.ts): every `spec` claim matches the spec's
+  // required list, type and nullability; `product` fields are the few clerkguard needs beyond it.
+  it.each(answerRows().map((row) => [row.label, row] as const))('answer schema %s matches the spec', (_label, row) => {
+    checkAnswerRow(validators[row.spec].document as SpecDocument, row);
+  });
+
+  it('answer fields beyond the spec are these, each explained in src/clerk/answers.ts', () => {
+    expect(productFields().sort()).toEqual(
+      [
+        'PlatformGetConfig.session',
+        'PlatformGetConfig.session.inactivity_timeout_in_minutes',
+        'PlatformGetConfig.session.maximum_lifetime_in_minutes',
+        'UpdateInstanceRestrictions.allowlist_blocklist_disabled_on_sign_in',
+        'getEnvironment.display_config',
+        'getEnvironment.user_settings.sign_in.second_factor.required',
+      ].sort(),
+    );
+  });
 
   it('the validators reject a response that breaks the spec (they are not no-ops)', () => {
     expect(validators.bapi.validateResponse({ object: 'instance', id: 'ins_1' }, 'GetInstance', 200).valid).toBe(false);
