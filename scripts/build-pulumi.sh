@@ -1,27 +1,29 @@
 #!/usr/bin/env bash
-# Builds the Pulumi CLI (and, when a resolvable version is given, the Node.js language host)
-# from the Go module proxy, because the official binaries cannot be downloaded on these machines.
-# Binaries are cached outside the clone, so only a fresh machine pays for the build; a warm
-# machine does nothing but print the bin directory.
+# Builds the Pulumi CLI (from the Go module proxy) and the Node.js language host (from the upstream
+# source in ../shared/pulumi-language-nodejs), because the official binaries cannot be downloaded on
+# these machines. Binaries are cached outside the clone (the CLI by version, the language host by
+# the hash of its sources), so only a fresh machine pays for the build; a warm machine does nothing
+# but print the bin directory.
 #
 #   scripts/build-pulumi.sh                        # prints the bin directory on stdout
 #   PULUMI_BUILD_CACHE=/some/dir scripts/build-pulumi.sh
-#   PULUMI_LANGUAGE_HOST_VERSION=v3.0.0-<yyyymmddhhmmss>-<12 hex> scripts/build-pulumi.sh
+#   PULUMI_LANGUAGE_HOST_SRC=/path/to/pulumi-language-nodejs scripts/build-pulumi.sh
 #
 # Everything except the final bin directory goes to stderr. Any failure exits non-zero.
 #
-# Besides `pulumi`, the bin directory gets `pulumi-resource-pulumi-nodejs` (the dynamic-provider
-# plugin launcher that official Pulumi installs ship next to `pulumi`), so only the bin directory
-# has to be on PATH. It runs @pulumi/pulumi/cmd/dynamic-provider resolved from the plugin's working
-# directory (the Automation API workspace directory), so that directory must be inside a Node project
-# with @pulumi/pulumi installed (or NODE_PATH must point at such a node_modules).
+# The bin directory holds what an official Pulumi install ships beside `pulumi`, so only it has
+# to be on PATH:
+#   pulumi                          the CLI and engine
+#   pulumi-language-nodejs          runs `runtime: nodejs` programs (Pulumi.yaml) and policy packs
+#   pulumi-resource-pulumi-nodejs   the dynamic-provider plugin launcher. It runs
+#     @pulumi/pulumi/cmd/dynamic-provider resolved from the plugin's working directory (the project
+#     directory), so that directory must be inside a Node project with @pulumi/pulumi installed
+#     (or NODE_PATH must point at such a node_modules).
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
-# The language host module is untagged and needs a pseudo-version. The module proxy reachable from
-# these machines does not serve any version of it (tried: @v/list, @latest and pseudo-versions of the
-# v3.259.0 / pkg/v3.259.0 / pkg/v3.260.0 tag commits), so it is opt-in.
-LANGUAGE_HOST_VERSION="${PULUMI_LANGUAGE_HOST_VERSION:-}"
+# The Node.js language host's source (the module proxy does not serve it): see its README.
+LANGUAGE_HOST_SRC="${PULUMI_LANGUAGE_HOST_SRC:-$(cd "$(dirname "$0")/.." && pwd)/../shared/pulumi-language-nodejs}"
 CACHE_ROOT="${PULUMI_BUILD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/clerkguard}"
 PREFIX="$CACHE_ROOT/pulumi-$PULUMI_VERSION"
 BIN_DIR="$PREFIX/bin"
@@ -30,7 +32,6 @@ RECIPE=2
 LDFLAGS="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION"
 PKG_MOD=github.com/pulumi/pulumi/pkg/v3
 SDK_MOD=github.com/pulumi/pulumi/sdk/v3
-LANG_MOD=github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3
 
 log() { echo "build-pulumi: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -138,31 +139,35 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# pulumi-language-nodejs (optional)
+# pulumi-language-nodejs: the `runtime: nodejs` language host that `pulumi up` of Pulumi.yaml and
+# `--policy-pack DIR` start. The module proxy does not serve it, so it is built from the upstream
+# source kept in ../shared/pulumi-language-nodejs (its README: commit, go.mod changes). The engine
+# looks for it beside `pulumi` first, so it never comes from PATH (no "using ... from $PATH"
+# warning). Cached by the hash of its sources and the Go version.
 # ---------------------------------------------------------------------------------------------
-if [[ -n "$LANGUAGE_HOST_VERSION" ]]; then
-  if [[ -x "$BIN_DIR/pulumi-language-nodejs" ]] && stamp_ok pulumi-language-nodejs "$LANGUAGE_HOST_VERSION"; then
-    log "cached pulumi-language-nodejs $LANGUAGE_HOST_VERSION in $BIN_DIR"
-  else
-    started=$SECONDS
-    work="$(new_wrapper clerkguard.local/pulumi-language-build "$LANG_MOD")" || exit 1
-    WORK_DIRS+=("$work")
-    log "building pulumi-language-nodejs $LANGUAGE_HOST_VERSION in $work"
-    # Upstream replaces pkg/v3 and sdk/v3 with ../../../../pkg and ../../..; use the CLI's tag.
-    go -C "$work" mod edit -require="$LANG_MOD@$LANGUAGE_HOST_VERSION" \
-      -replace="$PKG_MOD=$PKG_MOD@$PULUMI_VERSION" -replace="$SDK_MOD=$SDK_MOD@$PULUMI_VERSION" || die "go mod edit failed"
-    adopt_directives "$work" "$LANG_MOD" "$LANGUAGE_HOST_VERSION"
-    adopt_directives "$work" "$SDK_MOD" "$PULUMI_VERSION"
-    adopt_directives "$work" "$PKG_MOD" "$PULUMI_VERSION"
-    tidy_and_build "$work" "$LANG_MOD" "$work/pulumi-language-nodejs"
-    mv -f "$work/pulumi-language-nodejs" "$BIN_DIR/pulumi-language-nodejs"
-    echo "$RECIPE $LANGUAGE_HOST_VERSION" >"$BIN_DIR/.pulumi-language-nodejs.recipe"
-    log "built pulumi-language-nodejs in $((SECONDS - started))s"
-  fi
-elif [[ ! -x "$BIN_DIR/pulumi-language-nodejs" ]]; then
-  log "skipping pulumi-language-nodejs (set PULUMI_LANGUAGE_HOST_VERSION to a pseudo-version the proxy serves);" \
-    "Automation API inline programs work without it; 'pulumi up' of a Pulumi.yaml project and directory-style" \
-    "--policy-pack paths do not (pass an executable launcher as the policy pack path instead)"
+[[ -d "$LANGUAGE_HOST_SRC" && -f "$LANGUAGE_HOST_SRC/go.mod" && -f "$LANGUAGE_HOST_SRC/main.go" ]] ||
+  die "no pulumi-language-nodejs source in '$LANGUAGE_HOST_SRC' (expected go.mod and main.go; set PULUMI_LANGUAGE_HOST_SRC to the directory holding it)"
+source_hash="$(cd "$LANGUAGE_HOST_SRC" && find . -type f ! -path './.git/*' -print0 | LC_ALL=C sort -z |
+  xargs -0 sha256sum | sha256sum | cut -c1-16)" || die "cannot hash $LANGUAGE_HOST_SRC"
+lang_key="src-$source_hash $(go env GOVERSION)"
+lang_bin="$BIN_DIR/pulumi-language-nodejs"
+if [[ -x "$lang_bin" ]] && stamp_ok pulumi-language-nodejs "$lang_key" && "$lang_bin" -version >/dev/null 2>&1; then
+  log "cached pulumi-language-nodejs ($lang_key) in $BIN_DIR"
+else
+  started=$SECONDS
+  work="$(mktemp -d "${TMPDIR:-/tmp}/clerkguard-language-build.XXXXXX")" || die "mktemp failed"
+  WORK_DIRS+=("$work")
+  cp -r "$LANGUAGE_HOST_SRC/." "$work/" || die "cannot copy $LANGUAGE_HOST_SRC to $work"
+  lang_version="$(go -C "$work" list -m -f '{{.Version}}' "$SDK_MOD" 2>/dev/null)" || lang_version=""
+  log "building pulumi-language-nodejs from $LANGUAGE_HOST_SRC ($lang_key, sdk $lang_version) in $work" \
+    "(about 5-13 minutes on a fresh 2-core machine; seconds with a warm Go build cache)"
+  go -C "$work" build -trimpath \
+    -ldflags "-s -w${lang_version:+ -X $SDK_MOD/go/common/version.Version=$lang_version}" \
+    -o "$work/pulumi-language-nodejs" . >&2 || die "go build of pulumi-language-nodejs failed"
+  got="$("$work/pulumi-language-nodejs" -version 2>&1)" || die "the built pulumi-language-nodejs does not run: $got"
+  mv -f "$work/pulumi-language-nodejs" "$lang_bin"
+  echo "$RECIPE $lang_key" >"$BIN_DIR/.pulumi-language-nodejs.recipe"
+  log "built pulumi-language-nodejs $got in $((SECONDS - started))s"
 fi
 
 # ---------------------------------------------------------------------------------------------
