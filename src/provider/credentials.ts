@@ -4,7 +4,8 @@
  * The values live only in this process's memory; nothing here is captured by the serialized
  * provider, so neither state nor `pulumi stack export` can hold them in plain text.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { loadBaselineFile } from '../baseline/load';
 import { targetSchema, type Target } from '../baseline/schema';
 import { connectionFromEnv, type ClerkConnection } from '../clerk/connection';
@@ -36,11 +37,35 @@ export function configValue(config: ConfigSource, name: ConfigName, env: NodeJS.
   return value === '' ? undefined : value;
 }
 
-/** Resolves the baseline path from config the way the program does: relative to the cwd. */
-export function baselinePath(config: ConfigSource, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string | undefined {
+/**
+ * The configured baseline file as an absolute path. A relative path is relative to the project
+ * directory (where Pulumi.yaml is), as `pulumi config set clerkguard:baseline baselines/x.json`
+ * means it: Pulumi runs the program and the providers in dirname(main), not there.
+ */
+export function baselinePath(config: ConfigSource, projectDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const file = configValue(config, 'baseline', env);
   if (!file) return undefined;
-  return isAbsolute(file) ? file : resolve(cwd, file);
+  return isAbsolute(file) ? file : resolve(projectDir, file);
+}
+
+/** Pulumi's project file names (`pulumi` accepts either). */
+const PROJECT_FILES = ['Pulumi.yaml', 'Pulumi.yml'];
+
+/**
+ * The project directory for code that Pulumi does not tell it (the provider process): the
+ * nearest directory at or above `start` holding Pulumi.yaml, else `start`. The engine starts
+ * providers inside the project (in dirname(main)), so the walk ends at the project's root.
+ */
+export function projectDirAbove(start: string = process.cwd()): string {
+  let dir = resolve(start);
+  // Bounded: a path has far fewer than 128 levels.
+  for (let depth = 0; depth < 128; depth++) {
+    if (PROJECT_FILES.some((name) => existsSync(join(dir, name)))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return resolve(start);
 }
 
 /**
@@ -96,7 +121,7 @@ function requireSecretKey(config: ConfigSource, target: Target, env: NodeJS.Proc
 }
 
 function providerTarget(config: ConfigSource, env: NodeJS.ProcessEnv): Target {
-  const file = baselinePath(config, env);
+  const file = baselinePath(config, projectDirAbove(), env);
   if (file) {
     try {
       return loadBaselineFile(file).baseline.target;

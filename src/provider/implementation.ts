@@ -100,6 +100,7 @@ export async function create(kind: string, inputs: Props): Promise<{ id: string;
   const desired = inputsOf(inputs);
   if (LOCAL_KINDS.has(name)) return { id: String(desired.environment ?? name), outs: desired };
   const created = await guarded(`creating ${name}`, () => OPERATIONS[name as Exclude<KindName, 'Baseline'>].create(clerkApi(), desired), desired);
+  note(created.note);
   // Outputs in the same canonical form `read` returns, so a refresh shows only real changes.
   return { id: created.id, outs: normalizeProps(name, created.outs) };
 }

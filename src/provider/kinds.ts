@@ -72,11 +72,21 @@ export const KIND_SCHEMAS = {
   OrganizationSettings: organizationSettingsSchema,
   OrganizationPermission: organizationPermissionSchema.extend({ key: z.string().min(1) }),
   OrganizationRole: organizationRoleSchema.extend({ key: z.string().regex(/^[a-z0-9_:-]+$/i, 'expected a role key such as "org:admin"') }),
-  JwtTemplate: jwtTemplateSchema.extend({
-    name: z.string().min(1),
-    /** From stack config `clerkguard:jwtSigningKeys.<name>`; a secret input and output. */
-    signing_key: z.string().min(1).optional(),
-  }),
+  JwtTemplate: jwtTemplateSchema
+    .extend({
+      name: z.string().min(1),
+      /** From stack config `clerkguard:jwtSigningKeys.<name>`; a secret input and output. */
+      signing_key: z.string().min(1).optional(),
+    })
+    .superRefine((template, context) => {
+      // The program reports this first, for every template at once; this guards other callers.
+      if (template.custom_signing_key !== true || template.signing_key !== undefined) return;
+      context.addIssue({
+        code: 'custom',
+        path: ['signing_key'],
+        message: `custom_signing_key is true but no signing key is configured: set stack config clerkguard:jwtSigningKeys.${template.name} (Clerk requires the key with the setting)`,
+      });
+    }),
   PlatformConfig: platformConfigInputsSchema,
 } as const;
 

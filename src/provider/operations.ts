@@ -21,6 +21,8 @@ import { PLATFORM_GROUPS, type KindName, type PlatformGroup } from './kinds';
 export interface CreateOutcome {
   id: string;
   outs: Props;
+  /** For the log: an existing object was adopted instead of created. */
+  note?: string;
 }
 
 /**
@@ -74,6 +76,16 @@ function unreadWarning(api: ClerkApi, what: string, usesFrontendApi: boolean, li
       ? 'they are read from the Frontend API, whose host is not configured (pulumi config set clerkguard:publishableKey pk_live_... or clerkguard:frontendApiUrl)'
       : 'Clerk did not return them';
   return `clerkguard: ${what}: ${unread.join(', ')} could not be read: ${reason}. Their last applied values are kept, so drift in them is not detected.`;
+}
+
+/**
+ * Collections created by hand (or by another tool) before the stack existed are taken over, not
+ * created a second time (Clerk would answer "already exists"). Said once, because destroy will
+ * now delete an object the stack did not create.
+ */
+function adoptedMessage(what: string, id: string, changed: readonly string[]): string {
+  const update = changed.length > 0 ? `updated ${changed.join(', ')} to the baseline` : 'already matched the baseline';
+  return `clerkguard: adopted the existing ${what} (${id}) into the stack: ${update}. pulumi destroy deletes it like one the stack created.`;
 }
 
 function forgetMessage(what: string): string {
@@ -202,7 +214,7 @@ const organizationPermission: KindOperations = {
     const live = { key, ...permissionsToModel([existing])[key] };
     const changed = changedKeys('OrganizationPermission', live, desired);
     if (changed.length > 0) await api.updateOrganizationPermission(key, pick(desired, changed));
-    return { id: existing.id, outs: desired };
+    return { id: existing.id, outs: desired, note: adoptedMessage(`organization permission "${key}"`, existing.id, changed) };
   },
   async read(api, id, props) {
     const all = await api.listOrganizationPermissions();
@@ -250,7 +262,7 @@ const organizationRole: KindOperations = {
     const live = { key, ...rolesToModel([existing])[key] };
     const changed = changedKeys('OrganizationRole', live, desired);
     if (changed.length > 0) await api.updateOrganizationRole(key, pick(desired, changed));
-    return { id: existing.id, outs: desired };
+    return { id: existing.id, outs: desired, note: adoptedMessage(`organization role "${key}"`, existing.id, changed) };
   },
   async read(api, id, props) {
     const all = await api.listOrganizationRoles();
@@ -334,7 +346,8 @@ const jwtTemplate: KindOperations = {
     if (updateKeys.length > 0 || sendKey) {
       await withSigningKey(sendKey ? inputs.signing_key : undefined, (env) => api.updateJwtTemplate(existing.id, jwtInput(inputs, updateKeys, env)));
     }
-    return { id: existing.id, outs: jwtOuts(inputs) };
+    const sent = sendKey ? [...updateKeys, 'signing_key'] : updateKeys;
+    return { id: existing.id, outs: jwtOuts(inputs), note: adoptedMessage(`JWT template "${String(inputs.name)}"`, existing.id, sent) };
   },
   async read(api, id, props) {
     const all = await api.listJwtTemplates();

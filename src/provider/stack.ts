@@ -91,7 +91,9 @@ export function declareBaseline(baseline: Baseline, options: DeclareOptions): De
   }
 
   for (const [name, template] of Object.entries(settings.jwt_templates ?? {})) {
-    const signingKey = options.jwtSigningKeys?.[name];
+    // Clerk takes a signing key only along with custom_signing_key: true (bapi-2026-05-12.yml,
+    // CreateJWTTemplate: "Required if custom_signing_key is true").
+    const signingKey = template.custom_signing_key === true ? options.jwtSigningKeys?.[name] : undefined;
     add('JwtTemplate', name, { name, ...template, ...(signingKey === undefined ? {} : { signing_key: pulumi.secret(signingKey) }) });
   }
 
@@ -159,7 +161,7 @@ export interface ProgramOutputs {
 }
 
 /**
- * The program: reads stack config `clerkguard:baseline` (relative to the working directory),
+ * The program: reads stack config `clerkguard:baseline` (relative to the project directory),
  * declares the resources and exports a summary. Platform groups are declared only when a
  * Platform API key is configured (stack config or the baseline's env var).
  */
@@ -184,7 +186,9 @@ export function asRunError(error: unknown): unknown {
 
 async function declareFromConfig(): Promise<ProgramOutputs> {
   const config = stackConfigSource();
-  const file = baselinePath(config);
+  // The project directory Pulumi reports (where Pulumi.yaml is); an Automation API inline
+  // program has none, and its relative paths are relative to its process's directory.
+  const file = baselinePath(config, pulumi.getRootDirectory() || process.cwd());
   if (!file) {
     throw new ClerkguardError('no baseline configured for this stack', {
       hint: 'pulumi config set clerkguard:baseline baselines/production.json',
@@ -194,6 +198,7 @@ async function declareFromConfig(): Promise<ProgramOutputs> {
   const baseline = toPlainObjects(loadBaselineFile(file).baseline);
   const platform = platformConfigured(config, baseline);
   const jwtSigningKeys = signingKeysFromConfig();
+  requireSigningKeys(baseline, jwtSigningKeys);
   const { resources } = declareBaseline(baseline, { platform, jwtSigningKeys });
   return {
     environment: baseline.environment,
@@ -235,4 +240,29 @@ function signingKeysFromConfig(): Record<string, pulumi.Input<string>> {
     out[name] = pulumi.secret(value);
   }
   return out;
+}
+
+/**
+ * Every template with `custom_signing_key: true` needs its key in stack config: Clerk rejects
+ * the setting without one. Checked before any resource is declared, so `pulumi preview` fails
+ * and `pulumi up` applies nothing, instead of failing halfway through the stack.
+ */
+export function requireSigningKeys(baseline: Baseline, signingKeys: Readonly<Record<string, unknown>>): void {
+  const templates = baseline.settings.jwt_templates ?? {};
+  const missing = Object.entries(templates)
+    .filter(([name, template]) => template.custom_signing_key === true && !Object.hasOwn(signingKeys, name))
+    .map(([name]) => name);
+  if (missing.length > 0) {
+    const names = missing.map((name) => `"${name}"`).join(', ');
+    throw new ClerkguardError(`JWT template${missing.length > 1 ? 's' : ''} ${names} set${missing.length > 1 ? '' : 's'} custom_signing_key, but stack config has no signing key for ${missing.length > 1 ? 'them' : 'it'}`, {
+      hint: missing.map((name) => `pulumi config set --secret --path 'clerkguard:jwtSigningKeys.${name}' <signing key>`).join('; '),
+    });
+  }
+  for (const name of Object.keys(signingKeys)) {
+    if (!Object.hasOwn(templates, name)) {
+      void pulumi.log.warn(`clerkguard:jwtSigningKeys.${name} names no JWT template of the baseline; it is not used`);
+    } else if (templates[name]?.custom_signing_key !== true) {
+      void pulumi.log.warn(`clerkguard:jwtSigningKeys.${name} is set, but the baseline's template "${name}" does not set custom_signing_key: true; the key is not used`);
+    }
+  }
 }

@@ -3,7 +3,10 @@
  * text that lands in the state. The text must carry no secret and no client, and the loaded
  * copy must work once `configure` hands it credentials.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Pulumi from '@pulumi/pulumi';
@@ -46,14 +49,15 @@ function load(text: string): Pulumi.dynamic.ResourceProvider {
 }
 
 describe('serialized dynamic provider', () => {
-  it('holds only the kind and the implementation path, never a credential, even after configure', async () => {
+  it('holds only the kind and a loader, never a credential or a path of this checkout, even after configure', async () => {
     const provider = dynamic.dynamicProvider('SmsCountryBlocklist');
     // Configure the live object first: credentials must not stick to it.
     await provider.configure!({ config: { ...emulatorConfig(emulator), require: (key: string) => emulatorConfig(emulator).get(key)! } });
     const serialized = await serialize(provider);
     expect(serialized.containsSecrets).toBe(false);
     expect(serialized.text).toContain('"SmsCountryBlocklist"');
-    expect(serialized.text).toContain(path.join(REPO_ROOT, 'dist', 'provider', 'implementation.js'));
+    // The state must read the same wherever the checkout lives (state portability).
+    expect(serialized.text).not.toContain(REPO_ROOT);
     for (const secret of [SENTINEL_SECRET_KEY, SENTINEL_PLATFORM_KEY, emulator.bapi_url]) expect(serialized.text).not.toContain(secret);
     expect(containsSecret(serialized.text)).toBe(false);
     // No module graph or client was inlined: the text is a few small functions.
@@ -79,15 +83,53 @@ describe('serialized dynamic provider', () => {
     expect((await loaded.diff!('communication', read.props, { blocked_country_codes: ['KP', 'IR'] })).changes).toBe(false);
   });
 
-  it('still loads after the checkout moved, from dist/ under the project directory', async () => {
-    const moved = load((await serialize(dynamic.dynamicProvider('Protect', '/checkout/that/moved/dist/provider/implementation.js'))).text);
-    const previous = process.cwd();
-    process.chdir(REPO_ROOT);
+  it('finds the implementation from the plugin that runs it, never from the working directory', async () => {
+    const text = (await serialize(dynamic.dynamicProvider('Protect'))).text;
+    // A provider process whose main script lives in a project with clerkguard in node_modules,
+    // started in an unrelated working directory: it loads that project's clerkguard.
+    const project = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-dependent-'));
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-cwd-'));
     try {
-      const checked = await moved.check!({}, { rules_enabled: 'yes' });
-      expect(checked.failures).toEqual([{ property: 'rules_enabled', reason: 'expected boolean, got string "yes"' }]);
+      mkdirSync(path.join(project, 'node_modules'));
+      symlinkSync(REPO_ROOT, path.join(project, 'node_modules', 'clerkguard'), 'dir');
+      const found = runProvider(project, elsewhere, text);
+      expect(found.failures, found.raw).toEqual([{ property: 'rules_enabled', reason: 'expected boolean, got string "yes"' }]);
+
+      // Nothing above the plugin: one sentence with a hint, no stack trace.
+      rmSync(path.join(project, 'node_modules', 'clerkguard'));
+      const missing = runProvider(project, REPO_ROOT, text);
+      expect(missing.error, missing.raw).toMatch(/^clerkguard: cannot find the provider implementation \(dist\/provider\/implementation\.js of the clerkguard package\) in any project above .*\(hint: run pulumi in the clerkguard checkout/);
+      // What the plugin prints for a failed check: `${error}: ${error.stack}`.
+      expect(missing.printed).not.toMatch(/\n\s+at /);
     } finally {
-      process.chdir(previous);
+      rmSync(project, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 });
+
+/**
+ * Runs the serialized provider's `check` in a fresh Node process whose main script lives in
+ * `projectDir` (as the dynamic-provider plugin's does in node_modules/@pulumi/pulumi), started
+ * in `cwd`.
+ */
+function runProvider(projectDir: string, cwd: string, text: string): { failures?: unknown; error?: string; printed?: string; raw: string } {
+  const main = path.join(projectDir, 'provider-main.cjs');
+  writeFileSync(
+    main,
+    `const load = require(${JSON.stringify(nodeRequire.resolve('require-from-string'))});
+const provider = load(${JSON.stringify(text)}).handler();
+provider.check({}, { rules_enabled: 'yes' }).then(
+  (result) => process.stdout.write(JSON.stringify({ failures: result.failures })),
+  (error) => process.stdout.write(JSON.stringify({ error: error.message, printed: \`\${error}: \${error.stack}\` })),
+);
+`,
+  );
+  const run = spawnSync(process.execPath, [main], { cwd, encoding: 'utf8', timeout: 30_000, killSignal: 'SIGKILL' });
+  const raw = `${run.stdout}\n${run.stderr}`;
+  try {
+    return { ...(JSON.parse(run.stdout) as object), raw };
+  } catch {
+    return { raw };
+  }
+}
