@@ -1,9 +1,9 @@
 /** Where the provider's credentials come from: stack config first, then the environment. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { EMPTY_CONFIG, providerConnection, type ConfigSource } from '../../src/provider/credentials';
+import { EMPTY_CONFIG, baselinePath, projectDirAbove, providerConnection, type ConfigSource } from '../../src/provider/credentials';
 import type { ClerkguardError } from '../../src/util/errors';
 import { baselineWith } from '../helpers/baselines';
 
@@ -77,5 +77,47 @@ describe('providerConnection', () => {
       /^stack config clerkguard:secretKey is not a Clerk secret key \(expected sk_live_… or sk_test_…\)$/,
     );
     expect(() => providerConnection(EMPTY_CONFIG, { CLERK_SECRET_KEY: 'whatever0value' })).toThrow(/^CLERK_SECRET_KEY is not a Clerk secret key/);
+  });
+});
+
+describe('the baseline path', () => {
+  it('resolves a relative path against the project directory, never the working directory', () => {
+    expect(baselinePath(config({ 'clerkguard:baseline': 'baselines/production.json' }), '/srv/project', {})).toBe('/srv/project/baselines/production.json');
+    expect(baselinePath(config({ 'clerkguard:baseline': '/etc/clerk/prod.json' }), '/srv/project', {})).toBe('/etc/clerk/prod.json');
+    expect(baselinePath(EMPTY_CONFIG, '/srv/project', { CLERKGUARD_BASELINE: 'b.json' })).toBe('/srv/project/b.json');
+    expect(baselinePath(EMPTY_CONFIG, '/srv/project', {})).toBeUndefined();
+  });
+
+  it('finds the project directory of the provider process by its Pulumi.yaml', () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-project-'));
+    onTestFinished(() => rmSync(project, { recursive: true, force: true }));
+    const nested = path.join(project, 'dist', 'provider');
+    mkdirSync(nested, { recursive: true });
+    expect(projectDirAbove(nested)).toBe(nested); // no Pulumi.yaml anywhere above: the start
+    writeFileSync(path.join(project, 'Pulumi.yaml'), 'name: x\nruntime: nodejs\n');
+    expect(projectDirAbove(nested)).toBe(project);
+    expect(projectDirAbove(project)).toBe(project);
+  });
+
+  it("lets the provider, started in dirname(main), use a relative baseline's target", () => {
+    const project = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-project-'));
+    onTestFinished(() => rmSync(project, { recursive: true, force: true }));
+    writeFileSync(path.join(project, 'Pulumi.yaml'), 'name: x\nruntime: nodejs\n');
+    mkdirSync(path.join(project, 'baselines'));
+    mkdirSync(path.join(project, 'dist', 'provider'), { recursive: true });
+    writeFileSync(
+      path.join(project, 'baselines', 'staging.json'),
+      JSON.stringify(
+        baselineWith((draft) => {
+          draft.environment = 'staging';
+          draft.target = { environment_type: 'development', secret_key_env: 'STAGING_CLERK_KEY' };
+        }),
+      ),
+    );
+    const previous = process.cwd();
+    process.chdir(path.join(project, 'dist', 'provider'));
+    onTestFinished(() => process.chdir(previous));
+    const connection = providerConnection(config({ 'clerkguard:baseline': 'baselines/staging.json' }), { STAGING_CLERK_KEY: 'sk_test_staging0000', CLERK_SECRET_KEY: 'sk_live_wrong000000' });
+    expect(connection.secretKey).toBe('sk_test_staging0000');
   });
 });

@@ -1,19 +1,15 @@
 /**
- * `pulumi up` for real: the Pulumi engine (a pulumi CLI built by scripts/build-pulumi.sh or
- * installed), the dynamic providers in their own provider process, the policy pack as an
- * analyzer plugin, and the in-process Clerk emulator. One stack, steps in order.
- *
- * The program runs as an Automation API inline program (the same function Pulumi.yaml runs),
- * because the Node language host cannot be built here; the compiled dist/ is used so that
- * what Pulumi serializes is exactly what ships.
+ * `pulumi up` exactly as users run it: the `pulumi` CLI (with the Node language host and the
+ * dynamic-provider launcher beside it, as an official install has them) on the repository's
+ * own Pulumi.yaml, in a copy of the repository, logged in to a local (file) backend of its own,
+ * against the in-process Clerk emulator. The commands are the ones
+ * docs/pulumi.md and the README give; the last test checks that every `pulumi` command there
+ * was run here. Steps run in order on one stack.
  */
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type * as Automation from '@pulumi/pulumi/automation';
 import { createClerkApi } from '../../src/clerk/api';
 import { connectionFromEnv } from '../../src/clerk/connection';
 import { readSettings } from '../../src/clerk/settings-io';
@@ -21,8 +17,8 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import { SET_LIKE_PATHS, type Settings } from '../../src/settings/model';
 import { containsSecret } from '../../src/settings/redact';
 import { canonicalize } from '../../src/util/json';
-import { DRIFTED, SENTINEL_PLATFORM_KEY, SENTINEL_SECRET_KEY } from './helpers';
-import { POLICY_PACK, REPO_ROOT, e2eUnavailableReason, engineEnvironment, findPulumiBin, missingRepositoryPieces, type EngineEnvironment } from './pulumi';
+import { DRIFTED, SENTINEL_PLATFORM_KEY, SENTINEL_SECRET_KEY, writesSince } from './helpers';
+import { REPO_ROOT, copyCheckout, e2eUnavailableReason, findPulumiBin, missingRepositoryPieces, pulumiUser, runPulumi, type CommandResult, type PulumiUser } from './pulumi';
 
 const unavailable = e2eUnavailableReason();
 if (unavailable) {
@@ -32,22 +28,11 @@ if (unavailable) {
 
 // CI sets CLERKGUARD_REQUIRE_PULUMI=1 so that a missing engine fails the run instead of skipping.
 describe.runIf(unavailable !== undefined && process.env.CLERKGUARD_REQUIRE_PULUMI === '1')('pulumi end-to-end prerequisites', () => {
-  it('has a pulumi binary (CLERKGUARD_REQUIRE_PULUMI=1)', () => {
+  it('has pulumi, pulumi-language-nodejs and pulumi-resource-pulumi-nodejs (CLERKGUARD_REQUIRE_PULUMI=1)', () => {
     expect.fail(unavailable);
   });
 });
 
-/**
- * Every engine operation gets an abort signal: when it outlives this, the Automation API stops
- * the pulumi process (SIGINT) instead of leaving it running after the test has timed out. Each
- * test's own timeout is larger, so the abort, not vitest, ends a hung run.
- */
-const ENGINE_TIMEOUT_MS = 90_000;
-const engineOptions = (log: (text: string) => void) => ({ onOutput: log, color: 'never' as const, signal: AbortSignal.timeout(ENGINE_TIMEOUT_MS) });
-
-// Native require: the program and the Automation API must share one @pulumi/pulumi instance,
-// and the providers must be the compiled code Pulumi will serialize.
-const nodeRequire = createRequire(__filename);
 const SIGNING_KEY = 'supabase-hs256-secret-SENTINEL-signing-value';
 
 /** Objects that are one value: extra live keys are a mismatch (a leftover PII claim). */
@@ -77,24 +62,50 @@ function managedPart(settings: Settings): Settings {
   };
 }
 
-describe.skipIf(unavailable !== undefined)('pulumi up with the real engine (end to end)', () => {
+/** Files under `dir` (recursively), concatenated: the state a local backend keeps. */
+function filesUnder(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && statSync(path.join(entry.parentPath, entry.name)).size < 16 * 1024 * 1024)
+    .map((entry) => readFileSync(path.join(entry.parentPath, entry.name), 'utf8'))
+    .join('\n');
+}
+
+/** A Node stack trace line ("    at fn (file:1:2)"). */
+const STACK_TRACE = /\n\s+at \S+ \(|\n\s+at \/|Cannot find module/;
+
+describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pulumi.yaml (end to end)', () => {
   let emulator: RunningEmulator;
-  let stack: Automation.Stack;
+  let user: PulumiUser;
+  let work: string;
+  let checkout: string;
   let baseline: { settings: Settings; target: Record<string, unknown> };
-  let baselineFile: string;
-  let violatingFile: string;
-  let workDir: string;
-  let engine: EngineEnvironment;
-  let output: string[] = [];
-  const log = (text: string) => {
-    output.push(text);
+  /** Every command run, for the docs check. */
+  const ran: CommandResult[] = [];
+  /** Ids of the objects created by hand before the stack existed. */
+  const byHand: Record<string, string> = {};
+
+  const pulumi = async (...args: string[]): Promise<CommandResult> => {
+    const result = await runPulumi(user, checkout, args);
+    ran.push(result);
+    // CLERKGUARD_E2E_LOG=<file> keeps the CLI's output for debugging a failed run.
+    if (process.env.CLERKGUARD_E2E_LOG) writeFileSync(process.env.CLERKGUARD_E2E_LOG, `\n$ pulumi ${args.join(' ')}  (exit ${result.code})\n${result.output}`, { flag: 'a' });
+    return result;
   };
-  const captured = () => {
-    const text = output.join('');
-    output = [];
-    // CLERKGUARD_E2E_LOG=<file> keeps the engine's output for debugging a failed run.
-    if (process.env.CLERKGUARD_E2E_LOG) appendFileSync(process.env.CLERKGUARD_E2E_LOG, text);
-    return text;
+  /** A command that must succeed; the failure message is its output. */
+  const ok = async (...args: string[]): Promise<string> => {
+    const result = await pulumi(...args);
+    expect(result.code, `pulumi ${args.join(' ')}\n${result.output}`).toBe(0);
+    return result.output;
+  };
+
+  const bapi = async (method: string, route: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${emulator.bapi_url}/v1${route}`, {
+      method,
+      headers: { Authorization: `Bearer ${emulator.secret_key}`, 'Content-Type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(response.status, `${method} ${route}`).toBeLessThan(300);
+    return response.status === 204 ? {} : ((await response.json()) as Record<string, unknown>);
   };
 
   const liveSettings = async (): Promise<Settings> => {
@@ -105,187 +116,263 @@ describe.skipIf(unavailable !== undefined)('pulumi up with the real engine (end 
   beforeAll(async () => {
     const missing = missingRepositoryPieces();
     if (missing.length > 0) throw new Error(`the Pulumi end-to-end tests need: ${missing.join('; ')}`);
-    emulator = await startEmulator({ seed: structuredClone(DRIFTED), environmentType: 'production', secretKey: SENTINEL_SECRET_KEY, platformApiKey: SENTINEL_PLATFORM_KEY, rateLimit: false });
-
-    const work = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-pulumi-e2e-'));
-    workDir = work;
     baseline = JSON.parse(readFileSync(path.join(REPO_ROOT, 'baselines', 'production.json'), 'utf8'));
-    baselineFile = path.join(work, 'production.json');
-    writeFileSync(baselineFile, JSON.stringify(baseline, null, 2));
+
+    // An instance never under Pulumi, drifted, whose JWT template, role and permission carry the
+    // baseline's names because someone created them by hand (through the Backend API).
+    const { jwt_templates: _templates, ...drifted } = structuredClone(DRIFTED);
+    emulator = await startEmulator({ seed: drifted, environmentType: 'production', secretKey: SENTINEL_SECRET_KEY, platformApiKey: SENTINEL_PLATFORM_KEY, rateLimit: false });
+    byHand.template = String(
+      (await bapi('POST', '/jwt_templates', { name: 'supabase', claims: { aud: 'authenticated', email: '{{user.primary_email_address}}' }, lifetime: 3600, allowed_clock_skew: 5 })).id,
+    );
+    byHand.permission = String((await bapi('POST', '/organization_permissions', { key: 'org:billing:manage', name: 'Billing (by hand)', description: 'made in the dashboard' })).id);
+    byHand.role = String((await bapi('POST', '/organization_roles', { key: 'org:billing', name: 'Billing (by hand)', description: 'made in the dashboard', permissions: [] })).id);
+
+    work = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-pulumi-cli-'));
+    checkout = path.join(work, 'clerkguard');
+    copyCheckout(checkout);
+    user = pulumiUser(findPulumiBin()!, work);
+  }, 120_000);
+
+  afterAll(async () => {
+    await emulator?.close();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('1. login, stack init and config as docs/pulumi.md says; preview fails a custom signing key nobody configured before anything is applied', async () => {
+    // docs: `pulumi login --local`, i.e. file://~ (see pulumiUser for why not ~ itself).
+    await ok('login', `file://${user.stateDir}`);
+    await ok('stack', 'init', 'production');
+    await ok('config', 'set', 'clerkguard:baseline', 'baselines/production.json');
+    await ok('config', 'set', '--secret', 'clerkguard:secretKey', emulator.secret_key);
+    await ok('config', 'set', 'clerkguard:publishableKey', emulator.publishable_key);
+    await ok('config', 'set', '--secret', 'clerkguard:platformApiKey', emulator.platform_api_key);
+    await ok('config', 'set', 'clerkguard:applicationId', emulator.application_id);
+    // The emulator's URLs; a real instance needs none of these (api.clerk.com is the default).
+    await ok('config', 'set', 'clerkguard:apiUrl', emulator.bapi_url);
+    await ok('config', 'set', 'clerkguard:platformApiUrl', emulator.platform_api_url);
+
+    const from = emulator.requests.length;
+    const failed = await pulumi('preview', '--policy-pack', 'policy');
+    expect(failed.code, failed.output).not.toBe(0);
+    expect(failed.output).toContain(
+      `error: clerkguard: JWT template "supabase" sets custom_signing_key, but stack config has no signing key for it (hint: pulumi config set --secret --path 'clerkguard:jwtSigningKeys.supabase' <signing key>)`,
+    );
+    expect(failed.output).not.toMatch(STACK_TRACE);
+    expect(writesSince(emulator, from)).toEqual([]);
+
+    await ok('config', 'set', '--secret', '--path', 'clerkguard:jwtSigningKeys.supabase', SIGNING_KEY);
+  }, 240_000);
+
+  it('2. preview with the policy pack directory passes the shipped baseline and writes nothing', async () => {
+    const from = emulator.requests.length;
+    const output = await ok('preview', '--policy-pack', 'policy');
+    expect(output).toMatch(/clerkguard@v0\.1\.0 \(local: policy\)/);
+    expect(output).not.toMatch(/\[mandatory\]/);
+    expect(output).toMatch(/\+ 11 to create/);
+    expect(writesSince(emulator, from)).toEqual([]);
+  }, 120_000);
+
+  it('3. up adopts the objects made by hand (no "already exists") and makes the instance equal the baseline', async () => {
+    const expected = managedPart(baseline.settings);
+    expect(unmet(expected, await liveSettings()).length).toBeGreaterThan(10);
+    const output = await ok('up', '--yes', '--policy-pack', 'policy');
+    expect(output).not.toMatch(/already exists/);
+    for (const what of ['JWT template "supabase"', 'organization role "org:billing"', 'organization permission "org:billing:manage"']) {
+      expect(output).toContain(`clerkguard: adopted the existing ${what}`);
+    }
+    expect(unmet(expected, await liveSettings())).toEqual([]);
+    // The same objects, taken over: not deleted and created again.
+    expect(emulator.state.jwt_templates.find((template) => template.name === 'supabase')?.id).toBe(byHand.template);
+    expect(emulator.state.roles.find((role) => role.key === 'org:billing')?.id).toBe(byHand.role);
+    expect(emulator.state.permissions.find((permission) => permission.key === 'org:billing:manage')?.id).toBe(byHand.permission);
+    // Claims are compared whole: the hand-made template's PII claim is gone.
+    expect(emulator.state.jwt_templates.find((template) => template.name === 'supabase')?.claims).toEqual(baseline.settings.jwt_templates!.supabase!.claims);
+    expect(emulator.state.jwt_templates.find((template) => template.name === 'supabase')?.signing_key).toBe(SIGNING_KEY);
+    expect(emulator.requests.some((request) => request.method === 'PUT')).toBe(false);
+    const outputs = JSON.parse(await ok('stack', 'output', '--json')) as { managed: string[]; platformManaged: boolean };
+    expect(outputs.managed).toContain('platform-config');
+    expect(outputs.platformManaged).toBe(true);
+  }, 240_000);
+
+  it('4. a second up changes nothing, and a refresh of the untouched instance finds nothing', async () => {
+    const from = emulator.requests.length;
+    const output = await ok('up', '--yes', '--policy-pack', 'policy');
+    expect(output).toMatch(/Resources:\s+11 unchanged/);
+    expect(writesSince(emulator, from)).toEqual([]);
+    const refreshed = await ok('preview', '--refresh', '--expect-no-changes');
+    expect(refreshed).not.toContain('[diff:');
+    expect(refreshed).not.toContain('could not be read');
+  }, 240_000);
+
+  it('5. a change through the Backend API is drift: preview --refresh --expect-no-changes exits 7 and names it, up --refresh fixes it', async () => {
+    await bapi('PATCH', '/instance', { allowed_origins: ['https://app.example.com', 'https://www.example.com', 'https://evil.example.net'] });
+    await bapi('PATCH', `/jwt_templates/${byHand.template}`, { name: 'supabase', claims: baseline.settings.jwt_templates!.supabase!.claims, lifetime: 3600 });
+
+    const drift = await pulumi('preview', '--refresh', '--expect-no-changes', '--diff');
+    expect(drift.code, drift.output).toBe(7);
+    expect(drift.output).toContain('error: no changes were expected for preview but changes were proposed');
+    expect(drift.output).toContain('https://evil.example.net');
+    expect(drift.output).toMatch(/lifetime\s*:\s*3600 => 60/);
+    expect(drift.output).not.toMatch(/error: clerkguard:/);
+    expect(drift.output).not.toContain(SENTINEL_SECRET_KEY);
+
+    await ok('up', '--refresh', '--yes', '--policy-pack', 'policy');
+    expect(unmet(managedPart(baseline.settings), await liveSettings())).toEqual([]);
+    await ok('preview', '--refresh', '--expect-no-changes');
+  }, 360_000);
+
+  it('6. the policy pack directory blocks a baseline that turns MFA or lockout off, ships a PII claim, or widens origins', async () => {
     const violating = structuredClone(baseline) as { settings: Settings };
     violating.settings.sign_in = { second_factor: { required: false } };
     violating.settings.attack_protection!.user_lockout = { enabled: false };
     violating.settings.jwt_templates!.supabase!.claims.email = '{{user.primary_email_address}}';
     violating.settings.instance!.allowed_origins = ['https://*.example.com'];
-    violatingFile = path.join(work, 'violating.json');
-    writeFileSync(violatingFile, JSON.stringify({ ...violating, environment: 'production' }, null, 2));
+    writeFileSync(path.join(checkout, 'baselines', 'violating.json'), JSON.stringify(violating, null, 2));
+    await ok('config', 'set', 'clerkguard:baseline', 'baselines/violating.json');
 
-    const automation = nodeRequire('@pulumi/pulumi/automation') as typeof Automation;
-    const { clerkguardProgram } = nodeRequire(path.join(REPO_ROOT, 'dist', 'provider', 'stack.js')) as typeof import('../../src/provider/stack');
-    const binDir = findPulumiBin()!;
-    engine = engineEnvironment(binDir);
-    const pulumiCommand = await automation.PulumiCommand.get({ root: path.dirname(binDir), skipVersionCheck: true });
-    stack = await automation.LocalWorkspace.createOrSelectStack(
-      { stackName: 'e2e', projectName: 'clerkguard', program: clerkguardProgram },
-      { workDir: work, envVars: engine.env, pulumiCommand, projectSettings: { name: 'clerkguard', runtime: 'nodejs' } },
-    );
-    await stack.setAllConfig({
-      'clerkguard:baseline': { value: baselineFile },
-      'clerkguard:secretKey': { value: emulator.secret_key, secret: true },
-      'clerkguard:apiUrl': { value: emulator.bapi_url },
-      'clerkguard:frontendApiUrl': { value: emulator.frontend_api_url },
-      'clerkguard:platformApiKey': { value: emulator.platform_api_key, secret: true },
-      'clerkguard:platformApiUrl': { value: emulator.platform_api_url },
-      'clerkguard:applicationId': { value: emulator.application_id },
-    });
-    await stack.setConfig('clerkguard:jwtSigningKeys.supabase', { value: SIGNING_KEY, secret: true }, true);
-  }, 120_000);
-
-  afterAll(async () => {
-    await emulator?.close();
-    for (const dir of [workDir, engine?.backendDir, engine?.homeDir]) if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('1. up on a drifted instance makes the instance equal the baseline', async () => {
-    const expected = managedPart(baseline.settings);
-    expect(unmet(expected, await liveSettings()).length).toBeGreaterThan(10);
-    const result = await stack.up(engineOptions(log));
-    const text = captured();
-    expect(result.summary.result, text).toBe('succeeded');
-    expect(unmet(expected, await liveSettings())).toEqual([]);
-    // Claims are compared whole: the drifted template's PII claim is gone, not merely outnumbered.
-    expect(emulator.state.jwt_templates.find((template) => template.name === 'supabase')?.claims).toEqual(baseline.settings.jwt_templates!.supabase!.claims);
-    // The emulator got the signing key; no response ever carried it back.
-    expect(emulator.state.jwt_templates.find((template) => template.name === 'supabase')?.signing_key).toBe(SIGNING_KEY);
-    expect(result.outputs.managed?.value).toContain('platform-config');
-    expect(emulator.requests.some((request) => request.method === 'PUT')).toBe(false);
-  }, 180_000);
-
-  it('2. a second up changes nothing', async () => {
-    const result = await stack.up(engineOptions(log));
-    const text = captured();
-    expect(Object.keys(result.summary.resourceChanges ?? {}), text).toEqual(['same']);
-    await expect(stack.preview({ expectNoChanges: true, refresh: true, ...engineOptions(log) })).resolves.toBeDefined();
-    // A refresh of an untouched instance finds nothing, not even order-only differences, and
-    // every managed value was really read (none kept unverified from the state).
-    const refreshText = captured();
-    expect(refreshText).not.toContain('[diff:');
-    expect(refreshText).not.toContain('could not be read');
-  }, 180_000);
-
-  it('3. a change through the API is drift: preview --refresh names it, up --refresh fixes it', async () => {
-    // A "dashboard" edit through the emulator's Backend API and a Platform edit.
-    const response = await fetch(`${emulator.bapi_url}/v1/instance`, {
-      method: 'PATCH',
-      headers: { Authorization: `Bearer ${emulator.secret_key}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ allowed_origins: ['https://app.example.com', 'https://www.example.com', 'https://evil.example.net'] }),
-    });
-    expect(response.status).toBe(204);
-    emulator.applySettings({ session: { inactivity_timeout_minutes: 720 } });
-
-    const failure = await stack.preview({ refresh: true, expectNoChanges: true, diff: true, ...engineOptions(log) }).then(
-      () => undefined,
-      (error: Error) => error,
-    );
-    const text = captured() + String(failure?.message ?? '');
-    expect(failure, 'preview --refresh --expect-no-changes must fail on drift').toBeInstanceOf(Error);
-    // It failed because of the drift, not because something else went wrong.
-    expect(text).toContain('no changes were expected');
-    expect(text).not.toMatch(/error: clerkguard:/);
-    expect(text).toContain('allowed_origins');
-    expect(text).toContain('https://evil.example.net');
-    expect(text).toContain('inactivity_timeout_minutes');
-    expect(text).not.toContain(SENTINEL_SECRET_KEY);
-
-    const result = await stack.up({ refresh: true, ...engineOptions(log) });
-    captured();
-    expect(result.summary.result).toBe('succeeded');
-    expect(unmet(managedPart(baseline.settings), await liveSettings())).toEqual([]);
-  }, 240_000);
-
-  it('4. the policy pack blocks a baseline that turns MFA or lockout off, ships a PII claim, or widens origins', async () => {
-    await stack.setConfig('clerkguard:baseline', { value: violatingFile });
-    const before = structuredClone(emulator.state.allowed_origins);
-    const failure = await stack.preview({ policyPacks: [POLICY_PACK], ...engineOptions(log) }).then(
-      () => undefined,
-      (error: Error) => error,
-    );
-    const text = captured() + String(failure?.message ?? '');
-    expect(failure, text).toBeInstanceOf(Error);
-    for (const rule of ['keys-production-live', 'monitoring-failed-login-alerts', 'jwt-claims-minimal', 'origins-exact-allowlist']) {
-      expect(text, rule).toMatch(new RegExp(`\\[mandatory\\]\\s+${rule}`));
+    const from = emulator.requests.length;
+    for (const command of [['preview'], ['up', '--yes']]) {
+      const blocked = await pulumi(...command, '--policy-pack', 'policy');
+      expect(blocked.code, blocked.output).not.toBe(0);
+      for (const rule of ['keys-production-live', 'monitoring-failed-login-alerts', 'jwt-claims-minimal', 'origins-exact-allowlist']) {
+        expect(blocked.output, rule).toMatch(new RegExp(`\\[mandatory\\]\\s+${rule}`));
+      }
+      expect(blocked.output).toMatch(/MFA is not required/);
+      expect(blocked.output).toMatch(/user lockout is off/);
+      expect(blocked.output).toMatch(/puts PII in claims: email/);
+      expect(blocked.output).toMatch(/wildcard/);
     }
-    expect(text).toMatch(/MFA is not required/);
-    expect(text).toMatch(/user lockout is off/);
-    expect(text).toMatch(/puts PII in claims: email/);
-    expect(text).toMatch(/wildcard/);
-    expect(emulator.state.allowed_origins).toEqual(before);
+    expect(writesSince(emulator, from)).toEqual([]);
 
-    // The shipped baseline passes the same pack.
-    await stack.setConfig('clerkguard:baseline', { value: baselineFile });
-    const clean = await stack.preview({ policyPacks: [POLICY_PACK], ...engineOptions(log) });
-    const cleanText = captured();
-    expect(clean.changeSummary, cleanText).toBeDefined();
-    expect(cleanText).not.toMatch(/\[mandatory\]/);
-  }, 240_000);
+    await ok('config', 'set', 'clerkguard:baseline', 'baselines/production.json');
+    const clean = await ok('preview', '--policy-pack', 'policy');
+    expect(clean).not.toMatch(/\[mandatory\]/);
+  }, 360_000);
 
-  it('4b. a baseline that cannot be loaded fails with one clear message and no stack trace', async () => {
-    await stack.setConfig('clerkguard:baseline', { value: path.join(workDir, 'missing.json') });
-    const failure = await stack.preview(engineOptions(log)).then(
-      () => undefined,
-      (error: Error) => error,
-    );
-    const text = captured() + String(failure?.message ?? '');
-    await stack.setConfig('clerkguard:baseline', { value: baselineFile });
-    expect(failure, text).toBeInstanceOf(Error);
-    expect(text).toMatch(/error: clerkguard: .*missing\.json: no such file/);
-    expect(text).not.toContain('Unhandled exception');
-    expect(text).not.toMatch(/\n\s+at \S+ \(/);
+  it('7. a baseline that cannot be loaded fails with one clear message and no stack trace', async () => {
+    await ok('config', 'set', 'clerkguard:baseline', 'baselines/missing.json');
+    const failed = await pulumi('preview');
+    await ok('config', 'set', 'clerkguard:baseline', 'baselines/production.json');
+    expect(failed.code, failed.output).not.toBe(0);
+    expect(failed.output).toContain(`error: clerkguard: ${path.join(checkout, 'baselines', 'missing.json')}: no such file`);
+    expect(failed.output).not.toContain('Unhandled exception');
+    expect(failed.output).not.toMatch(STACK_TRACE);
   }, 120_000);
 
-  it('5. pulumi stack export and the state on disk hold no plaintext secret', async () => {
-    // The CLI command a user runs (the Automation API's exportStack adds --show-secrets).
-    // spawnSync blocks the event loop, so vitest's timeout could not stop a hung export: kill it.
-    const exported = spawnSync(path.join(engine.binDir, 'pulumi'), ['stack', 'export', '--stack', 'e2e'], {
-      cwd: workDir,
-      env: { ...process.env, ...engine.env },
-      encoding: 'utf8',
-      timeout: 50_000,
-      killSignal: 'SIGKILL',
-    });
-    expect(exported.error, 'pulumi stack export did not finish').toBeUndefined();
-    expect(exported.status, exported.stderr).toBe(0);
-    const onDisk = readdirSync(engine.backendDir, { recursive: true, withFileTypes: true })
-      .filter((entry) => entry.isFile())
-      .map((entry) => readFileSync(path.join(entry.parentPath, entry.name), 'utf8'))
-      .join('\n');
-    for (const text of [exported.stdout, onDisk]) {
-      expect(text.length).toBeGreaterThan(1000);
+  it('8. pulumi stack export, the state files and the stack config file hold no plaintext secret', async () => {
+    const exported = await ok('stack', 'export');
+    const onDisk = `${filesUnder(user.stateDir)}\n${filesUnder(user.pulumiHome)}`;
+    const stackConfig = readFileSync(path.join(checkout, 'Pulumi.production.yaml'), 'utf8');
+    for (const text of [exported, onDisk, stackConfig]) {
       for (const secret of [SENTINEL_SECRET_KEY, SENTINEL_PLATFORM_KEY, SIGNING_KEY]) expect(text).not.toContain(secret);
       expect(containsSecret(text)).toBe(false);
     }
+    expect(onDisk.length).toBeGreaterThan(1000);
     // The keys are there, encrypted: secret values are ciphertext envelopes.
-    const deployment = JSON.parse(exported.stdout) as { deployment: { resources: { urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] } };
+    const deployment = JSON.parse(exported) as { deployment: { resources: { urn: string; type: string; inputs?: Record<string, unknown>; outputs?: Record<string, unknown> }[] } };
     const providerResource = deployment.deployment.resources.find((resource) => resource.type === 'pulumi:providers:pulumi-nodejs');
     expect(JSON.stringify(providerResource?.inputs?.['clerkguard:secretKey'])).toContain('ciphertext');
     const template = deployment.deployment.resources.find((resource) => resource.urn.endsWith('jwt-template/supabase'));
     expect(JSON.stringify(template?.outputs?.signing_key)).toContain('ciphertext');
     expect(JSON.stringify(template?.inputs?.signing_key)).toContain('ciphertext');
-  }, 60_000);
+    // Portable: nothing in the state points at this checkout.
+    expect(exported).not.toContain(checkout);
+  }, 120_000);
 
-  it('6. destroy deletes templates, roles and permissions and leaves singleton settings as they are', async () => {
+  it('9. a moved checkout still refreshes and applies', async () => {
+    const moved = path.join(work, 'moved', 'clerkguard-elsewhere');
+    mkdirSync(path.dirname(moved));
+    renameSync(checkout, moved);
+    expect(existsSync(checkout)).toBe(false);
+    checkout = moved;
+    // The stack selection belongs to the old path: a user selects it again.
+    await ok('stack', 'select', 'production');
+    const refreshed = await pulumi('preview', '--refresh', '--expect-no-changes');
+    expect(refreshed.code, refreshed.output).toBe(0);
+    expect(refreshed.output).not.toMatch(STACK_TRACE);
+    expect(refreshed.output).not.toMatch(/error:/);
+    // An edit after the move is applied by the moved checkout's providers.
+    await bapi('PATCH', '/instance', { allowed_origins: ['https://app.example.com'] });
+    await ok('up', '--refresh', '--yes', '--policy-pack', 'policy');
+    expect(unmet(managedPart(baseline.settings), await liveSettings())).toEqual([]);
+  }, 360_000);
+
+  it('10. destroy deletes templates, roles and permissions and leaves singleton settings as they are', async () => {
     const instanceBefore = { origins: [...emulator.state.allowed_origins], protect: { ...emulator.state.protect }, session: { ...emulator.state.platform.config.session } };
-    const result = await stack.destroy(engineOptions(log));
-    const text = captured();
-    expect(result.summary.result).toBe('succeeded');
+    const output = await ok('destroy', '--yes');
     expect(emulator.state.jwt_templates.some((template) => template.name === 'supabase')).toBe(false);
     expect(emulator.state.roles.some((role) => role.key === 'org:billing')).toBe(false);
     expect(emulator.state.permissions.some((permission) => permission.key === 'org:billing:manage')).toBe(false);
     expect(emulator.state.allowed_origins).toEqual(instanceBefore.origins);
     expect(emulator.state.protect).toEqual(instanceBefore.protect);
     expect(emulator.state.platform.config.session).toEqual(instanceBefore.session);
-    expect(text).toMatch(/removed from the stack only/);
-    const exported = await stack.exportStack();
+    expect(output).toMatch(/removed from the stack only/);
+    const exported = JSON.parse(await ok('stack', 'export')) as { deployment: { resources?: unknown[] } };
     expect(exported.deployment.resources ?? []).toEqual([]);
-  }, 180_000);
+  }, 240_000);
+
+  it('11. no command warned about plugins taken from $PATH, and every pulumi command of docs/pulumi.md and the README ran', () => {
+    expect(ran.length).toBeGreaterThan(20);
+    for (const result of ran) expect(result.output, `pulumi ${result.args.join(' ')}`).not.toMatch(/from \$PATH/);
+    const documented = documentedCommands();
+    expect(documented.length).toBeGreaterThan(10);
+    const notRun = documented.filter((command) => !ran.some((result) => matchesDocumented(command.words, result.args)));
+    expect(notRun.map((command) => `${command.source}: ${command.line}`)).toEqual([]);
+  });
 });
+
+// ---------------------------------------------------------------------------------------------
+// The documented commands.
+
+/** Flags a test adds to a documented command: it runs without a terminal to confirm on. */
+const NON_INTERACTIVE_FLAGS = new Set(['--yes']);
+
+interface DocumentedCommand {
+  source: string;
+  line: string;
+  /** The words after `pulumi`. */
+  words: string[];
+}
+
+/** Every `pulumi ...` line in the sh blocks of docs/pulumi.md and the README's Pulumi section. */
+function documentedCommands(): DocumentedCommand[] {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Applying with Pulumi'));
+  const sources: [string, string][] = [
+    ['docs/pulumi.md', readFileSync(path.join(REPO_ROOT, 'docs', 'pulumi.md'), 'utf8')],
+    ['README.md', section.slice(0, section.indexOf('\n## ', 3) > 0 ? section.indexOf('\n## ', 3) : undefined)],
+  ];
+  const commands: DocumentedCommand[] = [];
+  for (const [source, text] of sources) {
+    for (const block of text.matchAll(/```sh\n([\s\S]*?)```/g)) {
+      for (const raw of block[1]!.split('\n')) {
+        const line = raw.replace(/\s+#.*$/, '').trim();
+        if (!line.startsWith('pulumi ')) continue;
+        commands.push({ source, line, words: shellWords(line).slice(1) });
+      }
+    }
+  }
+  return commands;
+}
+
+/** Splits a documented command line into words: single quotes, and `<placeholder words>` as one. */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|(<[^>]*>)|(\S+)/g)].map((match) => match[1] ?? match[2] ?? match[3]!);
+}
+
+/** A placeholder (`sk_live_...`, `<signing key>`) matches any value with its literal prefix. */
+function wordMatches(documented: string, actual: string): boolean {
+  if (/^<.*>$/.test(documented)) return actual !== '';
+  if (documented.endsWith('...')) return actual.startsWith(documented.slice(0, -3)) && actual.length > documented.length - 3;
+  return documented === actual;
+}
+
+/** `pulumi login --local` is `file://~`: the test's local backend is a file:// URL of its own. */
+const LOCAL_LOGIN = ['login', '--local'];
+
+function matchesDocumented(documented: readonly string[], args: readonly string[]): boolean {
+  if (documented.join(' ') === LOCAL_LOGIN.join(' ')) return args.length === 2 && args[0] === 'login' && args[1]!.startsWith('file:///');
+  const actual = args.filter((word) => !NON_INTERACTIVE_FLAGS.has(word) || documented.includes(word));
+  return actual.length === documented.length && documented.every((word, index) => wordMatches(word, actual[index]!));
+}

@@ -39,9 +39,9 @@ beforeAll(async () => {
 });
 
 /** Declares a baseline under mocks and returns what the policy pack would see. */
-async function declare(baseline: Baseline, platform = true): Promise<PolicyResource[]> {
+async function declare(baseline: Baseline, platform = true, jwtSigningKeys: Record<string, string> = { supabase: 'signing-key-value' }): Promise<PolicyResource[]> {
   registered.length = 0;
-  const { baseline: record, resources } = stackModule.declareBaseline(baseline, { platform, jwtSigningKeys: { supabase: 'signing-key-value' } });
+  const { baseline: record, resources } = stackModule.declareBaseline(baseline, { platform, jwtSigningKeys });
   const all = [record, ...Object.values(resources)];
   const urns = await Promise.all(all.map((resource) => new Promise<string>((resolve) => resource.urn.apply(resolve))));
   return all.map((resource, index) => {
@@ -127,6 +127,34 @@ describe('program errors', () => {
     const failure = await run(file);
     expect(pulumi.RunError.isInstance(failure)).toBe(true);
     expect(failure?.message).toMatch(message);
+  });
+});
+
+describe('JWT signing keys', () => {
+  const production = () => baselineSchema.parse(productionBaseline()) as Baseline;
+
+  it('a template with custom_signing_key and no configured key fails the program before any resource, naming the command', () => {
+    expect(() => stackModule.requireSigningKeys(production(), {})).toThrow(
+      expect.objectContaining({
+        message: 'JWT template "supabase" sets custom_signing_key, but stack config has no signing key for it',
+        hint: "pulumi config set --secret --path 'clerkguard:jwtSigningKeys.supabase' <signing key>",
+      }),
+    );
+    expect(() => stackModule.requireSigningKeys(production(), { supabase: 'key' })).not.toThrow();
+  });
+
+  it('names every template that lacks its key', () => {
+    const baseline = production();
+    baseline.settings.jwt_templates!.worker = { ...baseline.settings.jwt_templates!.supabase! };
+    expect(() => stackModule.requireSigningKeys(baseline, {})).toThrow('JWT templates "supabase", "worker" set custom_signing_key, but stack config has no signing key for them');
+  });
+
+  it('sends no key to a template without custom_signing_key', async () => {
+    const baseline = production();
+    baseline.settings.jwt_templates!.plain = { claims: { aud: 'x' }, lifetime: 60 };
+    const resources = await declare(baseline, false, { supabase: 'k1', plain: 'k2' });
+    expect(resources.find((resource) => resource.name === 'jwt-template/plain')?.props).not.toHaveProperty('signing_key');
+    expect(resources.find((resource) => resource.name === 'jwt-template/supabase')?.props).toHaveProperty('signing_key');
   });
 });
 

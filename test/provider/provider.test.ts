@@ -47,6 +47,13 @@ describe('check', () => {
     expect(empty.failures[0]?.reason).toMatch(/cannot be emptied/);
   });
 
+  it('rejects a JWT template with custom_signing_key and no signing key, naming the stack config', async () => {
+    const result = await provider.check('JwtTemplate', {}, { name: 'supabase', claims: { aud: 'x' }, lifetime: 60, signing_algorithm: 'HS256', custom_signing_key: true });
+    expect(result.failures).toEqual([{ property: 'signing_key', reason: expect.stringContaining('no signing key is configured: set stack config clerkguard:jwtSigningKeys.supabase') }]);
+    const withKey = await provider.check('JwtTemplate', {}, { name: 'supabase', claims: { aud: 'x' }, lifetime: 60, signing_algorithm: 'HS256', custom_signing_key: true, signing_key: 'k' });
+    expect(withKey.failures).toEqual([]);
+  });
+
   it('validates Platform session values with the model ranges', async () => {
     const result = await provider.check('PlatformConfig', {}, { session: { inactivity_timeout_minutes: 0 } });
     expect(result.failures.map((failure) => failure.property)).toEqual(['session.inactivity_timeout_minutes']);
@@ -186,6 +193,34 @@ describe('collections', () => {
 
     await provider.remove('JwtTemplate', created.id, read.props!);
     expect(emulator.state.jwt_templates.some((item) => item.id === created.id)).toBe(false);
+  });
+});
+
+describe('collections made by hand before the stack existed', () => {
+  it('are adopted on create (same ids, only differing keys patched), and the log says so', async () => {
+    const api = (method: string, route: string, body: unknown) =>
+      fetch(`${emulator.bapi_url}/v1${route}`, { method, headers: { Authorization: `Bearer ${emulator.secret_key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(
+        async (response) => (await response.json()) as { id: string },
+      );
+    const permission = await api('POST', '/organization_permissions', { key: 'org:reports:read', name: 'Read reports' });
+    const role = await api('POST', '/organization_roles', { key: 'org:auditor', name: 'Auditor (by hand)', permissions: [] });
+    const logged: string[] = [];
+    vi.spyOn(console, 'error').mockImplementation((line: unknown) => void logged.push(String(line)));
+
+    const from = emulator.requests.length;
+    const adoptedPermission = await provider.create('OrganizationPermission', { key: 'org:reports:read', name: 'Read reports' });
+    const adoptedRole = await provider.create('OrganizationRole', { key: 'org:auditor', name: 'Auditor', permissions: ['org:reports:read'] });
+    expect(adoptedPermission.id).toBe(permission.id);
+    expect(adoptedRole.id).toBe(role.id);
+    const writes = writesSince(emulator, from);
+    expect(writes.map((write) => `${write.method} ${write.path} ${write.status}`)).toEqual([`PATCH /v1/organization_roles/${role.id} 200`]);
+    expect(writes[0]!.body).toEqual({ name: 'Auditor', permissions: [permission.id] }); // Clerk takes permission ids
+    expect(logged).toEqual([
+      `clerkguard: adopted the existing organization permission "org:reports:read" (${permission.id}) into the stack: already matched the baseline. pulumi destroy deletes it like one the stack created.`,
+      `clerkguard: adopted the existing organization role "org:auditor" (${role.id}) into the stack: updated name, permissions to the baseline. pulumi destroy deletes it like one the stack created.`,
+    ]);
+    await provider.remove('OrganizationRole', role.id, { key: 'org:auditor' });
+    await provider.remove('OrganizationPermission', permission.id, { key: 'org:reports:read' });
   });
 });
 
