@@ -22,12 +22,13 @@ type ImplementationModule = typeof Implementation;
  * the path of the checkout that wrote the state is used, so a moved checkout still loads.
  *
  * Serialized along with the methods, so it may use nothing but `require` and globals. Failures
- * are one sentence with a hint: the plugin prints `${error}: ${error.stack}` verbatim.
+ * are one sentence with a hint.
  */
 function loadImplementation(): ImplementationModule {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const fs = require('node:fs') as typeof import('node:fs');
   const path = require('node:path') as typeof import('node:path');
+  // The plugin prints `${error}: ${error.stack}`: an empty stack shows the message once.
   const plain = (message: string): Error => {
     const error = new Error(message);
     error.stack = '';

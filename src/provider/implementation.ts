@@ -55,10 +55,19 @@ async function guarded<T>(what: string, run: () => Promise<T>, ...secretProps: (
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const hint = error instanceof ClerkguardError && error.hint ? ` (hint: ${error.hint})` : '';
-    const clean = new Error(scrubSecrets(`clerkguard: ${what}: ${message}${hint}`, [...knownSecrets(), ...secretValues(secretProps)]));
-    clean.stack = clean.message;
-    throw clean;
+    throw providerError(scrubSecrets(`clerkguard: ${what}: ${message}${hint}`, [...knownSecrets(), ...secretValues(secretProps)]));
   }
+}
+
+/**
+ * An error the dynamic-provider plugin prints as one line: for check, read and delete it logs
+ * `${error}: ${error.stack}`, so the stack is empty (no trace of ours, and not the message a
+ * second time).
+ */
+function providerError(message: string): Error {
+  const error = new Error(message);
+  error.stack = '';
+  return error;
 }
 
 /** Secret inputs (a JWT signing key) have no recognizable pattern: scrub them by value. */

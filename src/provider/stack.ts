@@ -1,7 +1,7 @@
 /**
- * The Pulumi program: one resource per writable setting group of a baseline. The same function
- * runs from Pulumi.yaml (`pulumi up` in the repository) and as an Automation API inline
- * program, so tests drive the real engine even where no Node language host is installed.
+ * The Pulumi program: one resource per writable setting group of a baseline. Pulumi.yaml runs
+ * it through program.ts (`pulumi up` in the repository); it is exported as a function so it
+ * can also be an Automation API inline program.
  */
 import * as pulumi from '@pulumi/pulumi';
 import { loadBaselineFile } from '../baseline/load';

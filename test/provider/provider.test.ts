@@ -370,6 +370,8 @@ describe('credentials and errors', () => {
       );
       expect(failure?.message).toMatch(/neither stack config clerkguard:secretKey nor CLERK_SECRET_KEY is set \(hint: pulumi config set --secret clerkguard:secretKey sk_live_/);
       expect(failure?.stack).not.toMatch(/\n\s+at /);
+      // The plugin logs a failed read as `${error}: ${error.stack}`: the message once.
+      expect(`${failure}: ${failure?.stack}`).toBe(`Error: ${failure?.message}: `);
     } finally {
       if (saved !== undefined) process.env.CLERK_SECRET_KEY = saved;
     }
