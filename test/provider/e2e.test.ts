@@ -35,6 +35,9 @@ describe.runIf(unavailable !== undefined && process.env.CLERKGUARD_REQUIRE_PULUM
 
 const SIGNING_KEY = 'supabase-hs256-secret-SENTINEL-signing-value';
 
+/** Per step: several CLI commands, each of which is killed after 180 s (runPulumi). */
+const TEST_TIMEOUT_MS = 600_000;
+
 /** Objects that are one value: extra live keys are a mismatch (a leftover PII claim). */
 const WHOLE_VALUES = new Set(['claims']);
 
@@ -162,7 +165,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     expect(writesSince(emulator, from)).toEqual([]);
 
     await ok('config', 'set', '--secret', '--path', 'clerkguard:jwtSigningKeys.supabase', SIGNING_KEY);
-  }, 240_000);
+  }, TEST_TIMEOUT_MS);
 
   it('2. preview with the policy pack directory passes the shipped baseline and writes nothing', async () => {
     const from = emulator.requests.length;
@@ -171,7 +174,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     expect(output).not.toMatch(/\[mandatory\]/);
     expect(output).toMatch(/\+ 11 to create/);
     expect(writesSince(emulator, from)).toEqual([]);
-  }, 120_000);
+  }, TEST_TIMEOUT_MS);
 
   it('3. up adopts the objects made by hand (no "already exists") and makes the instance equal the baseline', async () => {
     const expected = managedPart(baseline.settings);
@@ -193,7 +196,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     const outputs = JSON.parse(await ok('stack', 'output', '--json')) as { managed: string[]; platformManaged: boolean };
     expect(outputs.managed).toContain('platform-config');
     expect(outputs.platformManaged).toBe(true);
-  }, 240_000);
+  }, TEST_TIMEOUT_MS);
 
   it('4. a second up changes nothing, and a refresh of the untouched instance finds nothing', async () => {
     const from = emulator.requests.length;
@@ -203,7 +206,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     const refreshed = await ok('preview', '--refresh', '--expect-no-changes');
     expect(refreshed).not.toContain('[diff:');
     expect(refreshed).not.toContain('could not be read');
-  }, 240_000);
+  }, TEST_TIMEOUT_MS);
 
   it('5. a change through the Backend API is drift: preview --refresh --expect-no-changes exits 7 and names it, up --refresh fixes it', async () => {
     await bapi('PATCH', '/instance', { allowed_origins: ['https://app.example.com', 'https://www.example.com', 'https://evil.example.net'] });
@@ -220,7 +223,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     await ok('up', '--refresh', '--yes', '--policy-pack', 'policy');
     expect(unmet(managedPart(baseline.settings), await liveSettings())).toEqual([]);
     await ok('preview', '--refresh', '--expect-no-changes');
-  }, 360_000);
+  }, TEST_TIMEOUT_MS);
 
   it('6. the policy pack directory blocks a baseline that turns MFA or lockout off, ships a PII claim, or widens origins', async () => {
     const violating = structuredClone(baseline) as { settings: Settings };
@@ -248,7 +251,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     await ok('config', 'set', 'clerkguard:baseline', 'baselines/production.json');
     const clean = await ok('preview', '--policy-pack', 'policy');
     expect(clean).not.toMatch(/\[mandatory\]/);
-  }, 360_000);
+  }, TEST_TIMEOUT_MS);
 
   it('7. a baseline that cannot be loaded fails with one clear message and no stack trace', async () => {
     await ok('config', 'set', 'clerkguard:baseline', 'baselines/missing.json');
@@ -258,7 +261,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     expect(failed.output).toContain(`error: clerkguard: ${path.join(checkout, 'baselines', 'missing.json')}: no such file`);
     expect(failed.output).not.toContain('Unhandled exception');
     expect(failed.output).not.toMatch(STACK_TRACE);
-  }, 120_000);
+  }, TEST_TIMEOUT_MS);
 
   it('8. pulumi stack export, the state files and the stack config file hold no plaintext secret', async () => {
     const exported = await ok('stack', 'export');
@@ -278,7 +281,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     expect(JSON.stringify(template?.inputs?.signing_key)).toContain('ciphertext');
     // Portable: nothing in the state points at this checkout.
     expect(exported).not.toContain(checkout);
-  }, 120_000);
+  }, TEST_TIMEOUT_MS);
 
   it('9. a moved checkout still refreshes and applies', async () => {
     const moved = path.join(work, 'moved', 'clerkguard-elsewhere');
@@ -296,7 +299,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     await bapi('PATCH', '/instance', { allowed_origins: ['https://app.example.com'] });
     await ok('up', '--refresh', '--yes', '--policy-pack', 'policy');
     expect(unmet(managedPart(baseline.settings), await liveSettings())).toEqual([]);
-  }, 360_000);
+  }, TEST_TIMEOUT_MS);
 
   it('10. destroy deletes templates, roles and permissions and leaves singleton settings as they are', async () => {
     const instanceBefore = { origins: [...emulator.state.allowed_origins], protect: { ...emulator.state.protect }, session: { ...emulator.state.platform.config.session } };
@@ -310,7 +313,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     expect(output).toMatch(/removed from the stack only/);
     const exported = JSON.parse(await ok('stack', 'export')) as { deployment: { resources?: unknown[] } };
     expect(exported.deployment.resources ?? []).toEqual([]);
-  }, 240_000);
+  }, TEST_TIMEOUT_MS);
 
   it('11. no command warned about plugins taken from $PATH, and every pulumi command of docs/pulumi.md and the README ran', () => {
     expect(ran.length).toBeGreaterThan(20);

@@ -136,7 +136,7 @@ export interface CommandResult {
  * process). A command that outlives `timeoutMs` is killed with its whole process group (the
  * language host, the program, the providers) and reported with the code null.
  */
-export function runPulumi(user: PulumiUser, cwd: string, args: string[], timeoutMs = 120_000): Promise<CommandResult> {
+export function runPulumi(user: PulumiUser, cwd: string, args: string[], timeoutMs = 180_000): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(user.binDir, 'pulumi'), args, { cwd, env: user.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const chunks: string[] = [];
