@@ -125,9 +125,16 @@ function providerTarget(config: ConfigSource, env: NodeJS.ProcessEnv): Target {
   if (file) {
     try {
       return loadBaselineFile(file).baseline.target;
-    } catch {
-      // The program reports an unreadable baseline; the provider falls back to defaults so a
-      // destroy still works after the file is gone.
+    } catch (error) {
+      // A destroy must still work after the file is gone, but only with a key the stack itself
+      // names: the baseline may have named other variables (CLERK_STAGING_SECRET_KEY), and
+      // guessing CLERK_SECRET_KEY could act on another environment's instance.
+      if (!config.get(CONFIG_KEYS.secretKey.key)?.trim()) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new ClerkguardError(`cannot read the stack's baseline ${file} (${reason}), so the environment variables holding this stack's keys are unknown`, {
+          hint: `restore the baseline file, or give the stack its own key: pulumi config set --secret ${CONFIG_KEYS.secretKey.key} sk_live_...`,
+        });
+      }
     }
   }
   return targetSchema.parse({ environment_type: 'production' });

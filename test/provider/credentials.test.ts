@@ -59,6 +59,14 @@ describe('providerConnection', () => {
     expect(connection.platform).toMatchObject({ applicationId: 'app_staging', instance: 'development' });
   });
 
+  it('refuses to guess the key variables when the configured baseline cannot be read, unless the stack names its own key', () => {
+    const missing = path.join(os.tmpdir(), 'clerkguard-no-such-dir', 'staging.json');
+    const env = { CLERK_SECRET_KEY: 'sk_live_production000' };
+    expect(() => providerConnection(config({ 'clerkguard:baseline': missing }), env)).toThrow(/^cannot read the stack's baseline .*staging\.json .*keys are unknown$/);
+    const connection = providerConnection(config({ 'clerkguard:baseline': missing, 'clerkguard:secretKey': 'sk_live_fromstack0000' }), env);
+    expect(connection.secretKey).toBe('sk_live_fromstack0000');
+  });
+
   it('names the stack config key and the variable, never a value, when no key is configured', () => {
     const failure = (() => {
       try {
