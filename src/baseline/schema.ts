@@ -48,6 +48,35 @@ export const ignoreSchema = z.strictObject({
 });
 export type IgnoreEntry = z.infer<typeof ignoreSchema>;
 
+const appPath = z
+  .string()
+  .regex(/^\/(?!\/)[^\s#]*$/, 'expected a path on the application\'s origins, starting with "/", e.g. "/dashboard"')
+  .max(2048);
+
+const appOrigin = z.string().refine(isExactOrigin, { message: 'expected an exact origin: http(s)://host[:port], no path, query or wildcard' });
+
+/** An exact http(s) origin, as the probe compares origins (scheme, host, port) and nothing else. */
+function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value && !value.includes('*');
+  } catch {
+    return false;
+  }
+}
+
+export const applicationSchema = z
+  .strictObject({
+    origins: z.array(appOrigin).min(1).max(20).describe('Origins of the deployed application `clerkguard probe` may contact (with webhooks.endpoints and target.frontend_api_url, the only hosts it contacts).'),
+    pages: z.array(appPath).max(20).optional().describe('Pages whose HTML and same-origin scripts are searched for keys and whose cookies are read (default ["/"]).'),
+    protected_paths: z.array(appPath).max(50).optional().describe('Paths that must not answer without a session (401/403/404 or a redirect to sign-in).'),
+    sign_in_paths: z.array(appPath).max(10).optional().describe('Where the app sends signed-out visitors (default: any path containing sign-in, signin, login or sign_in).'),
+    cross_origin_iframe: z.boolean().optional().describe('The app runs inside a cross-site iframe, where Clerk sets SameSite=None on purpose (default false).'),
+    webhook_signing_secret_env: envVarName.optional().describe('Env var holding the webhook signing secret (whsec_...) for the signed probes (default CLERK_WEBHOOK_SIGNING_SECRET).'),
+  })
+  .describe('The deployed application, for `clerkguard probe`: the only URLs it may contact. Names of env vars only, never secrets.');
+export type Application = z.infer<typeof applicationSchema>;
+
 export const baselineSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -57,6 +86,7 @@ export const baselineSchema = z
     profile: profileSchema,
     description: z.string().optional(),
     target: targetSchema,
+    application: applicationSchema.optional(),
     settings: settingsSchema,
     exceptions: z.array(exceptionSchema).default([]),
     ignore: z.array(ignoreSchema).default([]),

@@ -1,5 +1,6 @@
 /** Drift: classified differences between a baseline's settings and a live export's. */
 import type { Severity } from '../checklist/types';
+import type { ApplicationDrift, ChangeEvidence } from '../evidence/drift';
 import type { EvidenceSource } from '../settings/model';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
@@ -15,8 +16,10 @@ export interface DriftChange {
   severity: Severity;
   checklist_items: number[];
   source: EvidenceSource;
-  /** Set when an exception or ignore entry in the baseline suppresses this change. */
-  suppressed?: { by: 'exception' | 'ignore'; reason: string; rule?: string; expires?: string };
+  /** Set when an exception or ignore entry in the baseline (or an inline comment in code) suppresses this change. */
+  suppressed?: { by: 'exception' | 'ignore' | 'inline'; reason: string; rule?: string; expires?: string };
+  /** Application evidence (code, probe) that contradicts the baseline: where and what decided it. */
+  evidence?: ChangeEvidence;
 }
 
 export interface DriftError {
@@ -43,6 +46,8 @@ export interface EnvironmentDrift {
   errors: DriftError[];
   coverage: Record<string, EvidenceSource>;
   captured_at?: string;
+  /** What the application itself showed (`--scan`, `--probe`): sources and what they could not decide. */
+  application?: ApplicationDrift;
 }
 
 export interface DriftReport {

@@ -89,12 +89,26 @@ export const ATTESTATION_PATHS: Partial<Record<RuleId, readonly JsonPath[]>> = {
   'keys-secret-server-only': [['practices', 'secret_key_server_only']],
   'session-revoke-on-security-events': [['practices', 'session_revocation_configured']],
   'session-server-side-verification': [['practices', 'server_side_session_verification']],
+  // Declared by a person ("as the live app sets it"); a probe reads the real Set-Cookie.
+  'session-cookie-samesite': [['session', 'cookie_same_site']],
   'webhook-signature-verification': [['webhooks', 'signature_verification']],
   'webhook-secret-in-env': [['webhooks', 'secret_storage']],
   'webhook-idempotency': [['webhooks', 'idempotency']],
   'webhook-user-deleted-pii': [['webhooks', 'user_deleted_handling']],
   'org-scoped-queries': [['practices', 'org_scoped_queries']],
   'org-role-checks': [['practices', 'role_based_authorization']],
+};
+
+/**
+ * Where application evidence about a rule is shown against the baseline (drift paths, SARIF
+ * positions): its attestation path, else the setting the evidence bears on.
+ */
+export function evidencePathFor(rule: string): JsonPath | undefined {
+  return ATTESTATION_PATHS[rule as RuleId]?.[0] ?? EXTRA_EVIDENCE_PATHS[rule];
+}
+
+const EXTRA_EVIDENCE_PATHS: Record<string, JsonPath> = {
+  'keys-production-live': ['keys', 'expected_environment'],
 };
 
 /** The live source of the value at `path`: the most specific coverage entry that covers it. */
