@@ -16,7 +16,9 @@ import { driftAlert } from '../report/slack';
 import { ClerkguardError, describeError } from '../util/errors';
 import { replaceFileAtomic } from '../util/fs';
 import { prettyJson } from '../util/json';
-import { exitCodeForReport, runDrift, type LiveExporter } from './run';
+import { withApplicationDrift } from '../evidence/drift';
+import type { EvidenceCollector } from '../evidence/collect';
+import { errorDrift, exitCodeForReport, overallStatus, runDrift, toDriftError, type LiveExporter } from './run';
 import type { DriftReport } from './types';
 
 export interface DriftJobSlack {
@@ -39,6 +41,8 @@ export interface DriftJobOptions {
   /** Also write slack-preview.json (the Block Kit messages an alert would post). */
   slackPreview?: boolean;
   slack?: DriftJobSlack;
+  /** Evidence from the application (`--scan`, `--probe`): contradictions become drift. */
+  application?: EvidenceCollector;
 }
 
 export interface DriftJobResult {
@@ -64,6 +68,7 @@ const REPORT_FILES: [DriftFormat, string][] = [
 
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
   const report = await runDrift(options.baselines, options.exporter, { strict: options.strict ?? false, today: options.today, now: options.now });
+  if (options.application) await addApplicationEvidence(report, options.baselines, options.application, options.today);
   let exitCode = exitCodeForReport(report, { strict: options.strict ?? false });
   let files: string[] = [];
   let writeError: ClerkguardError | undefined;
@@ -99,6 +104,21 @@ export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobRes
     }
   }
   return { report, exitCode, files, deliveries, ...(writeError ? { writeError } : {}), ...(slackError ? { slackError } : {}) };
+}
+
+/** Merges what the application shows into each environment that could be checked. */
+async function addApplicationEvidence(report: DriftReport, baselines: readonly LoadedBaseline[], collect: EvidenceCollector, today: string): Promise<void> {
+  for (const [index, environment] of report.environments.entries()) {
+    const loaded = baselines[index];
+    if (!loaded || environment.status === 'error' || loaded.baseline.environment !== environment.environment) continue;
+    try {
+      report.environments[index] = withApplicationDrift(environment, loaded, await collect(loaded), today);
+    } catch (error) {
+      // Evidence that could not be gathered is not "no drift": the environment could not be checked.
+      report.environments[index] = errorDrift(loaded, toDriftError(error));
+    }
+  }
+  report.status = overallStatus(report.environments);
 }
 
 export function writeReportFiles(report: DriftReport, outDir: string, baselines: readonly LoadedBaseline[], slackPreview: boolean): string[] {

@@ -55,15 +55,20 @@ function result(environment: EnvironmentDrift, change: DriftChange, texts: Recor
   const file = environment.baseline_file ?? `${environment.environment}.json`;
   const text = texts[file];
   const position = text ? locatePath(text, ['settings', ...settingsSegments(change.path)], true) : undefined;
+  // Code evidence points at the code; a probe's URL is named in the message (SARIF viewers need a file).
+  const codeFile = change.evidence?.location?.file;
+  const url = change.evidence?.location?.url;
   const items = change.checklist_items.map((item) => RULES[item - 1]?.id).filter((id): id is string => id !== undefined);
   return {
     ruleId: `drift-${change.direction}`,
     ruleIndex,
     level: level(change),
-    message: { text: `${environment.environment}: ${change.path} ${describeChange(change, 200)} (${change.direction}, ${change.severity}, source ${change.source})` },
+    message: { text: `${environment.environment}: ${change.path} ${describeChange(change, 200)} (${change.direction}, ${change.severity}, source ${change.source}${url ? `, at ${url}` : ''})` },
     locations: [
       {
-        physicalLocation: { artifactLocation: { uri: file.replace(/\\/g, '/') }, region: { startLine: position?.line ?? 1, startColumn: position?.column ?? 1 } },
+        physicalLocation: codeFile
+          ? { artifactLocation: { uri: codeFile.replace(/\\/g, '/') }, region: { startLine: change.evidence?.location?.line ?? 1, startColumn: change.evidence?.location?.column ?? 1 } }
+          : { artifactLocation: { uri: file.replace(/\\/g, '/') }, region: { startLine: position?.line ?? 1, startColumn: position?.column ?? 1 } },
         logicalLocations: [{ fullyQualifiedName: change.path, kind: 'member' }],
       },
     ],
@@ -77,6 +82,7 @@ function result(environment: EnvironmentDrift, change: DriftChange, texts: Recor
       checklist_items: change.checklist_items,
       checklist_rules: items,
       source: change.source,
+      ...(change.evidence ? { evidence: change.evidence } : {}),
     },
   };
 }

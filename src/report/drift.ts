@@ -5,6 +5,7 @@
  * Weakening changes come first everywhere; every value passes through scrubSecrets.
  */
 import type { DriftChange, DriftReport, EnvironmentDrift } from '../drift/types';
+import { formatLocation } from '../evidence/index';
 import { scrubSecrets } from '../settings/redact';
 import { prettyJson } from '../util/json';
 import { activeChanges, countChanges, describeChange, describeCounts, describeCoverage, formatValue, itemsLabel, reportHeadline, statusWord } from './drift-summary';
@@ -53,6 +54,7 @@ export function renderDriftJson(report: DriftReport): string {
         errors: environment.errors,
         coverage: environment.coverage,
         ...(environment.captured_at === undefined ? {} : { captured_at: environment.captured_at }),
+        ...(environment.application ? { application: environment.application } : {}),
       })),
     }),
   );
@@ -86,8 +88,10 @@ function environmentText(environment: EnvironmentDrift, p: Painter, verbose: boo
     lines.push(`  ${colour(label.padEnd(13))} ${change.severity.padEnd(8)} ${change.path}`);
     const meta = [itemsLabel(change), `source ${change.source}`].filter(Boolean).join(', ');
     lines.push(`      ${describeChange(change)}  ${p.dim(`(${meta})`)}`);
+    if (change.evidence?.snippet) lines.push(p.dim(`      | ${change.evidence.snippet}`));
     if (change.suppressed) lines.push(p.dim(`      ${change.suppressed.by}: ${change.suppressed.reason}${change.suppressed.expires ? ` (until ${change.suppressed.expires})` : ''}`));
   }
+  lines.push(...applicationText(environment, p));
   if (environment.unmanaged.length > 0 && verbose) {
     lines.push(p.dim(`  unmanaged (live only, not drift; --strict reports them):`));
     for (const entry of environment.unmanaged) lines.push(p.dim(`    ${entry.path} = ${formatValue(entry.live, 80)} (${entry.source})`));
@@ -101,6 +105,31 @@ function environmentText(environment: EnvironmentDrift, p: Painter, verbose: boo
     for (const entry of unverified) lines.push(`    ${entry.path}`);
   }
   if (environment.status !== 'error') lines.push(p.dim(`  coverage: ${describeCoverage(environment)}`));
+  return lines;
+}
+
+/** Which application sources ran, and what they could not decide (neither in sync nor drift). */
+function applicationText(environment: EnvironmentDrift, p: Painter): string[] {
+  const application = environment.application;
+  if (!application) return [];
+  const lines = [p.dim(`  application evidence: ${application.sources.map((source) => `${source.source} (${source.subjects.length} subject${source.subjects.length === 1 ? '' : 's'})`).join(', ') || 'none gathered'}`)];
+  if (application.gaps.length > 0) {
+    lines.push(`  ${p.yellow('undecided')} (the application evidence could not decide these; not in sync, not drift):`);
+    for (const gap of application.gaps.slice(0, 50)) lines.push(`    ${gap.source} ${gap.rule}${gap.location ? ` at ${formatLocation(gap.location)}` : ''}: ${gap.message}`);
+    if (application.gaps.length > 50) lines.push(`    … and ${application.gaps.length - 50} more (--format json lists all)`);
+  }
+  return lines;
+}
+
+function applicationMarkdown(environment: EnvironmentDrift): string[] {
+  const application = environment.application;
+  if (!application) return [];
+  const lines = [`**Application evidence:** ${application.sources.map((source) => `${source.source} (${source.subjects.map((subject) => code(subject)).join(', ')})`).join('; ') || 'none gathered'}.`, ''];
+  if (application.gaps.length > 0) {
+    lines.push('**Undecided** (the application evidence could not decide these: neither in sync nor drift):', '');
+    for (const gap of application.gaps) lines.push(`- ${gap.source} ${code(gap.rule)}${gap.location ? ` at ${code(formatLocation(gap.location))}` : ''}: ${cell(gap.message)}`);
+    lines.push('');
+  }
   return lines;
 }
 
@@ -157,6 +186,7 @@ function environmentMarkdown(environment: EnvironmentDrift): string[] {
     for (const entry of environment.unmanaged) lines.push(`- ${code(entry.path)} = ${code(formatValue(entry.live))} (${entry.source})`);
     lines.push('');
   }
+  lines.push(...applicationMarkdown(environment));
   const unverified = environment.unverified ?? [];
   if (unverified.length > 0) {
     lines.push('**Unverified** (managed settings no live source could show: neither in sync nor drift):', '');

@@ -4,7 +4,7 @@
  */
 import { RULES, atLeast, severityRank, summarize, type Finding, type FindingSummary, type Severity } from '../checklist/index';
 import { locatePath } from '../baseline/validate';
-import { formatLocation } from '../evidence/index';
+import { evidencePathFor, formatLocation } from '../evidence/index';
 import { parsePath } from '../settings/paths';
 import { prettyJson } from '../util/json';
 import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
@@ -149,12 +149,17 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
   const results = reported.map((finding) => {
     if (finding.location?.file !== undefined) return codeResult(finding, failOn, rules);
     const text = finding.file ? texts?.[finding.file] : undefined;
-    const position = text && finding.path ? locatePath(text, parsePath(finding.path), true) : undefined;
+    // A probed URL is no file: point at the baseline entry the probe stands in for, name the URL.
+    const url = finding.location?.url;
+    const evidencePath = url ? evidencePathFor(finding.rule) : undefined;
+    const located = finding.path ? parsePath(finding.path) : evidencePath ? ['settings', ...evidencePath] : undefined;
+    const position = text && located ? locatePath(text, located, true) : undefined;
+    const message = `${finding.message}${url && !finding.message.includes(url) ? ` (${url})` : ''}`;
     return {
       ruleId: finding.rule,
       ruleIndex: rules.findIndex((rule) => rule.id === finding.rule),
       level: sarifLevel(finding, failOn),
-      message: { text: finding.status === 'not_verifiable' ? `Not verifiable: ${finding.message}` : finding.message },
+      message: { text: finding.status === 'not_verifiable' ? `Not verifiable: ${message}` : message },
       locations: [
         {
           physicalLocation: {
@@ -164,7 +169,13 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
           ...(finding.path ? { logicalLocations: [{ fullyQualifiedName: finding.path, kind: 'member' }] } : {}),
         },
       ],
-      properties: { status: finding.status, severity: finding.severity, checklist_item: finding.checklist_item, environment: finding.environment },
+      properties: {
+        status: finding.status,
+        severity: finding.severity,
+        checklist_item: finding.checklist_item,
+        environment: finding.environment,
+        ...(url ? { evidence: finding.evidence, url, ...(finding.check ? { check: finding.check } : {}), ...(finding.confidence ? { confidence: finding.confidence } : {}) } : {}),
+      },
     };
   });
   return prettyJson({
@@ -176,6 +187,14 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
 
 /** Findings about the scan itself (not checklist items) that SARIF viewers need a rule for. */
 const APPLICATION_RULES = [
+  {
+    id: 'probe-not-run',
+    name: 'The application could not be probed',
+    shortDescription: { text: 'The application could not be probed' },
+    fullDescription: { text: 'The baseline names no URL the probe may contact, so nothing about the running application was verified.' },
+    help: { text: 'Name the application in the baseline ("application": { "origins": [...] }).' },
+    properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
+  },
   {
     id: 'scan-file-not-analysed',
     name: 'A file could not be analysed',

@@ -1,8 +1,9 @@
 /**
- * Inline suppressions: `// clerkguard-ignore RULE: reason` (or `#` in env files), optionally
- * `(owner: NAME, expires: YYYY-MM-DD)`. It waives a failing observation of RULE (a checklist
- * rule id or a scan check id) on its own line or the next one. Every suppression is listed;
- * one without a reason, naming an unknown rule, or past its expiry waives nothing.
+ * Inline suppressions: `// clerkguard-ignore RULE: reason (owner: NAME, expires: YYYY-MM-DD)`
+ * (or `#` in env files). It waives a failing observation of RULE (a checklist rule id or a scan
+ * check id) on its own line or the next one. Every suppression is listed; like a baseline
+ * exception it needs a reason, an owner and an expiry: one missing any, naming an unknown rule,
+ * or past its expiry waives nothing.
  */
 import { RULE_IDS } from '../checklist/ids';
 import type { Observation } from '../evidence/index';
@@ -48,6 +49,10 @@ export function findSuppressions(relative: string, text: string): InlineSuppress
     if (reason === '') {
       suppression.status = 'invalid';
       suppression.problem = 'a suppression needs a reason after the colon';
+    } else if (!owner || !expires) {
+      // Held to the standard of baseline exceptions: someone answers for it, and it runs out.
+      suppression.status = 'invalid';
+      suppression.problem = `a suppression needs an owner and an expiry like a baseline exception: add (owner: NAME, expires: YYYY-MM-DD)${!owner && expires ? '; the owner is missing' : owner && !expires ? '; the expiry is missing' : ''}`;
     }
     out.push(suppression);
   });

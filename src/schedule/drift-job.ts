@@ -3,7 +3,9 @@ import path from 'node:path';
 import { loadBaselines } from '../baseline/load';
 import { liveExporter } from '../drift/exporter';
 import { runDriftJob } from '../drift/job';
+import { applicationCollector, type ApplicationRequest } from '../evidence/collect';
 import { readDashboardExportFile } from '../export/index';
+import type { CliContext } from '../cli/context';
 import { describeCounts, countChanges } from '../report/drift-summary';
 import type { ScheduledJobProvider } from './jobs';
 
@@ -16,6 +18,9 @@ export const driftJobProvider: ScheduledJobProvider = {
     { flags: '--out <dir>', description: 'where each run writes report.md, report.json, report.sarif, report.txt', defaultValue: DEFAULT_SCHEDULE_OUT },
     { flags: '--dashboard-export <file>', description: 'dashboard export for settings no API exposes' },
     { flags: '--strict', description: 'report unmanaged live settings as drift, and exit 2 when a managed setting is unverified' },
+    { flags: '--scan <dir>', description: "scan this application's code in every run (evidence `code`; repeatable)", parse: collectValue, defaultValue: [] },
+    { flags: '--build <dir>', description: 'with --scan: also search this build output for keys (repeatable)', parse: collectValue, defaultValue: [] },
+    { flags: '--probe', description: 'probe the deployed application each baseline names in every run (evidence `probe`)' },
   ],
   create(options, environment) {
     const { context } = environment;
@@ -27,6 +32,7 @@ export const driftJobProvider: ScheduledJobProvider = {
         // Baselines and the dashboard export are re-read every run: edits apply without a restart.
         const baselines = loadBaselines(baselineArgs, context.io.cwd);
         const dashboard = typeof options.dashboardExport === 'string' ? readDashboardExportFile(path.resolve(context.io.cwd, options.dashboardExport)) : undefined;
+        const application = scheduledCollector(options, context, baselines);
         const result = await runDriftJob({
           baselines,
           exporter: liveExporter(context.io.env, () => context.now(), dashboard, (message) => context.io.stderr(`warning: ${message}\n`)),
@@ -34,6 +40,7 @@ export const driftJobProvider: ScheduledJobProvider = {
           today: context.today(),
           now: context.now(),
           outDir: path.resolve(context.io.cwd, String(options.out ?? DEFAULT_SCHEDULE_OUT)),
+          ...(application ? { application } : {}),
           ...(environment.slack ? { slack: environment.slack } : {}),
         });
         for (const env of result.report.environments) {
@@ -50,3 +57,14 @@ export const driftJobProvider: ScheduledJobProvider = {
     };
   },
 };
+
+function collectValue(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `--scan`/`--build`/`--probe` of `clerkguard schedule`, shared by the drift and snapshot jobs. */
+export function scheduledCollector(options: Readonly<Record<string, unknown>>, context: CliContext, baselines: Parameters<typeof applicationCollector>[2]) {
+  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
+  const request: ApplicationRequest = { scan: { roots: list(options.scan), builds: list(options.build) }, ...(options.probe === true ? { probe: {} } : {}) };
+  return applicationCollector(request, { cwd: context.io.cwd, env: context.io.env, now: () => context.now(), today: () => context.today(), warn: (message) => context.io.stderr(`warning: ${message}\n`) }, baselines);
+}

@@ -27,7 +27,9 @@ export interface ScheduledJob {
 export interface ScheduleOptionSpec {
   flags: string;
   description: string;
-  defaultValue?: string;
+  defaultValue?: string | string[];
+  /** Commander's value parser, e.g. to collect a repeatable option into a list. */
+  parse?: (value: string, previous: string[]) => string[];
 }
 
 /** What every job gets from the schedule command. */

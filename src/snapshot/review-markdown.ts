@@ -7,6 +7,7 @@ import type { FindingStatus } from '../checklist/index';
 import type { DriftChange } from '../drift/types';
 import { EXCEPTION_WARNING_DAYS, summarizeReview, type ReviewReport } from './review';
 import { addDays } from '../checklist/helpers';
+import { formatLocation } from '../evidence/index';
 
 export const SIGN_OFF_START = '<!-- clerkguard:sign-off:start -->';
 export const SIGN_OFF_END = '<!-- clerkguard:sign-off:end -->';
@@ -74,7 +75,7 @@ export function renderReviewMarkdown(review: ReviewReport, options: { signOff?: 
 
 function checklistSection(review: ReviewReport): string[] {
   const lines = ['## Checklist (20 items)', ''];
-  lines.push('Status against the live settings. Evidence says where each value came from: `bapi` Backend API, `fapi` Frontend API, `platform` Platform API, `export-file` a dashboard export, `attested` a human attestation, `unverified` no source could show it.', '');
+  lines.push('Status against the live settings. Evidence says where each value came from: `bapi` Backend API, `fapi` Frontend API, `platform` Platform API, `code` a scan of the application\'s code, `probe` the running application\'s URLs, `export-file` a dashboard export, `attested` a human attestation, `unverified` no source could show it.', '');
   lines.push('| # | Item | Severity | Status | Evidence | Findings |', '|---|---|---|---|---|---|');
   for (const item of review.checklist) {
     const counts = (Object.keys(item.counts) as FindingStatus[])
@@ -91,7 +92,7 @@ function checklistSection(review: ReviewReport): string[] {
   }
   lines.push('### Findings that need attention', '');
   for (const { item, finding } of attention) {
-    const where = finding.path ? ` at ${code(finding.path)}` : '';
+    const where = finding.location ? ` at ${code(formatLocation(finding.location))}` : finding.path ? ` at ${code(finding.path)}` : '';
     lines.push(`- **${STATUS_LABEL[finding.status]}** item ${item.item} ${code(finding.rule)} (${finding.severity}, evidence: ${finding.evidence})${where}: ${oneLine(finding.message)}`);
     if (finding.status === 'fail') lines.push(`  - Fix: ${oneLine(finding.remediation)}`);
     if (finding.status === 'not_verifiable' && finding.how_to_verify && !finding.message.includes(finding.how_to_verify)) lines.push(`  - Verify: ${oneLine(finding.how_to_verify)}`);
@@ -121,6 +122,14 @@ function driftSection(review: ReviewReport): string[] {
   }
   if (drift.unverified && drift.unverified.length > 0) {
     lines.push('', `Managed settings no live source could show, so neither in sync nor drift (${drift.unverified.length}): ${drift.unverified.map((entry) => code(entry.path)).join(', ')}.`);
+  }
+  if (drift.application) {
+    const sources = drift.application.sources.map((source) => `${source.source} (${source.subjects.map((subject) => code(subject)).join(', ')})`).join('; ');
+    lines.push('', `Application evidence: ${sources || 'none gathered'}.`);
+    if (drift.application.gaps.length > 0) {
+      lines.push('', `What the application evidence could not decide, so neither in sync nor drift (${drift.application.gaps.length}):`, '');
+      for (const gap of drift.application.gaps) lines.push(`- ${gap.source} ${code(gap.rule)}${gap.location ? ` at ${code(formatLocation(gap.location))}` : ''}: ${oneLine(gap.message)}`);
+    }
   }
   if (drift.unmanaged.length > 0) {
     lines.push('', `Live settings the baseline does not manage (${drift.unmanaged.length}): ${drift.unmanaged.map((entry) => code(entry.path)).join(', ')}.`);

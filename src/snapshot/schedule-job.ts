@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadBaselines } from '../baseline/load';
 import { exportLive, readDashboardExportFile } from '../export/index';
+import { scheduledCollector } from '../schedule/drift-job';
 import type { ScheduledJobProvider } from '../schedule/jobs';
 import { validateAuthor } from './git';
 import { DEFAULT_SNAPSHOT_CRON, runSnapshotJob } from './job';
@@ -54,6 +55,7 @@ export const snapshotJobProvider: ScheduledJobProvider = {
         }
         const dashboardExport = typeof options.dashboardExport === 'string' ? readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport)) : undefined;
         const now = context.now();
+        const application = scheduledCollector(options, context, baselines);
         const result = await runSnapshotJob({
           baselines,
           dir,
@@ -63,6 +65,7 @@ export const snapshotJobProvider: ScheduledJobProvider = {
           env: io.env,
           exporter: (loaded) => exportLive(loaded, { env: io.env, now, onWarning: (message) => io.stderr(`warning: ${message}\n`), ...(dashboardExport ? { dashboardExport } : {}) }),
           ...(options.snapshotCommit === true ? { commit: author === undefined ? {} : { author } } : {}),
+          ...(application ? { application } : {}),
           ...(environment.slack ? { slack: { poster: environment.slack.poster } } : {}),
         });
         for (const snapshot of result.run.environments) {

@@ -14,6 +14,8 @@ import type { LoadedBaseline } from '../baseline/load';
 import { baselineContext } from '../checklist/evaluate-baseline';
 import { evaluateSettings, type RuleContext } from '../checklist/index';
 import { diffBaseline, diffExports } from '../drift/index';
+import type { EvidenceCollector } from '../evidence/collect';
+import { withApplicationDrift } from '../evidence/drift';
 import type { LiveExporter } from '../drift/run';
 import type { LiveExport } from '../export/types';
 import { ClerkguardError, describeError } from '../util/errors';
@@ -40,6 +42,8 @@ export interface SnapshotOptions {
   commit?: { author?: string };
   /** How long to wait for another run's lock on the snapshots folder (default 60 s). */
   lockWaitMs?: number;
+  /** Evidence from the application (`--scan`, `--probe`) for the review's items and drift. */
+  application?: EvidenceCollector;
 }
 
 export interface EnvironmentSnapshot {
@@ -206,8 +210,10 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
     };
   }
 
-  const context: RuleContext = { ...baselineContext(loaded, asOf), mode: 'live', coverage: live.coverage };
+  const collected = options.application ? await options.application(loaded) : undefined;
+  const context: RuleContext = { ...baselineContext(loaded, asOf), mode: 'live', coverage: live.coverage, ...(collected ? { application: collected.evidence } : {}) };
   const findings = evaluateSettings(live.settings, context, { exceptions: baseline.exceptions });
+  const drift = diffBaseline(loaded, live, { strict: false, today: asOf });
   const review = buildReview({
     quarter,
     quarterRange: quarterRange(options.quarter),
@@ -216,7 +222,7 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
     baseline: { file: toDisplay(options.cwd, path.resolve(options.cwd, loaded.file)), version: baseline.version, profile: baseline.profile, exceptions: baseline.exceptions },
     snapshotFile: relativeToDir(paths.json),
     findings,
-    drift: diffBaseline(loaded, live, { strict: false, today: asOf }),
+    drift: collected ? withApplicationDrift(drift, loaded, collected, asOf) : drift,
     sinceLastKnownGood: since,
   });
   const existingMarkdown = existsSync(paths.markdown) ? readFileSync(paths.markdown, 'utf8') : undefined;

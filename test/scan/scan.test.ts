@@ -81,11 +81,12 @@ describe('scan: what it cannot analyse is listed, never clean', () => {
 });
 
 describe('scan: suppressions and exceptions', () => {
-  it('honours and lists an inline suppression; an expired or reasonless one waives nothing', () => {
+  it('honours and lists an inline suppression; an expired, reasonless, ownerless or open-ended one waives nothing', () => {
     const dir = fixtureDir({
       'app/api/webhooks/a/route.ts': webhookRoute('// clerkguard-ignore webhook-unverified: verified by the API gateway (owner: @ops, expires: 2027-06-30)'),
-      'app/api/webhooks/b/route.ts': webhookRoute('// clerkguard-ignore webhook-signature-verification: old (expires: 2020-01-01)'),
+      'app/api/webhooks/b/route.ts': webhookRoute('// clerkguard-ignore webhook-signature-verification: old (owner: @ops, expires: 2020-01-01)'),
       'app/api/webhooks/c/route.ts': webhookRoute('// clerkguard-ignore webhook-signature-verification:'),
+      'app/api/webhooks/d/route.ts': webhookRoute('// clerkguard-ignore webhook-signature-verification: trust me'),
     });
     const result = scanApplication({ roots: ['.'], cwd: dir }, POLICY, TODAY);
     const unverified = result.evidence.observations.filter((observation) => observation.check === 'webhook-unverified');
@@ -93,18 +94,21 @@ describe('scan: suppressions and exceptions', () => {
       ['app/api/webhooks/a/route.ts', true],
       ['app/api/webhooks/b/route.ts', false],
       ['app/api/webhooks/c/route.ts', false],
+      ['app/api/webhooks/d/route.ts', false],
     ]);
     expect(result.suppressions.map((suppression) => [suppression.file, suppression.status, suppression.owner ?? null])).toEqual([
       ['app/api/webhooks/a/route.ts', 'applied', '@ops'],
-      ['app/api/webhooks/b/route.ts', 'expired', null],
+      ['app/api/webhooks/b/route.ts', 'expired', '@ops'],
       ['app/api/webhooks/c/route.ts', 'invalid', null],
+      ['app/api/webhooks/d/route.ts', 'invalid', null],
     ]);
+    expect(result.suppressions[3]?.problem).toMatch(/owner and an expiry like a baseline exception/);
     const findings = scanFindings(result, { environment: 'app', today: TODAY });
     const waived = findings.find((finding) => finding.check === 'webhook-unverified' && finding.status === 'excepted');
     expect(waived?.exception).toMatchObject({ by: 'inline', owner: '@ops', expires: '2027-06-30', at: 'app/api/webhooks/a/route.ts:2' });
-    expect(findings.filter((finding) => finding.rule === 'scan-suppression-invalid')).toHaveLength(2);
+    expect(findings.filter((finding) => finding.rule === 'scan-suppression-invalid')).toHaveLength(3);
     const text = renderScan({ result, findings, format: 'text', failOn: 'high', verbose: false, color: false });
-    expect(text).toContain('Inline suppressions (3)');
+    expect(text).toContain('Inline suppressions (4)');
     expect(text).toContain('[applied] verified by the API gateway (owner @ops, expires 2027-06-30)');
   });
 

@@ -4,9 +4,7 @@ import { formatIssue } from '../../baseline/validate';
 import type { LoadedBaseline } from '../../baseline/load';
 import { checkBaseline } from '../../checklist/evaluate-baseline';
 import type { Finding } from '../../checklist/types';
-import { gapFindings } from '../../scan/findings';
-import { analyseApplication, loadApplication } from '../../scan/index';
-import { scanExclusions, scanPolicy } from '../../scan/policy';
+import { applicationCollector, type ApplicationRequest } from '../../evidence/collect';
 import { summarize } from '../../checklist/index';
 import { SEVERITIES, type Severity } from '../../checklist/types';
 import { FINDINGS_FORMATS, renderFindings, type FindingsFormat } from '../../report/findings';
@@ -20,6 +18,7 @@ interface CheckOptions {
   verbose?: boolean;
   scan: string[];
   build: string[];
+  probe?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -38,28 +37,32 @@ export function registerCheck(program: Command, context: CliContext): void {
     .option('-v, --verbose', 'also list passing findings and how to verify unverified items')
     .option('--scan <dir>', 'scan this application directory: its code stands in for attestations (evidence `code`; repeatable)', collect, [])
     .option('--build <dir>', 'with --scan: also search this build output for keys (repeatable)', collect, [])
+    .option('--probe', "probe the deployed application each baseline names (evidence `probe`; see clerkguard probe --help)")
     .addHelpText(
       'after',
       '\nExit codes: 0 nothing fails at or above --fail-on, 2 failing findings, 1 could not complete (bad input).\n\n' +
-        'Examples:\n  clerkguard check\n  clerkguard check baselines/production.json --scan . --build .next/static\n  clerkguard check baselines/production.json --format sarif > clerkguard.sarif\n  clerkguard check --fail-on critical --format json\n',
+        'Examples:\n  clerkguard check\n  clerkguard check baselines/production.json --scan . --build .next/static\n  clerkguard check baselines/production.json --probe\n  clerkguard check baselines/production.json --format sarif > clerkguard.sarif\n  clerkguard check --fail-on critical --format json\n',
     )
-    .action((files: string[], options: CheckOptions) => {
+    .action(async (files: string[], options: CheckOptions) => {
       const { io } = context;
       const loaded = loadBaselines(files, io.cwd);
       for (const item of loaded) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
-      const findings = options.scan.length > 0 ? checkWithScan(loaded, options, context) : loaded.flatMap((item) => checkBaseline(item, context.today()));
+      const findings = await checkAll(loaded, { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) }, context);
       const texts = Object.fromEntries(loaded.map((item) => [item.file, item.text]));
       io.stdout(renderFindings(options.format, { findings, failOn: options.failOn, texts, verbose: options.verbose ?? false, color: io.color }));
       context.setExitCode(summarize(findings, options.failOn).failing_at_threshold > 0 ? EXIT_FINDINGS : EXIT_OK);
     });
 }
 
-/** The application is read and parsed once; each baseline's policy judges it. */
-function checkWithScan(loaded: readonly LoadedBaseline[], options: CheckOptions, context: CliContext): Finding[] {
+/** The application is read and parsed once (and probed per baseline); each baseline's policy judges it. */
+async function checkAll(loaded: readonly LoadedBaseline[], request: ApplicationRequest, context: CliContext): Promise<Finding[]> {
   const { io } = context;
-  const app = loadApplication({ roots: options.scan, builds: options.build, cwd: io.cwd, exclude: loaded.flatMap((item) => scanExclusions(item.baseline)) });
-  return loaded.flatMap((item) => {
-    const result = analyseApplication(app, scanPolicy(item.baseline, io.env), context.today());
-    return [...checkBaseline(item, context.today(), [result.evidence]), ...gapFindings(result, { file: item.file, environment: item.baseline.environment })];
-  });
+  const collector = applicationCollector(request, { cwd: io.cwd, env: io.env, now: () => context.now(), today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) }, loaded);
+  if (!collector) return loaded.flatMap((item) => checkBaseline(item, context.today()));
+  const findings: Finding[] = [];
+  for (const item of loaded) {
+    const collected = await collector(item);
+    findings.push(...checkBaseline(item, context.today(), collected.evidence), ...collected.gaps);
+  }
+  return findings;
 }

@@ -9,6 +9,7 @@ import { readDashboardExportFile } from '../../export/index';
 import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
 import { DEFAULT_STATE_FILE } from '../../notify/state';
 import { DRIFT_FORMATS, renderDrift, type DriftFormat } from '../../report/drift';
+import { applicationCollector } from '../../evidence/collect';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 import { lockWaitFromEnv } from '../../util/lock';
@@ -26,7 +27,12 @@ interface DriftOptions {
   state: string;
   strict?: boolean;
   verbose?: boolean;
+  scan: string[];
+  build: string[];
+  probe?: boolean;
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Where reports go when --slack needs them on disk and --out was not given. */
 export const DEFAULT_SLACK_REPORT_DIR = '.clerkguard/last-report';
@@ -48,6 +54,9 @@ export function registerDrift(program: Command, context: CliContext): void {
     .option('--state <file>', 'alert lifecycle state for --slack', DEFAULT_STATE_FILE)
     .option('--strict', 'report live settings the baseline does not manage as drift, and exit 2 when a managed setting is unverified')
     .option('-v, --verbose', 'text format: list unmanaged live settings too')
+    .option('--scan <dir>', "also scan this application's code: what contradicts the baseline is drift (evidence `code`; repeatable)", collect, [])
+    .option('--build <dir>', 'with --scan: also search this build output for keys (repeatable)', collect, [])
+    .option('--probe', 'also probe the deployed application each baseline names (evidence `probe`)')
     .addHelpText(
       'after',
       '\nExit codes: 0 no drift, 2 drift, 1 an environment could not be checked (or Slack failed).\n' +
@@ -56,7 +65,7 @@ export function registerDrift(program: Command, context: CliContext): void {
         '"resolved" while a setting it is about could not be read ("could not verify"; the alert stays open).\n' +
         'Every environment read has a deadline (CLERKGUARD_RUN_DEADLINE_MS, default 30 s); --slack locks --state\n' +
         '(a parallel run waits up to CLERKGUARD_LOCK_WAIT_MS, default 60 s, then exits 1).\n\n' +
-        'Examples:\n  clerkguard drift\n  clerkguard drift baselines/production.json --format json\n  clerkguard drift --out reports/ --slack\n',
+        'Examples:\n  clerkguard drift\n  clerkguard drift baselines/production.json --format json\n  clerkguard drift baselines/production.json --scan . --build .next/static --probe\n  clerkguard drift --out reports/ --slack\n',
     )
     .action(async (files: string[], options: DriftOptions) => {
       const { io } = context;
@@ -66,6 +75,11 @@ export function registerDrift(program: Command, context: CliContext): void {
       const slackConfig = options.slack ? slackConfigFromEnv(io.env) : undefined;
       const dashboard = options.dashboardExport ? readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport)) : undefined;
       const outDir = options.out ?? (options.slack ? DEFAULT_SLACK_REPORT_DIR : undefined);
+      const application = applicationCollector(
+        { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) },
+        { cwd: io.cwd, env: io.env, now: () => context.now(), today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) },
+        baselines,
+      );
       const result = await runDriftJob({
         baselines,
         exporter: liveExporter(io.env, () => context.now(), dashboard, (message) => io.stderr(`warning: ${message}\n`)),
@@ -73,6 +87,7 @@ export function registerDrift(program: Command, context: CliContext): void {
         today: context.today(),
         now: context.now(),
         ...(outDir ? { outDir: path.resolve(io.cwd, outDir) } : {}),
+        ...(application ? { application } : {}),
         ...(slackConfig ? { slack: { poster: createSlackPoster(slackConfig), stateFile: path.resolve(io.cwd, options.state), origin: os.hostname(), ...lockWait(io.env) } } : {}),
       });
       io.stdout(renderDrift(options.format, result.report, { color: io.color, verbose: options.verbose ?? false, texts: Object.fromEntries(baselines.map((item) => [item.file, item.text])) }));

@@ -6,6 +6,7 @@ import { readDashboardExportFile } from '../../export/index';
 import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
 import { DEFAULT_STATE_FILE } from '../../notify/state';
 import { jobFailureMessage } from '../../report/slack';
+import { scheduledCollector } from '../../schedule/drift-job';
 import { SCHEDULED_JOB_PROVIDERS, type JobEnvironment, type ScheduledJob } from '../../schedule/jobs';
 import { Scheduler } from '../../schedule/scheduler';
 import { scrubSecrets } from '../../settings/redact';
@@ -29,7 +30,8 @@ export function registerSchedule(program: Command, context: CliContext): void {
     .option('--state <file>', 'alert lifecycle state for --slack', DEFAULT_STATE_FILE);
   for (const provider of SCHEDULED_JOB_PROVIDERS) {
     for (const option of provider.options) {
-      if (option.defaultValue === undefined) command.option(option.flags, option.description);
+      if (option.parse) command.option(option.flags, option.description, option.parse, (option.defaultValue ?? []) as string[]);
+      else if (option.defaultValue === undefined) command.option(option.flags, option.description);
       else command.option(option.flags, option.description, option.defaultValue);
     }
   }
@@ -74,7 +76,9 @@ export function registerSchedule(program: Command, context: CliContext): void {
 
       // A daemon must not find a typo in a baseline path at 03:00: load everything once now
       // (each run re-reads the files, so later edits still apply without a restart).
-      loadBaselines(baselines, io.cwd);
+      const loaded = loadBaselines(baselines, io.cwd);
+      // Same for --scan directories (a collector reads them when made; probes run only per job).
+      scheduledCollector({ ...options, probe: false }, context, loaded);
       if (typeof options.dashboardExport === 'string') readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport));
 
       scheduler.start();

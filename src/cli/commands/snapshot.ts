@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadBaselines } from '../../baseline/load';
 import { formatIssue } from '../../baseline/validate';
+import { applicationCollector } from '../../evidence/collect';
 import { exportLive, readDashboardExportFile, type DashboardExport } from '../../export/index';
 import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
 import { validateAuthor } from '../../snapshot/git';
@@ -22,7 +23,12 @@ interface SnapshotCommandOptions {
   dashboardExport?: string;
   slack?: boolean;
   format: 'text' | 'json';
+  scan?: string[];
+  build?: string[];
+  probe?: boolean;
 }
+
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerSnapshot(program: Command, context: CliContext): void {
   program
@@ -42,13 +48,16 @@ export function registerSnapshot(program: Command, context: CliContext): void {
     .option('--author <author>', 'commit author as "Name <email>" (default: git configuration)')
     .option('--slack', 'post a review summary per environment to Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID)')
     .option('-f, --format <format>', 'output format: text, json', choice(['text', 'json'] as const), 'text')
+    .option('--scan <dir>', "scan this application's code for the review (evidence `code`; repeatable)", collect, [])
+    .option('--build <dir>', 'with --scan: also search this build output for keys (repeatable)', collect, [])
+    .option('--probe', 'probe the deployed application each baseline names for the review (evidence `probe`)')
     .addHelpText(
       'after',
       '\nExit codes: 0 written and clean, 2 written but drift or failing findings, 1 could not complete (nothing written).\n' +
         'Unverified settings (no source could read them) are listed in the review, never counted as drift.\n' +
         'One run at a time per snapshots folder and per repository: a parallel run waits up to\n' +
         'CLERKGUARD_LOCK_WAIT_MS (default 60 s), then exits 1 "another run holds the lock".\n\n' +
-        'Examples:\n  clerkguard snapshot --commit\n  clerkguard snapshot baselines/production.json --quarter 2026-Q4 --dashboard-export dashboard.json\n' +
+        'Examples:\n  clerkguard snapshot --commit\n  clerkguard snapshot baselines/production.json --scan . --probe --commit\n  clerkguard snapshot baselines/production.json --quarter 2026-Q4 --dashboard-export dashboard.json\n' +
         '  clerkguard review diff snapshots/production/2026-Q3.json snapshots/production/2026-Q4.json\n',
     )
     .action(async (files: string[], options: SnapshotCommandOptions) => {
@@ -75,6 +84,11 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
   // Read the dashboard export once, up front: a bad file fails before any API call.
   const dashboardExport: DashboardExport | undefined = options.dashboardExport === undefined ? undefined : readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport));
   const now = context.now();
+  const application = applicationCollector(
+    { scan: { roots: options.scan ?? [], builds: options.build ?? [] }, ...(options.probe ? { probe: {} } : {}) },
+    { cwd: io.cwd, env: io.env, now: () => now, today: () => today, warn: (message) => io.stderr(`warning: ${message}\n`) },
+    baselines,
+  );
   return runSnapshotJob({
     baselines,
     dir: options.dir,
@@ -85,6 +99,7 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
     exporter: (baseline) => exportLive(baseline, { env: io.env, now, onWarning: (message) => io.stderr(`warning: ${message}\n`), ...(dashboardExport ? { dashboardExport } : {}) }),
     ...(options.commit ? { commit: author === undefined ? {} : { author } } : {}),
     ...(lockWaitFromEnv(io.env) === undefined ? {} : { lockWaitMs: lockWaitFromEnv(io.env)! }),
+    ...(application ? { application } : {}),
     ...(slack ? { slack } : {}),
   });
 }
