@@ -43,6 +43,8 @@ export interface AppOptions {
   foreignScripts?: string[];
   /** Override the publishable key the fixed page ships. */
   publishableKey?: string;
+  /** `/go` redirects here (an origin the baseline does not name). */
+  redirectTo?: string;
 }
 
 export function startServer(handler: (request: LoggedRequest, res: http.ServerResponse) => void | Promise<void>): Promise<RunningServer> {
@@ -64,7 +66,10 @@ export function startServer(handler: (request: LoggedRequest, res: http.ServerRe
       resolve({
         origin: `http://127.0.0.1:${port}`,
         requests,
-        close: () => new Promise<void>((done) => server.close(() => done())),
+        close: () => new Promise<void>((done) => {
+          server.closeAllConnections();
+          server.close(() => done());
+        }),
       });
     });
   });
@@ -98,6 +103,14 @@ export function startApp(options: AppOptions): Promise<RunningServer> {
       const key = vulnerable ? TEST_PUBLISHABLE_KEY : (options.publishableKey ?? LIVE_PUBLISHABLE_KEY);
       const body = vulnerable ? `window.__clerk = { publishableKey: "${key}" };\nconst admin = "${LEAKED_SECRET_KEY}";\n` : `window.__clerk = { publishableKey: "${key}" };\n`;
       res.writeHead(200, { 'content-type': 'application/javascript' }).end(body);
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/go') {
+      res.writeHead(302, { location: options.redirectTo ?? '/' }).end();
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/hang') {
+      // Never answers: the probe's timeout must end the request.
       return;
     }
     if (request.method === 'GET' && url.pathname === '/static/chunk.js') {
