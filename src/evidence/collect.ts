@@ -22,7 +22,6 @@ export interface ApplicationRequest {
 export interface CollectorContext {
   cwd: string;
   env: NodeJS.ProcessEnv;
-  now(): Date;
   today(): string;
   warn(message: string): void;
 }
@@ -56,7 +55,8 @@ export function applicationCollector(request: ApplicationRequest, context: Colle
       try {
         const result = await runProbe(loaded, {
           env: context.env,
-          now: context.now(),
+          // Wall-clock time, never a pinned report date: the endpoint checks svix-timestamp against its clock.
+          now: new Date(),
           userAgent: probeUserAgent(),
           maxRequests: request.probe.maxRequests ?? DEFAULT_MAX_REQUESTS,
           timeoutMs: request.probe.timeoutMs ?? DEFAULT_TIMEOUT_MS,

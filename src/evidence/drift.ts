@@ -63,15 +63,19 @@ export function withApplicationDrift(drift: EnvironmentDrift, loaded: LoadedBase
   for (const finding of findings) {
     const source = finding.evidence as ApplicationSource;
     const base = evidencePathFor(finding.rule) ?? [];
-    if (finding.status === 'not_verifiable') {
-      gaps.push(gap(source, finding));
-      continue;
-    }
+    // Undecided observations are listed from the evidence itself below (some only annotate an attestation).
+    if (finding.status === 'not_verifiable') continue;
     const key = formatPath(['settings', ...base]);
     const previous = decided.get(key);
     if (base.length > 0 && (!previous || EVIDENCE_STRENGTH.indexOf(source) < EVIDENCE_STRENGTH.indexOf(previous))) decided.set(key, source);
     if (finding.status === 'pass') continue;
     changes.push(toChange(finding, source, base, baseline.settings, baseline.ignore, today));
+  }
+  for (const evidence of collected.evidence) {
+    for (const observation of evidence.observations) {
+      if (observation.status !== 'not_verifiable') continue;
+      gaps.push({ source: observation.source, rule: observation.rule, check: observation.check, location: observation.location, message: observation.message });
+    }
   }
   for (const finding of collected.gaps) gaps.push(gap(finding.evidence === 'probe' ? 'probe' : 'code', finding));
 

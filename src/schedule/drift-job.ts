@@ -66,5 +66,5 @@ function collectValue(value: string, previous: string[]): string[] {
 export function scheduledCollector(options: Readonly<Record<string, unknown>>, context: CliContext, baselines: Parameters<typeof applicationCollector>[2]) {
   const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
   const request: ApplicationRequest = { scan: { roots: list(options.scan), builds: list(options.build) }, ...(options.probe === true ? { probe: {} } : {}) };
-  return applicationCollector(request, { cwd: context.io.cwd, env: context.io.env, now: () => context.now(), today: () => context.today(), warn: (message) => context.io.stderr(`warning: ${message}\n`) }, baselines);
+  return applicationCollector(request, { cwd: context.io.cwd, env: context.io.env, today: () => context.today(), warn: (message) => context.io.stderr(`warning: ${message}\n`) }, baselines);
 }

@@ -57,7 +57,7 @@ export function registerCheck(program: Command, context: CliContext): void {
 /** The application is read and parsed once (and probed per baseline); each baseline's policy judges it. */
 async function checkAll(loaded: readonly LoadedBaseline[], request: ApplicationRequest, context: CliContext): Promise<Finding[]> {
   const { io } = context;
-  const collector = applicationCollector(request, { cwd: io.cwd, env: io.env, now: () => context.now(), today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) }, loaded);
+  const collector = applicationCollector(request, { cwd: io.cwd, env: io.env, today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) }, loaded);
   if (!collector) return loaded.flatMap((item) => checkBaseline(item, context.today()));
   const findings: Finding[] = [];
   for (const item of loaded) {

@@ -77,7 +77,7 @@ export function registerDrift(program: Command, context: CliContext): void {
       const outDir = options.out ?? (options.slack ? DEFAULT_SLACK_REPORT_DIR : undefined);
       const application = applicationCollector(
         { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) },
-        { cwd: io.cwd, env: io.env, now: () => context.now(), today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) },
+        { cwd: io.cwd, env: io.env, today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) },
         baselines,
       );
       const result = await runDriftJob({

@@ -76,7 +76,8 @@ export function registerProbe(program: Command, context: CliContext): void {
       const result = await runProbe(loaded, {
         urls: options.url,
         env: io.env,
-        now: context.now(),
+        // Wall-clock time, never CLERKGUARD_TODAY: the endpoint checks svix-timestamp against its clock.
+        now: new Date(),
         userAgent: probeUserAgent(),
         maxRequests: options.maxRequests,
         timeoutMs: options.timeout,

@@ -86,7 +86,7 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
   const now = context.now();
   const application = applicationCollector(
     { scan: { roots: options.scan ?? [], builds: options.build ?? [] }, ...(options.probe ? { probe: {} } : {}) },
-    { cwd: io.cwd, env: io.env, now: () => now, today: () => today, warn: (message) => io.stderr(`warning: ${message}\n`) },
+    { cwd: io.cwd, env: io.env, today: () => today, warn: (message) => io.stderr(`warning: ${message}\n`) },
     baselines,
   );
   return runSnapshotJob({
