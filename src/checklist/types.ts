@@ -13,7 +13,7 @@ export type { Evidence } from '../evidence/index';
 export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
-export type Verification = 'config' | 'live' | 'code' | 'attestation';
+export type Verification = 'config' | 'live' | 'code' | 'probe' | 'attestation';
 export type FindingStatus = 'pass' | 'fail' | 'not_verifiable' | 'excepted';
 
 export interface RuleContext {

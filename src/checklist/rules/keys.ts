@@ -10,8 +10,8 @@ export const secretKeyServerOnly: Rule = {
   severity: 'critical',
   rationale: 'A secret key in a client bundle gives anyone full Backend API access: read every user, mint sessions, change settings.',
   remediation: 'Keep the secret key in a server-only env var (no NEXT_PUBLIC_/VITE_ prefix), never import it in a client component, and rotate it if it ever shipped.',
-  verification: ['config', 'code', 'attestation'],
-  how_to_verify: 'Run `clerkguard scan APP_DIR --build DIR` (env files, client modules, the built bundle), or search the bundle for "sk_live_"/"sk_test_" and record practices.secret_key_server_only.',
+  verification: ['config', 'code', 'probe', 'attestation'],
+  how_to_verify: 'Run `clerkguard scan APP_DIR --build DIR` (env files, client modules, the built bundle) or `clerkguard probe` (the deployed pages and their scripts), or search the bundle for "sk_live_"/"sk_test_" and record practices.secret_key_server_only.',
   evaluate(settings, context) {
     const results: RuleResult[] = [];
     const envName = context.target?.secret_key_env;
@@ -33,8 +33,8 @@ export const productionUsesLiveKeys: Rule = {
   severity: 'critical',
   rationale: 'Test instances accept unverified emails and test codes and allow MFA off; shipping test mode to production is an auth bypass.',
   remediation: 'Use pk_live_/sk_live_ keys of the production instance, turn test mode off (PATCH /instance test_mode=false), and require MFA where the profile demands it.',
-  verification: ['config', 'live', 'code'],
-  how_to_verify: 'Check the deployed app uses pk_live_ and sk_live_ keys (`clerkguard scan --build DIR --baseline FILE` reads env files and the build) and that the instance reports environment_type "production".',
+  verification: ['config', 'live', 'code', 'probe'],
+  how_to_verify: 'Check the deployed app uses pk_live_ and sk_live_ keys (`clerkguard scan --build DIR --baseline FILE` reads env files and the build; `clerkguard probe` reads the key the deployed pages ship) and that the instance reports environment_type "production".',
   evaluate(settings, context) {
     if (context.environmentType !== 'production') {
       return [pass(`not applicable: ${context.environment} targets a ${context.environmentType} instance`)];

@@ -67,8 +67,8 @@ export const serverSideVerification: Rule = {
   severity: 'critical',
   rationale: 'A cookie-only or client-side check is trivially forged; only a verified JWT proves the user.',
   remediation: 'Call auth() (or verifyToken) in every server component and API route that needs a user, and reject when userId is null.',
-  verification: ['code', 'attestation'],
-  how_to_verify: 'Review middleware and route handlers (or run an unauthenticated request against each protected route), then record practices.server_side_session_verification.',
+  verification: ['code', 'probe', 'attestation'],
+  how_to_verify: 'Run `clerkguard scan` (middleware and route handlers) and `clerkguard probe` (an unauthenticated request to each of application.protected_paths), or review them and record practices.server_side_session_verification.',
   evaluate(settings, context) {
     return [
       checkAttestation(settings.practices?.server_side_session_verification, ['practices', 'server_side_session_verification'], context, 'server-side session verification', this.how_to_verify),
@@ -83,8 +83,8 @@ export const cookieSameSite: Rule = {
   severity: 'medium',
   rationale: 'SameSite=None lets other sites send the session cookie with forged requests (CSRF).',
   remediation: 'Keep clerk-js defaults (Lax); never override the __session cookie to SameSite=None without a deliberate cross-domain setup.',
-  verification: ['live', 'config'],
-  how_to_verify: 'Not an instance setting: check DevTools → Application → Cookies on the live app, then declare session.cookie_same_site.',
+  verification: ['probe', 'config'],
+  how_to_verify: 'Not an instance setting: `clerkguard probe` reads the Set-Cookie headers of the live app and its Frontend API; clerk-js sets __session in the browser, so also check DevTools → Application → Cookies after signing in, then declare session.cookie_same_site.',
   evaluate(settings, context) {
     const sameSite = settings.session?.cookie_same_site;
     const path = ['session', 'cookie_same_site'];

@@ -24,8 +24,8 @@ export const signatureVerification: Rule = {
   severity: 'critical',
   rationale: 'A forged webhook is a database-write primitive: anyone who finds the URL can create, update or delete users in your database.',
   remediation: 'Verify svix-id, svix-timestamp and svix-signature with the endpoint secret (Webhook(secret).verify or verifyWebhook) before parsing; reject with 401.',
-  verification: ['code', 'attestation'],
-  how_to_verify: 'Send an unsigned request to each endpoint and expect 401, then record webhooks.signature_verification.',
+  verification: ['code', 'probe', 'attestation'],
+  how_to_verify: 'Run `clerkguard probe` (a forged delivery to each endpoint must be refused with 400/401/403; with the signing secret also a stale signed one) or `clerkguard scan`, or send an unsigned request yourself and record webhooks.signature_verification.',
   evaluate(settings, context) {
     return webhookPractice(settings, context, 'signature_verification', 'webhook signature verification', this.how_to_verify);
   },
