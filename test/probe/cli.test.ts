@@ -109,6 +109,14 @@ describe('drift --probe and snapshot --probe against the emulator', () => {
     expect(report.environments[0]?.application?.sources.map((source) => source.source)).toEqual(['probe']);
   });
 
+  it('schedule --once --probe: the nightly job reports the same drift and writes it to --out', async () => {
+    const result = await runCliAsync(['schedule', 'baselines/production.json', '--once', '--probe', '--out', 'reports'], { cwd, env: env() });
+    expect(result.code, result.stderr).toBe(2);
+    const report = JSON.parse(readFileSync(path.join(cwd, 'reports', 'report.json'), 'utf8')) as { environments: { changes: { source: string }[] }[] };
+    expect(report.environments[0]?.changes.filter((change) => change.source === 'probe').length).toBeGreaterThan(3);
+    expect(readFileSync(path.join(cwd, 'reports', 'report.md'), 'utf8')).toContain('**Application evidence:** probe');
+  });
+
   it('snapshot --probe: the quarterly review shows items 2, 7, 8, 9 with evidence probe', async () => {
     const text = readFileSync(path.join(fixedCwd, 'baselines', 'production.json'), 'utf8');
     const own = await startEmulator({ seed: parseBaseline(text, 'baselines/production.json'), rateLimit: false });
