@@ -203,4 +203,26 @@ describe('application evidence in the quarterly review', () => {
     for (const item of ITEMS) expect(markdown).toMatch(new RegExp(`^\\| ${item} \\|.*\\| [^|]*probe[^|]* \\|`, 'm'));
     expect(markdown).toContain('Application evidence: probe');
   });
+
+  it('shows the items a scan decides with evidence code (snapshot --scan)', async () => {
+    const app = fixtureDir({
+      'app/api/webhooks/clerk/route.ts': "import { Webhook } from 'svix';\nexport async function POST(req: Request) {\n  const body = await req.text();\n  return new Response(body ? 'ok' : 'empty');\n}\n",
+    });
+    const { dir, loaded } = writeProbeBaseline({ origin: fixed.origin });
+    const collector = applicationCollector({ scan: { roots: [app] } }, { cwd: dir, env: {}, today: () => TODAY, warn: () => undefined }, [loaded]);
+    const run = await takeSnapshots([loaded], {
+      dir: 'snapshots',
+      quarter: { year: 2026, quarter: 4 },
+      today: TODAY,
+      cwd: dir,
+      env: {},
+      exporter: async () => liveFor(loaded.baseline.settings),
+      ...(collector ? { application: collector } : {}),
+    });
+    const review = run.environments[0]?.review;
+    const item9 = review?.checklist.find((entry) => entry.item === 9);
+    expect(item9).toMatchObject({ status: 'fail', evidence: expect.arrayContaining(['code']) });
+    expect(review?.drift.changes.some((change) => change.source === 'code' && change.checklist_items.includes(9))).toBe(true);
+    expect(readFileSync(path.join(dir, 'snapshots', 'production', '2026-Q4.md'), 'utf8')).toMatch(/evidence: code\) at `.*app\/api\/webhooks\/clerk\/route\.ts:\d+:\d+`/);
+  });
 });
