@@ -4,12 +4,12 @@
  * suppression; environments that could not be checked become tool execution notifications.
  */
 import { RULES } from '../checklist/index';
-import { locatePath } from '../baseline/validate';
 import type { DriftChange, DriftReport, EnvironmentDrift } from '../drift/types';
 import { settingsSegments } from '../drift/suppress';
 import { scrubSecrets } from '../settings/redact';
 import { prettyJson } from '../util/json';
 import { describeChange } from './drift-summary';
+import { locatorsFor, type Locate } from './locate';
 import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
 
 const DIRECTION_RULES = [
@@ -32,7 +32,12 @@ export function renderDriftSarif(report: DriftReport, texts: Record<string, stri
     help: { text: 'Change the live setting back to the baseline, or update the baseline (with review) if the change is intended.' },
     properties: { tags: ['security', 'clerk', 'drift'] },
   }));
-  const results = report.environments.flatMap((environment) => environment.changes.map((change) => result(environment, change, texts, rules.findIndex((rule) => rule.id === `drift-${change.direction}`))));
+  const locatorFor = locatorsFor(texts);
+  const results = report.environments.flatMap((environment) => {
+    const file = environment.baseline_file ?? `${environment.environment}.json`;
+    const locate = locatorFor(file);
+    return environment.changes.map((change) => result(environment, change, file, locate, rules.findIndex((rule) => rule.id === `drift-${change.direction}`)));
+  });
   const notifications = report.environments.flatMap((environment) =>
     environment.errors.map((error) => ({ level: 'error', message: { text: scrubSecrets(`${environment.environment}: ${error.message}`) } })),
   );
@@ -51,10 +56,8 @@ export function renderDriftSarif(report: DriftReport, texts: Record<string, stri
   );
 }
 
-function result(environment: EnvironmentDrift, change: DriftChange, texts: Record<string, string>, ruleIndex: number) {
-  const file = environment.baseline_file ?? `${environment.environment}.json`;
-  const text = texts[file];
-  const position = text ? locatePath(text, ['settings', ...settingsSegments(change.path)], true) : undefined;
+function result(environment: EnvironmentDrift, change: DriftChange, file: string, locate: Locate | undefined, ruleIndex: number) {
+  const position = locate?.(['settings', ...settingsSegments(change.path)], true);
   // Code evidence points at the code; a probe's URL is named in the message (SARIF viewers need a file).
   const codeFile = change.evidence?.location?.file;
   const url = change.evidence?.location?.url;

@@ -3,10 +3,10 @@
  * review reports, SARIF 2.1.0 for GitHub code scanning.
  */
 import { RULES, atLeast, severityRank, summarize, type Finding, type FindingSummary, type Severity } from '../checklist/index';
-import { locatePath } from '../baseline/validate';
 import { evidencePathFor, formatLocation } from '../evidence/index';
 import { parsePath } from '../settings/paths';
 import { prettyJson } from '../util/json';
+import { locatorsFor } from './locate';
 import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
 import { paint, type Painter } from './style';
 
@@ -146,14 +146,15 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
       properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
     },
   ];
+  const locatorFor = locatorsFor(texts ?? {});
   const results = reported.map((finding) => {
     if (finding.location?.file !== undefined) return codeResult(finding, failOn, rules);
-    const text = finding.file ? texts?.[finding.file] : undefined;
+    const locate = finding.file ? locatorFor(finding.file) : undefined;
     // A probed URL is no file: point at the baseline entry the probe stands in for, name the URL.
     const url = finding.location?.url;
     const evidencePath = url ? evidencePathFor(finding.rule) : undefined;
     const located = finding.path ? parsePath(finding.path) : evidencePath ? ['settings', ...evidencePath] : undefined;
-    const position = text && located ? locatePath(text, located, true) : undefined;
+    const position = locate && located ? locate(located, true) : undefined;
     const message = `${finding.message}${url && !finding.message.includes(url) ? ` (${url})` : ''}`;
     return {
       ruleId: finding.rule,

@@ -1,0 +1,132 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { parseBaseline } from '../../src/baseline/load';
+import { locatePath } from '../../src/baseline/validate';
+import { checkBaseline } from '../../src/checklist/evaluate-baseline';
+import { diffBaseline } from '../../src/drift/index';
+import type { DriftReport } from '../../src/drift/types';
+import { renderDrift } from '../../src/report/drift';
+import { renderFindings } from '../../src/report/findings';
+import { locatorsFor, textLocator } from '../../src/report/locate';
+import type { JsonPath } from '../../src/settings/paths';
+import { clone, liveLike, productionBaseline } from '../drift/fixtures';
+
+/** Every path into a value, plus a missing child under each object and array. */
+function pathsOf(value: unknown, prefix: JsonPath = []): JsonPath[] {
+  const paths: JsonPath[] = [prefix];
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => paths.push(...pathsOf(item, [...prefix, index])));
+    paths.push([...prefix, value.length], [...prefix, 'missing']);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) paths.push(...pathsOf(child, [...prefix, key]));
+    paths.push([...prefix, 'missing', 'deeper'], [...prefix, 0]);
+  }
+  return paths;
+}
+
+describe('textLocator', () => {
+  test('answers exactly as locatePath for every path of arbitrary JSON, formatted any way', () => {
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'a\nb', 'toString'));
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.string({ maxLength: 8 }), fc.boolean(), fc.constant(null), tie('object'), tie('array')),
+      object: fc.dictionary(key, tie('value'), { maxKeys: 5 }),
+      array: fc.array(tie('value'), { maxLength: 4 }),
+    })).value;
+    fc.assert(
+      fc.property(json, fc.constantFrom(0, 1, 2, '\t', 'flush'), fc.boolean(), (value, indent, pointAtKey) => {
+        // 'flush': one token per line from column 1, so offsets fall on line starts too.
+        const text = indent === 'flush' ? JSON.stringify(value, null, 1).replace(/\n +/g, '\n') : JSON.stringify(value, null, indent);
+        const locate = textLocator(text);
+        for (const path of pathsOf(value)) expect(locate(path, pointAtKey)).toEqual(locatePath(text, path, pointAtKey));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('duplicate keys resolve to the first, as the parser does', () => {
+    const text = '{\n  "a": 1,\n  "a": {\n    "b": 2\n  }\n}';
+    expect(textLocator(text)(['a'], true)).toEqual(locatePath(text, ['a'], true));
+    expect(textLocator(text)(['a', 'b'])).toEqual(locatePath(text, ['a', 'b']));
+    expect(textLocator(text)(['a'], true)).toEqual({ line: 2, column: 3 });
+  });
+
+  test('text that does not parse, or an unknown file, locates nothing', () => {
+    expect(textLocator('')(['a'])).toBeUndefined();
+    expect(locatorsFor({ 'a.json': '{}' })('b.json')).toBeUndefined();
+    expect(locatorsFor({ 'a.json': '{}' })('constructor')).toBeUndefined();
+  });
+});
+
+/** A baseline with `count` JWT templates, pretty-printed as people write them. */
+function manyTemplates(count: number, lifetime: number) {
+  return productionBaseline((raw) => {
+    const settings = raw.settings as { jwt_templates: Record<string, unknown> };
+    for (let i = 0; i < count; i++) settings.jwt_templates[`svc-${i}`] = { claims: { aud: `svc-${i}` }, lifetime };
+  });
+}
+
+function pretty(loaded: ReturnType<typeof productionBaseline>) {
+  const text = `${JSON.stringify(JSON.parse(loaded.text), null, 2)}\n`;
+  return parseBaseline(text, loaded.file);
+}
+
+function lineOf(text: string, needle: string, after = 0): number {
+  const offset = text.indexOf(needle, after);
+  expect(offset).toBeGreaterThanOrEqual(0);
+  return text.slice(0, offset).split('\n').length;
+}
+
+describe('SARIF results point at their own lines, however many there are', () => {
+  test('drift: every change on its template key', () => {
+    const baseline = pretty(manyTemplates(300, 60));
+    const live = liveLike(baseline, (settings) => {
+      for (let i = 0; i < 300; i++) {
+        settings.jwt_templates![`svc-${i}`]!.lifetime = 3600;
+        if (i % 2 === 0) settings.jwt_templates![`svc-${i}`]!.claims.email = '{{user.primary_email_address}}';
+      }
+    });
+    const drift = diffBaseline(baseline, live, { today: '2026-11-26' });
+    expect(drift.changes.length).toBe(450);
+    const report: DriftReport = { status: 'drift', generated_at: '2026-11-26T03:00:00.000Z', environments: [drift] };
+    const sarif = JSON.parse(renderDrift('sarif', report, { texts: { [baseline.file]: baseline.text } }));
+    const results = sarif.runs[0].results as { locations: { physicalLocation: { region: { startLine: number } }; logicalLocations: { fullyQualifiedName: string }[] }[] }[];
+    expect(results.length).toBe(450);
+    for (const result of results) {
+      const [, name, field] = /^settings\.jwt_templates\.(svc-\d+)\.(lifetime|claims\.email)$/.exec(result.locations[0]!.logicalLocations[0]!.fullyQualifiedName)!;
+      const templateLine = lineOf(baseline.text, `"${name}": {`);
+      // lifetime exists in the baseline: its own line; claims.email does not: its parent, "claims".
+      const expected = lineOf(baseline.text, field === 'lifetime' ? '"lifetime"' : '"claims"', baseline.text.indexOf(`"${name}": {`));
+      expect(expected).toBeGreaterThan(templateLine);
+      expect(result.locations[0]!.physicalLocation.region.startLine).toBe(expected);
+    }
+  });
+
+  test('check: every failing finding on its lifetime line', () => {
+    const baseline = pretty(manyTemplates(300, 3600));
+    const findings = checkBaseline(baseline, '2026-11-26');
+    const sarif = JSON.parse(renderFindings('sarif', { findings, failOn: 'high', texts: { [baseline.file]: baseline.text } }));
+    const lifetimes = (sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { region: { startLine: number } } }[]; logicalLocations?: unknown }[]).filter((result) => result.ruleId === 'jwt-short-lifetime');
+    expect(lifetimes.length).toBe(300);
+    const lines = baseline.text.split('\n');
+    const seen = new Set<number>();
+    for (const result of lifetimes) {
+      const line = result.locations[0]!.physicalLocation.region.startLine;
+      expect(lines[line - 1]).toContain('"lifetime": 3600');
+      seen.add(line);
+    }
+    expect(seen.size).toBe(300);
+  });
+
+  test('several files: each result is located in its own file', () => {
+    const production = pretty(manyTemplates(3, 3600));
+    const compact = parseBaseline(JSON.stringify(clone(JSON.parse(production.text))), 'baselines/compact.json');
+    const findings = [...checkBaseline(production, '2026-11-26'), ...checkBaseline(compact, '2026-11-26')];
+    const sarif = JSON.parse(renderFindings('sarif', { findings, failOn: 'high', texts: { [production.file]: production.text, [compact.file]: compact.text } }));
+    const byFile = (uri: string) =>
+      (sarif.runs[0].results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[])
+        .filter((result) => result.ruleId === 'jwt-short-lifetime' && result.locations[0]!.physicalLocation.artifactLocation.uri === uri)
+        .map((result) => result.locations[0]!.physicalLocation.region.startLine);
+    expect(byFile('baselines/compact.json')).toEqual([1, 1, 1]);
+    expect(new Set(byFile('baselines/production.json')).size).toBe(3);
+  });
+});
