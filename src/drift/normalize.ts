@@ -87,7 +87,8 @@ function canonicalNode(value: unknown, path: PathSegment[], options: CompiledNor
         return canonicalNode(keyedArrayToRecord(value as Record<string, unknown>[], keyed.key), path, options, inFreeForm);
       }
       if (matchesAny(path, options.setLike) && value.every((item) => typeof item === 'string')) {
-        return [...new Set(value as string[])].sort(compareStrings);
+        // The default sort orders strings by code unit, exactly as compareStrings, only faster.
+        return [...new Set(value as string[])].sort();
       }
     }
     // `path` is one mutable stack for the whole walk: pushing and popping avoids a new array per node.
@@ -99,12 +100,20 @@ function canonicalNode(value: unknown, path: PathSegment[], options: CompiledNor
     });
   }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort(compareStrings)) {
+  for (const key of Object.keys(value).sort()) {
     if (!inFreeForm && SERVER_MANAGED_KEYS.has(key)) continue;
-    path.push(key);
-    const child = canonicalNode((value as Record<string, unknown>)[key], path, options, inFreeForm);
-    path.pop();
-    if (child !== undefined) setOwn(out, key, child);
+    const field = (value as Record<string, unknown>)[key];
+    let child: unknown;
+    // Most leaves are plain scalars: they are their own canonical form, no walk needed.
+    if (typeof field === 'string' || typeof field === 'boolean' || field === null || (typeof field === 'number' && Number.isFinite(field))) child = field;
+    else {
+      path.push(key);
+      child = canonicalNode(field, path, options, inFreeForm);
+      path.pop();
+      if (child === undefined) continue;
+    }
+    if (key === '__proto__') setOwn(out, key, child);
+    else out[key] = child;
   }
   return out as CanonicalObject;
 }

@@ -10,7 +10,10 @@
  *   instead of aligning sequences in O(n·m);
  * - every other array becomes an opaque string token (its canonical JSON): json-diff never sees
  *   an array, and such arrays compare as whole values;
- * - the `precision` option is never passed (it mutates its inputs).
+ * - the `precision` option is never passed (it mutates its inputs);
+ * - entries equal on both sides are left out of both diff trees (json-diff reports nothing for
+ *   them), so json-diff and the copies see only what differs: a large configuration with a few
+ *   changes costs one comparison walk, not two escaped copies and a scored diff of everything.
  *
  * The walk over json-diff's result unescapes keys and reads values back from the canonical
  * trees, so callers get real values, never tokens.
@@ -64,7 +67,12 @@ export function toDiffTree(value: CanonicalValue, path: PathSegment[], options: 
 
 /** All differences between two canonical trees, as raw (unclassified) changes. */
 export function diffCanonical(before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions): RawChange[] {
-  const result = jsonDiff(toDiffTree(before, [], options), toDiffTree(after, [], options)) as unknown;
+  return diffTrees(prunedDiffTree(before, after, [], options), prunedDiffTree(after, before, [], options), before, after, options);
+}
+
+/** json-diff of two diff trees, walked into raw changes whose values come from the canonical trees. */
+export function diffTrees(beforeTree: unknown, afterTree: unknown, before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions): RawChange[] {
+  const result = jsonDiff(beforeTree, afterTree) as unknown;
   const changes: RawChange[] = [];
   if (result === undefined) return changes;
   if (!isPlainObject(result) || isScalarChange(result)) {
@@ -73,6 +81,94 @@ export function diffCanonical(before: CanonicalObject, after: CanonicalObject, o
   }
   walk(result, [], before, after, options, changes);
   return changes;
+}
+
+/**
+ * The diff tree of `value` (see toDiffTree) without the entries that are equal in `other`, the
+ * value at the same path on the other side. json-diff reports nothing for equal entries, so
+ * leaving them out changes nothing in its answer; it only spares json-diff (and the copy)
+ * the unchanged bulk of a large configuration, which is nearly all of it. Entries present on
+ * one side only keep a placeholder: the walk reads values from the canonical trees, never
+ * from json-diff's markers.
+ */
+function prunedDiffTree(value: CanonicalValue, other: CanonicalValue | undefined, path: PathSegment[], options: CompiledNormalizeOptions): unknown {
+  const out: Record<string, unknown> = {};
+  const keep = (key: string, child: CanonicalValue, otherHas: boolean, otherChild: CanonicalValue | undefined) => {
+    if (!otherHas) {
+      out[escapeKey(key)] = ONE_SIDED;
+      return;
+    }
+    path.push(key);
+    if (!sameDiffTree(child, otherChild as CanonicalValue, path, options)) out[escapeKey(key)] = prunedDiffTree(child, otherChild, path, options);
+    path.pop();
+  };
+  if (isPlainObject(value) && (other === undefined || isPlainObject(other))) {
+    // The common case, without building member maps: two canonical objects.
+    for (const key of Object.keys(value)) {
+      const otherHas = other !== undefined && Object.prototype.hasOwnProperty.call(other, key);
+      keep(key, value[key] as CanonicalValue, otherHas, otherHas ? (other[key] as CanonicalValue) : undefined);
+    }
+    return out;
+  }
+  const members = diffTreeMembers(value, path, options);
+  if (members === undefined) return toDiffTree(value, path, options);
+  const otherMembers = other === undefined ? undefined : diffTreeMembers(other, path, options);
+  for (const [key, child] of members) keep(key, child, otherMembers?.has(key) ?? false, otherMembers?.get(key));
+  return out;
+}
+
+const ONE_SIDED = 0;
+
+/**
+ * The entries json-diff compares when `value` is an object in the diff tree (a canonical object,
+ * or a set-like array as keyed members), by unescaped key in diff-tree order; undefined when
+ * the diff tree is a scalar or an opaque token.
+ */
+function diffTreeMembers(value: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions): Map<string, CanonicalValue> | undefined {
+  if (Array.isArray(value)) {
+    if (!isSetLikePath(path, options) || !value.every((item) => typeof item === 'string')) return undefined;
+    const members = new Map<string, CanonicalValue>();
+    for (const item of value as string[]) members.set(item, true);
+    return members;
+  }
+  if (!isPlainObject(value)) return undefined;
+  const members = new Map<string, CanonicalValue>();
+  for (const key of Object.keys(value)) members.set(key, value[key] as CanonicalValue);
+  return members;
+}
+
+/** json-diff's `equal` for the diff trees of two canonical values at `path`. */
+function sameDiffTree(a: CanonicalValue, b: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions): boolean {
+  if (a === b) return true;
+  if (isPlainObject(a) && isPlainObject(b)) {
+    // The common case, without building member maps: two canonical objects.
+    const keys = Object.keys(a);
+    if (keys.length !== Object.keys(b).length) return false;
+    for (const key of keys) {
+      if (!Object.prototype.hasOwnProperty.call(b, key)) return false;
+      path.push(key);
+      const same = sameDiffTree(a[key] as CanonicalValue, b[key] as CanonicalValue, path, options);
+      path.pop();
+      if (!same) return false;
+    }
+    return true;
+  }
+  const aMembers = diffTreeMembers(a, path, options);
+  const bMembers = diffTreeMembers(b, path, options);
+  if (aMembers === undefined || bMembers === undefined) {
+    if (aMembers !== bMembers) return false;
+    // Opaque arrays compare by their canonical JSON; anything else is a scalar compared with ===.
+    return Array.isArray(a) && Array.isArray(b) && JSON.stringify(a) === JSON.stringify(b);
+  }
+  if (aMembers.size !== bMembers.size) return false;
+  for (const [key, child] of aMembers) {
+    if (!bMembers.has(key)) return false;
+    path.push(key);
+    const same = sameDiffTree(child, bMembers.get(key) as CanonicalValue, path, options);
+    path.pop();
+    if (!same) return false;
+  }
+  return true;
 }
 
 function isScalarChange(node: Record<string, unknown>): boolean {
