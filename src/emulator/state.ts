@@ -248,29 +248,32 @@ export function applySettings(state: EmulatorState, settings: Settings): void {
     state.platform.config.session = session;
     if (changed) state.platform.version++;
   }
+  // Lookups by natural key go through maps built once per call: seeding 50,000 templates is
+  // linear, where a scan of the state per entry was quadratic.
+  const index = stateIndex(state);
   const organizations = settings.organizations;
   if (organizations) {
     for (const [key, permission] of Object.entries(organizations.permissions ?? {})) {
-      const existing = state.permissions.find((candidate) => candidate.key === key);
+      const existing = index.permissions.get(key);
       if (existing) Object.assign(existing, { name: permission.name, description: permission.description ?? '', updated_at: now });
-      else state.permissions.push({ id: newId(state, 'perm'), key, name: permission.name, description: permission.description ?? '', type: 'user', created_at: now, updated_at: now });
+      else addPermission(state, index, { id: newId(state, 'perm'), key, name: permission.name, description: permission.description ?? '', type: 'user', created_at: now, updated_at: now });
     }
     for (const [key, role] of Object.entries(organizations.roles ?? {})) {
-      const permissionIds = role.permissions.map((permissionKey) => ensurePermission(state, permissionKey).id);
-      const existing = state.roles.find((candidate) => candidate.key === key);
+      const permissionIds = role.permissions.map((permissionKey) => ensurePermission(state, index, permissionKey).id);
+      const existing = index.roles.get(key);
       if (existing) Object.assign(existing, { name: role.name, description: role.description ?? null, permission_ids: permissionIds, updated_at: now });
-      else state.roles.push({ id: newId(state, 'role'), key, name: role.name, description: role.description ?? null, permission_ids: permissionIds, created_at: now, updated_at: now });
+      else addRole(state, index, { id: newId(state, 'role'), key, name: role.name, description: role.description ?? null, permission_ids: permissionIds, created_at: now, updated_at: now });
     }
     const org = organizations.settings;
     if (org) {
       const { creator_role, domains_default_role, ...rest } = org;
       Object.assign(state.organization_settings, definedOnly(rest));
-      if (creator_role) state.organization_settings.creator_role_id = roleByKey(state, creator_role).id;
-      if (domains_default_role) state.organization_settings.domains_default_role_id = roleByKey(state, domains_default_role).id;
+      if (creator_role) state.organization_settings.creator_role_id = roleByKey(state, index, creator_role).id;
+      if (domains_default_role) state.organization_settings.domains_default_role_id = roleByKey(state, index, domains_default_role).id;
     }
   }
   for (const [name, template] of Object.entries(settings.jwt_templates ?? {})) {
-    const existing = state.jwt_templates.find((candidate) => candidate.name === name);
+    const existing = index.templates.get(name);
     const values = {
       claims: structuredClone(template.claims),
       lifetime: template.lifetime,
@@ -280,26 +283,58 @@ export function applySettings(state: EmulatorState, settings: Settings): void {
       updated_at: now,
     };
     if (existing) Object.assign(existing, values);
-    else state.jwt_templates.push({ id: newId(state, 'jtmp'), name, created_at: now, ...values });
+    else {
+      const created: EmulatorJwtTemplate = { id: newId(state, 'jtmp'), name, created_at: now, ...values };
+      state.jwt_templates.push(created);
+      index.templates.set(name, created);
+    }
   }
 }
 
-function ensurePermission(state: EmulatorState, key: string): EmulatorPermission {
-  const existing = state.permissions.find((permission) => permission.key === key);
-  if (existing) return existing;
-  const now = nowMs();
-  const created: EmulatorPermission = { id: newId(state, 'perm'), key, name: key, description: '', type: 'user', created_at: now, updated_at: now };
-  state.permissions.push(created);
-  return created;
+/** The state's entries by natural key; the first of duplicates wins, as a scan from the front would. */
+interface StateIndex {
+  permissions: Map<string, EmulatorPermission>;
+  roles: Map<string, EmulatorRole>;
+  templates: Map<string, EmulatorJwtTemplate>;
 }
 
-function roleByKey(state: EmulatorState, key: string): EmulatorRole {
-  const existing = state.roles.find((role) => role.key === key);
+function stateIndex(state: EmulatorState): StateIndex {
+  const byKey = <T>(items: readonly T[], keyOf: (item: T) => string) => {
+    const map = new Map<string, T>();
+    for (const item of items) if (!map.has(keyOf(item))) map.set(keyOf(item), item);
+    return map;
+  };
+  return {
+    permissions: byKey(state.permissions, (permission) => permission.key),
+    roles: byKey(state.roles, (role) => role.key),
+    templates: byKey(state.jwt_templates, (template) => template.name),
+  };
+}
+
+function addPermission(state: EmulatorState, index: StateIndex, permission: EmulatorPermission): EmulatorPermission {
+  state.permissions.push(permission);
+  index.permissions.set(permission.key, permission);
+  return permission;
+}
+
+function addRole(state: EmulatorState, index: StateIndex, role: EmulatorRole): EmulatorRole {
+  state.roles.push(role);
+  index.roles.set(role.key, role);
+  return role;
+}
+
+function ensurePermission(state: EmulatorState, index: StateIndex, key: string): EmulatorPermission {
+  const existing = index.permissions.get(key);
   if (existing) return existing;
   const now = nowMs();
-  const created: EmulatorRole = { id: newId(state, 'role'), key, name: key, description: null, permission_ids: [], created_at: now, updated_at: now };
-  state.roles.push(created);
-  return created;
+  return addPermission(state, index, { id: newId(state, 'perm'), key, name: key, description: '', type: 'user', created_at: now, updated_at: now });
+}
+
+function roleByKey(state: EmulatorState, index: StateIndex, key: string): EmulatorRole {
+  const existing = index.roles.get(key);
+  if (existing) return existing;
+  const now = nowMs();
+  return addRole(state, index, { id: newId(state, 'role'), key, name: key, description: null, permission_ids: [], created_at: now, updated_at: now });
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {
