@@ -3,14 +3,19 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-/** A copy of baselines/production.json with `templates` JWT templates (pretty-printed as users write them). */
-export function largeBaseline(root, templates) {
+/**
+ * A copy of baselines/production.json with `templates` JWT templates. `full`: each template
+ * declares every field the export reads (as a baseline written from an export does); otherwise
+ * only claims and lifetime, and the other three fields of every template are unmanaged live.
+ */
+export function largeBaseline(root, templates, { full = false } = {}) {
   const base = JSON.parse(readFileSync(path.join(root, 'baselines/production.json'), 'utf8'));
   base.settings.jwt_templates = {};
   for (let i = 0; i < templates; i++) {
     base.settings.jwt_templates[`service-${String(i).padStart(5, '0')}`] = {
       claims: { aud: `svc-${i}`, role: 'member' },
       lifetime: 60,
+      ...(full ? { allowed_clock_skew: 5, signing_algorithm: 'RS256', custom_signing_key: false } : {}),
     };
   }
   return base;

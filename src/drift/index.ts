@@ -19,13 +19,12 @@
  */
 import type { LoadedBaseline } from '../baseline/load';
 import { todayIso } from '../checklist/helpers';
-import { sourceFor } from '../checklist/index';
 import { severityRank } from '../checklist/types';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { formatPath, type JsonPath } from '../settings/paths';
 import type { LiveExport } from '../export/types';
 import { classifyChange, type ClassifyContext } from './classify';
-import { assessCoverage } from './coverage';
+import { assessCoverage, coverageLookup, type SourceLookup } from './coverage';
 import { canonicalize, compareStrings, compileNormalizeOptions, isPlainObject, type CompiledNormalizeOptions, type NormalizeOptions } from './normalize';
 import { compileAll, matchesAny } from './patterns';
 import { suppressionFor } from './suppress';
@@ -58,7 +57,8 @@ export function diffSettings(before: Settings, after: Settings, options: DiffSet
   const compiled = compileNormalizeOptions(options);
   const raw = diffCanonical(canonicalize(before, compiled), canonicalize(after, compiled), compiled);
   const context: ClassifyContext = { production: options.production ?? false };
-  return sortChanges(raw.map((change) => toDriftChange(change, context, options.coverage)));
+  const sourceOf = coverageLookup(options.coverage);
+  return sortChanges(raw.map((change) => toDriftChange(change, context, sourceOf)));
 }
 
 export interface ExportDiff {
@@ -82,7 +82,7 @@ export function diffExports(
   const newer = canonicalize(after.settings, compiled);
   const found: { segments: JsonPath; baseline: unknown }[] = [];
   for (const [tree, coverage] of [[older, before.coverage], [older, after.coverage], [newer, before.coverage], [newer, after.coverage]] as const) {
-    found.push(...assessCoverage(tree, coverage).unverified);
+    for (const entry of assessCoverage(tree, coverage).unverified) found.push(entry);
   }
   const key = (segments: JsonPath) => segments.map(String);
   const isUnder = (inner: JsonPath, outer: JsonPath) => outer.length <= inner.length && key(outer).every((segment, index) => segment === String(inner[index]));
@@ -91,8 +91,9 @@ export function diffExports(
   const paths = unverified.map((entry) => entry.segments);
   const raw = diffCanonical(withoutPaths(older, paths), withoutPaths(newer, paths), compiled);
   const context: ClassifyContext = { production: options.production ?? false };
+  const afterSource = coverageLookup(after.coverage);
   return {
-    changes: sortChanges(raw.map((change) => toDriftChange(change, context, after.coverage))),
+    changes: sortChanges(raw.map((change) => toDriftChange(change, context, afterSource))),
     unverified: unverified
       .map((entry) => ({ path: formatPath(['settings', ...entry.segments]), baseline: valueAt(older, entry.segments) ?? valueAt(newer, entry.segments) ?? null }))
       .sort((a, b) => compareStrings(a.path, b.path)),
@@ -115,7 +116,8 @@ export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: 
   const compiled = compileNormalizeOptions();
   const declared = canonicalize(baseline.settings, compiled);
   const observed = canonicalize(live.settings, compiled);
-  const assessment = assessCoverage(declared, live.coverage);
+  const sourceOf = coverageLookup(live.coverage);
+  const assessment = assessCoverage(declared, live.coverage, sourceOf);
   const unverifiedPaths = assessment.unverified.map((entry) => entry.segments);
   const managedBefore = withoutPaths(declared, unverifiedPaths);
   const comparableLive = withoutPaths(observed, unverifiedPaths);
@@ -124,14 +126,14 @@ export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: 
   const changes: DriftChange[] = [];
   const unmanaged: EnvironmentDrift['unmanaged'] = [];
   for (const raw of diffCanonical(managedBefore, comparableLive, compiled)) {
-    const source = sourceFor(live.coverage, raw.path);
+    const source = sourceOf(raw.path);
     if (raw.kind === 'added' && !isManaged(raw, managedBefore, compiled)) {
       if (!options.strict) {
         unmanaged.push({ path: formatPath(['settings', ...raw.path]), live: raw.after, source });
         continue;
       }
     }
-    const change = toDriftChange(raw, context, live.coverage);
+    const change = toDriftChange(raw, context, sourceOf);
     const suppressed = suppressionFor(change, raw.path, baseline.exceptions, baseline.ignore, today);
     if (suppressed) change.suppressed = suppressed;
     changes.push(change);
@@ -165,7 +167,7 @@ function isManaged(raw: RawChange, before: unknown, options: CompiledNormalizeOp
   return valueAt(before, parent) !== undefined;
 }
 
-function toDriftChange(raw: RawChange, context: ClassifyContext, coverage: Record<string, EvidenceSource> | undefined): DriftChange {
+function toDriftChange(raw: RawChange, context: ClassifyContext, sourceOf: SourceLookup): DriftChange {
   const classification = classifyChange({ path: raw.path, kind: raw.kind, baseline: raw.before, live: raw.after, setElement: raw.setElement }, context);
   const sourcePath: JsonPath = raw.setElement ? raw.path.slice(0, -1) : raw.path;
   return {
@@ -176,7 +178,7 @@ function toDriftChange(raw: RawChange, context: ClassifyContext, coverage: Recor
     direction: classification.direction,
     severity: classification.severity,
     checklist_items: classification.checklist_items,
-    source: sourceFor(coverage, sourcePath),
+    source: sourceOf(sourcePath),
   };
 }
 

@@ -9,7 +9,7 @@ import { settingsSegments } from '../drift/suppress';
 import { scrubSecrets } from '../settings/redact';
 import { prettyJson } from '../util/json';
 import { describeChange } from './drift-summary';
-import { locatorsFor, type Locate } from './locate';
+import { locateInFiles, type TextPosition } from './locate';
 import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
 
 const DIRECTION_RULES = [
@@ -32,12 +32,10 @@ export function renderDriftSarif(report: DriftReport, texts: Record<string, stri
     help: { text: 'Change the live setting back to the baseline, or update the baseline (with review) if the change is intended.' },
     properties: { tags: ['security', 'clerk', 'drift'] },
   }));
-  const locatorFor = locatorsFor(texts);
-  const results = report.environments.flatMap((environment) => {
-    const file = environment.baseline_file ?? `${environment.environment}.json`;
-    const locate = locatorFor(file);
-    return environment.changes.map((change) => result(environment, change, file, locate, rules.findIndex((rule) => rule.id === `drift-${change.direction}`)));
-  });
+  const changes = report.environments.flatMap((environment) => environment.changes.map((change) => ({ environment, change, file: environment.baseline_file ?? `${environment.environment}.json` })));
+  // A change whose evidence is in application code points at the code, not into the baseline.
+  const positions = locateInFiles(texts, changes, ({ file, change }) => (change.evidence?.location?.file ? { file: undefined, path: undefined } : { file, path: ['settings', ...settingsSegments(change.path)] }));
+  const results = changes.map(({ environment, change, file }, index) => result(environment, change, file, positions[index], rules.findIndex((rule) => rule.id === `drift-${change.direction}`)));
   const notifications = report.environments.flatMap((environment) =>
     environment.errors.map((error) => ({ level: 'error', message: { text: scrubSecrets(`${environment.environment}: ${error.message}`) } })),
   );
@@ -56,8 +54,7 @@ export function renderDriftSarif(report: DriftReport, texts: Record<string, stri
   );
 }
 
-function result(environment: EnvironmentDrift, change: DriftChange, file: string, locate: Locate | undefined, ruleIndex: number) {
-  const position = locate?.(['settings', ...settingsSegments(change.path)], true);
+function result(environment: EnvironmentDrift, change: DriftChange, file: string, position: TextPosition | undefined, ruleIndex: number) {
   // Code evidence points at the code; a probe's URL is named in the message (SARIF viewers need a file).
   const codeFile = change.evidence?.location?.file;
   const url = change.evidence?.location?.url;

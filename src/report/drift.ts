@@ -67,8 +67,10 @@ function directionLabel(change: DriftChange): string {
 export function renderDriftText(report: DriftReport, color: boolean, verbose = false): string {
   const p = paint(color);
   const lines: string[] = [];
+  // Appended in a loop, never spread: an environment can have more lines than a call takes arguments.
   for (const environment of report.environments) {
-    lines.push(...environmentText(environment, p, verbose), '');
+    for (const line of environmentText(environment, p, verbose)) lines.push(line);
+    lines.push('');
   }
   const headline = reportHeadline(report);
   lines.push(report.status === 'clean' ? p.green(headline) : report.status === 'drift' ? p.red(headline) : p.yellow(headline));
@@ -150,7 +152,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
     lines.push(`| ${cell(environment.environment)} | ${cell(environment.baseline_version)} | ${statusWord(environment)} | ${environment.status === 'error' ? 'could not be checked' : describeCounts(countChanges(environment.changes))} |`);
   }
   lines.push('');
-  for (const environment of report.environments) lines.push(...environmentMarkdown(environment));
+  for (const environment of report.environments) for (const line of environmentMarkdown(environment)) lines.push(line);
   return scrubSecrets(`${lines.join('\n')}\n`);
 }
 

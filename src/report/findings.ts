@@ -6,7 +6,7 @@ import { RULES, atLeast, severityRank, summarize, type Finding, type FindingSumm
 import { evidencePathFor, formatLocation } from '../evidence/index';
 import { parsePath } from '../settings/paths';
 import { prettyJson } from '../util/json';
-import { locatorsFor } from './locate';
+import { locateInFiles } from './locate';
 import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
 import { paint, type Painter } from './style';
 
@@ -146,15 +146,17 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
       properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
     },
   ];
-  const locatorFor = locatorsFor(texts ?? {});
-  const results = reported.map((finding) => {
+  // Findings located in application code carry their own file:line; the rest point into baselines
+  // (a probed URL is no file: at the baseline entry the probe stands in for, the URL named).
+  const positions = locateInFiles(texts ?? {}, reported, (finding) => {
+    if (finding.location?.file !== undefined) return { file: undefined, path: undefined };
+    const evidencePath = finding.location?.url ? evidencePathFor(finding.rule) : undefined;
+    return { file: finding.file, path: finding.path ? parsePath(finding.path) : evidencePath ? ['settings', ...evidencePath] : undefined };
+  });
+  const results = reported.map((finding, index) => {
     if (finding.location?.file !== undefined) return codeResult(finding, failOn, rules);
-    const locate = finding.file ? locatorFor(finding.file) : undefined;
-    // A probed URL is no file: point at the baseline entry the probe stands in for, name the URL.
+    const position = positions[index];
     const url = finding.location?.url;
-    const evidencePath = url ? evidencePathFor(finding.rule) : undefined;
-    const located = finding.path ? parsePath(finding.path) : evidencePath ? ['settings', ...evidencePath] : undefined;
-    const position = locate && located ? locate(located, true) : undefined;
     const message = `${finding.message}${url && !finding.message.includes(url) ? ` (${url})` : ''}`;
     return {
       ruleId: finding.rule,

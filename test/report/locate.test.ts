@@ -7,7 +7,7 @@ import { diffBaseline } from '../../src/drift/index';
 import type { DriftReport } from '../../src/drift/types';
 import { renderDrift } from '../../src/report/drift';
 import { renderFindings } from '../../src/report/findings';
-import { locatorsFor, textLocator } from '../../src/report/locate';
+import { locateInFiles, locatePaths } from '../../src/report/locate';
 import type { JsonPath } from '../../src/settings/paths';
 import { clone, liveLike, productionBaseline } from '../drift/fixtures';
 
@@ -24,36 +24,56 @@ function pathsOf(value: unknown, prefix: JsonPath = []): JsonPath[] {
   return paths;
 }
 
-describe('textLocator', () => {
+describe('locatePaths', () => {
   test('answers exactly as locatePath for every path of arbitrary JSON, formatted any way', () => {
-    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'a\nb', 'toString'));
+    const key = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('__proto__', 'constructor', 'a\nb', 'toString', '0', '#0', '.a'));
     const json = fc.letrec((tie) => ({
       value: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.string({ maxLength: 8 }), fc.boolean(), fc.constant(null), tie('object'), tie('array')),
       object: fc.dictionary(key, tie('value'), { maxKeys: 5 }),
       array: fc.array(tie('value'), { maxLength: 4 }),
     })).value;
     fc.assert(
-      fc.property(json, fc.constantFrom(0, 1, 2, '\t', 'flush'), fc.boolean(), (value, indent, pointAtKey) => {
+      fc.property(json, fc.constantFrom(0, 1, 2, '\t', 'flush', 'crlf'), fc.boolean(), (value, indent, pointAtKey) => {
         // 'flush': one token per line from column 1, so offsets fall on line starts too.
-        const text = indent === 'flush' ? JSON.stringify(value, null, 1).replace(/\n +/g, '\n') : JSON.stringify(value, null, indent);
-        const locate = textLocator(text);
-        for (const path of pathsOf(value)) expect(locate(path, pointAtKey)).toEqual(locatePath(text, path, pointAtKey));
+        const text =
+          indent === 'flush' ? JSON.stringify(value, null, 1).replace(/\n +/g, '\n') : indent === 'crlf' ? JSON.stringify(value, null, 2).replace(/\n/g, '\r\n') : JSON.stringify(value, null, indent);
+        const paths = pathsOf(value);
+        const positions = locatePaths(text, paths.map((path) => ({ path, pointAtKey })));
+        paths.forEach((path, index) => expect(positions[index]).toEqual(locatePath(text, path, pointAtKey)));
       }),
       { numRuns: 300 },
     );
   });
 
-  test('duplicate keys resolve to the first, as the parser does', () => {
-    const text = '{\n  "a": 1,\n  "a": {\n    "b": 2\n  }\n}';
-    expect(textLocator(text)(['a'], true)).toEqual(locatePath(text, ['a'], true));
-    expect(textLocator(text)(['a', 'b'])).toEqual(locatePath(text, ['a', 'b']));
-    expect(textLocator(text)(['a'], true)).toEqual({ line: 2, column: 3 });
+  test('duplicate keys resolve to the first, as the parser does, and are never followed into', () => {
+    const text = '{\n  "a": 1,\n  "a": {\n    "b": 2\n  },\n  "c": [\n    {"d": 1},\n    {"d": 2, "d": 3}\n  ]\n}';
+    const paths: JsonPath[] = [['a'], ['a', 'b'], ['c', 1, 'd'], ['c', 2], ['c', 'x'], ['c', 1, 'd', 0]];
+    for (const pointAtKey of [true, false]) {
+      const positions = locatePaths(text, paths.map((path) => ({ path, pointAtKey })));
+      paths.forEach((path, index) => expect(positions[index]).toEqual(locatePath(text, path, pointAtKey)));
+    }
+    expect(locatePaths(text, [{ path: ['a'], pointAtKey: true }])).toEqual([{ line: 2, column: 3 }]);
   });
 
-  test('text that does not parse, or an unknown file, locates nothing', () => {
-    expect(textLocator('')(['a'])).toBeUndefined();
-    expect(locatorsFor({ 'a.json': '{}' })('b.json')).toBeUndefined();
-    expect(locatorsFor({ 'a.json': '{}' })('constructor')).toBeUndefined();
+  test('text with syntax errors answers as locatePath does', () => {
+    for (const text of ['', '{', '{"a": 1,, "b": {"c": 2}}', '// note\n{"a": {"b": [1, 2]}}', '{"a": 1} trailing', '[1, {"a": }]']) {
+      const paths: JsonPath[] = [[], ['a'], ['a', 'b'], ['a', 'b', 1], ['b', 'c'], [1, 'a']];
+      const positions = locatePaths(text, paths.map((path) => ({ path, pointAtKey: true })));
+      paths.forEach((path, index) => expect(positions[index]).toEqual(locatePath(text, path, true)));
+    }
+  });
+
+  test('an unknown file, an empty text or an item without a path locates nothing', () => {
+    const texts = { 'a.json': '{"x": 1}', 'empty.json': '' };
+    const items = [
+      { file: 'b.json', path: ['x'] },
+      { file: 'constructor', path: ['x'] },
+      { file: 'empty.json', path: ['x'] },
+      { file: 'a.json', path: undefined },
+      { file: undefined, path: ['x'] },
+      { file: 'a.json', path: ['x'] },
+    ];
+    expect(locateInFiles(texts, items, (item) => item)).toEqual([undefined, undefined, undefined, undefined, undefined, { line: 1, column: 2 }]);
   });
 });
 
