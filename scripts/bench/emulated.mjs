@@ -1,0 +1,80 @@
+// (b) A drift run against the in-process emulator with a fixed latency on every request,
+// against the critical-path bound of the requests the run made; (c) requests per run.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { largeBaseline, pretty } from './fixtures.mjs';
+
+const require = createRequire(import.meta.url);
+export const LATENCY_MS = 50;
+
+/** A list page or a detail read that needs an earlier answer: at which step it can start at the earliest. */
+function stepOf(request, multiPage) {
+  const detail = /^\/v1\/(jwt_templates|organization_roles|organization_permissions)\/[^/]+$/.exec(request.path);
+  if (detail) return multiPage.has(`${request.method} /v1/${detail[1]}`) ? 3 : 2;
+  return Number(request.query?.offset ?? 0) > 0 ? 2 : 1;
+}
+
+/**
+ * The least number of latency-long rounds the requests of a run need, whatever the client does:
+ * a list's first page comes first (it tells total_count), its other pages can all follow at
+ * once, a detail read follows the list page that named it; and at most `concurrency` requests
+ * are in flight. Rounds ≥ (s − 1) + ⌈requests that cannot start before step s / concurrency⌉
+ * for every step s. Holds for any number of pages and lists (the previous bound counted at most
+ * two steps per list whatever the cap).
+ */
+export function roundsBound(requests, concurrency) {
+  const multiPage = new Set(requests.filter((request) => Number(request.query?.offset ?? 0) > 0).map((request) => `${request.method} ${request.path}`));
+  const steps = requests.map((request) => stepOf(request, multiPage));
+  const deepest = Math.max(1, ...steps);
+  let rounds = 0;
+  for (let step = 1; step <= deepest; step++) {
+    const later = steps.filter((s) => s >= step).length;
+    rounds = Math.max(rounds, step - 1 + Math.ceil(later / concurrency));
+  }
+  const listPages = requests.filter((request) => /^\/v1\/(jwt_templates|organization_roles|organization_permissions)$/.test(request.path)).length;
+  return { rounds, steps: deepest, pages: listPages };
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Drift runs of one baseline against an emulator seeded with its own settings (no drift). */
+export async function benchEmulated(root, { templates = 0, runs = 7 } = {}) {
+  const { runDriftJob } = require(path.join(root, 'dist/drift/job.js'));
+  const { exportLive } = require(path.join(root, 'dist/export/index.js'));
+  const { startEmulator } = require(path.join(root, 'dist/emulator/index.js'));
+  const { loadBaselineFile, parseBaseline } = require(path.join(root, 'dist/baseline/load.js'));
+  const { DEFAULT_RETRY_POLICY } = require(path.join(root, 'dist/clerk/connection.js'));
+  const loaded = templates === 0 ? loadBaselineFile(path.join(root, 'baselines/production.json')) : parseBaseline(pretty(largeBaseline(root, templates, { full: true })), 'production.json');
+  const concurrency = Number(process.env.CLERKGUARD_HTTP_CONCURRENCY || DEFAULT_RETRY_POLICY.concurrency);
+  const emulator = await startEmulator({ seed: loaded, rateLimit: false });
+  try {
+    emulator.faults.add({ kind: 'latency', path: '*', ms: LATENCY_MS });
+    const env = emulator.env();
+    const runOnce = async () => {
+      emulator.requests.length = 0;
+      const start = performance.now();
+      const result = await runDriftJob({ baselines: [loaded], exporter: (item) => exportLive(item, { env, now: new Date() }), today: '2026-11-26', now: new Date() });
+      const ms = performance.now() - start;
+      const requests = emulator.requests.filter((request) => request.api !== 'admin');
+      return { ms, status: result.report.status, requests, bound: roundsBound(requests, concurrency) };
+    };
+    await runOnce(); // warm-up (module loading, connection setup)
+    const measured = [];
+    for (let i = 0; i < runs; i++) measured.push(await runOnce());
+    const bound = measured.reduce((worst, run) => (run.bound.rounds > worst.rounds ? run.bound : worst), measured[0].bound);
+    const wall = median(measured.map((run) => run.ms));
+    const statuses = [...new Set(measured.map((run) => run.status))];
+    return { templates: Object.keys(loaded.baseline.settings.jwt_templates ?? {}).length, concurrency, latency_ms: LATENCY_MS, wall_ms: wall, rounds: bound.rounds, steps: bound.steps, bound_ms: bound.rounds * LATENCY_MS, ratio: wall / (bound.rounds * LATENCY_MS), requests: measured[0].requests.length, list_pages: bound.pages, status: statuses.join('/') };
+  } finally {
+    await emulator.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+  for (const templates of (process.argv[2] ?? '0').split(',').map(Number)) console.log(JSON.stringify(await benchEmulated(root, { templates })));
+}
