@@ -14,7 +14,7 @@ import { formatIssue, parseJsonText, validateWithSchema } from '../baseline/vali
 import { nullRecord } from '../util/records';
 import { stableStringify } from '../util/json';
 
-export const DEFAULT_STATE_FILE = '.clerkguard/state.json';
+export { DEFAULT_STATE_FILE } from './defaults';
 
 const threadSchema = z.object({ fingerprint: z.string(), ts: z.string(), channel: z.string(), since: z.string() });
 

@@ -12,8 +12,9 @@ import { activeChanges, countChanges, describeChange, describeCounts, describeCo
 import { renderDriftSarif } from './drift-sarif';
 import { paint, type Painter } from './style';
 
-export type DriftFormat = 'text' | 'json' | 'markdown' | 'sarif';
-export const DRIFT_FORMATS: readonly DriftFormat[] = ['text', 'json', 'markdown', 'sarif'];
+import type { DriftFormat } from './formats';
+
+export { DRIFT_FORMATS, type DriftFormat } from './formats';
 
 export interface DriftRenderOptions {
   color?: boolean;

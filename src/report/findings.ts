@@ -10,8 +10,9 @@ import { locateInFiles } from './locate';
 import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
 import { paint, type Painter } from './style';
 
-export type FindingsFormat = 'text' | 'json' | 'markdown' | 'sarif';
-export const FINDINGS_FORMATS: readonly FindingsFormat[] = ['text', 'json', 'markdown', 'sarif'];
+import type { FindingsFormat } from './formats';
+
+export { FINDINGS_FORMATS, type FindingsFormat } from './formats';
 
 export interface FindingsReportInput {
   findings: Finding[];

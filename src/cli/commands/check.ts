@@ -1,13 +1,10 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import type { Command } from 'commander';
-import { loadBaselines } from '../../baseline/load';
-import { formatIssue } from '../../baseline/validate';
 import type { LoadedBaseline } from '../../baseline/load';
-import { checkBaseline } from '../../checklist/evaluate-baseline';
 import type { Finding } from '../../checklist/types';
-import { applicationCollector, type ApplicationRequest } from '../../evidence/collect';
-import { summarize } from '../../checklist/index';
+import type { ApplicationRequest } from '../../evidence/collect';
 import { SEVERITIES, type Severity } from '../../checklist/types';
-import { FINDINGS_FORMATS, renderFindings, type FindingsFormat } from '../../report/findings';
+import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/formats';
 import { EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
 import { choice } from '../options';
@@ -44,9 +41,13 @@ export function registerCheck(program: Command, context: CliContext): void {
         'Examples:\n  clerkguard check\n  clerkguard check baselines/production.json --scan . --build .next/static\n  clerkguard check baselines/production.json --probe\n  clerkguard check baselines/production.json --format sarif > clerkguard.sarif\n  clerkguard check --fail-on critical --format json\n',
     )
     .action(async (files: string[], options: CheckOptions) => {
+      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
+      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
+      const { summarize } = require('../../checklist/index') as typeof import('../../checklist/index');
       const { io } = context;
       const loaded = loadBaselines(files, io.cwd);
       for (const item of loaded) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      const { renderFindings } = require('../../report/findings') as typeof import('../../report/findings');
       const findings = await checkAll(loaded, { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) }, context);
       const texts = Object.fromEntries(loaded.map((item) => [item.file, item.text]));
       io.stdout(renderFindings(options.format, { findings, failOn: options.failOn, texts, verbose: options.verbose ?? false, color: io.color }));
@@ -56,6 +57,8 @@ export function registerCheck(program: Command, context: CliContext): void {
 
 /** The application is read and parsed once (and probed per baseline); each baseline's policy judges it. */
 async function checkAll(loaded: readonly LoadedBaseline[], request: ApplicationRequest, context: CliContext): Promise<Finding[]> {
+  const { applicationCollector } = require('../../evidence/collect') as typeof import('../../evidence/collect');
+  const { checkBaseline } = require('../../checklist/evaluate-baseline') as typeof import('../../checklist/evaluate-baseline');
   const { io } = context;
   const collector = applicationCollector(request, { cwd: io.cwd, env: io.env, today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) }, loaded);
   if (!collector) return loaded.flatMap((item) => checkBaseline(item, context.today()));

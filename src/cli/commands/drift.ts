@@ -1,20 +1,14 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadBaselines } from '../../baseline/load';
-import { formatIssue } from '../../baseline/validate';
-import { runDriftJob } from '../../drift/job';
-import { liveExporter } from '../../drift/exporter';
-import { readDashboardExportFile } from '../../export/index';
-import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
-import { DEFAULT_STATE_FILE } from '../../notify/state';
-import { DRIFT_FORMATS, renderDrift, type DriftFormat } from '../../report/drift';
-import { applicationCollector } from '../../evidence/collect';
+import { DEFAULT_STATE_FILE } from '../../notify/defaults';
+import { DRIFT_FORMATS, type DriftFormat } from '../../report/formats';
 import type { CliContext } from '../context';
 import { choice } from '../options';
-import { lockWaitFromEnv } from '../../util/lock';
 
 function lockWait(env: NodeJS.ProcessEnv): { lockWaitMs?: number } {
+  const { lockWaitFromEnv } = require('../../util/lock') as typeof import('../../util/lock');
   const wait = lockWaitFromEnv(env);
   return wait === undefined ? {} : { lockWaitMs: wait };
 }
@@ -68,6 +62,14 @@ export function registerDrift(program: Command, context: CliContext): void {
         'Examples:\n  clerkguard drift\n  clerkguard drift baselines/production.json --format json\n  clerkguard drift baselines/production.json --scan . --build .next/static --probe\n  clerkguard drift --out reports/ --slack\n',
     )
     .action(async (files: string[], options: DriftOptions) => {
+      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
+      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
+      const { runDriftJob } = require('../../drift/job') as typeof import('../../drift/job');
+      const { liveExporter } = require('../../drift/exporter') as typeof import('../../drift/exporter');
+      const { readDashboardExportFile } = require('../../export/index') as typeof import('../../export/index');
+      const { createSlackPoster, slackConfigFromEnv } = require('../../notify/slack-client') as typeof import('../../notify/slack-client');
+      const { applicationCollector } = require('../../evidence/collect') as typeof import('../../evidence/collect');
+      const { renderDrift } = require('../../report/drift') as typeof import('../../report/drift');
       const { io } = context;
       const baselines = loadBaselines(files, io.cwd);
       for (const item of baselines) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);

@@ -1,12 +1,10 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { BaselineError, parseBaseline } from '../../baseline/load';
-import { parseJsonText } from '../../baseline/validate';
-import { startEmulator, type EmulatorOptions } from '../../emulator/server';
-import { emulatorStateProblem, isEmulatorState, type EnvironmentType } from '../../emulator/state';
+import type { EmulatorOptions } from '../../emulator/server';
+import type { EnvironmentType } from '../../emulator/state';
 import { ClerkguardError } from '../../util/errors';
-import { readTextFile } from '../../util/fs';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 
@@ -50,6 +48,7 @@ export function registerEmulator(program: Command, context: CliContext): void {
         '  curl -X POST "$CLERK_API_URL/__emulator/faults" -d \'{"kind":"status","path":"/v1/instance/protect","status":503}\'\n',
     )
     .action(async (options: EmulatorCommandOptions) => {
+      const { startEmulator } = require('../../emulator/server') as typeof import('../../emulator/server');
       const { io } = context;
       const emulatorOptions: EmulatorOptions = {
         port: options.port,
@@ -74,6 +73,10 @@ export function registerEmulator(program: Command, context: CliContext): void {
 }
 
 function loadSeed(file: string, shown: string): NonNullable<EmulatorOptions['seed']> {
+  const { BaselineError, parseBaseline } = require('../../baseline/load') as typeof import('../../baseline/load');
+  const { parseJsonText } = require('../../baseline/validate') as typeof import('../../baseline/validate');
+  const { emulatorStateProblem, isEmulatorState } = require('../../emulator/state') as typeof import('../../emulator/state');
+  const { readTextFile } = require('../../util/fs') as typeof import('../../util/fs');
   const hint = 'pass a baseline such as baselines/production.json, or a state file saved from /__emulator/state';
   const text = readTextFile(file, { missing: hint, unreadable: hint }, shown);
   // The same strict reading as baselines: no BOM, no duplicate keys, bounded nesting.

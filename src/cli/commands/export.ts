@@ -1,10 +1,8 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadBaselineFile, loadBaselineForEnvironment, type LoadedBaseline } from '../../baseline/load';
-import { formatIssue } from '../../baseline/validate';
+import type { LoadedBaseline } from '../../baseline/load';
 import type { ClerkApi } from '../../clerk/api';
-import { exportLive } from '../../export/export';
-import { writeFileAtomic } from '../../export/files';
 import { ClerkguardError, EXIT_OK } from '../../util/errors';
 import { stableStringify } from '../../util/json';
 import type { CliContext } from '../context';
@@ -41,6 +39,9 @@ export function registerExport(program: Command, context: CliContext): void {
         '  clerkguard emulator --seed baselines/production.json   # a local Clerk to try it against\n',
     )
     .action(async (options: ExportCommandOptions) => {
+      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
+      const { exportLive } = require('../../export/export') as typeof import('../../export/export');
+      const { writeFileAtomic } = require('../../export/files') as typeof import('../../export/files');
       const { io } = context;
       if (options.baseline && options.env) throw new ClerkguardError('pass either --baseline or --env, not both');
       const loaded = loadTarget(options, io.cwd);
@@ -71,6 +72,7 @@ export function registerExport(program: Command, context: CliContext): void {
 }
 
 function loadTarget(options: ExportCommandOptions, cwd: string): LoadedBaseline {
+  const { loadBaselineFile, loadBaselineForEnvironment } = require('../../baseline/load') as typeof import('../../baseline/load');
   if (options.baseline) return loadBaselineFile(path.resolve(cwd, options.baseline), options.baseline);
   return loadBaselineForEnvironment(options.env ?? 'production', cwd);
 }

@@ -1,11 +1,8 @@
 /** Commands about clerkguard itself: the published schema and the rule catalogue. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import type { Command } from 'commander';
-import { baselineJsonSchemaText } from '../../baseline/json-schema';
-import { RULES } from '../../checklist/index';
-import { checklistMarkdown } from '../../checklist/catalogue';
-import { settingsMarkdown } from '../../baseline/settings-doc';
 import { prettyJson } from '../../util/json';
 import { ClerkguardError } from '../../util/errors';
 import { replaceFileAtomic } from '../../util/fs';
@@ -23,6 +20,8 @@ export function registerMeta(program: Command, context: CliContext): void {
     .option('--write <file>', 'write it to a file instead (e.g. baselines/schema.json)')
     .option('-f, --format <format>', 'json (the JSON Schema) or markdown (the settings reference)', choice(['json', 'markdown'] as const), 'json')
     .action((options: { write?: string; format: 'json' | 'markdown' }) => {
+      const { baselineJsonSchemaText } = require('../../baseline/json-schema') as typeof import('../../baseline/json-schema');
+      const { settingsMarkdown } = require('../../baseline/settings-doc') as typeof import('../../baseline/settings-doc');
       const text = options.format === 'markdown' ? settingsMarkdown() : baselineJsonSchemaText();
       if (options.write) {
         const file = path.resolve(context.io.cwd, options.write);
@@ -44,7 +43,9 @@ export function registerMeta(program: Command, context: CliContext): void {
     .description('List the checklist rules: id, checklist item, severity, and how each can be verified.\n--format markdown prints docs/checklist.md.')
     .option('-f, --format <format>', 'text, json or markdown', choice(['text', 'json', 'markdown'] as const), 'text')
     .action((options: { format: 'text' | 'json' | 'markdown' }) => {
+      const { RULES } = require('../../checklist/index') as typeof import('../../checklist/index');
       if (options.format === 'markdown') {
+        const { checklistMarkdown } = require('../../checklist/catalogue') as typeof import('../../checklist/catalogue');
         context.io.stdout(checklistMarkdown());
         return;
       }

@@ -1,7 +1,6 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import type { Command } from 'commander';
-import { exitCodeFor } from '../../drift/run';
-import { DRIFT_FORMATS, renderDrift, type DriftFormat } from '../../report/drift';
-import { compareSnapshots, loadSnapshot } from '../../snapshot/compare';
+import { DRIFT_FORMATS, type DriftFormat } from '../../report/formats';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 
@@ -29,6 +28,9 @@ export function registerReview(program: Command, context: CliContext): void {
         '  clerkguard review diff OLD.json NEW.json --format markdown > changes.md\n',
     )
     .action((oldFile: string, newFile: string, options: ReviewDiffOptions) => {
+      const { exitCodeFor } = require('../../drift/run') as typeof import('../../drift/run');
+      const { renderDrift } = require('../../report/drift') as typeof import('../../report/drift');
+      const { compareSnapshots, loadSnapshot } = require('../../snapshot/compare') as typeof import('../../snapshot/compare');
       const { io } = context;
       const older = loadSnapshot(oldFile, io.cwd);
       const newer = loadSnapshot(newFile, io.cwd);

@@ -1,17 +1,11 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadBaselines } from '../../baseline/load';
-import { readDashboardExportFile } from '../../export/index';
-import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
-import { DEFAULT_STATE_FILE } from '../../notify/state';
-import { jobFailureMessage } from '../../report/slack';
-import { scheduledCollector } from '../../schedule/drift-job';
-import { SCHEDULED_JOB_PROVIDERS, type JobEnvironment, type ScheduledJob } from '../../schedule/jobs';
-import { Scheduler } from '../../schedule/scheduler';
+import { DEFAULT_STATE_FILE } from '../../notify/defaults';
+import type { JobEnvironment, ScheduledJob } from '../../schedule/jobs';
 import { scrubSecrets } from '../../settings/redact';
 import { describeError } from '../../util/errors';
-import { lockWaitFromEnv } from '../../util/lock';
 import type { CliContext } from '../context';
 
 export function registerSchedule(program: Command, context: CliContext): void {
@@ -28,13 +22,26 @@ export function registerSchedule(program: Command, context: CliContext): void {
     .option('--once', 'run the jobs now, once, and exit with the drift exit code')
     .option('--slack', 'alert in Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID)')
     .option('--state <file>', 'alert lifecycle state for --slack', DEFAULT_STATE_FILE);
-  for (const provider of SCHEDULED_JOB_PROVIDERS) {
-    for (const option of provider.options) {
-      if (option.parse) command.option(option.flags, option.description, option.parse, (option.defaultValue ?? []) as string[]);
-      else if (option.defaultValue === undefined) command.option(option.flags, option.description);
-      else command.option(option.flags, option.description, option.defaultValue);
+  // Each job's own options (--cron, --snapshot…) come from the job registry, which loads every
+  // job's code: they are added when this command is dispatched (to run or to show its help) or
+  // its help is shown (`clerkguard help schedule`), so other commands start without that code.
+  let jobOptionsAdded = false;
+  const addJobOptions = () => {
+    if (jobOptionsAdded) return;
+    jobOptionsAdded = true;
+    const { SCHEDULED_JOB_PROVIDERS } = require('../../schedule/jobs') as typeof import('../../schedule/jobs');
+    for (const provider of SCHEDULED_JOB_PROVIDERS) {
+      for (const option of provider.options) {
+        if (option.parse) command.option(option.flags, option.description, option.parse, (option.defaultValue ?? []) as string[]);
+        else if (option.defaultValue === undefined) command.option(option.flags, option.description);
+        else command.option(option.flags, option.description, option.defaultValue);
+      }
     }
-  }
+  };
+  program.hook('preSubcommand', (_program, subcommand) => {
+    if (subcommand === command) addJobOptions();
+  });
+  command.on('beforeHelp', addJobOptions);
   command
     .addHelpText(
       'after',
@@ -42,6 +49,14 @@ export function registerSchedule(program: Command, context: CliContext): void {
         'Examples:\n  clerkguard schedule --slack\n  clerkguard schedule --cron "30 2 * * *" --timezone Europe/Berlin --slack\n  clerkguard schedule --once --slack\n',
     )
     .action(async (baselines: string[], options: Record<string, unknown>) => {
+      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
+      const { readDashboardExportFile } = require('../../export/index') as typeof import('../../export/index');
+      const { createSlackPoster, slackConfigFromEnv } = require('../../notify/slack-client') as typeof import('../../notify/slack-client');
+      const { jobFailureMessage } = require('../../report/slack') as typeof import('../../report/slack');
+      const { scheduledCollector } = require('../../schedule/drift-job') as typeof import('../../schedule/drift-job');
+      const { SCHEDULED_JOB_PROVIDERS } = require('../../schedule/jobs') as typeof import('../../schedule/jobs');
+      const { Scheduler } = require('../../schedule/scheduler') as typeof import('../../schedule/scheduler');
+      const { lockWaitFromEnv } = require('../../util/lock') as typeof import('../../util/lock');
       const { io } = context;
       const log = (line: string) => io.stderr(`${new Date().toISOString()} ${scrubSecrets(line)}\n`);
       const slackConfig = options.slack ? slackConfigFromEnv(io.env) : undefined;

@@ -1,17 +1,11 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadBaselines } from '../../baseline/load';
-import { formatIssue } from '../../baseline/validate';
-import { applicationCollector } from '../../evidence/collect';
-import { exportLive, readDashboardExportFile, type DashboardExport } from '../../export/index';
-import { createSlackPoster, slackConfigFromEnv } from '../../notify/slack-client';
-import { validateAuthor } from '../../snapshot/git';
-import { quarterOf, requireQuarter } from '../../snapshot/quarter';
-import { runSnapshotJob, type SnapshotJobResult } from '../../snapshot/job';
+import type { DashboardExport } from '../../export/index';
+import type { SnapshotJobResult } from '../../snapshot/job';
 import type { SnapshotRun } from '../../snapshot/snapshot';
 import { ClerkguardError } from '../../util/errors';
 import { prettyJson } from '../../util/json';
-import { lockWaitFromEnv } from '../../util/lock';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 
@@ -72,6 +66,15 @@ export function registerSnapshot(program: Command, context: CliContext): void {
 
 /** The snapshot job with CLI inputs: validated options, the real export against Clerk, Slack from env. */
 export async function runSnapshotCommand(files: readonly string[], options: Omit<SnapshotCommandOptions, 'format'>, context: CliContext): Promise<SnapshotJobResult> {
+  const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
+  const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
+  const { applicationCollector } = require('../../evidence/collect') as typeof import('../../evidence/collect');
+  const { exportLive, readDashboardExportFile } = require('../../export/index') as typeof import('../../export/index');
+  const { createSlackPoster, slackConfigFromEnv } = require('../../notify/slack-client') as typeof import('../../notify/slack-client');
+  const { validateAuthor } = require('../../snapshot/git') as typeof import('../../snapshot/git');
+  const { quarterOf, requireQuarter } = require('../../snapshot/quarter') as typeof import('../../snapshot/quarter');
+  const { runSnapshotJob } = require('../../snapshot/job') as typeof import('../../snapshot/job');
+  const { lockWaitFromEnv } = require('../../util/lock') as typeof import('../../util/lock');
   const { io } = context;
   const today = context.today();
   const quarter = options.quarter === undefined ? quarterOf(today) : requireQuarter(options.quarter);

@@ -1,0 +1,89 @@
+'use strict';
+/**
+ * Loads the bundled CLI (dist/cli/clerkguard.js) with a V8 code cache, so a command starts in
+ * little more than bare `node` (measured in docs/benchmarks.md). The cache is V8's compiled code
+ * for the bundle, kept per Node version, bundle build and command (each command compiles other
+ * functions: `check` needs the schema code, `--help` does not) in a folder of the user's in the
+ * temp folder, as Node's own compile cache does (clerkguard-compile-cache-<uid>; never the home
+ * folder or the working tree; CLERKGUARD_COMPILE_CACHE=DIR elsewhere, =0 off). It is written after a run
+ * that had none (or whose cache V8 rejected), atomically; it is read only from a folder that
+ * belongs to the user and that no one else can write, because compiled code runs as the user.
+ * Node 20 has no built-in compile cache for CommonJS (module.enableCompileCache is Node >= 22.1),
+ * so this uses vm.Script's cachedData, which every supported version has.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const vm = require('node:vm');
+const Module = require('node:module');
+
+const BUNDLE = path.join(__dirname, '..', 'dist', 'cli', 'clerkguard.js');
+
+function cacheFolder() {
+  const setting = process.env.CLERKGUARD_COMPILE_CACHE;
+  if (setting === '0' || setting === 'off' || setting === 'false') return undefined;
+  const user = typeof process.getuid === 'function' ? String(process.getuid()) : (os.userInfo().username || 'user').replace(/[^A-Za-z0-9_-]/g, '_');
+  const base = setting || path.join(os.tmpdir(), `clerkguard-compile-cache-${user}`);
+  try {
+    fs.mkdirSync(base, { recursive: true, mode: 0o700 });
+    const stat = fs.statSync(base);
+    if (!stat.isDirectory()) return undefined;
+    // Only our own folder that nobody else can write: a planted cache would run as this user.
+    if (typeof process.getuid === 'function' && (stat.uid !== process.getuid() || (stat.mode & 0o022) !== 0)) return undefined;
+    return base;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads the bundle for a command line; undefined when it is absent (then the caller falls back to dist/cli/main.js). */
+function loadBundledCli(args) {
+  let source;
+  let stat;
+  try {
+    stat = fs.statSync(BUNDLE);
+    // The bundle is ASCII (scripts/bundle-cli.mjs): latin1 reads it as is, without UTF-8 decoding.
+    source = fs.readFileSync(BUNDLE, 'latin1');
+  } catch (error) {
+    if (error && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const folder = cacheFolder();
+  const stamp = `${process.version}-${process.arch}`;
+  const build = `${stat.size}-${Math.floor(stat.mtimeMs)}`;
+  const command = /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
+  const cacheFile = folder && path.join(folder, `clerkguard-${stamp}-${build}-${command}.bin`);
+  let cachedData;
+  if (cacheFile) {
+    try {
+      cachedData = fs.readFileSync(cacheFile);
+    } catch {
+      cachedData = undefined;
+    }
+  }
+  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, ...(cachedData ? { cachedData } : {}) });
+  const bundleModule = { exports: {}, filename: BUNDLE, id: BUNDLE, loaded: false };
+  script.runInThisContext().call(bundleModule.exports, bundleModule.exports, Module.createRequire(BUNDLE), bundleModule, BUNDLE, path.dirname(BUNDLE));
+  bundleModule.loaded = true;
+  const needsCache = Boolean(cacheFile) && (!cachedData || script.cachedDataRejected === true);
+  return {
+    cli: bundleModule.exports,
+    /** Call after the command ran: the cache then holds the functions it compiled, too. */
+    saveCache() {
+      if (!needsCache) return;
+      try {
+        const temporary = `${cacheFile}.${process.pid}.tmp`;
+        fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
+        fs.renameSync(temporary, cacheFile);
+        // Older builds' caches for this Node version are dead weight.
+        for (const name of fs.readdirSync(folder)) {
+          if (name.startsWith(`clerkguard-${stamp}-`) && name.endsWith('.bin') && !name.startsWith(`clerkguard-${stamp}-${build}-`)) fs.rmSync(path.join(folder, name), { force: true });
+        }
+      } catch {
+        // A cache is an optimization: a read-only or full disk changes nothing else.
+      }
+    },
+  };
+}
+
+module.exports = { loadBundledCli };

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Bundles the compiled CLI (dist/cli/main.js, tsc output) into one file, dist/cli/clerkguard.js,
+// which bin/clerkguard loads: one file to read and compile instead of ~230 modules to resolve.
+// Feature modules stay lazy (each command requires its own inside its action; esbuild keeps such
+// requires as on-demand module initializers). The SDKs for Clerk and Slack stay external: they
+// load only when a command talks to Clerk or Slack. The bundle sits in dist/cli/ so that
+// __dirname-relative paths of dist/ modules (the demo's packaged baseline) still resolve.
+// The rest of dist/ (the Pulumi program and providers, the policy pack's imports) stays plain tsc output.
+import { build } from 'esbuild';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * commander requires node:child_process at load time, only to spawn executable subcommands,
+ * which clerkguard has none of; loading it (with net and dgram) costs a noticeable share of a
+ * start-up. Inside commander it resolves to a stand-in that loads the real module on first use.
+ */
+const lazyChildProcessForCommander = {
+  name: 'lazy-child-process-for-commander',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'clerkguard-lazy' } : undefined,
+    );
+    bundler.onLoad({ filter: /.*/, namespace: 'clerkguard-lazy' }, () => ({
+      contents: "let real; module.exports = new Proxy({}, { get: (_, name) => (real ??= require('node:child_process'))[name] });",
+      loader: 'js',
+    }));
+  },
+};
+
+await build({
+  entryPoints: [path.join(root, 'dist/cli/main.js')],
+  outfile: path.join(root, 'dist/cli/clerkguard.js'),
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  // jsonc-parser's UMD build requires its parts dynamically; its ES module build bundles cleanly.
+  mainFields: ['module', 'main'],
+  // The SDKs load only when a command talks to Clerk or Slack, cron only for `schedule`: from node_modules.
+  external: ['@clerk/backend', '@slack/web-api', '@pulumi/pulumi', 'cron'],
+  // Less to read at every start; identifiers stay, so stack traces (CLERKGUARD_DEBUG=1) still read.
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // ASCII output (esbuild escapes the rest), which bin/load-cli.js reads as latin1 without decoding.
+  charset: 'ascii',
+  legalComments: 'eof',
+  plugins: [lazyChildProcessForCommander],
+  logLevel: 'warning',
+});

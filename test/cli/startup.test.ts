@@ -1,0 +1,69 @@
+/**
+ * How bin/clerkguard starts: the bundled CLI (dist/cli/clerkguard.js, built by `npm run build`)
+ * with a V8 code cache in a folder of the user's (bin/load-cli.js). Timings are in
+ * `npm run bench`; these tests check that the fast path gives the same answers as the plain one.
+ */
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from '../helpers/cli';
+
+function tempDir(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'clerkguard-cache-test-'));
+}
+
+describe('CLI start-up', () => {
+  it('is built as one bundle next to the tsc output', () => {
+    expect(existsSync(path.join(REPO_ROOT, 'dist/cli/clerkguard.js'))).toBe(true);
+    expect(existsSync(path.join(REPO_ROOT, 'dist/cli/main.js'))).toBe(true);
+  });
+
+  it('writes a code cache per command, readable by the user only, and answers the same with it, without it and from it', () => {
+    const cache = path.join(tempDir(), 'compile');
+    const plain = runCli(['rules', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: '0' } });
+    const first = runCli(['rules', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: cache } });
+    const files = readdirSync(cache);
+    expect(files).toEqual([expect.stringMatching(new RegExp(`^clerkguard-${process.version}-${process.arch}-\\d+-\\d+-rules\\.bin$`))]);
+    if (process.platform !== 'win32') {
+      expect(statSync(cache).mode & 0o777).toBe(0o700);
+      expect(statSync(path.join(cache, files[0]!)).mode & 0o777).toBe(0o600);
+    }
+    const cached = runCli(['rules', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: cache } });
+    for (const result of [plain, first, cached]) expect(result.status).toBe(0);
+    expect(first.stdout).toBe(plain.stdout);
+    expect(cached.stdout).toBe(plain.stdout);
+    const check = runCli(['check', 'baselines/production.json', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: cache } });
+    expect(check.status).toBe(0);
+    expect(readdirSync(cache).sort()).toEqual([expect.stringMatching(/-check\.bin$/), expect.stringMatching(/-rules\.bin$/)]);
+    expect(runCli(['check', 'baselines/production.json', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: cache } }).stdout).toBe(check.stdout);
+  });
+
+  it.skipIf(process.platform === 'win32' || process.getuid?.() === undefined)('never reads or writes a cache in a folder others can write', () => {
+    const shared = path.join(tempDir(), 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    const result = runCli(['rules'], { env: { CLERKGUARD_COMPILE_CACHE: shared } });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('jwt-short-lifetime');
+    expect(readdirSync(shared)).toEqual([]);
+  });
+
+  it('a cache folder that cannot be created changes nothing', () => {
+    const file = path.join(tempDir(), 'not-a-folder');
+    mkdirSync(path.dirname(file), { recursive: true });
+    const result = runCli(['rules'], { env: { CLERKGUARD_COMPILE_CACHE: path.join('/dev/null', 'cache') } });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+  });
+
+  it('shows the scheduled jobs\' options in the schedule help, however it is asked for', () => {
+    for (const args of [['schedule', '--help'], ['help', 'schedule']]) {
+      const result = runCli(args);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('--cron <expr>');
+      expect(result.stdout).toContain('--snapshot-cron <expr>');
+    }
+    expect(runCli(['--help']).stdout).toMatch(/schedule \[options\] \[baselines\.\.\.\]/);
+  });
+});
