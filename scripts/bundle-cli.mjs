@@ -2,8 +2,8 @@
 // Bundles the compiled CLI (dist/cli/main.js, tsc output) into one file, dist/cli/clerkguard.js,
 // which bin/clerkguard loads: one file to read and compile instead of ~230 modules to resolve.
 // Feature modules stay lazy (each command requires its own inside its action; esbuild keeps such
-// requires as on-demand module initializers). The SDKs for Clerk and Slack stay external: they
-// load only when a command talks to Clerk or Slack. The bundle sits in dist/cli/ so that
+// requires as on-demand module initializers). Large dependencies few commands use stay external
+// (see `external`). The bundle sits in dist/cli/ so that
 // __dirname-relative paths of dist/ modules (the demo's packaged baseline) still resolve.
 // The rest of dist/ (the Pulumi program and providers, the policy pack's imports) stays plain tsc output.
 import { build } from 'esbuild';
@@ -39,8 +39,9 @@ await build({
   format: 'cjs',
   // jsonc-parser's UMD build requires its parts dynamically; its ES module build bundles cleanly.
   mainFields: ['module', 'main'],
-  // The SDKs load only when a command talks to Clerk or Slack, cron only for `schedule`: from node_modules.
-  external: ['@clerk/backend', '@slack/web-api', '@pulumi/pulumi', 'cron'],
+  // Large dependencies that few commands load, from node_modules when they do: the SDKs (a
+  // command that talks to Clerk or Slack), cron (`schedule`), typescript (`check --scan`'s parser).
+  external: ['@clerk/backend', '@slack/web-api', '@pulumi/pulumi', 'cron', 'typescript'],
   // Less to read at every start; identifiers stay, so stack traces (CLERKGUARD_DEBUG=1) still read.
   minifyWhitespace: true,
   minifySyntax: true,
