@@ -11,6 +11,8 @@
 // (g) 50,000 JWT templates: drift wall time and peak RSS; emulator seeding (scripts/bench/scale.mjs)
 //
 // Results go to stdout; BENCH_JSON=file also writes them as JSON. BENCH_ONLY=a,e runs a subset.
+// BENCH_COMPARE_WITH=DIR: a built checkout of the code before a change (e.g. `git archive main`
+// unpacked, `npm ci`), measured in the same rounds for (a), (f) and (g).
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,15 +38,17 @@ const machine = {
   started_at: new Date().toISOString(),
 };
 console.log(`node ${machine.node}, ${machine.platform}, ${machine.cpus}, ${machine.memory_gib} GiB, load average ${machine.load_average_start.join(' ')}`);
-const results = { machine };
+const compareWith = process.env.BENCH_COMPARE_WITH ? path.resolve(process.env.BENCH_COMPARE_WITH) : undefined;
+const results = { machine, ...(compareWith ? { compared_with: compareWith } : {}) };
 
 if (wanted('a')) {
-  const a = await benchDiff(root, { rawCapMs: Number(process.env.BENCH_RAW_CAP_MS ?? 300_000) });
+  const a = await benchDiff(root, { rawCapMs: Number(process.env.BENCH_RAW_CAP_MS ?? 300_000), compareWith });
   results.diff = a;
   console.log(`(a) diff of ${a.sizes.templates} JWT templates and ${a.sizes.origins} origins as settings-model values (live side reordered, 4 real changes); medians of 15 after 3 warm-ups, interleaved`);
   console.log(`    minimal keyed comparator (keyed normalization + json-diff): ${fixed(a.comparator_ms)} ms`);
   console.log(`    clerkguard diffSettings (normalize, diff, classify):        ${fixed(a.diff_settings_ms)} ms = ${fixed(a.ratio, 2)}x the comparator (goal <= 1.2x and < 60 ms: ${verdict(a.ratio <= 1.2 && a.diff_settings_ms < 60)})`);
   console.log(`    clerkguard diffBaseline (drift's path: + coverage, unmanaged, suppressions): ${fixed(a.diff_baseline_ms)} ms = ${fixed(a.baseline_ratio, 2)}x`);
+  if (compareWith) console.log(`    before (${compareWith}) diffSettings: ${fixed(a.before_diff_settings_ms)} ms = ${fixed(a.before_ratio, 2)}x; same changes: ${a.same_changes_as_before}`);
   for (const change of a.changes) console.log(`      ${change}`);
   console.log(`    context only: raw json-diff on the same values (origins as shuffled arrays): ${a.raw_capped ? '>' : ''}${fixed(a.raw_ms)} ms, reporting order noise as changes`);
 }
@@ -80,7 +84,7 @@ if (wanted('e')) {
 }
 
 if (wanted('f')) {
-  const e = benchStartup(root, { runs: Number(process.env.BENCH_STARTUP_RUNS ?? 31) });
+  const e = benchStartup(root, { runs: Number(process.env.BENCH_STARTUP_RUNS ?? 31), compareWith });
   results.startup = e;
   console.log('(f) CLI start-up vs bare node, spawned round-robin (medians of 31 after 2 warm-up rounds)');
   for (const row of e) console.log(`    ${row.command.padEnd(44)} ${fixed(row.ms).padStart(6)} ms  ${fixed(row.ratio, 2)}x${row.command === 'node -e 0' ? '' : ` (goal <= 2x: ${verdict(row.ratio <= 2)})`}`);
@@ -90,10 +94,11 @@ if (wanted('g')) {
   const seeding = await benchSeeding(root);
   results.seeding = seeding;
   console.log(`(g) emulator seeding: ${seeding.map((row) => `${row.templates} templates ${fixed(row.ms, 0)} ms`).join(', ')} (linear: time per template ${seeding.map((row) => fixed((row.ms / row.templates) * 1000, 1)).join(' / ')} µs)`);
-  const large = await benchLargeDrift(root, { runs: Number(process.env.BENCH_SCALE_RUNS ?? 2) });
+  const large = await benchLargeDrift(root, { runs: Number(process.env.BENCH_SCALE_RUNS ?? 2), compareWith });
   results.large_drift = large;
   for (const row of large) {
     console.log(`    ${row.command}, ${row.templates} templates, ${row.baseline} (${fixed(row.baseline_mib)} MiB): ${fixed(row.wall_ms, 0)} ms, peak RSS ${fixed(row.max_rss_mib, 0)} MiB (goal <= 250 MiB: ${verdict(row.max_rss_mib <= 250)})`);
+    if (compareWith) console.log(`      before: ${fixed(row.before_wall_ms, 0)} ms, peak RSS ${fixed(row.before_max_rss_mib, 0)} MiB${row.before_error ? `, failed: ${row.before_error}` : ''}`);
   }
 }
 

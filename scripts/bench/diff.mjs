@@ -90,7 +90,8 @@ export function sideBySide(functions, { warmups = 3, runs = 15 } = {}) {
   return functions.map((_, index) => ({ ms: median(times[index]), result: results[index] }));
 }
 
-export async function benchDiff(root, { rawCapMs = 300_000 } = {}) {
+/** `compareWith`: another built checkout whose diffSettings runs in the same rounds. */
+export async function benchDiff(root, { rawCapMs = 300_000, compareWith } = {}) {
   const { diffSettings, diffBaseline } = require(path.join(root, 'dist/drift/index.js'));
   const { parseBaseline } = require(path.join(root, 'dist/baseline/load.js'));
   const { diff: jsonDiff } = require(path.join(root, 'node_modules/json-diff'));
@@ -100,10 +101,12 @@ export async function benchDiff(root, { rawCapMs = 300_000 } = {}) {
   const coverage = Object.fromEntries(Object.keys(after).map((group) => [group, 'bapi']));
   const live = { schema_version: 1, kind: 'clerkguard-live-export', captured_at: '2026-11-26T03:00:00.000Z', environment: 'production', instance_id: 'ins_bench', settings: after, coverage };
   const comparator = keyedComparator(jsonDiff);
-  const [settingsDiff, baselineDiff, keyed] = sideBySide([
+  const previous = compareWith ? require(path.join(compareWith, 'dist/drift/index.js')) : undefined;
+  const [settingsDiff, baselineDiff, keyed, previousDiff] = sideBySide([
     () => diffSettings(before, after),
     () => diffBaseline(loaded, live, { today: '2026-11-26' }),
     () => comparator(before, after),
+    ...(previous ? [() => previous.diffSettings(before, after)] : []),
   ]);
   const raw = await rawJsonDiff(rawCapMs);
   return {
@@ -115,6 +118,7 @@ export async function benchDiff(root, { rawCapMs = 300_000 } = {}) {
     baseline_ratio: baselineDiff.ms / keyed.ms,
     changes: settingsDiff.result.map((change) => `${change.kind} ${change.path} (${change.direction}, ${change.severity})`),
     drift_changes: baselineDiff.result.changes.length,
+    ...(previousDiff ? { before_diff_settings_ms: previousDiff.ms, before_ratio: previousDiff.ms / keyed.ms, same_changes_as_before: JSON.stringify(previousDiff.result) === JSON.stringify(settingsDiff.result) } : {}),
     raw_ms: raw.ms,
     raw_capped: raw.capped,
   };

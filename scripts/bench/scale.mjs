@@ -12,7 +12,7 @@ import { driftedSettings, largeBaseline, pretty } from './fixtures.mjs';
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function runCliMeasured(root, args, env, cwd) {
+function runCliMeasured(root, args, env, cwd, { allowFailure = false } = {}) {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(process.execPath, ['-r', path.join(here, 'report-rss.cjs'), path.join(root, 'bin/clerkguard'), ...args], {
@@ -26,8 +26,8 @@ function runCliMeasured(root, args, env, cwd) {
     child.on('close', (status) => {
       const ms = performance.now() - start;
       const rss = /clerkguard-bench-maxrss-kb=(\d+)/.exec(stderr);
-      if (status === 1 || !rss) reject(new Error(`clerkguard ${args.join(' ')} failed (${status}): ${stderr.slice(-2000)}`));
-      else resolve({ ms, status, max_rss_mib: Number(rss[1]) / 1024 });
+      if ((status === 1 && !allowFailure) || !rss) reject(new Error(`clerkguard ${args.join(' ')} failed (${status}): ${stderr.slice(-2000)}`));
+      else resolve({ ms, status, max_rss_mib: Number(rss[1]) / 1024, ...(status === 1 ? { error: stderr.split('\n').find((line) => line.startsWith('clerkguard:')) } : {}) });
     });
   });
 }
@@ -37,7 +37,7 @@ function runCliMeasured(root, args, env, cwd) {
  * template field the export reads; otherwise only claims and lifetime, so the other three
  * fields of every template are unmanaged live settings (150,000 entries in the report).
  */
-export async function benchLargeDrift(root, { templates = 50_000, runs = 2 } = {}) {
+export async function benchLargeDrift(root, { templates = 50_000, runs = 2, compareWith } = {}) {
   const { startEmulator } = require(path.join(root, 'dist/emulator/index.js'));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-bench-scale-'));
   const results = [];
@@ -51,8 +51,15 @@ export async function benchLargeDrift(root, { templates = 50_000, runs = 2 } = {
         for (const out of [false, true]) {
           const args = ['drift', 'production.json', ...(out ? ['--out', 'out'] : [])];
           const measured = [];
-          for (let i = 0; i < runs; i++) measured.push(await runCliMeasured(root, args, emulator.env(), dir));
+          const before = [];
+          for (let i = 0; i < runs; i++) {
+            measured.push(await runCliMeasured(root, args, emulator.env(), dir));
+            if (compareWith) before.push(await runCliMeasured(compareWith, args, emulator.env(), dir, { allowFailure: true }));
+          }
           results.push({
+            ...(compareWith
+              ? { before_wall_ms: Math.min(...before.map((run) => run.ms)), before_max_rss_mib: Math.max(...before.map((run) => run.max_rss_mib)), before_error: before.find((run) => run.error)?.error }
+              : {}),
             templates,
             baseline: full ? 'every template field declared' : 'claims and lifetime only (150,000 unmanaged)',
             baseline_mib: Buffer.byteLength(text) / 1048576,

@@ -11,8 +11,10 @@ function median(values) {
 
 export const STARTUP_COMMANDS = [['--help'], ['rules'], ['check', 'baselines/production.json']];
 
-export function benchStartup(root, { runs = 21, commands = STARTUP_COMMANDS, bin = path.join(root, 'bin/clerkguard') } = {}) {
+/** `compareWith`: another built checkout (e.g. main before a change), measured in the same rounds. */
+export function benchStartup(root, { runs = 21, commands = STARTUP_COMMANDS, bin = path.join(root, 'bin/clerkguard'), compareWith } = {}) {
   const variants = [{ name: 'node -e 0', args: ['-e', '0'] }, ...commands.map((command) => ({ name: `clerkguard ${command.join(' ')}`, args: [bin, ...command] }))];
+  if (compareWith) variants.push(...commands.map((command) => ({ name: `before: clerkguard ${command.join(' ')}`, args: [path.join(compareWith, 'bin/clerkguard'), ...command] })));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: '2026-11-26' };
   const times = variants.map(() => []);
   for (let i = 0; i < runs + 2; i++) {
