@@ -3,6 +3,7 @@
  * with a V8 code cache in a folder of the user's (bin/load-cli.js). Timings are in
  * `npm run bench`; these tests check that the fast path gives the same answers as the plain one.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,18 @@ describe('CLI start-up', () => {
     expect(existsSync(path.join(REPO_ROOT, 'dist/cli/main.js'))).toBe(true);
     // ~1.3 MB with zod and commander; typescript or the Clerk SDK inside would make it several times larger.
     expect(statSync(bundle).size).toBeLessThan(3 * 1024 * 1024);
+  });
+
+  it.each([[['--help']], [['rules']], [['check', '--help']], [['drift', '--help']], [['scan', '--help']]])('%j loads no schema code (zod), no SDK and no job code', (args) => {
+    // The tsc output, where every module is its own file: what the bundle keeps lazy is what these keep lazy.
+    const script = `const io = { stdout() {}, stderr() {}, cwd: process.cwd(), env: {}, color: false };
+      require('./dist/cli/main.js').main(${JSON.stringify(args)}, io).then((code) => {
+        const loaded = Object.keys(require.cache).filter((file) => /node_modules[\\/](zod|@clerk|@slack|cron|typescript|json-diff)[\\/]/.test(file) || /dist[\\/](schedule|drift|export|snapshot|emulator|scan)[\\/]/.test(file));
+        process.stdout.write(JSON.stringify({ code, loaded }));
+      });`;
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ code: 0, loaded: [] });
   });
 
   it('writes a code cache per command, readable by the user only, and answers the same with it, without it and from it', () => {

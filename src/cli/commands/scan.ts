@@ -1,13 +1,7 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import type { Command } from 'commander';
-import { loadBaselines } from '../../baseline/load';
-import { formatIssue } from '../../baseline/validate';
-import { summarize } from '../../checklist/index';
 import { SEVERITIES, type Severity } from '../../checklist/types';
-import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/findings';
-import { scanFindings } from '../../scan/findings';
-import { scanApplication } from '../../scan/index';
-import { scanExclusions, scanPolicy } from '../../scan/policy';
-import { renderScan } from '../../scan/report';
+import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/formats';
 import { EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
 import { choice } from '../options';
@@ -49,6 +43,13 @@ export function registerScan(program: Command, context: CliContext): void {
         'Examples:\n  clerkguard scan\n  clerkguard scan apps/web --build apps/web/.next/static --baseline baselines/production.json\n  clerkguard scan . --format sarif > clerkguard-code.sarif\n',
     )
     .action((dirs: string[], options: ScanOptions) => {
+      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
+      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
+      const { summarize } = require('../../checklist/index') as typeof import('../../checklist/index');
+      const { scanFindings } = require('../../scan/findings') as typeof import('../../scan/findings');
+      const { scanApplication } = require('../../scan/index') as typeof import('../../scan/index');
+      const { scanExclusions, scanPolicy } = require('../../scan/policy') as typeof import('../../scan/policy');
+      const { renderScan } = require('../../scan/report') as typeof import('../../scan/report');
       const { io } = context;
       const loaded = options.baseline ? loadBaselines([options.baseline], io.cwd)[0] : undefined;
       for (const warning of loaded?.warnings ?? []) io.stderr(`warning: ${formatIssue(warning)}\n`);
