@@ -26,15 +26,24 @@ export interface FindingsReportInput {
 
 const STATUS_ORDER: Record<Finding['status'], number> = { fail: 0, excepted: 1, not_verifiable: 2, pass: 3 };
 
+/**
+ * Files and paths in code-unit order: the same on every machine (localeCompare follows the
+ * machine's locale), and no collator to load at start-up for a plain `check`. Code locations
+ * keep a numeric collation, so line 9 comes before line 10.
+ */
+function codeUnitOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
-      (a.file ?? a.environment).localeCompare(b.file ?? b.environment) ||
+      codeUnitOrder(a.file ?? a.environment, b.file ?? b.environment) ||
       STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
       severityRank(b.severity) - severityRank(a.severity) ||
       (a.checklist_item ?? 99) - (b.checklist_item ?? 99) ||
-      a.path.localeCompare(b.path) ||
-      formatLocation(a.location).localeCompare(formatLocation(b.location), undefined, { numeric: true }),
+      codeUnitOrder(a.path, b.path) ||
+      (a.location === undefined && b.location === undefined ? 0 : formatLocation(a.location).localeCompare(formatLocation(b.location), undefined, { numeric: true })),
   );
 }
 
