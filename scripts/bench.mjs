@@ -44,7 +44,7 @@ const results = { machine, ...(compareWith ? { compared_with: compareWith } : {}
 if (wanted('a')) {
   const a = await benchDiff(root, { rawCapMs: Number(process.env.BENCH_RAW_CAP_MS ?? 300_000), compareWith });
   results.diff = a;
-  console.log(`(a) diff of ${a.sizes.templates} JWT templates and ${a.sizes.origins} origins as settings-model values (live side reordered, 4 real changes); medians of 15 after 3 warm-ups, interleaved`);
+  console.log(`(a) diff of ${a.sizes.templates} JWT templates and ${a.sizes.origins} origins as settings-model values (live side reordered, 4 real changes); medians of 31 after 5 warm-ups, interleaved`);
   console.log(`    minimal keyed comparator (keyed normalization + json-diff): ${fixed(a.comparator_ms)} ms`);
   console.log(`    clerkguard diffSettings (normalize, diff, classify):        ${fixed(a.diff_settings_ms)} ms = ${fixed(a.ratio, 2)}x the comparator (goal <= 1.2x and < 60 ms: ${verdict(a.ratio <= 1.2 && a.diff_settings_ms < 60)})`);
   console.log(`    clerkguard diffBaseline (drift's path: + coverage, unmanaged, suppressions): ${fixed(a.diff_baseline_ms)} ms = ${fixed(a.baseline_ratio, 2)}x`);

@@ -76,7 +76,7 @@ function median(values) {
 }
 
 /** Times each function `runs` times after warm-ups, interleaved so all see the same load. */
-export function sideBySide(functions, { warmups = 3, runs = 15 } = {}) {
+export function sideBySide(functions, { warmups = 5, runs = 31 } = {}) {
   const times = functions.map(() => []);
   const results = [];
   for (let i = 0; i < warmups; i++) functions.forEach((fn, index) => (results[index] = fn()));

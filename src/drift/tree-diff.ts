@@ -67,7 +67,8 @@ export function toDiffTree(value: CanonicalValue, path: PathSegment[], options: 
 
 /** All differences between two canonical trees, as raw (unclassified) changes. */
 export function diffCanonical(before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions): RawChange[] {
-  return diffTrees(prunedDiffTree(before, after, [], options), prunedDiffTree(after, before, [], options), before, after, options);
+  const [beforeTree, afterTree] = prunedDiffTrees(before, after, [], options);
+  return diffTrees(beforeTree, afterTree, before, after, options);
 }
 
 /** json-diff of two diff trees, walked into raw changes whose values come from the canonical trees. */
@@ -84,36 +85,59 @@ export function diffTrees(beforeTree: unknown, afterTree: unknown, before: Canon
 }
 
 /**
- * The diff tree of `value` (see toDiffTree) without the entries that are equal in `other`, the
- * value at the same path on the other side. json-diff reports nothing for equal entries, so
- * leaving them out changes nothing in its answer; it only spares json-diff (and the copy)
- * the unchanged bulk of a large configuration, which is nearly all of it. Entries present on
- * one side only keep a placeholder: the walk reads values from the canonical trees, never
- * from json-diff's markers.
+ * The diff trees of two canonical values at `path` (see toDiffTree) without the entries that
+ * are equal on both sides. json-diff reports nothing for equal entries, so leaving them out
+ * changes nothing in its answer; it only spares json-diff (and the copies) the unchanged bulk of
+ * a large configuration, which is nearly all of it. One walk compares each common entry once.
+ * Entries present on one side only keep a placeholder (in that side's order, which is all
+ * json-diff reads of it): the walk reads values from the canonical trees, never from markers.
  */
-function prunedDiffTree(value: CanonicalValue, other: CanonicalValue | undefined, path: PathSegment[], options: CompiledNormalizeOptions): unknown {
-  const out: Record<string, unknown> = {};
-  const keep = (key: string, child: CanonicalValue, otherHas: boolean, otherChild: CanonicalValue | undefined) => {
-    if (!otherHas) {
-      out[escapeKey(key)] = ONE_SIDED;
-      return;
+function prunedDiffTrees(before: CanonicalValue, after: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions): [unknown, unknown] {
+  const beforeView = membersView(before, path, options);
+  const afterView = membersView(after, path, options);
+  if (!beforeView || !afterView) {
+    // An object against a scalar or an opaque array: json-diff sees different types, whatever the entries.
+    return [beforeView ? placeholders(beforeView.keys) : toDiffTree(before, path, options), afterView ? placeholders(afterView.keys) : toDiffTree(after, path, options)];
+  }
+  const beforeTree: Record<string, unknown> = {};
+  const afterTree: Record<string, unknown> = {};
+  for (const key of beforeView.keys) {
+    if (!afterView.has(key)) {
+      beforeTree[escapeKey(key)] = ONE_SIDED;
+      continue;
     }
+    const beforeChild = beforeView.get(key);
+    const afterChild = afterView.get(key);
     path.push(key);
-    if (!sameDiffTree(child, otherChild as CanonicalValue, path, options)) out[escapeKey(key)] = prunedDiffTree(child, otherChild, path, options);
-    path.pop();
-  };
-  if (isPlainObject(value) && (other === undefined || isPlainObject(other))) {
-    // The common case, without building member maps: two canonical objects.
-    for (const key of Object.keys(value)) {
-      const otherHas = other !== undefined && Object.prototype.hasOwnProperty.call(other, key);
-      keep(key, value[key] as CanonicalValue, otherHas, otherHas ? (other[key] as CanonicalValue) : undefined);
+    if (!sameDiffTree(beforeChild, afterChild, path, options)) {
+      const [beforeSubtree, afterSubtree] = prunedDiffTrees(beforeChild, afterChild, path, options);
+      beforeTree[escapeKey(key)] = beforeSubtree;
+      afterTree[escapeKey(key)] = afterSubtree;
     }
-    return out;
+    path.pop();
+  }
+  for (const key of afterView.keys) if (!beforeView.has(key)) afterTree[escapeKey(key)] = ONE_SIDED;
+  return [beforeTree, afterTree];
+}
+
+interface MembersView {
+  keys: readonly string[];
+  has(key: string): boolean;
+  get(key: string): CanonicalValue;
+}
+
+/** The entries json-diff compares when a value is an object in the diff tree; undefined for a scalar or an opaque array. */
+function membersView(value: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions): MembersView | undefined {
+  if (isPlainObject(value)) {
+    return { keys: Object.keys(value), has: (key) => Object.prototype.hasOwnProperty.call(value, key), get: (key) => value[key] as CanonicalValue };
   }
   const members = diffTreeMembers(value, path, options);
-  if (members === undefined) return toDiffTree(value, path, options);
-  const otherMembers = other === undefined ? undefined : diffTreeMembers(other, path, options);
-  for (const [key, child] of members) keep(key, child, otherMembers?.has(key) ?? false, otherMembers?.get(key));
+  return members && { keys: [...members.keys()], has: (key) => members.has(key), get: (key) => members.get(key) as CanonicalValue };
+}
+
+function placeholders(keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[escapeKey(key)] = ONE_SIDED;
   return out;
 }
 
