@@ -40,7 +40,7 @@ function visit(node: CanonicalValue, path: PathSegment[], keys: string[][], sour
 export type SourceLookup = (path: JsonPath | undefined) => EvidenceSource;
 
 /**
- * `sourceFor` from src/checklist with the coverage keys parsed once instead of on every call:
+ * `sourceFor` (src/evidence) with the coverage keys parsed once instead of on every call:
  * the same answer (the most specific covering key wins, counted in dotted parts; the first of
  * equals), for a drift with many changes and a large coverage map.
  */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { sourceFor } from '../../src/checklist/index';
+import { sourceFor } from '../../src/evidence/index';
 import { coverageLookup } from '../../src/drift/coverage';
 import type { EvidenceSource } from '../../src/settings/model';
 import { formatPath } from '../../src/settings/paths';
