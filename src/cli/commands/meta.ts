@@ -5,7 +5,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { prettyJson } from '../../util/json';
 import { ClerkguardError } from '../../util/errors';
-import { replaceFileAtomic } from '../../util/fs';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 
@@ -27,6 +26,7 @@ export function registerMeta(program: Command, context: CliContext): void {
         const file = path.resolve(context.io.cwd, options.write);
         const created = !existsSync(path.dirname(file));
         try {
+          const { replaceFileAtomic } = require('../../util/fs') as typeof import('../../util/fs');
           replaceFileAtomic(file, text, { createDir: true });
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
