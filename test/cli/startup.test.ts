@@ -4,7 +4,7 @@
  * `npm run bench`; these tests check that the fast path gives the same answers as the plain one.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,18 +23,24 @@ describe('CLI start-up', () => {
     expect(statSync(bundle).size).toBeLessThan(3 * 1024 * 1024);
   });
 
-  it.each([[['--help']], [['rules']], [['check', '--help']], [['drift', '--help']], [['scan', '--help']]])('%j loads no schema code (zod), no SDK, no job code and no crypto', (args) => {
+  it.each([[['--help']], [['rules']], [['check', '--help']], [['drift', '--help']], [['scan', '--help']]])('%j loads no schema code (zod), no SDK and no job code', (args) => {
     // The tsc output, where every module is its own file: what the bundle keeps lazy is what these keep lazy.
     const script = `const io = { stdout() {}, stderr() {}, cwd: process.cwd(), env: {}, color: false };
       require('./dist/cli/main.js').main(${JSON.stringify(args)}, io).then((code) => {
         const loaded = Object.keys(require.cache).filter((file) => /node_modules[\\/](zod|@clerk|@slack|cron|typescript|json-diff)[\\/]/.test(file) || /dist[\\/](schedule|drift|export|snapshot|emulator|scan)[\\/]/.test(file));
-        // node:crypto too (temp-file and lock names need it, --help does not).
-        if (process.moduleLoadList.includes('NativeModule crypto')) loaded.push('node:crypto');
         process.stdout.write(JSON.stringify({ code, loaded }));
       });`;
     const result = spawnSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toEqual({ code: 0, loaded: [] });
+  });
+
+  it.each([[['--help']], [['rules']]])('%j through bin/clerkguard loads neither node:crypto nor node:child_process', (args) => {
+    const probe = path.join(tempDir(), 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => process.stderr.write('builtins:' + JSON.stringify(process.moduleLoadList.filter((m) => m === 'NativeModule crypto' || m === 'NativeModule child_process'))));");
+    const result = spawnSync(process.execPath, ['-r', probe, path.join(REPO_ROOT, 'bin/clerkguard'), ...args], { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toContain('builtins:[]');
   });
 
   it('writes a code cache per command, readable by the user only, and answers the same with it, without it and from it', () => {
