@@ -23,8 +23,9 @@ import { PROBE_EVENT_TYPE, STALE_SECONDS, probeWebhook, signingKey } from './web
 export { planProbe, type ProbePlan } from './plan';
 export type { RequestRecord } from './http';
 
-export const DEFAULT_MAX_REQUESTS = 60;
-export const DEFAULT_TIMEOUT_MS = 10_000;
+import { DEFAULT_MAX_REQUESTS, DEFAULT_TIMEOUT_MS } from './defaults';
+
+export { DEFAULT_MAX_REQUESTS, DEFAULT_TIMEOUT_MS };
 
 export interface ProbeOptions {
   /** `--url`: only these (each on an origin the baseline names). */

@@ -23,11 +23,11 @@ describe('CLI start-up', () => {
     expect(statSync(bundle).size).toBeLessThan(3 * 1024 * 1024);
   });
 
-  it.each([[['--help']], [['rules']], [['check', '--help']], [['drift', '--help']], [['scan', '--help']]])('%j loads no schema code (zod), no SDK and no job code', (args) => {
+  it.each([[['--help']], [['rules']], [['check', '--help']], [['drift', '--help']], [['scan', '--help']], [['probe', '--help']]])('%j loads no schema code (zod), no SDK and no job code', (args) => {
     // The tsc output, where every module is its own file: what the bundle keeps lazy is what these keep lazy.
     const script = `const io = { stdout() {}, stderr() {}, cwd: process.cwd(), env: {}, color: false };
       require('./dist/cli/main.js').main(${JSON.stringify(args)}, io).then((code) => {
-        const loaded = Object.keys(require.cache).filter((file) => /node_modules[\\/](zod|@clerk|@slack|cron|typescript|json-diff)[\\/]/.test(file) || /dist[\\/](schedule|drift|export|snapshot|emulator|scan)[\\/]/.test(file));
+        const loaded = Object.keys(require.cache).filter((file) => /node_modules[\\/](zod|@clerk|@slack|cron|typescript|json-diff)[\\/]/.test(file) || /dist[\\/](schedule|drift|export|snapshot|emulator|scan|probe[\\/](?!defaults))[\\/]?/.test(file));
         process.stdout.write(JSON.stringify({ code, loaded }));
       });`;
     const result = spawnSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });

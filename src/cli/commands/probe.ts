@@ -1,15 +1,10 @@
+/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadBaselines } from '../../baseline/load';
-import { formatIssue } from '../../baseline/validate';
-import { summarize } from '../../checklist/index';
 import { SEVERITIES, type Severity } from '../../checklist/types';
-import { applicationFindings } from '../../evidence/findings';
-import { DEFAULT_MAX_REQUESTS, DEFAULT_TIMEOUT_MS, probeUserAgent, runProbe } from '../../probe/index';
-import { renderProbe } from '../../probe/report';
-import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/findings';
+import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/formats';
+import { DEFAULT_MAX_REQUESTS, DEFAULT_TIMEOUT_MS } from '../../probe/defaults';
 import { ClerkguardError, EXIT_FAILED, EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
-import { readTextFile } from '../../util/fs';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 
@@ -67,6 +62,13 @@ export function registerProbe(program: Command, context: CliContext): void {
         '  clerkguard probe --url https://app.example.com/dashboard -v\n',
     )
     .action(async (options: ProbeCommandOptions) => {
+      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
+      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
+      const { summarize } = require('../../checklist/index') as typeof import('../../checklist/index');
+      const { applicationFindings } = require('../../evidence/findings') as typeof import('../../evidence/findings');
+      const { probeUserAgent, runProbe } = require('../../probe/index') as typeof import('../../probe/index');
+      const { renderProbe } = require('../../probe/report') as typeof import('../../probe/report');
+      const { readTextFile } = require('../../util/fs') as typeof import('../../util/fs');
       const { io } = context;
       const loaded = loadBaselines([options.baseline], io.cwd)[0];
       if (!loaded) throw new ClerkguardError(`no baseline found at ${options.baseline}`);

@@ -86,7 +86,6 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
   for (const item of baselines) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
   // Read the dashboard export once, up front: a bad file fails before any API call.
   const dashboardExport: DashboardExport | undefined = options.dashboardExport === undefined ? undefined : readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport));
-  const { lockWaitFromEnv } = require('../../util/lock') as typeof import('../../util/lock');
   const now = context.now();
   const application = applicationCollector(
     { scan: { roots: options.scan ?? [], builds: options.build ?? [] }, ...(options.probe ? { probe: {} } : {}) },
