@@ -10,7 +10,7 @@ import { ClerkguardError, EXIT_FAILED } from '../util/errors';
 import { registerCheck } from './commands/check';
 import { registerDemo } from './commands/demo';
 import { registerDrift } from './commands/drift';
-import { registerSchedule } from './commands/schedule';
+import { addScheduledJobOptions, registerSchedule } from './commands/schedule';
 import { registerEmulator } from './commands/emulator';
 import { registerExport } from './commands/export';
 import { registerMeta } from './commands/meta';
@@ -61,11 +61,18 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   };
   const program = buildProgram(context);
   try {
+    if (commandNamed(argv) === 'schedule') await addScheduledJobOptions(program);
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
     return reportError(error, io);
   }
+}
+
+/** The command a command line runs or asks help for (`help schedule` too), before commander parses it. */
+function commandNamed(argv: readonly string[]): string | undefined {
+  const operands = argv.filter((arg) => !arg.startsWith('-'));
+  return operands[0] === 'help' ? operands[1] : operands[0];
 }
 
 export function reportError(error: unknown, io: CliIo): number {

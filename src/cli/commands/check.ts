@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import type { Command } from 'commander';
 import type { LoadedBaseline } from '../../baseline/load';
 import type { Finding } from '../../checklist/types';
@@ -41,13 +40,13 @@ export function registerCheck(program: Command, context: CliContext): void {
         'Examples:\n  clerkguard check\n  clerkguard check baselines/production.json --scan . --build .next/static\n  clerkguard check baselines/production.json --probe\n  clerkguard check baselines/production.json --format sarif > clerkguard.sarif\n  clerkguard check --fail-on critical --format json\n',
     )
     .action(async (files: string[], options: CheckOptions) => {
-      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
-      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
-      const { summarize } = require('../../checklist/index') as typeof import('../../checklist/index');
+      const { loadBaselines } = await import('../../baseline/load.js');
+      const { formatIssue } = await import('../../baseline/validate.js');
+      const { summarize } = await import('../../checklist/index.js');
       const { io } = context;
       const loaded = loadBaselines(files, io.cwd);
       for (const item of loaded) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
-      const { renderFindings } = require('../../report/findings') as typeof import('../../report/findings');
+      const { renderFindings } = await import('../../report/findings.js');
       const findings = await checkAll(loaded, { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) }, context);
       const texts = Object.fromEntries(loaded.map((item) => [item.file, item.text]));
       io.stdout(renderFindings(options.format, { findings, failOn: options.failOn, texts, verbose: options.verbose ?? false, color: io.color }));
@@ -57,8 +56,8 @@ export function registerCheck(program: Command, context: CliContext): void {
 
 /** The application is read and parsed once (and probed per baseline); each baseline's policy judges it. */
 async function checkAll(loaded: readonly LoadedBaseline[], request: ApplicationRequest, context: CliContext): Promise<Finding[]> {
-  const { applicationCollector } = require('../../evidence/collect') as typeof import('../../evidence/collect');
-  const { checkBaseline } = require('../../checklist/evaluate-baseline') as typeof import('../../checklist/evaluate-baseline');
+  const { applicationCollector } = await import('../../evidence/collect.js');
+  const { checkBaseline } = await import('../../checklist/evaluate-baseline.js');
   const { io } = context;
   const collector = applicationCollector(request, { cwd: io.cwd, env: io.env, today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) }, loaded);
   if (!collector) return loaded.flatMap((item) => checkBaseline(item, context.today()));

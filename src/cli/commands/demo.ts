@@ -1,5 +1,4 @@
 import path from 'node:path';
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import type { Command } from 'commander';
 import { EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
@@ -18,7 +17,7 @@ export function registerDemo(program: Command, context: CliContext): void {
     .option('--out <dir>', 'where to write the reports', DEFAULT_DEMO_DIR)
     .addHelpText('after', '\nExit codes: 0 the demo ran (the drift it shows is expected), 1 it could not run.\n')
     .action(async (options: { out: string }) => {
-      const { runDemo } = require('../../demo/index') as typeof import('../../demo/index');
+      const { runDemo } = await import('../../demo/index.js');
       const { io } = context;
       await runDemo({ outDir: path.resolve(io.cwd, options.out), today: context.today(), now: context.now(), color: io.color, write: (text) => io.stdout(text) });
       context.setExitCode(EXIT_OK);

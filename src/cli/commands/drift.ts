@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -7,8 +6,8 @@ import { DRIFT_FORMATS, type DriftFormat } from '../../report/formats';
 import type { CliContext } from '../context';
 import { choice } from '../options';
 
-function lockWait(env: NodeJS.ProcessEnv): { lockWaitMs?: number } {
-  const { lockWaitFromEnv } = require('../../util/lock') as typeof import('../../util/lock');
+async function lockWait(env: NodeJS.ProcessEnv): Promise<{ lockWaitMs?: number }> {
+  const { lockWaitFromEnv } = await import('../../util/lock.js');
   const wait = lockWaitFromEnv(env);
   return wait === undefined ? {} : { lockWaitMs: wait };
 }
@@ -62,14 +61,14 @@ export function registerDrift(program: Command, context: CliContext): void {
         'Examples:\n  clerkguard drift\n  clerkguard drift baselines/production.json --format json\n  clerkguard drift baselines/production.json --scan . --build .next/static --probe\n  clerkguard drift --out reports/ --slack\n',
     )
     .action(async (files: string[], options: DriftOptions) => {
-      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
-      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
-      const { runDriftJob } = require('../../drift/job') as typeof import('../../drift/job');
-      const { liveExporter } = require('../../drift/exporter') as typeof import('../../drift/exporter');
-      const { readDashboardExportFile } = require('../../export/index') as typeof import('../../export/index');
-      const { createSlackPoster, slackConfigFromEnv } = require('../../notify/slack-client') as typeof import('../../notify/slack-client');
-      const { applicationCollector } = require('../../evidence/collect') as typeof import('../../evidence/collect');
-      const { renderDrift } = require('../../report/drift') as typeof import('../../report/drift');
+      const { loadBaselines } = await import('../../baseline/load.js');
+      const { formatIssue } = await import('../../baseline/validate.js');
+      const { runDriftJob } = await import('../../drift/job.js');
+      const { liveExporter } = await import('../../drift/exporter.js');
+      const { readDashboardExportFile } = await import('../../export/index.js');
+      const { createSlackPoster, slackConfigFromEnv } = await import('../../notify/slack-client.js');
+      const { applicationCollector } = await import('../../evidence/collect.js');
+      const { renderDrift } = await import('../../report/drift.js');
       const { io } = context;
       const baselines = loadBaselines(files, io.cwd);
       for (const item of baselines) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
@@ -90,7 +89,7 @@ export function registerDrift(program: Command, context: CliContext): void {
         now: context.now(),
         ...(outDir ? { outDir: path.resolve(io.cwd, outDir) } : {}),
         ...(application ? { application } : {}),
-        ...(slackConfig ? { slack: { poster: createSlackPoster(slackConfig), stateFile: path.resolve(io.cwd, options.state), origin: os.hostname(), ...lockWait(io.env) } } : {}),
+        ...(slackConfig ? { slack: { poster: createSlackPoster(slackConfig), stateFile: path.resolve(io.cwd, options.state), origin: os.hostname(), ...(await lockWait(io.env)) } } : {}),
       });
       io.stdout(renderDrift(options.format, result.report, { color: io.color, verbose: options.verbose ?? false, texts: Object.fromEntries(baselines.map((item) => [item.file, item.text])) }));
       if (result.files.length > 0) io.stderr(`wrote ${result.files.map((file) => path.relative(io.cwd, file) || file).join(', ')}\n`);

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import path from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
@@ -48,14 +47,14 @@ export function registerEmulator(program: Command, context: CliContext): void {
         '  curl -X POST "$CLERK_API_URL/__emulator/faults" -d \'{"kind":"status","path":"/v1/instance/protect","status":503}\'\n',
     )
     .action(async (options: EmulatorCommandOptions) => {
-      const { startEmulator } = require('../../emulator/server') as typeof import('../../emulator/server');
+      const { startEmulator } = await import('../../emulator/server.js');
       const { io } = context;
       const emulatorOptions: EmulatorOptions = {
         port: options.port,
         frontendPort: options.frontendPort,
         ...(options.environmentType ? { environmentType: options.environmentType } : {}),
         ...(options.rateLimit ? {} : { rateLimit: false as const }),
-        ...(options.seed ? { seed: loadSeed(path.resolve(io.cwd, options.seed), options.seed) } : {}),
+        ...(options.seed ? { seed: await loadSeed(path.resolve(io.cwd, options.seed), options.seed) } : {}),
       };
       const emulator = await startEmulator(emulatorOptions);
       io.stdout(`${JSON.stringify(emulator.info())}\n`);
@@ -72,11 +71,11 @@ export function registerEmulator(program: Command, context: CliContext): void {
     });
 }
 
-function loadSeed(file: string, shown: string): NonNullable<EmulatorOptions['seed']> {
-  const { BaselineError, parseBaseline } = require('../../baseline/load') as typeof import('../../baseline/load');
-  const { parseJsonText } = require('../../baseline/validate') as typeof import('../../baseline/validate');
-  const { emulatorStateProblem, isEmulatorState } = require('../../emulator/state') as typeof import('../../emulator/state');
-  const { readTextFile } = require('../../util/fs') as typeof import('../../util/fs');
+async function loadSeed(file: string, shown: string): Promise<NonNullable<EmulatorOptions['seed']>> {
+  const { BaselineError, parseBaseline } = await import('../../baseline/load.js');
+  const { parseJsonText } = await import('../../baseline/validate.js');
+  const { emulatorStateProblem, isEmulatorState } = await import('../../emulator/state.js');
+  const { readTextFile } = await import('../../util/fs.js');
   const hint = 'pass a baseline such as baselines/production.json, or a state file saved from /__emulator/state';
   const text = readTextFile(file, { missing: hint, unreadable: hint }, shown);
   // The same strict reading as baselines: no BOM, no duplicate keys, bounded nesting.

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedBaseline } from '../../baseline/load';
@@ -39,12 +38,12 @@ export function registerExport(program: Command, context: CliContext): void {
         '  clerkguard emulator --seed baselines/production.json   # a local Clerk to try it against\n',
     )
     .action(async (options: ExportCommandOptions) => {
-      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
-      const { exportLive } = require('../../export/export') as typeof import('../../export/export');
-      const { writeFileAtomic } = require('../../export/files') as typeof import('../../export/files');
+      const { formatIssue } = await import('../../baseline/validate.js');
+      const { exportLive } = await import('../../export/export.js');
+      const { writeFileAtomic } = await import('../../export/files.js');
       const { io } = context;
       if (options.baseline && options.env) throw new ClerkguardError('pass either --baseline or --env, not both');
-      const loaded = loadTarget(options, io.cwd);
+      const loaded = await loadTarget(options, io.cwd);
       for (const warning of loaded.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
       let api: ClerkApi | undefined;
       const started = Date.now();
@@ -71,8 +70,8 @@ export function registerExport(program: Command, context: CliContext): void {
     });
 }
 
-function loadTarget(options: ExportCommandOptions, cwd: string): LoadedBaseline {
-  const { loadBaselineFile, loadBaselineForEnvironment } = require('../../baseline/load') as typeof import('../../baseline/load');
+async function loadTarget(options: ExportCommandOptions, cwd: string): Promise<LoadedBaseline> {
+  const { loadBaselineFile, loadBaselineForEnvironment } = await import('../../baseline/load.js');
   if (options.baseline) return loadBaselineFile(path.resolve(cwd, options.baseline), options.baseline);
   return loadBaselineForEnvironment(options.env ?? 'production', cwd);
 }

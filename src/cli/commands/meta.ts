@@ -1,7 +1,6 @@
 /** Commands about clerkguard itself: the published schema and the rule catalogue. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import type { Command } from 'commander';
 import { prettyJson } from '../../util/json';
 import { ClerkguardError } from '../../util/errors';
@@ -18,15 +17,15 @@ export function registerMeta(program: Command, context: CliContext): void {
     )
     .option('--write <file>', 'write it to a file instead (e.g. baselines/schema.json)')
     .option('-f, --format <format>', 'json (the JSON Schema) or markdown (the settings reference)', choice(['json', 'markdown'] as const), 'json')
-    .action((options: { write?: string; format: 'json' | 'markdown' }) => {
-      const { baselineJsonSchemaText } = require('../../baseline/json-schema') as typeof import('../../baseline/json-schema');
-      const { settingsMarkdown } = require('../../baseline/settings-doc') as typeof import('../../baseline/settings-doc');
+    .action(async (options: { write?: string; format: 'json' | 'markdown' }) => {
+      const { baselineJsonSchemaText } = await import('../../baseline/json-schema.js');
+      const { settingsMarkdown } = await import('../../baseline/settings-doc.js');
       const text = options.format === 'markdown' ? settingsMarkdown() : baselineJsonSchemaText();
       if (options.write) {
         const file = path.resolve(context.io.cwd, options.write);
         const created = !existsSync(path.dirname(file));
         try {
-          const { replaceFileAtomic } = require('../../util/fs') as typeof import('../../util/fs');
+          const { replaceFileAtomic } = await import('../../util/fs.js');
           replaceFileAtomic(file, text, { createDir: true });
         } catch (error) {
           const code = (error as NodeJS.ErrnoException).code;
@@ -42,10 +41,10 @@ export function registerMeta(program: Command, context: CliContext): void {
     .summary('list the 20 checklist rules with severity and how each is verified')
     .description('List the checklist rules: id, checklist item, severity, and how each can be verified.\n--format markdown prints docs/checklist.md.')
     .option('-f, --format <format>', 'text, json or markdown', choice(['text', 'json', 'markdown'] as const), 'text')
-    .action((options: { format: 'text' | 'json' | 'markdown' }) => {
-      const { RULES } = require('../../checklist/index') as typeof import('../../checklist/index');
+    .action(async (options: { format: 'text' | 'json' | 'markdown' }) => {
+      const { RULES } = await import('../../checklist/index.js');
       if (options.format === 'markdown') {
-        const { checklistMarkdown } = require('../../checklist/catalogue') as typeof import('../../checklist/catalogue');
+        const { checklistMarkdown } = await import('../../checklist/catalogue.js');
         context.io.stdout(checklistMarkdown());
         return;
       }

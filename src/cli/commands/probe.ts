@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { SEVERITIES, type Severity } from '../../checklist/types';
@@ -62,13 +61,13 @@ export function registerProbe(program: Command, context: CliContext): void {
         '  clerkguard probe --url https://app.example.com/dashboard -v\n',
     )
     .action(async (options: ProbeCommandOptions) => {
-      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
-      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
-      const { summarize } = require('../../checklist/index') as typeof import('../../checklist/index');
-      const { applicationFindings } = require('../../evidence/findings') as typeof import('../../evidence/findings');
-      const { probeUserAgent, runProbe } = require('../../probe/index') as typeof import('../../probe/index');
-      const { renderProbe } = require('../../probe/report') as typeof import('../../probe/report');
-      const { readTextFile } = require('../../util/fs') as typeof import('../../util/fs');
+      const { loadBaselines } = await import('../../baseline/load.js');
+      const { formatIssue } = await import('../../baseline/validate.js');
+      const { summarize } = await import('../../checklist/index.js');
+      const { applicationFindings } = await import('../../evidence/findings.js');
+      const { probeUserAgent, runProbe } = await import('../../probe/index.js');
+      const { renderProbe } = await import('../../probe/report.js');
+      const { readTextFile } = await import('../../util/fs.js');
       const { io } = context;
       const loaded = loadBaselines([options.baseline], io.cwd)[0];
       if (!loaded) throw new ClerkguardError(`no baseline found at ${options.baseline}`);

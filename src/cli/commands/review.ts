@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import type { Command } from 'commander';
 import { DRIFT_FORMATS, type DriftFormat } from '../../report/formats';
 import type { CliContext } from '../context';
@@ -27,10 +26,10 @@ export function registerReview(program: Command, context: CliContext): void {
         'Examples:\n  clerkguard review diff snapshots/production/2026-Q3.json snapshots/production/2026-Q4.json\n' +
         '  clerkguard review diff OLD.json NEW.json --format markdown > changes.md\n',
     )
-    .action((oldFile: string, newFile: string, options: ReviewDiffOptions) => {
-      const { exitCodeFor } = require('../../drift/run') as typeof import('../../drift/run');
-      const { renderDrift } = require('../../report/drift') as typeof import('../../report/drift');
-      const { compareSnapshots, loadSnapshot } = require('../../snapshot/compare') as typeof import('../../snapshot/compare');
+    .action(async (oldFile: string, newFile: string, options: ReviewDiffOptions) => {
+      const { exitCodeFor } = await import('../../drift/run.js');
+      const { renderDrift } = await import('../../report/drift.js');
+      const { compareSnapshots, loadSnapshot } = await import('../../snapshot/compare.js');
       const { io } = context;
       const older = loadSnapshot(oldFile, io.cwd);
       const newer = loadSnapshot(newFile, io.cwd);

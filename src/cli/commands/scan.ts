@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import type { Command } from 'commander';
 import { SEVERITIES, type Severity } from '../../checklist/types';
 import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/formats';
@@ -42,14 +41,14 @@ export function registerScan(program: Command, context: CliContext): void {
         'Exit codes: 0 nothing fails at or above --fail-on, 2 failing findings, 1 could not complete.\n\n' +
         'Examples:\n  clerkguard scan\n  clerkguard scan apps/web --build apps/web/.next/static --baseline baselines/production.json\n  clerkguard scan . --format sarif > clerkguard-code.sarif\n',
     )
-    .action((dirs: string[], options: ScanOptions) => {
-      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
-      const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
-      const { summarize } = require('../../checklist/index') as typeof import('../../checklist/index');
-      const { scanFindings } = require('../../scan/findings') as typeof import('../../scan/findings');
-      const { scanApplication } = require('../../scan/index') as typeof import('../../scan/index');
-      const { scanExclusions, scanPolicy } = require('../../scan/policy') as typeof import('../../scan/policy');
-      const { renderScan } = require('../../scan/report') as typeof import('../../scan/report');
+    .action(async (dirs: string[], options: ScanOptions) => {
+      const { loadBaselines } = await import('../../baseline/load.js');
+      const { formatIssue } = await import('../../baseline/validate.js');
+      const { summarize } = await import('../../checklist/index.js');
+      const { scanFindings } = await import('../../scan/findings.js');
+      const { scanApplication } = await import('../../scan/index.js');
+      const { scanExclusions, scanPolicy } = await import('../../scan/policy.js');
+      const { renderScan } = await import('../../scan/report.js');
       const { io } = context;
       const loaded = options.baseline ? loadBaselines([options.baseline], io.cwd)[0] : undefined;
       for (const warning of loaded?.warnings ?? []) io.stderr(`warning: ${formatIssue(warning)}\n`);

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -7,6 +6,27 @@ import type { JobEnvironment, ScheduledJob } from '../../schedule/jobs';
 import { scrubSecrets } from '../../settings/redact';
 import { describeError } from '../../util/errors';
 import type { CliContext } from '../context';
+
+const withJobOptions = new WeakSet<Command>();
+
+/**
+ * Adds each scheduled job's own options (--cron, --snapshot…) to the schedule command. They come
+ * from the job registry, which loads every job's code, so main adds them only for a command line
+ * that runs `schedule` or shows its help: other commands start without that code.
+ */
+export async function addScheduledJobOptions(program: Command): Promise<void> {
+  const command = program.commands.find((candidate) => candidate.name() === 'schedule');
+  if (!command || withJobOptions.has(command)) return;
+  withJobOptions.add(command);
+  const { SCHEDULED_JOB_PROVIDERS } = await import('../../schedule/jobs.js');
+  for (const provider of SCHEDULED_JOB_PROVIDERS) {
+    for (const option of provider.options) {
+      if (option.parse) command.option(option.flags, option.description, option.parse, (option.defaultValue ?? []) as string[]);
+      else if (option.defaultValue === undefined) command.option(option.flags, option.description);
+      else command.option(option.flags, option.description, option.defaultValue);
+    }
+  }
+}
 
 export function registerSchedule(program: Command, context: CliContext): void {
   const command = program
@@ -22,26 +42,8 @@ export function registerSchedule(program: Command, context: CliContext): void {
     .option('--once', 'run the jobs now, once, and exit with the drift exit code')
     .option('--slack', 'alert in Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID)')
     .option('--state <file>', 'alert lifecycle state for --slack', DEFAULT_STATE_FILE);
-  // Each job's own options (--cron, --snapshot…) come from the job registry, which loads every
-  // job's code: they are added when this command is dispatched (to run or to show its help) or
-  // its help is shown (`clerkguard help schedule`), so other commands start without that code.
-  let jobOptionsAdded = false;
-  const addJobOptions = () => {
-    if (jobOptionsAdded) return;
-    jobOptionsAdded = true;
-    const { SCHEDULED_JOB_PROVIDERS } = require('../../schedule/jobs') as typeof import('../../schedule/jobs');
-    for (const provider of SCHEDULED_JOB_PROVIDERS) {
-      for (const option of provider.options) {
-        if (option.parse) command.option(option.flags, option.description, option.parse, (option.defaultValue ?? []) as string[]);
-        else if (option.defaultValue === undefined) command.option(option.flags, option.description);
-        else command.option(option.flags, option.description, option.defaultValue);
-      }
-    }
-  };
-  program.hook('preSubcommand', (_program, subcommand) => {
-    if (subcommand === command) addJobOptions();
-  });
-  command.on('beforeHelp', addJobOptions);
+  // Each job's own options (--cron, --snapshot…) are added by addScheduledJobOptions, when a
+  // command line is about this command (src/cli/main.ts).
   command
     .addHelpText(
       'after',
@@ -49,14 +51,14 @@ export function registerSchedule(program: Command, context: CliContext): void {
         'Examples:\n  clerkguard schedule --slack\n  clerkguard schedule --cron "30 2 * * *" --timezone Europe/Berlin --slack\n  clerkguard schedule --once --slack\n',
     )
     .action(async (baselines: string[], options: Record<string, unknown>) => {
-      const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
-      const { readDashboardExportFile } = require('../../export/index') as typeof import('../../export/index');
-      const { createSlackPoster, slackConfigFromEnv } = require('../../notify/slack-client') as typeof import('../../notify/slack-client');
-      const { jobFailureMessage } = require('../../report/slack') as typeof import('../../report/slack');
-      const { scheduledCollector } = require('../../schedule/drift-job') as typeof import('../../schedule/drift-job');
-      const { SCHEDULED_JOB_PROVIDERS } = require('../../schedule/jobs') as typeof import('../../schedule/jobs');
-      const { Scheduler } = require('../../schedule/scheduler') as typeof import('../../schedule/scheduler');
-      const { lockWaitFromEnv } = require('../../util/lock') as typeof import('../../util/lock');
+      const { loadBaselines } = await import('../../baseline/load.js');
+      const { readDashboardExportFile } = await import('../../export/index.js');
+      const { createSlackPoster, slackConfigFromEnv } = await import('../../notify/slack-client.js');
+      const { jobFailureMessage } = await import('../../report/slack.js');
+      const { scheduledCollector } = await import('../../schedule/drift-job.js');
+      const { SCHEDULED_JOB_PROVIDERS } = await import('../../schedule/jobs.js');
+      const { Scheduler } = await import('../../schedule/scheduler.js');
+      const { lockWaitFromEnv } = await import('../../util/lock.js');
       const { io } = context;
       const log = (line: string) => io.stderr(`${new Date().toISOString()} ${scrubSecrets(line)}\n`);
       const slackConfig = options.slack ? slackConfigFromEnv(io.env) : undefined;

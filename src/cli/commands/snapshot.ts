@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-require-imports -- feature modules load when the command runs, so start-up stays fast (docs/architecture.md, CLI) */
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { DashboardExport } from '../../export/index';
@@ -66,15 +65,15 @@ export function registerSnapshot(program: Command, context: CliContext): void {
 
 /** The snapshot job with CLI inputs: validated options, the real export against Clerk, Slack from env. */
 export async function runSnapshotCommand(files: readonly string[], options: Omit<SnapshotCommandOptions, 'format'>, context: CliContext): Promise<SnapshotJobResult> {
-  const { loadBaselines } = require('../../baseline/load') as typeof import('../../baseline/load');
-  const { formatIssue } = require('../../baseline/validate') as typeof import('../../baseline/validate');
-  const { applicationCollector } = require('../../evidence/collect') as typeof import('../../evidence/collect');
-  const { exportLive, readDashboardExportFile } = require('../../export/index') as typeof import('../../export/index');
-  const { createSlackPoster, slackConfigFromEnv } = require('../../notify/slack-client') as typeof import('../../notify/slack-client');
-  const { validateAuthor } = require('../../snapshot/git') as typeof import('../../snapshot/git');
-  const { quarterOf, requireQuarter } = require('../../snapshot/quarter') as typeof import('../../snapshot/quarter');
-  const { runSnapshotJob } = require('../../snapshot/job') as typeof import('../../snapshot/job');
-  const { lockWaitFromEnv } = require('../../util/lock') as typeof import('../../util/lock');
+  const { loadBaselines } = await import('../../baseline/load.js');
+  const { formatIssue } = await import('../../baseline/validate.js');
+  const { applicationCollector } = await import('../../evidence/collect.js');
+  const { exportLive, readDashboardExportFile } = await import('../../export/index.js');
+  const { createSlackPoster, slackConfigFromEnv } = await import('../../notify/slack-client.js');
+  const { validateAuthor } = await import('../../snapshot/git.js');
+  const { quarterOf, requireQuarter } = await import('../../snapshot/quarter.js');
+  const { runSnapshotJob } = await import('../../snapshot/job.js');
+  const { lockWaitFromEnv } = await import('../../util/lock.js');
   const { io } = context;
   const today = context.today();
   const quarter = options.quarter === undefined ? quarterOf(today) : requireQuarter(options.quarter);
