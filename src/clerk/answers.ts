@@ -51,8 +51,11 @@ export interface AnswerGap {
   endpoint: string;
   /** Wire path, e.g. `user_settings.sign_in.second_factor.required`. */
   field: string;
-  reason: 'absent' | 'unknown_value';
+  /** `unmapped`: present, but clerkguard has no documented meaning for this value (see `detail`). */
+  reason: 'absent' | 'unknown_value' | 'unmapped';
   value?: unknown;
+  /** For `unmapped`: why the value cannot be read as a setting. */
+  detail?: string;
   feeds: readonly string[];
 }
 
@@ -186,6 +189,52 @@ export const ANSWERS = {
       req('user_settings.attack_protection.pii.enabled', 'boolean', { feeds: ['attack_protection.pii'] }),
       req('user_settings.attack_protection.email_link', 'object', { feeds: ['attack_protection.email_link'] }),
       req('user_settings.attack_protection.email_link.require_same_client', 'boolean', { feeds: ['attack_protection.email_link'] }),
+      // Client.DisplayConfig lists captcha_oauth_bypass as required (a list of OAuth providers).
+      req('display_config.captcha_oauth_bypass', 'string[]', { feeds: ['sign_up.captcha_oauth_bypass'] }),
+      req('user_settings.passkey_settings', 'object', { feeds: ['passkey_settings'] }),
+      req('user_settings.passkey_settings.satisfies_second_factor', 'boolean', { feeds: ['passkey_settings.satisfies_second_factor'] }),
+      req('user_settings.attributes', 'object', { feeds: ['sign_up.email_verification_required'] }),
+      // UserSettings.Attributes lists no attribute as required: an instance without email has none.
+      opt('user_settings.attributes.email_address', 'object', { feeds: ['sign_up.email_verification_required'] }),
+      req('user_settings.attributes.email_address.verify_at_sign_up', 'boolean', { feeds: ['sign_up.email_verification_required'] }),
+      // Client.Environment marks nothing required; partitioned_cookies may be left out.
+      opt('partitioned_cookies', 'boolean', { feeds: ['session.partitioned_cookies'] }),
+    ],
+  },
+  domain: {
+    api: 'bapi',
+    operation: 'ListDomains',
+    specFile: BAPI,
+    component: 'Domain',
+    fields: [req('id', 'string'), req('name', 'string'), req('is_satellite', 'boolean'), opt('proxy_url', 'string', { nullable: true, feeds: ['instance.domains'] })],
+  },
+  oauthApplicationSettings: {
+    api: 'bapi',
+    operation: 'GetInstanceOAuthApplicationSettings',
+    specFile: BAPI,
+    component: 'OAuthApplicationSettings',
+    fields: [
+      req('dynamic_oauth_client_registration', 'boolean', { feeds: ['oauth_application_settings.dynamic_oauth_client_registration'] }),
+      req('oauth_jwt_access_tokens', 'boolean', { feeds: ['oauth_application_settings.oauth_jwt_access_tokens'] }),
+      req('client_id_metadata_documents_advertised', 'boolean', { feeds: ['oauth_application_settings.client_id_metadata_documents_advertised'] }),
+      req('client_id_metadata_documents_only_allow_pre_registered_clients', 'boolean', { feeds: ['oauth_application_settings.client_id_metadata_documents_only_allow_pre_registered_clients'] }),
+      req('client_id_metadata_documents_block_implicitly_allowed_clients', 'boolean', { feeds: ['oauth_application_settings.client_id_metadata_documents_block_implicitly_allowed_clients'] }),
+    ],
+  },
+  roleSet: {
+    api: 'bapi',
+    operation: 'ListRoleSets',
+    specFile: BAPI,
+    component: 'RoleSet',
+    fields: [
+      req('id', 'string'),
+      req('key', 'string'),
+      req('name', 'string'),
+      req('roles', 'array', { each: [req('key', 'string')] }),
+      opt('default_role', 'object', { nullable: true, feeds: ['organizations.role_sets'] }),
+      req('default_role.key', 'string'),
+      opt('creator_role', 'object', { nullable: true, feeds: ['organizations.role_sets'] }),
+      req('creator_role.key', 'string'),
     ],
   },
   platformConfig: {
@@ -195,13 +244,21 @@ export const ANSWERS = {
     component: 'PlatformConfigResponse',
     fields: [
       opt('config_version', 'string'),
-      // Config keys are free-form in the spec (additionalProperties): `session` is the key
-      // clerkguard reads (UNVERIFIED name), and an instance may not have or expose it.
-      { path: 'session', type: 'object', presence: 'optional', basis: 'product', feeds: ['session.inactivity_timeout_minutes', 'session.maximum_lifetime_minutes'] },
-      // Field names UNVERIFIED against the real Clerk (see docs/clerk-api-coverage.md); null = limit off.
-      { path: 'session.inactivity_timeout_in_minutes', type: 'integer', nullable: true, presence: 'optional', basis: 'product', feeds: ['session.inactivity_timeout_minutes'] },
-      { path: 'session.maximum_lifetime_in_minutes', type: 'integer', nullable: true, presence: 'optional', basis: 'product', feeds: ['session.maximum_lifetime_minutes'] },
+      // Config keys are free-form in the spec (additionalProperties). `session.lifetime` (seconds)
+      // is the one session field Clerk documents (Clerk CLI, commands/config/README.md and its
+      // tests); an instance may not have or expose it. Its meaning as the maximum lifetime, and
+      // the meaning of null, are not documented: null leaves it unverified (settings-io.ts).
+      { path: 'session', type: 'object', presence: 'optional', basis: 'product', feeds: ['session.maximum_lifetime_minutes'] },
+      { path: 'session.lifetime', type: 'integer', nullable: true, presence: 'optional', basis: 'product', feeds: ['session.maximum_lifetime_minutes'] },
     ],
+  },
+  platformSchema: {
+    api: 'platform',
+    operation: 'PlatformGetConfigSchema',
+    specFile: PLATFORM,
+    component: 'PlatformConfigSchemaResponse',
+    // Without `properties` the schema describes no key: every Platform setting stays unverified.
+    fields: [opt('properties', 'object', { feeds: ['session.maximum_lifetime_minutes', 'platform_config'] })],
   },
   platformPatch: {
     api: 'platform',

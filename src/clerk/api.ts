@@ -33,8 +33,12 @@ import {
   withRetries,
 } from './http';
 import { createLimiter, mapLimit } from './limit';
+import { assertInstanceFields, unconfirmedFields, unconfirmedWrite, WRITABLE_ENROLLMENT_MODES, type Unconfirmed } from './confirm';
 import type {
+  DomainWire,
   FapiEnvironment,
+  OAuthApplicationSettingsWire,
+  RoleSetWire,
   InstanceCommunication,
   InstanceInfo,
   InstanceProtect,
@@ -120,17 +124,23 @@ export interface ClerkApi {
   listOrganizationRoles(): Promise<RoleWire[]>;
   listOrganizationPermissions(): Promise<PermissionWire[]>;
   listJwtTemplates(): Promise<JwtTemplateWire[]>;
+  /** GET /domains: the primary domain and its satellites. */
+  listDomains(): Promise<DomainWire[]>;
+  getOAuthApplicationSettings(): Promise<OAuthApplicationSettingsWire>;
+  listRoleSets(): Promise<RoleSetWire[]>;
   /** FAPI GET /v1/environment; undefined when no frontend API URL is known. */
   getEnvironment(): Promise<FapiEnvironment | undefined>;
   /** Platform config; undefined when no Platform API key / application id is configured. */
   getPlatformConfig(keys?: string[]): Promise<PlatformConfig | undefined>;
-  getPlatformConfigSchema(): Promise<Record<string, unknown> | undefined>;
+  /** The instance's own JSON Schema of its config (optionally only some top-level keys). */
+  getPlatformConfigSchema(keys?: string[]): Promise<Record<string, unknown> | undefined>;
 
   updateInstance(update: InstanceUpdate): Promise<void>;
   updateRestrictions(update: Partial<InstanceRestrictions>): Promise<InstanceRestrictions>;
   updateProtect(update: Partial<InstanceProtect>): Promise<InstanceProtect>;
   updateCommunication(update: InstanceCommunication): Promise<InstanceCommunication>;
   updateOrganizationSettings(update: OrganizationSettingsUpdate): Promise<OrganizationSettingsWire>;
+  updateOAuthApplicationSettings(update: Partial<OAuthApplicationSettingsWire>): Promise<OAuthApplicationSettingsWire>;
 
   createOrganizationPermission(input: PermissionInput): Promise<PermissionWire>;
   updateOrganizationPermission(key: string, input: Partial<PermissionInput>): Promise<PermissionWire>;
@@ -148,7 +158,10 @@ export interface ClerkApi {
   deleteJwtTemplate(id: string): Promise<void>;
   findJwtTemplate(name: string): Promise<JwtTemplateWire | undefined>;
 
-  /** PATCH the Platform config with If-Match; a 409 becomes "changed concurrently". */
+  /**
+   * PATCH the Platform config with If-Match; a 409 becomes "changed concurrently". Confirmed:
+   * every field sent must be reflected in the answer's `after` (also for a dry run).
+   */
   patchPlatformConfig(patch: Record<string, unknown>, options: PlatformPatchOptions): Promise<PlatformPatchResult>;
 }
 
@@ -280,6 +293,12 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     return all;
   };
 
+  /** A write counts when its own answer reflects every field sent (confirm.ts). */
+  const confirm = (endpoint: Endpoint, sent: Record<string, unknown>, answered: unknown, options: { setLike?: readonly string[] } = {}, hint?: string): void => {
+    const missing: Unconfirmed[] = unconfirmedFields(sent, answered, options);
+    if (missing.length > 0) throw unconfirmedWrite(label(endpoint), connection.environment, missing, hint);
+  };
+
   /** SDK answers to writes, back in wire shape and through the same schemas as reads. */
   const checkedPermission = (endpoint: Endpoint, value: SdkPermission): PermissionWire => permissionFromWire(answer(endpoint, ANSWERS.permission, permissionToWire(value)));
   const checkedRole = (endpoint: Endpoint, value: SdkRole): RoleWire => roleFromWire(answer(endpoint, ANSWERS.role, roleToWire(value)));
@@ -369,15 +388,42 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       const endpoint: Endpoint = { api: 'platform', method: 'GET', path: platformPath() };
       return answer<PlatformConfig>(endpoint, ANSWERS.platformConfig, await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }));
     },
-    async getPlatformConfigSchema() {
+    async getPlatformConfigSchema(keys) {
       if (!connection.platform) return undefined;
       const endpoint: Endpoint = { api: 'platform', method: 'GET', path: platformPath('/schema') };
-      const schema = await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey });
-      if (!isObject(schema)) throw malformedResponse(connection, endpoint, 'expected a JSON Schema object');
+      const query = keys && keys.length > 0 ? { keys: keys.join(',') } : undefined;
+      const schema = answer<Record<string, unknown>>(endpoint, ANSWERS.platformSchema, await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }));
       return schema;
+    },
+    async listDomains() {
+      // ListDomains takes no paging parameters: one answer holds every domain.
+      const endpoint = bapi('GET', '/domains');
+      const body = await bapiRaw<unknown>('GET', '/domains');
+      if (!isObject(body) || !Array.isArray(body.data)) throw malformedResponse(connection, endpoint, 'expected {data, total_count}');
+      if (typeof body.total_count !== 'number' || body.total_count !== body.data.length) {
+        throw malformedResponse(connection, endpoint, `total_count ${JSON.stringify(body.total_count)} does not match the ${body.data.length} domains listed`);
+      }
+      if (body.data.length > policy.maxListItems) throw malformedResponse(connection, endpoint, `more than ${policy.maxListItems} items (CLERKGUARD_MAX_LIST_ITEMS)`);
+      const names = new Set<string>();
+      return body.data.map((item, index) => {
+        const domain = answer<DomainWire>(endpoint, ANSWERS.domain, item, `item ${index}`);
+        if (names.has(domain.name)) throw malformedResponse(connection, endpoint, `two domains are named ${JSON.stringify(domain.name)}`);
+        names.add(domain.name);
+        return { id: domain.id, name: domain.name, is_satellite: domain.is_satellite, ...(domain.proxy_url === undefined ? {} : { proxy_url: domain.proxy_url }) };
+      });
+    },
+    async getOAuthApplicationSettings() {
+      const endpoint = bapi('GET', '/instance/oauth_application_settings');
+      return oauthSettingsFromWire(answer<OAuthApplicationSettingsWire>(endpoint, ANSWERS.oauthApplicationSettings, await bapiRaw<unknown>('GET', '/instance/oauth_application_settings')));
+    },
+    async listRoleSets() {
+      return (await listAll<RoleSetAnswer & { id: string }>('/role_sets', ANSWERS.roleSet)).map(roleSetFromWire);
     },
 
     async updateInstance(update) {
+      // 204 without a body: nothing can confirm this write afterwards, so the fields are checked
+      // against the endpoint's closed set before sending (confirm.ts).
+      assertInstanceFields(Object.keys(update), connection.environment);
       const params = {
         ...(update.allowed_origins === undefined ? {} : { allowedOrigins: update.allowed_origins }),
         ...(update.test_mode === undefined ? {} : { testMode: update.test_mode }),
@@ -386,28 +432,36 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       await sdk(bapi('PATCH', '/instance'), (sdkClient) => sdkClient.instance.update(params));
     },
     async updateRestrictions(update) {
-      // The SDK's type omits allowlist_blocklist_disabled_on_sign_in; it snake-cases whatever it is given.
-      const params = {
-        ...(update.allowlist === undefined ? {} : { allowlist: update.allowlist }),
-        ...(update.blocklist === undefined ? {} : { blocklist: update.blocklist }),
-        ...(update.allowlist_blocklist_disabled_on_sign_in === undefined ? {} : { allowlistBlocklistDisabledOnSignIn: update.allowlist_blocklist_disabled_on_sign_in }),
-        ...(update.block_email_subaddresses === undefined ? {} : { blockEmailSubaddresses: update.block_email_subaddresses }),
-        ...(update.block_disposable_email_domains === undefined ? {} : { blockDisposableEmailDomains: update.block_disposable_email_domains }),
-      };
+      // Raw: the SDK's InstanceRestrictions drops allowlist_blocklist_disabled_on_sign_in from the
+      // answer, so the SDK could not confirm that field.
       const endpoint = bapi('PATCH', '/instance/restrictions');
-      const result = await sdk(endpoint, (sdkClient) => sdkClient.instance.updateRestrictions(params));
-      const wire = answer<Omit<InstanceRestrictions, 'allowlist_blocklist_disabled_on_sign_in'>>(endpoint, ANSWERS.restrictions, {
-        allowlist: result?.allowlist,
-        blocklist: result?.blocklist,
-        block_email_subaddresses: result?.blockEmailSubaddresses,
-        block_disposable_email_domains: result?.blockDisposableEmailDomains,
-      });
-      // The SDK's InstanceRestrictions drops allowlist_blocklist_disabled_on_sign_in from the answer.
-      return { ...wire, allowlist_blocklist_disabled_on_sign_in: update.allowlist_blocklist_disabled_on_sign_in ?? false };
+      const sent = definedFields(update);
+      const body = await bapiRaw<unknown>('PATCH', '/instance/restrictions', sent);
+      const wire = answer<InstanceRestrictions>(endpoint, ANSWERS.restrictions, body);
+      confirm(endpoint, sent, wire);
+      return {
+        allowlist: wire.allowlist,
+        blocklist: wire.blocklist,
+        allowlist_blocklist_disabled_on_sign_in: wire.allowlist_blocklist_disabled_on_sign_in,
+        block_email_subaddresses: wire.block_email_subaddresses,
+        block_disposable_email_domains: wire.block_disposable_email_domains,
+      };
     },
-    updateProtect: async (update) => answer<InstanceProtect>(bapi('PATCH', '/instance/protect'), ANSWERS.protect, await bapiRaw<unknown>('PATCH', '/instance/protect', update)),
-    updateCommunication: async (update) =>
-      answer<InstanceCommunication>(bapi('PATCH', '/instance/communication'), ANSWERS.communication, await bapiRaw<unknown>('PATCH', '/instance/communication', { blocked_country_codes: [...new Set(update.blocked_country_codes)] })),
+    async updateProtect(update) {
+      const endpoint = bapi('PATCH', '/instance/protect');
+      const sent = definedFields(update);
+      const value = answer<InstanceProtect>(endpoint, ANSWERS.protect, await bapiRaw<unknown>('PATCH', '/instance/protect', sent));
+      confirm(endpoint, sent, value);
+      return { rules_enabled: value.rules_enabled, specter_enabled: value.specter_enabled };
+    },
+    async updateCommunication(update) {
+      const endpoint = bapi('PATCH', '/instance/communication');
+      const sent = { blocked_country_codes: [...new Set(update.blocked_country_codes)] };
+      const value = answer<InstanceCommunication>(endpoint, ANSWERS.communication, await bapiRaw<unknown>('PATCH', '/instance/communication', sent));
+      // The spec: "codes that aren't recognized as SMS-tier countries are silently dropped".
+      confirm(endpoint, sent, value, { setLike: ['blocked_country_codes'] }, 'Clerk silently drops country codes it does not recognize as SMS-tier countries (bapi-2026-05-12.yml, UpdateInstanceCommunication); remove them from the baseline');
+      return { blocked_country_codes: [...value.blocked_country_codes] };
+    },
     async updateOrganizationSettings(update) {
       const needsRoles = update.creator_role !== undefined || update.domains_default_role !== undefined;
       const roles = needsRoles ? await rolesByKey() : new Map<string, RoleWire>();
@@ -417,26 +471,47 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
         if (!role) throw new ClerkguardError(`organizations.settings.${field} names role "${key}", which does not exist in environment ${connection.environment}`);
         return role.id;
       };
+      // The PATCH accepts the automatic modes only (confirm.ts, WRITABLE_ENROLLMENT_MODES).
+      const modes = update.domains_enrollment_modes?.filter((mode) => WRITABLE_ENROLLMENT_MODES.includes(mode));
       const params = {
         ...(update.enabled === undefined ? {} : { enabled: update.enabled }),
         ...(update.max_allowed_memberships === undefined ? {} : { maxAllowedMemberships: update.max_allowed_memberships }),
         ...(update.admin_delete_enabled === undefined ? {} : { adminDeleteEnabled: update.admin_delete_enabled }),
         ...(update.domains_enabled === undefined ? {} : { domainsEnabled: update.domains_enabled }),
         ...(update.slug_disabled === undefined ? {} : { slugDisabled: update.slug_disabled }),
-        ...(update.domains_enrollment_modes === undefined ? {} : { domainsEnrollmentModes: update.domains_enrollment_modes }),
+        ...(modes === undefined ? {} : { domainsEnrollmentModes: modes }),
         ...(update.creator_role === undefined ? {} : { creatorRoleId: idFor(update.creator_role, 'creator_role') }),
         ...(update.domains_default_role === undefined ? {} : { domainsDefaultRoleId: idFor(update.domains_default_role, 'domains_default_role') }),
       };
       const endpoint = bapi('PATCH', '/instance/organization_settings');
       const result = await sdk(endpoint, (sdkClient) => sdkClient.instance.updateOrganizationSettings(params));
-      return organizationSettingsFromWire(answer(endpoint, ANSWERS.organizationSettings, organizationSettingsToWire(result)));
+      const wire = organizationSettingsFromWire(answer(endpoint, ANSWERS.organizationSettings, organizationSettingsToWire(result)));
+      // Roles are written by id and answered by key: confirm the keys that were asked for.
+      const { domains_enrollment_modes: _modes, ...rest } = update;
+      const sent: Record<string, unknown> = { ...definedFields(rest) };
+      const answered: Record<string, unknown> = { ...wire };
+      if (modes !== undefined) {
+        sent.domains_enrollment_modes = modes;
+        answered.domains_enrollment_modes = wire.domains_enrollment_modes.filter((mode) => WRITABLE_ENROLLMENT_MODES.includes(mode));
+      }
+      confirm(endpoint, sent, answered, { setLike: ['domains_enrollment_modes'] });
+      return wire;
+    },
+    async updateOAuthApplicationSettings(update) {
+      const endpoint = bapi('PATCH', '/instance/oauth_application_settings');
+      const sent = definedFields(update);
+      const value = oauthSettingsFromWire(answer<OAuthApplicationSettingsWire>(endpoint, ANSWERS.oauthApplicationSettings, await bapiRaw<unknown>('PATCH', '/instance/oauth_application_settings', sent)));
+      confirm(endpoint, sent, value);
+      return value;
     },
 
     async createOrganizationPermission(input) {
       const created = await sdk(bapi('POST', '/organization_permissions'), (sdkClient) =>
         sdkClient.organizationPermissions.createOrganizationPermission({ key: input.key, name: input.name, ...(input.description === undefined ? {} : { description: input.description }) }),
       );
-      return checkedPermission(bapi('POST', '/organization_permissions'), created);
+      const checked = checkedPermission(bapi('POST', '/organization_permissions'), created);
+      confirm(bapi('POST', '/organization_permissions'), definedFields({ key: input.key, name: input.name, description: input.description }), checked);
+      return checked;
     },
     async updateOrganizationPermission(key, input) {
       const id = await permissionId(key);
@@ -448,7 +523,9 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
           ...(input.description === undefined ? {} : { description: input.description }),
         }),
       );
-      return checkedPermission(bapi('PATCH', '/organization_permissions/{permission_id}'), updated);
+      const checked = checkedPermission(bapi('PATCH', '/organization_permissions/{permission_id}'), updated);
+      confirm(bapi('PATCH', '/organization_permissions/{permission_id}'), definedFields({ key: input.key, name: input.name, description: input.description }), checked);
+      return checked;
     },
     async deleteOrganizationPermission(key) {
       const id = await permissionId(key);
@@ -464,7 +541,9 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
           permissions,
         }),
       );
-      return checkedRole(bapi('POST', '/organization_roles'), created);
+      const checked = checkedRole(bapi('POST', '/organization_roles'), created);
+      confirm(bapi('POST', '/organization_roles'), roleSent(input), roleAnswered(checked), { setLike: ['permissions'] });
+      return checked;
     },
     async updateOrganizationRole(key, input) {
       const id = await roleId(key);
@@ -478,7 +557,9 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
           ...(permissions === undefined ? {} : { permissions }),
         }),
       );
-      return checkedRole(bapi('PATCH', '/organization_roles/{organization_role_id}'), updated);
+      const checked = checkedRole(bapi('PATCH', '/organization_roles/{organization_role_id}'), updated);
+      confirm(bapi('PATCH', '/organization_roles/{organization_role_id}'), roleSent(input), roleAnswered(checked), { setLike: ['permissions'] });
+      return checked;
     },
     async deleteOrganizationRole(key) {
       const id = await roleId(key);
@@ -501,11 +582,18 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
 
     async createJwtTemplate(input) {
       const body = jwtBody(input);
-      return checkedTemplate(bapi('POST', '/jwt_templates'), await sdk(bapi('POST', '/jwt_templates'), (sdkClient) => sdkClient.jwtTemplates.create(body)));
+      const checked = checkedTemplate(bapi('POST', '/jwt_templates'), await sdk(bapi('POST', '/jwt_templates'), (sdkClient) => sdkClient.jwtTemplates.create(body)));
+      confirm(bapi('POST', '/jwt_templates'), jwtSent(input), checked);
+      return checked;
     },
     async updateJwtTemplate(id, input) {
       const body = jwtBody(input);
-      return checkedTemplate(bapi('PATCH', '/jwt_templates/{template_id}'), await sdk(bapi('PATCH', '/jwt_templates/{template_id}'), (sdkClient) => sdkClient.jwtTemplates.update({ templateId: id, ...body })));
+      const checked = checkedTemplate(
+        bapi('PATCH', '/jwt_templates/{template_id}'),
+        await sdk(bapi('PATCH', '/jwt_templates/{template_id}'), (sdkClient) => sdkClient.jwtTemplates.update({ templateId: id, ...body })),
+      );
+      confirm(bapi('PATCH', '/jwt_templates/{template_id}'), jwtSent(input), checked);
+      return checked;
     },
     async deleteJwtTemplate(id) {
       await sdk(bapi('DELETE', '/jwt_templates/{template_id}'), (sdkClient) => sdkClient.jwtTemplates.delete(id));
@@ -530,7 +618,12 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
           headers: { 'If-Match': patchOptions.configVersion },
           ...(patchOptions.dryRun ? { query: { dry_run: true } } : {}),
         });
-        return answer<PlatformPatchResult>(endpoint, ANSWERS.platformPatch, result ?? {});
+        const checked = answer<PlatformPatchResult>(endpoint, ANSWERS.platformPatch, result ?? {});
+        if (!isObject(checked.after)) {
+          throw unconfirmedWrite(label(endpoint), connection.environment, unconfirmedFields(patch, undefined), 'the answer carries no `after` (PlatformConfigPatchResponse): the write cannot be confirmed');
+        }
+        confirm(endpoint, patch, checked.after, {}, 'the Platform API answered without these values in `after`: the instance does not accept them as sent; check them against GET …/config/schema');
+        return checked;
       } catch (error) {
         if (error instanceof ClerkApiError && error.kind === 'conflict') {
           throw new ClerkApiError(
@@ -631,5 +724,56 @@ function organizationSettingsFromWire(settings: OrganizationSettingsWire): Organ
     domains_enrollment_modes: [...settings.domains_enrollment_modes],
     creator_role: settings.creator_role,
     domains_default_role: settings.domains_default_role,
+  };
+}
+
+/** The keys of an update whose value is set: what a write sends and must see confirmed. */
+function definedFields(update: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
+}
+
+function roleSent(input: Partial<RoleInput>): Record<string, unknown> {
+  return definedFields({ key: input.key, name: input.name, description: input.description, permissions: input.permissions });
+}
+
+/** A role answer in the terms a role input uses: permissions by key. */
+function roleAnswered(role: RoleWire): Record<string, unknown> {
+  return { key: role.key, name: role.name, description: role.description ?? undefined, permissions: role.permissions.map((permission) => permission.key) };
+}
+
+/** What a JWT template write asks Clerk to hold (the signing key is write-only: never compared). */
+function jwtSent(input: JwtTemplateInput): Record<string, unknown> {
+  return definedFields({
+    name: input.name,
+    claims: input.claims,
+    lifetime: input.lifetime,
+    allowed_clock_skew: input.allowed_clock_skew,
+    signing_algorithm: input.signing_algorithm,
+    custom_signing_key: input.custom_signing_key,
+  });
+}
+
+function oauthSettingsFromWire(settings: OAuthApplicationSettingsWire): OAuthApplicationSettingsWire {
+  return {
+    dynamic_oauth_client_registration: settings.dynamic_oauth_client_registration,
+    oauth_jwt_access_tokens: settings.oauth_jwt_access_tokens,
+    client_id_metadata_documents_advertised: settings.client_id_metadata_documents_advertised,
+    client_id_metadata_documents_only_allow_pre_registered_clients: settings.client_id_metadata_documents_only_allow_pre_registered_clients,
+    client_id_metadata_documents_block_implicitly_allowed_clients: settings.client_id_metadata_documents_block_implicitly_allowed_clients,
+  };
+}
+
+type RoleSetAnswer = { key: string; name: string; roles: { key: string }[]; default_role?: { key: string } | null; creator_role?: { key: string } | null };
+
+function roleSetFromWire(set: RoleSetAnswer): RoleSetWire {
+  const keyOf = (role: { key: string } | null | undefined) => (role === null ? { value: null } : role === undefined ? undefined : { value: role.key });
+  const defaultRole = keyOf(set.default_role);
+  const creatorRole = keyOf(set.creator_role);
+  return {
+    key: set.key,
+    name: set.name,
+    roles: set.roles.map((role) => role.key),
+    ...(defaultRole ? { default_role: defaultRole.value } : {}),
+    ...(creatorRole ? { creator_role: creatorRole.value } : {}),
   };
 }

@@ -9,22 +9,25 @@ import { createHash } from 'node:crypto';
 import type { EvidenceSource, JwtTemplate, Settings } from '../settings/model';
 import { formatPath } from '../settings/paths';
 import { ClerkguardError } from '../util/errors';
-import { nullRecord } from '../util/records';
+import { nullRecord, toNullRecord } from '../util/records';
 import type { AnswerGap } from './answers';
 import type { ClerkApi, InstanceUpdate } from './api';
 import { keyEnvironment } from './connection';
 import { ClerkApiError } from './http';
 import { mapLimit } from './limit';
+import { describeProblems, platformSchema, type PlatformSchema } from './platform-schema';
 import {
   DEFAULT_ROLE_KEYS,
+  type DomainWire,
   type FapiEnvironment,
   isRedactedValue,
   isSystemPermission,
   type JwtTemplateWire,
   PLATFORM_SESSION_KEY,
+  PLATFORM_SESSION_LIFETIME_FIELD,
   type PermissionWire,
   type PlatformConfig,
-  type PlatformSessionConfig,
+  type RoleSetWire,
   type RoleWire,
 } from './types';
 
@@ -40,6 +43,8 @@ export interface LiveRead {
   sensitive: Record<string, SensitiveValue>;
   /** config_version of the Platform config read, for a later If-Match write. */
   platformConfigVersion?: string;
+  /** The Platform config as read (the keys asked for) and the instance's schema of it. */
+  platform?: { config: PlatformConfig; schema?: PlatformSchema };
   /**
    * The roles every instance has (`org:admin`, `org:member`) and the system permissions
    * (`org:sys_*`), in model shape. They are left out of `settings` so a baseline that does not
@@ -82,19 +87,29 @@ export function fingerprint(value: string): string {
   return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 16)}`;
 }
 
+export interface ReadOptions {
+  /** Top-level Platform config keys a baseline manages (`platform_config`): read and exported. */
+  platformKeys?: readonly string[];
+}
+
 /** Reads every group the APIs expose. Throws ClerkguardError (ClerkApiError) on any failed read. */
-export async function readSettings(api: ClerkApi): Promise<LiveRead> {
+export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Promise<LiveRead> {
   const unavailable: string[] = [];
+  const platformKeys = [...new Set([PLATFORM_SESSION_KEY, ...(options.platformKeys ?? [])])];
   const jobs = {
     instance: () => api.getInstance(),
     environment: () => api.getEnvironment(),
     protect: () => api.getProtect(),
     communication: () => api.getCommunication(),
+    domains: () => optional(() => api.listDomains(), unavailable),
+    oauth: () => optional(() => api.getOAuthApplicationSettings(), unavailable),
     organizationSettings: () => optional(() => api.getOrganizationSettings(), unavailable),
     roles: () => optional(() => api.listOrganizationRoles(), unavailable),
     permissions: () => optional(() => api.listOrganizationPermissions(), unavailable),
+    roleSets: () => optional(() => api.listRoleSets(), unavailable),
     jwtTemplates: () => api.listJwtTemplates(),
-    platform: () => api.getPlatformConfig(),
+    platform: () => api.getPlatformConfig(platformKeys),
+    platformSchema: () => optional(() => api.getPlatformConfigSchema(platformKeys), unavailable),
   };
   const names = Object.keys(jobs) as (keyof typeof jobs)[];
   const values = await mapLimit(names, api.connection.policy.concurrency, (name) => jobs[name]() as Promise<unknown>);
@@ -105,6 +120,7 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
   const settings: Settings = {};
   const coverage: Record<string, EvidenceSource> = {};
   const sensitive: Record<string, SensitiveValue> = {};
+  const extraGaps: AnswerGap[] = [];
 
   const expected = keyEnvironment(api.connection.secretKey);
   if (expected) {
@@ -121,11 +137,19 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
   };
   coverage['instance.environment_type'] = 'bapi';
   coverage['instance.allowed_origins'] = 'bapi';
+  if (got.domains) {
+    settings.instance.domains = domainsToModel(got.domains);
+    coverage['instance.domains'] = 'bapi';
+  }
 
   settings.protect = { rules_enabled: got.protect.rules_enabled, specter_enabled: got.protect.specter_enabled };
   coverage.protect = 'bapi';
   settings.communication = { blocked_country_codes: [...got.communication.blocked_country_codes] };
   coverage.communication = 'bapi';
+  if (got.oauth) {
+    settings.oauth_application_settings = { ...got.oauth };
+    coverage.oauth_application_settings = 'bapi';
+  }
 
   if (got.organizationSettings && got.roles && got.permissions) {
     settings.organizations = {
@@ -143,6 +167,8 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
       permissions: permissionsToModel(got.permissions),
     };
     coverage.organizations = 'bapi';
+    if (got.roleSets) settings.organizations.role_sets = roleSetsToModel(got.roleSets);
+    else coverage['organizations.role_sets'] = 'unverified';
   }
 
   settings.jwt_templates = nullRecord();
@@ -156,29 +182,100 @@ export async function readSettings(api: ClerkApi): Promise<LiveRead> {
   if (got.environment) applyEnvironment(settings, coverage, got.environment);
 
   let platformConfigVersion: string | undefined;
+  let platform: LiveRead['platform'];
   if (got.platform) {
     platformConfigVersion = got.platform.config_version;
-    const session = sessionFromPlatform(got.platform);
-    if (session) {
-      settings.session = { ...settings.session, ...session.values };
-      // A field the config returns as null is read too: the limit is switched off. It stays
-      // absent from the settings but covered, so a baseline that demands it shows drift
-      // instead of "unverified".
-      for (const key of session.read) coverage[`session.${key}`] = 'platform';
+    const schema = got.platformSchema ? platformSchema(got.platformSchema) : undefined;
+    platform = { config: got.platform, ...(schema ? { schema } : {}) };
+    const lifetime = sessionLifetimeFromPlatform(got.platform, schema);
+    if (lifetime.gap) extraGaps.push(lifetime.gap);
+    if (lifetime.minutes !== undefined) {
+      settings.session = { ...settings.session, maximum_lifetime_minutes: lifetime.minutes };
+      coverage['session.maximum_lifetime_minutes'] = 'platform';
+    }
+    for (const key of options.platformKeys ?? []) {
+      if (!Object.prototype.hasOwnProperty.call(got.platform, key) || !isPlainObject(got.platform[key])) continue;
+      settings.platform_config = toNullRecord([...Object.entries(settings.platform_config ?? {}), [key, structuredClone(got.platform[key]) as Record<string, unknown>]]);
+      coverage[formatPath(['platform_config', key])] = 'platform';
     }
     collectRedacted(got.platform, ['platform'], sensitive);
   }
 
   // A field an answer left out makes every path it feeds unverified, even inside a group
   // another field covered: never "in sync", never "removed".
-  const gaps = [...api.gaps];
+  const gaps = [...api.gaps, ...extraGaps];
   for (const gap of gaps) for (const feed of gap.feeds) coverage[feed] = 'unverified';
 
   const builtIn: LiveRead['builtIn'] = {
     roles: rolesToModel((got.roles ?? []).filter((role) => DEFAULT_ROLE_KEYS.includes(role.key)), { builtIn: true }),
     permissions: permissionsToModel((got.permissions ?? []).filter((permission) => isSystemPermission(permission.key)), { builtIn: true }),
   };
-  return { instanceId: got.instance.id, settings, coverage, sensitive, builtIn, unavailable, gaps, ...(platformConfigVersion ? { platformConfigVersion } : {}) };
+  return {
+    instanceId: got.instance.id,
+    settings,
+    coverage,
+    sensitive,
+    builtIn,
+    unavailable,
+    gaps,
+    ...(platformConfigVersion ? { platformConfigVersion } : {}),
+    ...(platform ? { platform } : {}),
+  };
+}
+
+/**
+ * `session.lifetime` (seconds, Clerk CLI) as `maximum_lifetime_minutes`. Unverified, with the
+ * reason, when the instance's config schema does not describe the field (or could not be read),
+ * when it holds null (what null means is not documented) or a number of seconds that is not a
+ * whole number of minutes.
+ */
+export function sessionLifetimeFromPlatform(config: PlatformConfig, schema: PlatformSchema | undefined): { minutes?: number; gap?: AnswerGap } {
+  const endpoint = 'GET …/config';
+  const feeds = ['session.maximum_lifetime_minutes'];
+  const field = `${PLATFORM_SESSION_KEY}.${PLATFORM_SESSION_LIFETIME_FIELD}`;
+  const session = config[PLATFORM_SESSION_KEY];
+  if (!isPlainObject(session) || !Object.prototype.hasOwnProperty.call(session, PLATFORM_SESSION_LIFETIME_FIELD)) return {};
+  const value = session[PLATFORM_SESSION_LIFETIME_FIELD];
+  if (!schema) return { gap: { endpoint: 'GET …/config/schema', field, reason: 'absent', feeds } };
+  if (!schema.fieldSchema(field)) return { gap: { endpoint: 'GET …/config/schema', field, reason: 'absent', feeds } };
+  if (value === null) return { gap: { endpoint, field, reason: 'unmapped', value, detail: 'and what null means for the maximum lifetime is not documented', feeds } };
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value % 60 !== 0) {
+    return { gap: { endpoint, field, reason: 'unmapped', value, detail: 'which is not a whole number of minutes (session.maximum_lifetime_minutes holds minutes)', feeds } };
+  }
+  return { minutes: value / 60 };
+}
+
+/**
+ * The baseline's `platform_config` checked against the instance's own schema, as the document a
+ * PATCH would produce. Problems name the settings path; an empty list means it fits.
+ */
+export function platformConfigProblems(platformConfig: Record<string, Record<string, unknown>>, platform: NonNullable<LiveRead['platform']>): string | undefined {
+  if (!platform.schema) return undefined;
+  const problems = platform.schema.validatePatch(platformConfig, platform.config);
+  return problems.length > 0 ? describeProblems(problems, 'settings.platform_config.') : undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+export function domainsToModel(domains: readonly DomainWire[]): NonNullable<NonNullable<Settings['instance']>['domains']> {
+  const out: NonNullable<NonNullable<Settings['instance']>['domains']> = nullRecord();
+  for (const domain of domains) out[domain.name] = { is_satellite: domain.is_satellite, ...(domain.proxy_url === undefined ? {} : { proxy_url: domain.proxy_url }) };
+  return out;
+}
+
+export function roleSetsToModel(sets: readonly RoleSetWire[]): NonNullable<NonNullable<Settings['organizations']>['role_sets']> {
+  const out: NonNullable<NonNullable<Settings['organizations']>['role_sets']> = nullRecord();
+  for (const set of sets) {
+    out[set.key] = {
+      name: set.name,
+      roles: [...set.roles],
+      ...(set.default_role === undefined ? {} : { default_role: set.default_role }),
+      ...(set.creator_role === undefined ? {} : { creator_role: set.creator_role }),
+    };
+  }
+  return out;
 }
 
 /**
@@ -247,11 +344,23 @@ export function applyEnvironment(settings: Settings, coverage: Record<string, Ev
   }
   if (user.sign_up) {
     const mode = user.sign_up.mode;
+    const bypass = environment.display_config?.captcha_oauth_bypass;
+    const verify = user.attributes?.email_address?.verify_at_sign_up;
     settings.sign_up = {
       ...(mode === 'public' || mode === 'restricted' || mode === 'waitlist' ? { mode } : {}),
       ...(user.sign_up.captcha_enabled === undefined ? {} : { captcha_enabled: user.sign_up.captcha_enabled }),
+      ...(Array.isArray(bypass) ? { captcha_oauth_bypass: [...bypass] } : {}),
+      ...(typeof verify === 'boolean' ? { email_verification_required: verify } : {}),
     };
     coverage.sign_up = 'fapi';
+  }
+  if (typeof user.passkey_settings?.satisfies_second_factor === 'boolean') {
+    settings.passkey_settings = { satisfies_second_factor: user.passkey_settings.satisfies_second_factor };
+    coverage.passkey_settings = 'fapi';
+  }
+  if (typeof environment.partitioned_cookies === 'boolean') {
+    settings.session = { ...settings.session, partitioned_cookies: environment.partitioned_cookies };
+    coverage['session.partitioned_cookies'] = 'fapi';
   }
   if (user.password_settings) {
     const source = user.password_settings;
@@ -262,33 +371,6 @@ export function applyEnvironment(settings: Settings, coverage: Record<string, Ev
     settings.password_settings = out as Settings['password_settings'];
     coverage.password_settings = 'fapi';
   }
-}
-
-/**
- * The session lifetime fields of a Platform config: `values` holds the numbers, `read` every
- * model field the config answered, including those it answered with null (limit switched off).
- */
-export function sessionFromPlatform(
-  config: PlatformConfig,
-): { values: NonNullable<Settings['session']>; read: ('inactivity_timeout_minutes' | 'maximum_lifetime_minutes')[] } | undefined {
-  const raw = config[PLATFORM_SESSION_KEY] as PlatformSessionConfig | undefined;
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
-  const values: NonNullable<Settings['session']> = {};
-  const read: ('inactivity_timeout_minutes' | 'maximum_lifetime_minutes')[] = [];
-  const fields = [
-    ['inactivity_timeout_in_minutes', 'inactivity_timeout_minutes'],
-    ['maximum_lifetime_in_minutes', 'maximum_lifetime_minutes'],
-  ] as const;
-  for (const [wire, model] of fields) {
-    const value = raw[wire];
-    if (typeof value === 'number') {
-      values[model] = value;
-      read.push(model);
-    } else if (value === null) {
-      read.push(model);
-    }
-  }
-  return { values, read };
 }
 
 function collectRedacted(value: unknown, path: (string | number)[], out: Record<string, SensitiveValue>): void {
@@ -382,31 +464,55 @@ export async function writeJwtTemplate(api: ClerkApi, name: string, template: Jw
 }
 
 /**
- * Session lifetime through the Platform API config: reads the current version and PATCHes the
- * `session` key with If-Match, so a concurrent change fails with "changed concurrently"
- * instead of being overwritten. Never PUTs (a partial PUT resets other keys to defaults).
+ * The maximum session lifetime through the Platform API config (`session.lifetime`, seconds).
+ * The inactivity timeout has no documented Platform name and is never written.
  */
 export async function writeSession(
   api: ClerkApi,
-  session: Pick<NonNullable<Settings['session']>, 'inactivity_timeout_minutes' | 'maximum_lifetime_minutes'>,
+  session: Pick<NonNullable<Settings['session']>, 'maximum_lifetime_minutes'>,
   options: { dryRun?: boolean; configVersion?: string } = {},
-): Promise<{ configVersion?: string; dryRun: boolean }> {
-  const patch: PlatformSessionConfig = {
-    ...(session.inactivity_timeout_minutes === undefined ? {} : { inactivity_timeout_in_minutes: session.inactivity_timeout_minutes }),
-    ...(session.maximum_lifetime_minutes === undefined ? {} : { maximum_lifetime_in_minutes: session.maximum_lifetime_minutes }),
-  };
-  if (Object.keys(patch).length === 0) return { dryRun: options.dryRun ?? false };
-  let version = options.configVersion;
-  if (!version) {
-    const current = await api.getPlatformConfig([PLATFORM_SESSION_KEY]);
-    if (!current) {
-      throw new ClerkguardError(`session settings of environment ${api.connection.environment} can only be written through the Platform API`, {
-        hint: 'set CLERK_PLATFORM_API_KEY (ak_…) and CLERK_APPLICATION_ID, or change them in the dashboard (Sessions)',
-      });
-    }
-    version = current.config_version;
+): Promise<PlatformWriteResult> {
+  if (session.maximum_lifetime_minutes === undefined) return { dryRun: options.dryRun ?? false, after: {} };
+  return writePlatformConfig(api, { [PLATFORM_SESSION_KEY]: { [PLATFORM_SESSION_LIFETIME_FIELD]: session.maximum_lifetime_minutes * 60 } }, options);
+}
+
+export interface PlatformWriteResult {
+  configVersion?: string;
+  dryRun: boolean;
+  /** The touched keys as Clerk's answer says they now are (projected, for a dry run). */
+  after: Record<string, unknown>;
+}
+
+/**
+ * PATCHes top-level Platform config keys: validated first against the instance's own schema
+ * (as the document the PATCH would produce), sent with If-Match of the version read, confirmed
+ * from the answer's `after`. Never PUTs: a PUT without every key would reset the others.
+ */
+export async function writePlatformConfig(
+  api: ClerkApi,
+  patch: Record<string, Record<string, unknown>>,
+  options: { dryRun?: boolean; configVersion?: string } = {},
+): Promise<PlatformWriteResult> {
+  const keys = Object.keys(patch);
+  if (keys.length === 0) return { dryRun: options.dryRun ?? false, after: {} };
+  const [current, schemaDocument] = await Promise.all([api.getPlatformConfig(keys), api.getPlatformConfigSchema(keys)]);
+  if (!current || !schemaDocument) {
+    throw new ClerkguardError(`the Platform config of environment ${api.connection.environment} (${keys.join(', ')}) can only be written through the Platform API`, {
+      hint: 'set CLERK_PLATFORM_API_KEY (ak_…) and CLERK_APPLICATION_ID, or change it in the dashboard',
+    });
   }
+  const problems = platformSchema(schemaDocument).validatePatch(patch, current);
+  if (problems.length > 0) {
+    throw new ClerkguardError(`the Platform config write for environment ${api.connection.environment} does not fit the instance's config schema: ${describeProblems(problems, '')}`, {
+      hint: 'GET …/config/schema (clerk config schema) lists the keys and fields this instance accepts; nothing was sent',
+    });
+  }
+  const version = options.configVersion ?? current.config_version;
   if (!version) throw new ClerkguardError('the Platform config has no config_version to send as If-Match');
-  const result = await api.patchPlatformConfig({ [PLATFORM_SESSION_KEY]: patch }, { configVersion: version, dryRun: options.dryRun ?? false });
-  return { ...(result.config_version ? { configVersion: result.config_version } : {}), dryRun: result.dry_run ?? options.dryRun ?? false };
+  const result = await api.patchPlatformConfig(patch, { configVersion: version, dryRun: options.dryRun ?? false });
+  return {
+    ...(result.config_version ? { configVersion: result.config_version } : {}),
+    dryRun: result.dry_run ?? options.dryRun ?? false,
+    after: (result.after ?? {}) as Record<string, unknown>,
+  };
 }

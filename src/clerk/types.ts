@@ -63,11 +63,39 @@ export interface JwtTemplateWire {
   signing_algorithm: string;
 }
 
+/** GET /domains item (bapi-2026-05-12.yml, Domain): only the fields clerkguard uses. */
+export interface DomainWire {
+  id: string;
+  name: string;
+  is_satellite: boolean;
+  proxy_url?: string | null;
+}
+
+/** GET/PATCH /instance/oauth_application_settings (OAuthApplicationSettings). */
+export interface OAuthApplicationSettingsWire {
+  dynamic_oauth_client_registration: boolean;
+  oauth_jwt_access_tokens: boolean;
+  client_id_metadata_documents_advertised: boolean;
+  client_id_metadata_documents_only_allow_pre_registered_clients: boolean;
+  client_id_metadata_documents_block_implicitly_allowed_clients: boolean;
+}
+
+/** GET /role_sets item (RoleSet), with its roles reduced to keys. */
+export interface RoleSetWire {
+  key: string;
+  name: string;
+  roles: string[];
+  default_role?: string | null;
+  creator_role?: string | null;
+}
+
 /** The parts of FAPI GET /v1/environment clerkguard reads. */
 export interface FapiEnvironment {
   auth_config?: { test_mode?: boolean; id?: string };
-  display_config?: { instance_environment_type?: string };
+  display_config?: { instance_environment_type?: string; captcha_oauth_bypass?: string[] };
+  partitioned_cookies?: boolean;
   user_settings?: {
+    attributes?: { email_address?: { verify_at_sign_up?: boolean } };
     restrictions?: Record<string, { enabled: boolean }>;
     attack_protection?: {
       user_lockout?: { enabled: boolean; max_attempts?: number; duration_in_minutes?: number };
@@ -78,6 +106,7 @@ export interface FapiEnvironment {
     sign_in?: { second_factor?: { required: boolean } };
     sign_up?: { mode?: string; captcha_enabled?: boolean };
     password_settings?: Record<string, unknown> & { disable_hibp?: boolean };
+    passkey_settings?: { satisfies_second_factor?: boolean };
   };
 }
 
@@ -95,15 +124,19 @@ export interface PlatformPatchResult {
 }
 
 /**
- * The Platform config key and fields clerkguard uses for session lifetime. UNVERIFIED against
- * the real Clerk: the Platform spec leaves config keys free-form (documented in
- * docs/clerk-api-coverage.md). A null duration means the limit is switched off.
+ * The typed session settings on the Platform config. Clerk documents one session field:
+ * `session.lifetime`, in seconds (Clerk CLI, packages/cli-core/src/commands/config/README.md:
+ * `clerk config patch --json '{"session":{"lifetime":3600}}'`; pull.test.ts reads
+ * `{"session":{"lifetime":604800}}`, Clerk's documented 7-day default maximum lifetime).
+ * clerkguard maps it to `session.maximum_lifetime_minutes`; that `lifetime` is the maximum
+ * lifetime (not the inactivity timeout) is read from the name and that default. No Platform
+ * name is documented for the inactivity timeout: it is never read from or written to the
+ * Platform API. Ranges come from the instance's own config schema, never from here.
  */
 export const PLATFORM_SESSION_KEY = 'session';
-export interface PlatformSessionConfig {
-  inactivity_timeout_in_minutes?: number | null;
-  maximum_lifetime_in_minutes?: number | null;
-}
+export const PLATFORM_SESSION_LIFETIME_FIELD = 'lifetime';
+/** Where that mapping comes from, for docs and messages. */
+export const PLATFORM_SESSION_LIFETIME_SOURCE = 'Clerk CLI, packages/cli-core/src/commands/config/README.md and pull.test.ts';
 
 /** How the Platform API returns a sensitive value (UNVERIFIED shape, see the coverage doc). */
 export interface RedactedValue {

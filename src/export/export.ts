@@ -13,7 +13,7 @@ import type { LoadedBaseline } from '../baseline/load';
 import { sourceFor } from '../checklist/index';
 import { createClerkApi, type ClerkApi } from '../clerk/api';
 import { connectionFromEnv, type RetryPolicy } from '../clerk/connection';
-import { readSettings, type LiveRead } from '../clerk/settings-io';
+import { platformConfigProblems, readSettings, type LiveRead } from '../clerk/settings-io';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
 import { ClerkguardError } from '../util/errors';
@@ -37,9 +37,15 @@ export interface ExportOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Attested paths: evidence only people can give, copied from the baseline. */
+/**
+ * Attested paths: evidence only people can give, copied from the baseline. `session.revoke_on`
+ * (the application's revocation policy) and `session.cookie_same_site` (what a person saw the
+ * app set) are declarations too: no Clerk API or dashboard page holds either.
+ */
 const ATTESTED_PATHS: readonly (readonly [keyof Settings, string?])[] = [
   ['practices'],
+  ['session', 'revoke_on'],
+  ['session', 'cookie_same_site'],
   ['monitoring'],
   ['keys', 'last_rotated_at'],
   ['keys', 'rotation_max_age_days'],
@@ -62,7 +68,18 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   const connection = connectionFromEnv(baseline.target, options.env ?? process.env, { environment: baseline.environment, ...(options.policy ? { policy: options.policy } : {}) });
   const api = createClerkApi(connection);
   options.onApi?.(api);
-  const read = await readSettings(api);
+  const platformKeys = Object.keys(baseline.settings.platform_config ?? {});
+  const read = await readSettings(api, { platformKeys });
+  if (baseline.settings.platform_config && read.platform) {
+    // Checked at run time against this instance's own schema (GET …/config/schema): a key or
+    // field it does not have, or a value it does not allow, is bad input, never "in sync".
+    const problem = platformConfigProblems(baseline.settings.platform_config, read.platform);
+    if (problem) {
+      throw new ClerkguardError(`${loaded.file}: ${problem} (checked against environment ${baseline.environment}'s Platform config schema)`, {
+        hint: 'GET …/config/schema (clerk config schema --keys KEY) lists what this instance accepts',
+      });
+    }
+  }
   for (const note of read.unavailable) options.onWarning?.(`environment ${baseline.environment}: ${note}; its settings are unverified`);
   for (const warning of gapWarnings(read.gaps, baseline.settings)) options.onWarning?.(`environment ${baseline.environment}: ${warning}`);
 
@@ -209,7 +226,12 @@ export function gapWarnings(gaps: readonly AnswerGap[], baseline: Settings): str
   for (const gap of gaps) {
     const managed = gap.feeds.filter((feed) => getAt(baseline, parsePath(feed)) !== undefined);
     if (managed.length === 0) continue;
-    const what = gap.reason === 'absent' ? `answered without ${gap.field}` : `answered ${gap.field} = ${JSON.stringify(gap.value)}, a value clerkguard does not know`;
+    const what =
+      gap.reason === 'absent'
+        ? `answered without ${gap.field}`
+        : gap.reason === 'unmapped'
+          ? `answered ${gap.field} = ${JSON.stringify(gap.value)}, ${gap.detail ?? 'which has no documented meaning'}`
+          : `answered ${gap.field} = ${JSON.stringify(gap.value)}, a value clerkguard does not know`;
     const paths = managed.map((feed) => formatPath(['settings', ...parsePath(feed)]));
     warnings.push(`${gap.endpoint} ${what}; ${paths.join(', ')} ${paths.length === 1 ? 'is' : 'are'} unverified`);
   }

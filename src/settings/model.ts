@@ -10,7 +10,9 @@
  * `/instance/restrictions`, `/instance/protect`, `/instance/communication`,
  * `/instance/organization_settings`, `/jwt_templates`; Frontend API `/v1/environment`
  * `user_settings`). Groups Clerk exposes through no API (session revoke-on, webhooks,
- * monitoring) use descriptive names and are documented in docs/settings.md.
+ * monitoring) use descriptive names and are documented in docs/settings.md. `platform_config`
+ * holds any top-level key of the instance's Platform config document under Clerk's own names;
+ * it is validated at run time against the instance's own `GET …/config/schema`.
  */
 import { z } from 'zod';
 
@@ -44,24 +46,52 @@ export const keysSchema = z
   })
   .describe('Publishable and secret key expectations (checklist items 1, 2, 4).');
 
+export const domainSchema = z
+  .strictObject({
+    is_satellite: z.boolean().describe('A satellite domain shares the primary\'s sessions.'),
+    proxy_url: z.string().nullable().optional().describe('The proxy that forwards this domain\'s Frontend API requests, or null.'),
+  })
+  .describe('One instance domain (GET /domains).');
+
 export const instanceSchema = z
   .strictObject({
     environment_type: z.enum(['production', 'development', 'staging']).optional().describe('Clerk instance type (read-only, GET /instance).'),
     allowed_origins: z.array(z.string().min(1)).optional().describe('Exact origins allowed to talk to the Frontend API (set-like).'),
     test_mode: z.boolean().optional().describe('Test mode (test emails and phone numbers accepted).'),
     hibp: z.boolean().optional().describe('Check passwords against Have I Been Pwned.'),
+    domains: z
+      .record(z.string().min(1), domainSchema)
+      .optional()
+      .describe('The instance\'s domains keyed by name (GET /domains: the primary and its satellites); read-only, written in the dashboard.'),
   })
-  .describe('Instance settings from GET/PATCH /instance (checklist items 2, 3).');
+  .describe('Instance settings from GET/PATCH /instance and GET /domains (checklist items 2, 3).');
 
 export const revokeOnEventSchema = z.enum(['password_change', 'email_change', 'mfa_enrollment', 'mfa_removal']);
 export type RevokeOnEvent = z.infer<typeof revokeOnEventSchema>;
 
 export const sessionSchema = z
   .strictObject({
-    inactivity_timeout_minutes: z.number().int().min(1).max(525600).optional().describe('Sign out after this much inactivity (Dashboard → Sessions → Inactivity timeout).'),
-    maximum_lifetime_minutes: z.number().int().min(5).max(5256000).optional().describe('Absolute session lifetime (Dashboard → Sessions → Maximum lifetime).'),
-    revoke_on: z.array(revokeOnEventSchema).optional().describe('Security events that revoke the user\'s other sessions (set-like).'),
-    cookie_same_site: z.enum(['lax', 'strict', 'none']).optional().describe('SameSite attribute of the __session cookie as the live app sets it.'),
+    inactivity_timeout_minutes: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Sign out after this much inactivity (Dashboard → Sessions → Inactivity timeout). Clerk documents no Platform config name for it: live it comes from the dashboard export, else it is unverified.'),
+    maximum_lifetime_minutes: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Absolute session lifetime (Dashboard → Sessions → Maximum lifetime); read and written as Platform config session.lifetime in seconds (Clerk CLI). Limits come from the instance\'s config schema.'),
+    revoke_on: z
+      .array(revokeOnEventSchema)
+      .optional()
+      .describe('Desired policy: security events after which the user\'s other sessions must end (set-like). Not an instance setting: the application enforces it per request; verified from code (clerkguard scan) or practices.session_revocation_configured, never read from or written to Clerk.'),
+    cookie_same_site: z
+      .enum(['lax', 'strict', 'none'])
+      .optional()
+      .describe('SameSite of the __session cookie as the live app sets it (clerk-js sets Lax; None in a cross-origin iframe or with partitioned cookies). Not an instance setting: evidence from clerkguard probe, or declared by a person.'),
+    partitioned_cookies: z.boolean().optional().describe('FAPI partitioned_cookies: Clerk sets its cookies Partitioned (CHIPS), which needs SameSite=None (read-only).'),
   })
   .describe('Session lifetime and revocation (checklist items 5, 6, 8).');
 
@@ -116,8 +146,29 @@ export const signUpSchema = z
   .strictObject({
     mode: z.enum(['public', 'restricted', 'waitlist']).optional(),
     captcha_enabled: z.boolean().optional(),
+    captcha_oauth_bypass: z.array(z.string().min(1)).optional().describe('OAuth providers whose sign-ups skip the CAPTCHA (FAPI display_config.captcha_oauth_bypass; set-like, read-only).'),
+    email_verification_required: z
+      .boolean()
+      .optional()
+      .describe('Email addresses are verified at sign-up (FAPI user_settings.attributes.email_address.verify_at_sign_up; read-only).'),
   })
-  .describe('Sign-up settings (FAPI user_settings.sign_up).');
+  .describe('Sign-up settings (FAPI user_settings.sign_up, display_config, attributes).');
+
+export const passkeySettingsSchema = z
+  .strictObject({
+    satisfies_second_factor: z.boolean().optional().describe('Signing in with a passkey satisfies a required second factor (FAPI user_settings.passkey_settings; read-only).'),
+  })
+  .describe('Passkey settings (FAPI user_settings.passkey_settings).');
+
+export const oauthApplicationSettingsSchema = z
+  .strictObject({
+    dynamic_oauth_client_registration: z.boolean().optional().describe('Anyone may register an OAuth client (RFC 7591 dynamic client registration).'),
+    oauth_jwt_access_tokens: z.boolean().optional(),
+    client_id_metadata_documents_advertised: z.boolean().optional(),
+    client_id_metadata_documents_only_allow_pre_registered_clients: z.boolean().optional(),
+    client_id_metadata_documents_block_implicitly_allowed_clients: z.boolean().optional(),
+  })
+  .describe('OAuth application settings (GET/PATCH /instance/oauth_application_settings).');
 
 export const passwordSettingsSchema = z
   .strictObject({
@@ -145,6 +196,13 @@ export const organizationPermissionSchema = z.strictObject({
   description: z.string().optional(),
 });
 
+export const roleSetSchema = z.strictObject({
+  name: z.string().min(1),
+  roles: z.array(roleKey).describe('Role keys in the set (set-like).'),
+  default_role: roleKey.nullable().optional().describe('Role given to new members.'),
+  creator_role: roleKey.nullable().optional().describe('Role given to an organization\'s creator.'),
+});
+
 export const organizationsSchema = z
   .strictObject({
     settings: z
@@ -161,6 +219,7 @@ export const organizationsSchema = z
       .optional(),
     roles: z.record(roleKey, organizationRoleSchema).optional().describe('Custom roles keyed by role key.'),
     permissions: z.record(z.string().min(1), organizationPermissionSchema).optional().describe('Custom permissions keyed by permission key.'),
+    role_sets: z.record(z.string().min(1), roleSetSchema).optional().describe('Role sets keyed by role set key (GET /role_sets; read-only).'),
   })
   .describe('Organizations (checklist items 13-15).');
 
@@ -222,6 +281,18 @@ export const practicesSchema = z
   })
   .describe('Attestations for practices that live in application code or in dashboard pages no API reads.');
 
+/** A top-level key of the Platform config document, as Clerk names it (`session`, `sign_up`, …). */
+export const PLATFORM_CONFIG_KEY = /^[a-z][a-z0-9_]*$/;
+
+export const platformConfigSchema = z
+  .record(
+    z.string().regex(PLATFORM_CONFIG_KEY, 'expected a Platform config key as Clerk names it, e.g. "session"'),
+    z.record(z.string(), z.unknown()).describe('The fields of this key to manage, under Clerk\'s names; fields left out are unmanaged.'),
+  )
+  .describe(
+    'Any top-level key of the instance\'s Platform config document (GET …/config), under Clerk\'s own names. Validated at run time against the instance\'s own GET …/config/schema; written with PATCH, If-Match and dry_run, never PUT.',
+  );
+
 export const settingsSchema = z
   .strictObject({
     keys: keysSchema.optional(),
@@ -234,11 +305,25 @@ export const settingsSchema = z
     sign_in: signInSchema.optional(),
     sign_up: signUpSchema.optional(),
     password_settings: passwordSettingsSchema.optional(),
+    passkey_settings: passkeySettingsSchema.optional(),
+    oauth_application_settings: oauthApplicationSettingsSchema.optional(),
     organizations: organizationsSchema.optional(),
     jwt_templates: z.record(z.string().min(1), jwtTemplateSchema).optional().describe('JWT templates keyed by name.'),
     webhooks: webhooksSchema.optional(),
     monitoring: monitoringSchema.optional(),
     practices: practicesSchema.optional(),
+    platform_config: platformConfigSchema.optional(),
+  })
+  .superRefine((settings, context) => {
+    // One owner per Clerk field: the typed setting and the raw Platform key would fight.
+    const session = settings.platform_config?.session;
+    if (settings.session?.maximum_lifetime_minutes !== undefined && session && Object.prototype.hasOwnProperty.call(session, 'lifetime')) {
+      context.addIssue({
+        code: 'custom',
+        path: ['platform_config', 'session', 'lifetime'],
+        message: 'session.lifetime is managed by session.maximum_lifetime_minutes already; set it in one place (session.maximum_lifetime_minutes holds minutes, platform_config.session.lifetime seconds)',
+      });
+    }
   })
   .describe('Security-relevant settings of one Clerk instance. An absent group is unmanaged.');
 
@@ -258,5 +343,7 @@ export const SET_LIKE_PATHS: readonly string[] = [
   'communication.blocked_country_codes',
   'organizations.settings.domains_enrollment_modes',
   'organizations.roles.*.permissions',
+  'organizations.role_sets.*.roles',
+  'sign_up.captcha_oauth_bypass',
   'webhooks.endpoints.*.events',
 ];

@@ -57,9 +57,14 @@ export const productionUsesLiveKeys: Rule = {
 
     if (PROFILE_THRESHOLDS[context.profile].mfa_required) {
       const required = settings.sign_in?.second_factor?.required;
+      const passkeys = settings.passkey_settings?.satisfies_second_factor === true ? ' (a passkey sign-in satisfies it: passkey_settings.satisfies_second_factor)' : '';
       if (required === undefined) results.push(notDeclared(context, ['sign_in', 'second_factor', 'required'], `The ${context.profile} profile requires MFA.`));
       else if (!required) results.push(fail(`MFA is not required, but the ${context.profile} profile requires it in production`, ['sign_in', 'second_factor', 'required']));
-      else results.push(pass('MFA is required', ['sign_in', 'second_factor', 'required']));
+      else results.push(pass(`MFA is required${passkeys}`, ['sign_in', 'second_factor', 'required']));
+    }
+    // Unverified email at sign-up is what test mode is feared for: accounts claim addresses they do not own.
+    if (settings.sign_up?.email_verification_required === false) {
+      results.push(fail('email addresses are not verified at sign-up: an account can claim an address it does not own', ['sign_up', 'email_verification_required']));
     }
     return results;
   },
@@ -70,21 +75,51 @@ export const exactOriginAllowlist: Rule = {
   checklist_item: 3,
   title: 'Allowed origins list the production domains exactly',
   severity: 'critical',
-  rationale: 'Empty or wildcard origin lists let attackers run rogue Clerk frontends that talk to your backend.',
-  remediation: 'List each production origin exactly (scheme://host[:port], no path, no wildcard) in instance.allowed_origins and apply it.',
-  verification: ['config', 'live'],
-  how_to_verify: 'Dashboard → Settings → Domains → Allowed origins, or GET /v1/instance.',
+  rationale:
+    'The Frontend API serves the instance\'s own domains (primary, satellites, proxy); allowed_origins adds origins for browser-like stacks (extensions, Electron, Capacitor). A wildcard, http, localhost or path origin, or open OAuth client registration, lets rogue frontends and clients talk to your instance.',
+  remediation:
+    'Keep instance.allowed_origins empty (Clerk\'s default) unless a browser-like stack needs an extra origin, and then list it exactly (scheme://host[:port], no path, no wildcard); set authorizedParties in clerkMiddleware to your exact origins; turn off dynamic OAuth client registration unless you run an open OAuth ecosystem. Clerk ignores an empty list: extra origins are removed in the dashboard.',
+  verification: ['config', 'live', 'code'],
+  how_to_verify: 'GET /v1/instance (allowed_origins) and GET /v1/domains (the instance\'s domains), or Dashboard → Domains; `clerkguard scan` reads authorizedParties from your middleware.',
   evaluate(settings, context) {
     const origins = settings.instance?.allowed_origins;
+    const domains = settings.instance?.domains;
     const path = ['instance', 'allowed_origins'];
-    if (origins === undefined) return [notDeclared(context, path, this.how_to_verify)];
-    if (origins.length === 0) return [fail('the allowed origins list is empty', path)];
     const results: RuleResult[] = [];
-    origins.forEach((origin, index) => {
-      const problem = originProblem(origin, context.environmentType);
-      if (problem) results.push(fail(`origin "${origin}" ${problem}`, [...path, index]));
-    });
-    if (results.length === 0) results.push(pass(`${origins.length} exact origin${origins.length === 1 ? '' : 's'}: ${origins.join(', ')}`, path));
+    if (origins === undefined) results.push(notDeclared(context, path, this.how_to_verify));
+    else if (origins.length === 0) {
+      const names = domains ? Object.keys(domains) : [];
+      if (names.length > 0) {
+        const shown = names.map((name) => `${name}${domains?.[name]?.is_satellite ? ' (satellite)' : ' (primary)'}`).join(', ');
+        results.push(pass(`no extra allowed origins (Clerk's secure default): the Frontend API serves the instance's own domains ${shown}`, path));
+      } else {
+        results.push({
+          status: 'not_verifiable',
+          message: `no extra allowed origins (Clerk's default), but the instance's domains are ${domains ? 'empty' : 'not known'}: nothing shows which domain the Frontend API serves. ${this.how_to_verify}`,
+          path: ['instance', 'domains'],
+        });
+      }
+    } else {
+      const before = results.length;
+      origins.forEach((origin, index) => {
+        const problem = originProblem(origin, context.environmentType);
+        if (problem) results.push(fail(`origin "${origin}" ${problem}`, [...path, index]));
+      });
+      if (results.length === before) results.push(pass(`${origins.length} exact origin${origins.length === 1 ? '' : 's'}: ${origins.join(', ')}`, path));
+    }
+    for (const [name, domain] of Object.entries(domains ?? {})) {
+      if (context.environmentType === 'production' && typeof domain.proxy_url === 'string' && domain.proxy_url.startsWith('http:')) {
+        results.push(fail(`domain ${name} is served through a plain-http proxy (${domain.proxy_url})`, ['instance', 'domains', name, 'proxy_url']));
+      }
+    }
+    if (settings.oauth_application_settings?.dynamic_oauth_client_registration === true) {
+      results.push(
+        fail('dynamic OAuth client registration is on: anyone can register an OAuth client of this instance (RFC 7591); turn it off unless you run an open OAuth ecosystem, and record an exception if you do', [
+          'oauth_application_settings',
+          'dynamic_oauth_client_registration',
+        ]),
+      );
+    }
     return results;
   },
 };

@@ -40,7 +40,11 @@ export const failedLoginAlerts: Rule = {
     const captchaPath = ['sign_up', 'captcha_enabled'];
     if (captcha === undefined) results.push(notDeclared(context, captchaPath, 'Declare sign_up.captcha_enabled.'));
     else if (!captcha && signUpMode !== 'restricted') results.push(fail('sign-up CAPTCHA is off while sign-up is open: bots can mass-register', captchaPath));
-    else results.push(pass(captcha ? 'sign-up CAPTCHA is on' : 'sign-up is restricted, CAPTCHA not needed', captchaPath));
+    else {
+      const bypass = settings.sign_up?.captcha_oauth_bypass ?? [];
+      const note = captcha && bypass.length > 0 ? ` (sign-ups through ${bypass.join(', ')} skip it: display_config.captcha_oauth_bypass)` : '';
+      results.push(pass(captcha ? `sign-up CAPTCHA is on${note}` : 'sign-up is restricted, CAPTCHA not needed', captchaPath));
+    }
 
     const hibp = settings.instance?.hibp;
     const hibpPath = ['instance', 'hibp'];

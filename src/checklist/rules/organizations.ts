@@ -51,6 +51,11 @@ export const orgRoleChecks: Rule = {
         results.push(fail(`organizations.settings.${field} names role "${key}", which is not defined under organizations.roles`, ['organizations', 'settings', field]));
       }
     }
+    for (const [key, set] of Object.entries(settings.organizations?.role_sets ?? {})) {
+      if (set.default_role && ADMIN_ROLE_KEYS.has(set.default_role)) {
+        results.push(fail(`role set "${key}" gives new members the admin role "${set.default_role}" by default`, ['organizations', 'role_sets', key, 'default_role']));
+      }
+    }
     results.push(checkAttestation(settings.practices?.role_based_authorization, ['practices', 'role_based_authorization'], context, 'role checks from the verified JWT', this.how_to_verify));
     return results;
   },

@@ -10,9 +10,11 @@ export const inactivityTimeout: Rule = {
   title: 'Session inactivity timeout and maximum lifetime fit the profile',
   severity: 'high',
   rationale: 'Idle timeouts decide whether a stolen session is a 10-minute incident or a 30-day one. Clerk defaults to 7 days.',
-  remediation: 'Dashboard → Sessions: set the inactivity timeout (banking ≤10 min, sensitive SaaS ≤30 min, consumer ≤7 days) and a maximum lifetime.',
+  remediation:
+    'Dashboard → Sessions: set the inactivity timeout (banking ≤10 min, sensitive SaaS ≤30 min, consumer ≤7 days) and a maximum lifetime. Clerk does not allow both to be off at once; a change applies to sessions created after it (revoke older ones to end them sooner); native apps may have their own maximum lifetime (Sessions → Native sessions).',
   verification: ['config', 'live'],
-  how_to_verify: 'Dashboard → Sessions → Inactivity timeout and Maximum lifetime (Platform API config key "session", or the dashboard export).',
+  how_to_verify:
+    'The maximum lifetime is read from the Platform config (session.lifetime, seconds); Clerk documents no API field for the inactivity timeout: copy it from Dashboard → Sessions into the dashboard export (--dashboard-export).',
   evaluate(settings, context) {
     const limits = PROFILE_THRESHOLDS[context.profile];
     const results: RuleResult[] = [];
@@ -45,18 +47,19 @@ export const revokeOnSecurityEvents: Rule = {
   verification: ['config', 'code', 'attestation'],
   how_to_verify: 'Clerk revokes per request, not by an instance setting: run `clerkguard scan` (password changes must pass signOutOfOtherSessions: true; a user.updated handler must revoke other sessions), or record practices.session_revocation_configured.',
   evaluate(settings, context) {
+    // session.revoke_on is the desired policy, never an instance setting: it says which events
+    // the application must act on; whether it does comes from its code or an attestation.
     const revokeOn = settings.session?.revoke_on;
-    const path = ['session', 'revoke_on'];
-    if (revokeOn === undefined) {
-      const attestation = settings.practices?.session_revocation_configured;
-      if (attestation) {
-        return [checkAttestation(attestation, ['practices', 'session_revocation_configured'], context, 'session revocation on security events', this.how_to_verify)];
-      }
-      return [notDeclared(context, path, this.how_to_verify)];
+    const results: RuleResult[] = [];
+    if (revokeOn !== undefined) {
+      const missing = REQUIRED_REVOKE_EVENTS.filter((event) => !revokeOn.includes(event));
+      if (missing.length > 0) results.push(fail(`the revocation policy (session.revoke_on) leaves out ${missing.join(', ')}`, ['session', 'revoke_on']));
     }
-    const missing = REQUIRED_REVOKE_EVENTS.filter((event) => !revokeOn.includes(event));
-    if (missing.length > 0) return [fail(`sessions are not revoked on ${missing.join(', ')}`, path)];
-    return [pass(`sessions are revoked on ${REQUIRED_REVOKE_EVENTS.join(', ')}`, path)];
+    const events = (revokeOn ?? REQUIRED_REVOKE_EVENTS).join(', ');
+    results.push(
+      checkAttestation(settings.practices?.session_revocation_configured, ['practices', 'session_revocation_configured'], context, `the application revokes other sessions on ${events}`, this.how_to_verify),
+    );
+    return results;
   },
 };
 
@@ -82,14 +85,20 @@ export const cookieSameSite: Rule = {
   title: 'Session cookie is SameSite=Lax or Strict',
   severity: 'medium',
   rationale: 'SameSite=None lets other sites send the session cookie with forged requests (CSRF).',
-  remediation: 'Keep clerk-js defaults (Lax); never override the __session cookie to SameSite=None without a deliberate cross-domain setup.',
-  verification: ['probe', 'config'],
-  how_to_verify: 'Not an instance setting: `clerkguard probe` reads the Set-Cookie headers of the live app and its Frontend API; clerk-js sets __session in the browser, so also check DevTools → Application → Cookies after signing in, then declare session.cookie_same_site.',
+  remediation: 'Keep clerk-js defaults (Lax); never override the __session cookie to SameSite=None without a deliberate cross-domain setup (a cross-origin iframe, partitioned cookies).',
+  verification: ['probe', 'config', 'live', 'attestation'],
+  how_to_verify:
+    'Not an instance setting and no API reports it: `clerkguard probe` reads the Set-Cookie headers of the live app and its Frontend API; clerk-js sets __session in the browser, so also check DevTools → Application → Cookies after signing in, then declare session.cookie_same_site. The Frontend API shows partitioned_cookies (then clerk-js sets SameSite=None; Partitioned).',
   evaluate(settings, context) {
+    const results: RuleResult[] = [];
+    if (settings.session?.partitioned_cookies === true) {
+      results.push(fail('the instance uses partitioned cookies (FAPI partitioned_cookies): clerk-js sets its cookies SameSite=None; Partitioned, meant for apps embedded cross-site', ['session', 'partitioned_cookies']));
+    }
     const sameSite = settings.session?.cookie_same_site;
     const path = ['session', 'cookie_same_site'];
-    if (sameSite === undefined) return [notDeclared(context, path, this.how_to_verify)];
-    if (sameSite === 'none') return [fail('the session cookie is SameSite=None, a CSRF vector', path)];
-    return [pass(`the session cookie is SameSite=${sameSite === 'lax' ? 'Lax' : 'Strict'}`, path)];
+    if (sameSite === undefined) results.push(notDeclared(context, path, this.how_to_verify));
+    else if (sameSite === 'none') results.push(fail('the session cookie is SameSite=None, a CSRF vector', path));
+    else results.push(pass(`the session cookie is SameSite=${sameSite === 'lax' ? 'Lax' : 'Strict'}`, path));
+    return results;
   },
 };
