@@ -1,17 +1,29 @@
 /**
  * The emulator's endpoints: the subset of Clerk's Backend API, Frontend API and Platform API
- * that clerkguard uses, with Clerk's semantics and quirks:
- * - PATCH /instance ignores an empty or null allowed_origins (origins cannot be cleared);
+ * that clerkguard uses, with Clerk's semantics and quirks (each with its source in
+ * docs/clerk-api-coverage.md, "Emulator fidelity"):
+ * - group PATCHes (/instance, restrictions, protect, communication, organization and OAuth
+ *   settings) silently drop fields they do not know; PATCH /instance answers 204 and ignores an
+ *   empty or null allowed_origins (origins cannot be cleared);
  * - organization settings are written by role id and read by role key;
  * - JWT template PATCH requires name and claims; lifetime 30..315360000, clock skew 0..300;
- * - Platform config PATCH honours If-Match (409 on a stale version) and dry_run, refuses to
- *   clear keys without destructive=true, and PUT without every key answers 400.
+ * - resource endpoints answer 422 with form_param_unknown / form_param_missing /
+ *   form_param_format_invalid / form_identifier_exists;
+ * - Platform config PATCH honours If-Match (409 on a stale version) and dry_run; null resets a
+ *   field to its default, null with destructive=true clears it; both session limits may not be
+ *   off at once; PUT without every key answers 400.
  */
 import type { ApiName } from '../clerk/http';
 import { newId, nowMs, type EmulatorState } from './state';
+import { platformSchema } from '../clerk/platform-schema';
+import { closestMatch } from '../util/suggest';
 import {
   clerkError,
   communicationJson,
+  domainJson,
+  oauthApplicationSettingsJson,
+  PLATFORM_DEFAULTS,
+  roleSetJson,
   deletedJson,
   environmentJson,
   instanceJson,
@@ -57,34 +69,44 @@ export class HttpError extends Error {
   }
 }
 
-const unprocessable = (message: string, longMessage: string, meta: Record<string, unknown> = {}) =>
-  new HttpError(422, clerkError('form_param_value_invalid', message, longMessage, meta));
+/** 422 as Clerk words it: `code`, a short message, a long one and meta.param_name. */
+const unprocessable = (code: string, message: string, longMessage: string, meta: Record<string, unknown> = {}) => new HttpError(422, clerkError(code, message, longMessage, meta));
+const invalidValue = (param: string, longMessage: string) => unprocessable('form_param_value_invalid', 'is invalid', longMessage, { param_name: param });
+const invalidFormat = (param: string, longMessage: string) => unprocessable('form_param_format_invalid', 'is invalid', longMessage, { param_name: param });
+const missingParam = (param: string) => unprocessable('form_param_missing', 'is missing', `${param} must be included.`, { param_name: param });
+const alreadyExists = (param: string, longMessage: string) => unprocessable('form_identifier_exists', 'already exists', longMessage, { param_name: param });
 const notFound = (what: string) => new HttpError(404, clerkError('resource_not_found', 'not found', `${what} was not found`));
 
-function objectBody(context: RouteContext, allowed?: readonly string[]): Record<string, unknown> {
+/**
+ * The request body as an object. With `allowed`, an unknown parameter of a resource endpoint is
+ * 422 form_param_unknown; with `dropUnknown` (group PATCHes) it is silently dropped, as BAPI
+ * does (Clerk CLI, commands/config/README.md, "Round-trip verification").
+ */
+function objectBody(context: RouteContext, allowed?: readonly string[], dropUnknown = false): Record<string, unknown> {
   const body = context.body;
   if (body === undefined) return {};
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new HttpError(400, clerkError('request_body_invalid', 'invalid request body', 'The request body must be a JSON object.'));
-  if (allowed) {
-    for (const key of Object.keys(body)) {
-      if (!allowed.includes(key)) throw unprocessable('is unknown', `${key} is not a valid parameter for this request.`, { param_name: key });
-    }
+  if (!allowed) return body as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(body)) {
+    if (allowed.includes(key)) out[key] = (body as Record<string, unknown>)[key];
+    else if (!dropUnknown) throw unprocessable('form_param_unknown', 'is unknown', `${key} is not a valid parameter for this request.`, { param_name: key });
   }
-  return body as Record<string, unknown>;
+  return out;
 }
 
 function expectType(body: Record<string, unknown>, key: string, type: 'boolean' | 'string' | 'number' | 'object' | 'array', nullable = true): void {
   const value = body[key];
   if (value === undefined || (nullable && value === null)) return;
   const ok = type === 'array' ? Array.isArray(value) : type === 'object' ? value !== null && typeof value === 'object' && !Array.isArray(value) : typeof value === type;
-  if (!ok) throw unprocessable('is invalid', `${key} must be a ${type}.`, { param_name: key });
+  if (!ok) throw invalidValue(key, `${key} must be a ${type}.`);
 }
 
 function pagination(query: URLSearchParams): { limit: number; offset: number } {
   const limit = query.has('limit') ? Number(query.get('limit')) : 10;
   const offset = query.has('offset') ? Number(query.get('offset')) : 0;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw unprocessable('is invalid', 'limit must be an integer between 1 and 500.', { param_name: 'limit' });
-  if (!Number.isInteger(offset) || offset < 0) throw unprocessable('is invalid', 'offset must be a non-negative integer.', { param_name: 'offset' });
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw invalidValue('limit', 'limit must be an integer between 1 and 500.');
+  if (!Number.isInteger(offset) || offset < 0) throw invalidValue('offset', 'offset must be a non-negative integer.');
   return { limit, offset };
 }
 
@@ -114,13 +136,13 @@ function findTemplate(state: EmulatorState, id: string) {
 }
 
 function permissionIdsFrom(state: EmulatorState, value: unknown): string[] {
-  if (!Array.isArray(value)) throw unprocessable('is invalid', 'permissions must be an array of permission IDs.', { param_name: 'permissions' });
+  if (!Array.isArray(value)) throw invalidValue('permissions', 'permissions must be an array of permission IDs.');
   return value.map((id) => findPermission(state, String(id)).id);
 }
 
 function jwtFields(body: Record<string, unknown>, requireNameAndClaims: boolean) {
   for (const key of ['name', 'claims'] as const) {
-    if (requireNameAndClaims && (body[key] === undefined || body[key] === null)) throw unprocessable('is missing', `${key} is required.`, { param_name: key });
+    if (requireNameAndClaims && (body[key] === undefined || body[key] === null)) throw missingParam(key);
   }
   expectType(body, 'name', 'string', false);
   expectType(body, 'claims', 'object', false);
@@ -130,12 +152,11 @@ function jwtFields(body: Record<string, unknown>, requireNameAndClaims: boolean)
   expectType(body, 'signing_algorithm', 'string');
   expectType(body, 'signing_key', 'string');
   const lifetime = body.lifetime as number | null | undefined;
-  if (typeof lifetime === 'number' && (!Number.isInteger(lifetime) || lifetime < 30 || lifetime > 315360000)) throw unprocessable('is invalid', 'lifetime must be between 30 and 315360000 seconds.', { param_name: 'lifetime' });
+  if (typeof lifetime === 'number' && (!Number.isInteger(lifetime) || lifetime < 30 || lifetime > 315360000)) throw invalidValue('lifetime', 'lifetime must be between 30 and 315360000 seconds.');
   const skew = body.allowed_clock_skew as number | null | undefined;
-  if (typeof skew === 'number' && (!Number.isInteger(skew) || skew < 0 || skew > 300)) throw unprocessable('is invalid', 'allowed_clock_skew must be between 0 and 300 seconds.', { param_name: 'allowed_clock_skew' });
-  if (body.custom_signing_key === true && (!body.signing_key || !body.signing_algorithm)) {
-    throw unprocessable('is missing', 'signing_key and signing_algorithm are required when custom_signing_key is true.', { param_name: 'signing_key' });
-  }
+  if (typeof skew === 'number' && (!Number.isInteger(skew) || skew < 0 || skew > 300)) throw invalidValue('allowed_clock_skew', 'allowed_clock_skew must be between 0 and 300 seconds.');
+  if (body.custom_signing_key === true && !body.signing_key) throw missingParam('signing_key');
+  if (body.custom_signing_key === true && !body.signing_algorithm) throw missingParam('signing_algorithm');
 }
 
 const ROLE_KEY = /^org:[a-z0-9_]+$/;
@@ -148,7 +169,8 @@ export const BAPI_ROUTES: Route[] = [
     template: '/instance',
     operationId: 'UpdateInstance',
     handle: (context) => {
-      const body = objectBody(context, ['test_mode', 'hibp', 'support_email', 'clerk_js_version', 'development_origin', 'allowed_origins', 'cookieless_dev', 'url_based_session_syncing', 'preferred_sign_in_strategy_when_password_required']);
+      // A field outside the closed set is dropped without a word: 204 either way.
+      const body = objectBody(context, INSTANCE_PATCH_FIELDS, true);
       const { state } = context;
       expectType(body, 'allowed_origins', 'array');
       // Clerk's quirk: an empty list or null leaves the origins unchanged.
@@ -164,7 +186,7 @@ export const BAPI_ROUTES: Route[] = [
     operationId: 'UpdateInstanceRestrictions',
     handle: (context) => {
       const keys = ['allowlist', 'blocklist', 'allowlist_blocklist_disabled_on_sign_in', 'block_email_subaddresses', 'block_disposable_email_domains'];
-      applyBooleans(context.state.restrictions, objectBody(context, keys), keys);
+      applyBooleans(context.state.restrictions, objectBody(context, keys, true), keys);
       return { status: 200, body: restrictionsJson(context.state) };
     },
   },
@@ -176,7 +198,7 @@ export const BAPI_ROUTES: Route[] = [
     operationId: 'UpdateInstanceProtect',
     handle: (context) => {
       const keys = ['rules_enabled', 'specter_enabled'];
-      applyBooleans(context.state.protect, objectBody(context, keys), keys);
+      applyBooleans(context.state.protect, objectBody(context, keys, true), keys);
       return { status: 200, body: protectJson(context.state) };
     },
   },
@@ -187,14 +209,15 @@ export const BAPI_ROUTES: Route[] = [
     template: '/instance/communication',
     operationId: 'UpdateInstanceCommunication',
     handle: (context) => {
-      const body = objectBody(context, ['blocked_country_codes']);
+      const body = objectBody(context, ['blocked_country_codes'], true);
       const codes = body.blocked_country_codes;
       if (codes !== undefined && codes !== null) {
         if (!Array.isArray(codes) || codes.some((code) => typeof code !== 'string' || !/^[A-Z]{2}$/.test(code))) {
-          throw unprocessable('is invalid', 'blocked_country_codes must be ISO 3166-1 alpha-2 codes in upper case.', { param_name: 'blocked_country_codes' });
+          throw invalidFormat('blocked_country_codes', 'blocked_country_codes must be ISO 3166-1 alpha-2 codes in upper case.');
         }
-        if (new Set(codes).size !== codes.length) throw unprocessable('is invalid', 'blocked_country_codes must not repeat a code.', { param_name: 'blocked_country_codes' });
-        context.state.communication.blocked_country_codes = [...codes] as string[];
+        if (new Set(codes).size !== codes.length) throw invalidValue('blocked_country_codes', 'blocked_country_codes must not repeat a code.');
+        // The spec: codes that aren't SMS-tier countries are silently dropped from the list.
+        context.state.communication.blocked_country_codes = (codes as string[]).filter((code) => !NON_SMS_TIER_CODES.includes(code));
       }
       return { status: 200, body: communicationJson(context.state) };
     },
@@ -206,23 +229,26 @@ export const BAPI_ROUTES: Route[] = [
     template: '/instance/organization_settings',
     operationId: 'UpdateInstanceOrganizationSettings',
     handle: (context) => {
-      const body = objectBody(context, ['enabled', 'max_allowed_memberships', 'admin_delete_enabled', 'domains_enabled', 'slug_disabled', 'domains_enrollment_modes', 'creator_role_id', 'domains_default_role_id']);
+      const body = objectBody(context, ['enabled', 'max_allowed_memberships', 'admin_delete_enabled', 'domains_enabled', 'slug_disabled', 'domains_enrollment_modes', 'creator_role_id', 'domains_default_role_id'], true);
       const org = context.state.organization_settings;
       applyBooleans(org, body, ['enabled', 'admin_delete_enabled', 'domains_enabled', 'slug_disabled']);
       expectType(body, 'max_allowed_memberships', 'number');
       if (typeof body.max_allowed_memberships === 'number') org.max_allowed_memberships = body.max_allowed_memberships;
       if (body.domains_enrollment_modes !== undefined) {
         const modes = body.domains_enrollment_modes;
-        const allowed = ['manual_invitation', 'automatic_invitation', 'automatic_suggestion'];
-        if (!Array.isArray(modes) || modes.some((mode) => !allowed.includes(String(mode)))) throw unprocessable('is invalid', `domains_enrollment_modes must be a list of ${allowed.join(', ')}.`, { param_name: 'domains_enrollment_modes' });
-        org.domains_enrollment_modes = modes as typeof org.domains_enrollment_modes;
+        const allowed = ['automatic_invitation', 'automatic_suggestion'];
+        if (!Array.isArray(modes) || modes.some((mode) => typeof mode !== 'string')) throw invalidValue('domains_enrollment_modes', 'domains_enrollment_modes must be a list of strings.');
+        // "Supported modes are 'automatic_invitation' & 'automatic_suggestion'": the PATCH sets
+        // those; manual_invitation (read-only here) keeps its state; anything else is dropped.
+        const manual = org.domains_enrollment_modes.filter((mode) => mode === 'manual_invitation');
+        org.domains_enrollment_modes = [...manual, ...[...new Set(modes as string[])].filter((mode) => allowed.includes(mode))] as typeof org.domains_enrollment_modes;
       }
       // Written by role id: a role key here is the classic mistake, and Clerk answers 422.
       for (const [field, target] of [['creator_role_id', 'creator_role_id'], ['domains_default_role_id', 'domains_default_role_id']] as const) {
         const value = body[field];
         if (value === undefined || value === null) continue;
         const role = context.state.roles.find((candidate) => candidate.id === value);
-        if (!role) throw unprocessable('is invalid', `${field} must be the ID of an existing organization role, got "${String(value)}".`, { param_name: field });
+        if (!role) throw invalidValue(field, `${field} must be the ID of an existing organization role, got "${String(value)}".`);
         org[target] = role.id;
       }
       return { status: 200, body: organizationSettingsJson(context.state) };
@@ -233,9 +259,12 @@ export const BAPI_ROUTES: Route[] = [
     method: 'GET',
     template: '/organization_roles',
     operationId: 'ListOrganizationRoles',
+    // The spec: `query` (exact id, partial name/key), `order_by` created_at|name|key with +/-,
+    // default -created_at (most recent first).
     handle: ({ state, query }) => {
       const { limit, offset } = pagination(query);
-      return { status: 200, body: { data: state.roles.slice(offset, offset + limit).map((role) => roleJson(state, role)), total_count: state.roles.length } };
+      const roles = ordered(searched(state.roles, query), query);
+      return { status: 200, body: { data: roles.slice(offset, offset + limit).map((role) => roleJson(state, role)), total_count: roles.length } };
     },
   },
   {
@@ -246,9 +275,10 @@ export const BAPI_ROUTES: Route[] = [
     handle: (context) => {
       const body = objectBody(context, ['name', 'key', 'description', 'permissions', 'include_in_initial_role_set']);
       const { state } = context;
-      if (typeof body.name !== 'string' || body.name === '') throw unprocessable('is missing', 'name is required.', { param_name: 'name' });
-      if (typeof body.key !== 'string' || !ROLE_KEY.test(body.key)) throw unprocessable('is invalid', "key must start with 'org:' followed by lowercase alphanumeric characters and underscores.", { param_name: 'key' });
-      if (state.roles.some((role) => role.key === body.key)) throw unprocessable('already exists', `A role with key ${body.key} already exists.`, { param_name: 'key' });
+      if (typeof body.name !== 'string' || body.name === '') throw missingParam('name');
+      if (typeof body.key !== 'string') throw missingParam('key');
+      if (!ROLE_KEY.test(body.key)) throw invalidFormat('key', "key must start with 'org:' followed by lowercase alphanumeric characters and underscores.");
+      if (state.roles.some((role) => role.key === body.key)) throw alreadyExists('key', `A role with key ${body.key} already exists.`);
       const now = nowMs();
       const role = {
         id: newId(state, 'role'),
@@ -274,7 +304,7 @@ export const BAPI_ROUTES: Route[] = [
       const role = findRole(state, params.organization_role_id!);
       const body = objectBody(context, ['name', 'key', 'description', 'permissions']);
       if (typeof body.key === 'string') {
-        if (!ROLE_KEY.test(body.key)) throw unprocessable('is invalid', "key must start with 'org:'.", { param_name: 'key' });
+        if (!ROLE_KEY.test(body.key)) throw invalidFormat('key', "key must start with 'org:' followed by lowercase alphanumeric characters and underscores.");
         role.key = body.key;
       }
       if (typeof body.name === 'string') role.name = body.name;
@@ -291,8 +321,10 @@ export const BAPI_ROUTES: Route[] = [
     operationId: 'DeleteOrganizationRole',
     handle: ({ state, params }) => {
       const role = findRole(state, params.organization_role_id!);
+      // The spec (DeleteOrganizationRole): a role used as the creator or domain default role
+      // cannot be deleted; it lists 422 for a refused request (the error code is not specified).
       if (state.organization_settings.creator_role_id === role.id || state.organization_settings.domains_default_role_id === role.id) {
-        throw new HttpError(400, clerkError('role_in_use', 'role in use', 'This role is the creator role or the domains default role and cannot be deleted.'));
+        throw invalidValue('organization_role_id', 'The role is the default creator role or the domain default role and cannot be deleted.');
       }
       state.roles = state.roles.filter((candidate) => candidate.id !== role.id);
       return { status: 200, body: deletedJson('role', role.id) };
@@ -340,13 +372,14 @@ export const BAPI_ROUTES: Route[] = [
     template: '/organization_permissions',
     operationId: 'CreateOrganizationPermission',
     handle: (context) => {
-      const body = objectBody(context);
+      const body = objectBody(context, ['name', 'key', 'description']);
       const { state } = context;
-      if (typeof body.name !== 'string' || body.name === '') throw unprocessable('is missing', 'name is required.', { param_name: 'name' });
-      if (typeof body.key !== 'string' || !/^org:[a-z0-9_]+:[a-z0-9_]+$/.test(body.key) || body.key.startsWith('org:sys_')) {
-        throw unprocessable('is invalid', 'key must look like org:<feature>:<action> and must not use the org:sys_ prefix.', { param_name: 'key' });
+      if (typeof body.name !== 'string' || body.name === '') throw missingParam('name');
+      if (typeof body.key !== 'string') throw missingParam('key');
+      if (!/^org:[a-z0-9_]+:[a-z0-9_]+$/.test(body.key) || body.key.startsWith('org:sys_')) {
+        throw invalidFormat('key', 'key must look like org:<feature>:<action> and must not use the org:sys_ prefix.');
       }
-      if (state.permissions.some((permission) => permission.key === body.key)) throw unprocessable('already exists', `A permission with key ${body.key} already exists.`, { param_name: 'key' });
+      if (state.permissions.some((permission) => permission.key === body.key)) throw alreadyExists('key', `A permission with key ${body.key} already exists.`);
       const now = nowMs();
       const permission = { id: newId(state, 'perm'), key: body.key, name: body.name, description: typeof body.description === 'string' ? body.description : '', type: 'user' as const, created_at: now, updated_at: now };
       state.permissions.push(permission);
@@ -362,7 +395,7 @@ export const BAPI_ROUTES: Route[] = [
     handle: (context) => {
       const permission = findPermission(context.state, context.params.permission_id!);
       if (permission.type === 'system') throw new HttpError(403, clerkError('system_permission_immutable', 'forbidden', 'System permissions cannot be changed.'));
-      const body = objectBody(context);
+      const body = objectBody(context, ['name', 'key', 'description']);
       for (const key of ['name', 'key', 'description'] as const) if (typeof body[key] === 'string') permission[key] = body[key] as string;
       permission.updated_at = nowMs();
       return { status: 200, body: permissionJson(permission) };
@@ -386,10 +419,12 @@ export const BAPI_ROUTES: Route[] = [
     method: 'GET',
     template: '/jwt_templates',
     operationId: 'ListJWTTemplates',
-    // The spec answers a plain array (JWTTemplate.List), paginated by limit/offset.
+    // The spec answers a plain array (JWTTemplate.List); with paginated=true, which
+    // @clerk/backend always sends (JwtTemplatesApi.list), {data, total_count}.
     handle: ({ state, query }) => {
       const { limit, offset } = pagination(query);
-      return { status: 200, body: state.jwt_templates.slice(offset, offset + limit).map(jwtTemplateJson) };
+      const page = state.jwt_templates.slice(offset, offset + limit).map(jwtTemplateJson);
+      return { status: 200, body: query.get('paginated') === 'true' ? { data: page, total_count: state.jwt_templates.length } : page };
     },
   },
   {
@@ -401,7 +436,7 @@ export const BAPI_ROUTES: Route[] = [
       const body = objectBody(context, ['name', 'claims', 'lifetime', 'allowed_clock_skew', 'custom_signing_key', 'signing_algorithm', 'signing_key']);
       jwtFields(body, true);
       const { state } = context;
-      if (state.jwt_templates.some((template) => template.name === body.name)) throw unprocessable('already exists', `A JWT template named ${String(body.name)} already exists.`, { param_name: 'name' });
+      if (state.jwt_templates.some((template) => template.name === body.name)) throw alreadyExists('name', `A JWT template named ${String(body.name)} already exists.`);
       const now = nowMs();
       const template = {
         id: newId(state, 'jtmp'),
@@ -451,7 +486,93 @@ export const BAPI_ROUTES: Route[] = [
       return { status: 200, body: deletedJson('jwt_template', template.id) };
     },
   },
+  {
+    api: 'bapi',
+    method: 'GET',
+    template: '/domains',
+    operationId: 'ListDomains',
+    handle: ({ state }) => ({ status: 200, body: { data: state.domains.map((domain) => domainJson(state, domain)), total_count: state.domains.length } }),
+  },
+  { api: 'bapi', method: 'GET', template: '/instance/oauth_application_settings', operationId: 'GetInstanceOAuthApplicationSettings', handle: ({ state }) => ({ status: 200, body: oauthApplicationSettingsJson(state) }) },
+  {
+    api: 'bapi',
+    method: 'PATCH',
+    template: '/instance/oauth_application_settings',
+    operationId: 'UpdateInstanceOAuthApplicationSettings',
+    handle: (context) => {
+      const booleans = [
+        'dynamic_oauth_client_registration',
+        'oauth_jwt_access_tokens',
+        'client_id_metadata_documents_advertised',
+        'client_id_metadata_documents_only_allow_pre_registered_clients',
+        'client_id_metadata_documents_block_implicitly_allowed_clients',
+      ];
+      const body = objectBody(context, [...booleans, 'default_scopes'], true);
+      const settings = context.state.oauth_application_settings;
+      applyBooleans(settings, body, booleans);
+      expectType(body, 'default_scopes', 'array');
+      // "Set to null to reset to Clerk-provided defaults."
+      if (body.default_scopes === null) settings.default_scopes = null;
+      else if (Array.isArray(body.default_scopes)) settings.default_scopes = [...new Set(body.default_scopes.map(String))];
+      return { status: 200, body: oauthApplicationSettingsJson(context.state) };
+    },
+  },
+  {
+    api: 'bapi',
+    method: 'GET',
+    template: '/role_sets',
+    operationId: 'ListRoleSets',
+    handle: ({ state, query }) => {
+      const { limit, offset } = pagination(query);
+      const sets = ordered(searched(state.role_sets, query), query);
+      return { status: 200, body: { data: sets.slice(offset, offset + limit).map((set) => roleSetJson(state, set)), total_count: sets.length } };
+    },
+  },
+  // Clerk docs, "Rate limits": GET /v1/jwks has no rate limit (server.ts exempts it).
+  { api: 'bapi', method: 'GET', template: '/jwks', operationId: 'GetJWKS', handle: () => ({ status: 200, body: { keys: [] } }) },
 ];
+
+/** Fields PATCH /instance accepts (bapi spec, UpdateInstance): the same closed set clerkguard checks. */
+const INSTANCE_PATCH_FIELDS = ['test_mode', 'hibp', 'support_email', 'clerk_js_version', 'development_origin', 'allowed_origins', 'cookieless_dev', 'url_based_session_syncing', 'preferred_sign_in_strategy_when_password_required'];
+
+/**
+ * Codes the emulator treats as countries without an SMS tier (uninhabited territories with no
+ * phone numbering plan of their own): dropped silently from the blocklist, as the spec says
+ * Clerk does for codes it does not recognize as SMS-tier. Clerk's own list is not published.
+ */
+export const NON_SMS_TIER_CODES: readonly string[] = ['AQ', 'BV', 'HM', 'TF', 'UM'];
+
+interface Listed {
+  id: string;
+  key: string;
+  name: string;
+  created_at: number;
+}
+
+/** `query`: exact id, or a case-insensitive part of the name or key. */
+function searched<T extends Listed>(items: readonly T[], query: URLSearchParams): T[] {
+  const text = query.get('query');
+  if (text === null || text === '') return [...items];
+  const lower = text.toLowerCase();
+  return items.filter((item) => item.id === text || item.name.toLowerCase().includes(lower) || item.key.toLowerCase().includes(lower));
+}
+
+/** `order_by`: created_at, name or key, `+` (default) or `-`; default -created_at. */
+function ordered<T extends Listed>(items: T[], query: URLSearchParams): T[] {
+  const raw = query.get('order_by') ?? '-created_at';
+  const descending = raw.startsWith('-');
+  const field = raw.replace(/^[+-]/, '');
+  if (!['created_at', 'name', 'key'].includes(field)) throw invalidValue('order_by', 'order_by must be created_at, name or key, optionally prefixed with + or -.');
+  // Ties (same millisecond) keep creation order, so -created_at lists the newest first.
+  const indexed = items.map((item, index) => ({ item, index }));
+  indexed.sort((a, b) => {
+    const x = a.item[field as keyof Listed];
+    const y = b.item[field as keyof Listed];
+    const order = x < y ? -1 : x > y ? 1 : a.index - b.index;
+    return descending ? -order : order;
+  });
+  return indexed.map((entry) => entry.item);
+}
 
 function platformInstance(context: RouteContext, applicationId: string): void {
   const { params, state } = context;
@@ -463,7 +584,15 @@ function keysParam(query: URLSearchParams): string[] {
   return query.getAll('keys').flatMap((value) => value.split(',')).filter((value) => value !== '');
 }
 
-/** Applies a PATCH/PUT body to the config; returns the before/after of the touched keys. */
+/** A Platform API validation error as the Clerk CLI's tests show them (cli-program.test.ts). */
+const configError = (code: string, message: string, meta: Record<string, unknown>) => new HttpError(400, clerkError(code, message, message, meta));
+
+/**
+ * Applies a PATCH/PUT body to the config; returns the before/after of the touched keys.
+ * `null` resets a field (or a whole key) to its default; with destructive=true it clears it
+ * (the Platform spec: "allow clearing config keys by setting them to null"; the Clerk CLI:
+ * --destructive deletes "rather than just resetting config to defaults").
+ */
 function applyConfig(context: RouteContext, replace: boolean): RouteResult {
   const { state, query } = context;
   const body = objectBody(context);
@@ -474,25 +603,31 @@ function applyConfig(context: RouteContext, replace: boolean): RouteResult {
   if (typeof ifMatch === 'string' && ifMatch.replace(/"/g, '') !== current) {
     throw new HttpError(409, clerkError('config_version_mismatch', 'config changed', `The config is at version ${current}, not ${ifMatch}. Re-read it and retry.`, { current_version: current }));
   }
-  const known = Object.keys(platformConfigSchemaJson().properties);
-  const unknown = Object.keys(body).filter((key) => key !== 'config_version' && !known.includes(key));
-  if (unknown.length > 0) throw unprocessable('unknown config key', `Unknown config keys: ${unknown.join(', ')}.`, { keys: unknown });
+  const schema = platformSchema(platformConfigSchemaJson());
+  const touched = Object.keys(body).filter((key) => key !== 'config_version');
+  for (const key of touched) {
+    if (!schema.keys.includes(key)) {
+      const close = closestMatch(key, schema.keys);
+      throw configError('unknown_config_key', `Unknown key: ${key}`, { param_name: key, suggestions: close ? [close] : [] });
+    }
+  }
   if (replace) {
-    const missing = known.filter((key) => !(key in body));
+    const missing = schema.keys.filter((key) => !(key in body));
     if (missing.length > 0) throw new HttpError(400, clerkError('config_keys_missing', 'missing config keys', `PUT requires every config key; missing: ${missing.join(', ')}.`, { missing_keys: missing }));
   }
   const next = structuredClone(state.platform.config);
   const secrets = { ...state.platform.secrets };
   const before: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) {
-    if (key === 'config_version') continue;
+  for (const key of touched) {
+    const value = body[key];
     before[key] = platformConfigJson(state, [key])[key] ?? null;
+    const defaults = PLATFORM_DEFAULTS[key] ?? {};
     if (value === null) {
-      if (!destructive) throw unprocessable('clearing needs destructive', `Setting ${key} to null clears it; pass destructive=true.`, { key });
-      delete next[key];
+      if (destructive) delete next[key];
+      else next[key] = structuredClone(defaults);
       continue;
     }
-    if (typeof value !== 'object' || Array.isArray(value)) throw unprocessable('is invalid', `${key} must be an object.`, { key });
+    if (typeof value !== 'object' || Array.isArray(value)) throw configError('config_validation_error', `Invalid value for ${key}`, { param_name: key, config_key: key });
     const merged: Record<string, unknown> = replace ? {} : { ...next[key] };
     for (const [field, fieldValue] of Object.entries(value as Record<string, unknown>)) {
       if (fieldValue !== null && typeof fieldValue === 'object' && (fieldValue as { redacted?: unknown }).redacted === true) continue; // echoing a redacted value keeps it
@@ -500,11 +635,23 @@ function applyConfig(context: RouteContext, replace: boolean): RouteResult {
         if (typeof fieldValue === 'string') secrets[`${key}.${field}`] = fieldValue;
         continue;
       }
-      if (fieldValue === null && !destructive && !(key === 'session')) throw unprocessable('clearing needs destructive', `Setting ${key}.${field} to null clears it; pass destructive=true.`, { key });
-      merged[field] = fieldValue;
+      if (fieldValue === null) merged[field] = destructive ? null : (defaults[field] ?? null);
+      else merged[field] = fieldValue;
     }
-    validateSession(key, merged);
     next[key] = merged;
+  }
+  // The served schema is the authority on values, as it is for Clerk's validation.
+  const served: Record<string, unknown> = {};
+  for (const key of touched) if (next[key] !== undefined) served[key] = next[key];
+  const problem = schema.validatePatch(served, {})[0];
+  if (problem) {
+    const root = problem.path.split('.')[0] ?? problem.path;
+    throw configError('config_validation_error', `Invalid value for ${problem.path}: ${problem.message}`, { param_name: problem.path, config_key: root });
+  }
+  // Clerk docs, "Session options": either one or both limits must be enabled at all times.
+  const session = next.session;
+  if (touched.includes('session') && (session === undefined || (session.lifetime === null && session.inactivity_timeout === null))) {
+    throw configError('config_validation_error', 'Invalid value for session: the maximum lifetime and the inactivity timeout cannot both be off', { param_name: 'session', config_key: 'session' });
   }
   const changed = JSON.stringify(next) !== JSON.stringify(state.platform.config) || JSON.stringify(secrets) !== JSON.stringify(state.platform.secrets);
   if (!dryRun && changed) {
@@ -513,23 +660,10 @@ function applyConfig(context: RouteContext, replace: boolean): RouteResult {
     state.platform.version++;
   }
   const view = dryRun ? { ...state, platform: { ...state.platform, config: next, secrets } } : state;
-  const touched = Object.keys(body).filter((key) => key !== 'config_version');
-  const after = platformConfigJson(view, touched);
+  const shownKeys = keysParam(query);
+  const after = platformConfigJson(view, shownKeys.length > 0 ? shownKeys : touched);
   delete after.config_version;
   return { status: 200, body: { config_version: String(state.platform.version), dry_run: dryRun, before, after } };
-}
-
-function validateSession(key: string, value: Record<string, unknown>): void {
-  if (key !== 'session') return;
-  const ranges: Record<string, [number, number]> = { inactivity_timeout_in_minutes: [1, 525600], maximum_lifetime_in_minutes: [5, 5256000] };
-  for (const [field, fieldValue] of Object.entries(value)) {
-    const range = ranges[field];
-    if (!range) throw unprocessable('unknown field', `session.${field} is not a session setting.`, { key: `session.${field}` });
-    if (fieldValue === null) continue;
-    if (typeof fieldValue !== 'number' || !Number.isInteger(fieldValue) || fieldValue < range[0] || fieldValue > range[1]) {
-      throw unprocessable('is invalid', `session.${field} must be an integer between ${range[0]} and ${range[1]}, or null.`, { key: `session.${field}` });
-    }
-  }
 }
 
 export function platformRoutes(applicationId: string): Route[] {
@@ -572,7 +706,7 @@ export function platformRoutes(applicationId: string): Route[] {
       operationId: 'PlatformGetConfigSchema',
       handle: (context) => {
         platformInstance(context, applicationId);
-        return { status: 200, body: platformConfigSchemaJson() };
+        return { status: 200, body: platformConfigSchemaJson(keysParam(context.query)) };
       },
     },
   ];

@@ -24,7 +24,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoadedBaseline } from '../baseline/load';
-import { CLERK_API_VERSION, encodePublishableKey } from '../clerk/connection';
+import { encodePublishableKey } from '../clerk/connection';
 import type { ApiName } from '../clerk/http';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
 import { settingsSchema, type Settings } from '../settings/model';
@@ -34,6 +34,15 @@ import { applySettings, defaultState, type EmulatorState, type EnvironmentType, 
 import { ClerkguardError } from '../util/errors';
 import { clerkError } from './wire';
 import { MAX_JSON_DEPTH, scanJsonText } from '../util/json-input';
+
+/**
+ * Released Clerk API versions (Clerk docs, "Available versions"); @clerk/backend 3.25 sends
+ * 2026-05-12. None of them changes the endpoints the emulator serves.
+ */
+export const CLERK_API_VERSIONS: readonly string[] = ['2021-02-05', '2024-10-01', '2025-04-10', '2025-11-10', '2026-05-12'];
+
+/** Operations Clerk does not rate-limit (Clerk docs, "Rate limits": GET /v1/jwks). */
+const UNLIMITED_OPERATIONS: readonly string[] = ['GetJWKS'];
 
 export interface RecordedRequest {
   api: ApiName | 'admin' | 'unknown';
@@ -122,8 +131,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const faults = createFaultController();
   const requests: RecordedRequest[] = [];
   const rateLimit = options.rateLimit === false ? undefined : (options.rateLimit ?? { requests: state.environment_type === 'production' ? 1000 : 100, windowMs: 10_000 });
-  let windowStart = Date.now();
-  let windowCount = 0;
+  // Clerk docs, "Rate limits": a 429 blocks "that specific endpoint", so each endpoint (method +
+  // path template) has its own window; GET /v1/jwks has no rate limit.
+  const windows = new Map<string, { start: number; count: number }>();
 
   const backendRoutes: { route: Route; match: ReturnType<typeof compileTemplate> }[] = [
     ...BAPI_ROUTES.map((route) => ({ route, match: compileTemplate(`/v1${route.template}`) })),
@@ -133,16 +143,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const emulator = {} as RunningEmulator;
 
-  const rateLimited = (): number | undefined => {
-    if (!rateLimit) return undefined;
+  const rateLimited = (route: Route): number | undefined => {
+    if (!rateLimit || UNLIMITED_OPERATIONS.includes(route.operationId)) return undefined;
+    const key = `${route.method} ${route.template}`;
     const now = Date.now();
-    if (now - windowStart >= rateLimit.windowMs) {
-      windowStart = now;
-      windowCount = 0;
+    let window = windows.get(key);
+    if (!window || now - window.start >= rateLimit.windowMs) {
+      window = { start: now, count: 0 };
+      windows.set(key, window);
     }
-    windowCount++;
-    if (windowCount <= rateLimit.requests) return undefined;
-    return Math.max(1, Math.ceil((windowStart + rateLimit.windowMs - now) / 1000));
+    window.count++;
+    if (window.count <= rateLimit.requests) return undefined;
+    return Math.max(1, Math.ceil((window.start + rateLimit.windowMs - now) / 1000));
   };
 
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -229,11 +241,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           clerkError('authentication_invalid', 'Invalid authentication', 'Unable to authenticate the request, you need to supply an active API key'),
         );
       }
-      const version = req.headers['clerk-api-version'];
-      if (route.api === 'bapi' && typeof version === 'string' && version !== CLERK_API_VERSION) {
-        return send(400, clerkError('api_version_invalid', 'invalid API version', `Clerk-API-Version ${version} is not supported by this emulator (supported: ${CLERK_API_VERSION}).`));
+      // Clerk docs, "Versioning": the version comes as the Clerk-API-Version header or the
+      // __clerk_api_version query parameter; every released version is served (the endpoints
+      // the emulator serves have the same shapes in all of them).
+      const header = req.headers['clerk-api-version'];
+      const version = typeof header === 'string' ? header : (url.searchParams.get('__clerk_api_version') ?? undefined);
+      if (route.api === 'bapi' && version !== undefined && !CLERK_API_VERSIONS.includes(version)) {
+        return send(400, clerkError('api_version_invalid', 'invalid API version', `Clerk-API-Version ${version} is not a released Clerk API version (released: ${CLERK_API_VERSIONS.join(', ')}).`));
       }
-      const retryAfter = rateLimited();
+      const retryAfter = rateLimited(route);
       if (retryAfter !== undefined) {
         return send(429, clerkError('too_many_requests', 'Too Many Requests', 'You have exceeded the rate limit for this instance. Retry after the time in Retry-After.'), { 'Retry-After': String(retryAfter) });
       }

@@ -29,6 +29,25 @@ export interface EmulatorRole {
   updated_at: number;
 }
 
+export interface EmulatorRoleSet {
+  id: string;
+  key: string;
+  name: string;
+  /** Role keys. */
+  roles: string[];
+  default_role: string | null;
+  creator_role: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EmulatorDomain {
+  id: string;
+  name: string;
+  is_satellite: boolean;
+  proxy_url: string | null;
+}
+
 /** Clerk's JWT template wire shape plus what the server keeps and never serves back. */
 export interface EmulatorJwtTemplate extends JwtTemplateWire {
   /** Held only to prove it arrived; never served back. */
@@ -65,7 +84,21 @@ export interface EmulatorState {
   };
   roles: EmulatorRole[];
   permissions: EmulatorPermission[];
+  /** Role sets (GET /role_sets): role keys; the initial set holds every role. */
+  role_sets: EmulatorRoleSet[];
   jwt_templates: EmulatorJwtTemplate[];
+  /** GET /domains: the primary domain and satellites (written in the dashboard). */
+  domains: EmulatorDomain[];
+  oauth_application_settings: {
+    dynamic_oauth_client_registration: boolean;
+    default_scopes: string[] | null;
+    oauth_jwt_access_tokens: boolean;
+    client_id_metadata_documents_advertised: boolean;
+    client_id_metadata_documents_only_allow_pre_registered_clients: boolean;
+    client_id_metadata_documents_block_implicitly_allowed_clients: boolean;
+  };
+  /** FAPI partitioned_cookies. */
+  partitioned_cookies: boolean;
   /** FAPI-only settings (Dashboard → User & authentication); no BAPI endpoint writes them. */
   fapi: {
     attack_protection: {
@@ -76,6 +109,9 @@ export interface EmulatorState {
     };
     second_factor_required: boolean;
     sign_up: { mode: 'public' | 'restricted' | 'waitlist'; captcha_enabled: boolean };
+    captcha_oauth_bypass: string[];
+    email_verify_at_sign_up: boolean;
+    passkey_satisfies_second_factor: boolean;
     password_settings: {
       min_length: number;
       max_length: number;
@@ -146,16 +182,32 @@ export function defaultState(environmentType: EnvironmentType = 'production'): E
     },
     roles: [],
     permissions: [],
+    role_sets: [],
     jwt_templates: [],
+    domains: [],
+    oauth_application_settings: {
+      dynamic_oauth_client_registration: false,
+      default_scopes: null,
+      oauth_jwt_access_tokens: false,
+      client_id_metadata_documents_advertised: false,
+      client_id_metadata_documents_only_allow_pre_registered_clients: false,
+      client_id_metadata_documents_block_implicitly_allowed_clients: false,
+    },
+    partitioned_cookies: false,
     fapi: {
       attack_protection: {
-        user_lockout: { enabled: true, max_attempts: 100, duration_in_minutes: 60 },
+        // New instances lock out after 10 attempts since 2026-07-06 (Clerk docs, "Lock accounts
+        // after failed sign-ins"), for one hour.
+        user_lockout: { enabled: true, max_attempts: 10, duration_in_minutes: 60 },
         enumeration_protection: { enabled: false },
         pii: { enabled: false },
         email_link: { require_same_client: false },
       },
       second_factor_required: false,
       sign_up: { mode: 'public', captcha_enabled: environmentType === 'production' },
+      captcha_oauth_bypass: [],
+      email_verify_at_sign_up: true,
+      passkey_satisfies_second_factor: true,
       password_settings: {
         min_length: 8,
         max_length: 72,
@@ -169,10 +221,7 @@ export function defaultState(environmentType: EnvironmentType = 'production'): E
     },
     platform: {
       version: 1,
-      config: {
-        session: { inactivity_timeout_in_minutes: null, maximum_lifetime_in_minutes: 10080 },
-        captcha: { provider: 'turnstile', widget_type: 'smart' },
-      },
+      config: defaultPlatformConfig(),
       secrets: { 'captcha.secret_key': `0x4AAAAAAA${randomBytes(12).toString('hex')}` },
     },
     sequence: 0,
@@ -204,7 +253,25 @@ export function defaultState(environmentType: EnvironmentType = 'production'): E
   state.roles.push(admin, member);
   state.organization_settings.creator_role_id = admin.id;
   state.organization_settings.domains_default_role_id = member.id;
+  state.role_sets.push({ id: newId(state, 'rs'), key: 'role_set:default', name: 'Default', roles: ['org:admin', 'org:member'], default_role: 'org:member', creator_role: 'org:admin', created_at: created, updated_at: created });
+  const host = environmentType === 'production' ? 'example.com' : 'example-app-13.clerk.accounts.dev';
+  state.domains.push({ id: newId(state, 'dmn'), name: host, is_satellite: false, proxy_url: null });
   return state;
+}
+
+/**
+ * The Platform config a new instance starts with. `session.lifetime` is Clerk's documented
+ * field (seconds; Clerk CLI README and tests), 7 days by default (Clerk docs, "Session
+ * options": maximum lifetime 7 days). `session.inactivity_timeout` is the emulator's own name:
+ * Clerk documents none for it, so clerkguard never reads it; it exists so the emulator can
+ * enforce "both limits may not be off at once". `captcha` is an emulator key for settings
+ * clerkguard has no typed model for (and a sensitive value served redacted).
+ */
+export function defaultPlatformConfig(): Record<string, Record<string, unknown>> {
+  return {
+    session: { lifetime: 604800, inactivity_timeout: 604800 },
+    captcha: { provider: 'turnstile', widget_type: 'smart' },
+  };
 }
 
 /**
@@ -237,16 +304,40 @@ export function applySettings(state: EmulatorState, settings: Settings): void {
   if (settings.session) {
     const session = state.platform.config.session ?? {};
     let changed = false;
+    // A dashboard edit: the inactivity timeout lives under the emulator's own field name.
     if (settings.session.inactivity_timeout_minutes !== undefined) {
-      session.inactivity_timeout_in_minutes = settings.session.inactivity_timeout_minutes;
+      session.inactivity_timeout = settings.session.inactivity_timeout_minutes * 60;
       changed = true;
     }
     if (settings.session.maximum_lifetime_minutes !== undefined) {
-      session.maximum_lifetime_in_minutes = settings.session.maximum_lifetime_minutes;
+      session.lifetime = settings.session.maximum_lifetime_minutes * 60;
       changed = true;
     }
+    if (settings.session.partitioned_cookies !== undefined) state.partitioned_cookies = settings.session.partitioned_cookies;
     state.platform.config.session = session;
     if (changed) state.platform.version++;
+  }
+  for (const [key, value] of Object.entries(settings.platform_config ?? {})) {
+    state.platform.config[key] = { ...state.platform.config[key], ...structuredClone(value) };
+    state.platform.version++;
+  }
+  if (settings.sign_up?.captcha_oauth_bypass) state.fapi.captcha_oauth_bypass = [...settings.sign_up.captcha_oauth_bypass];
+  if (settings.sign_up?.email_verification_required !== undefined) state.fapi.email_verify_at_sign_up = settings.sign_up.email_verification_required;
+  if (settings.passkey_settings?.satisfies_second_factor !== undefined) state.fapi.passkey_satisfies_second_factor = settings.passkey_settings.satisfies_second_factor;
+  if (settings.oauth_application_settings) Object.assign(state.oauth_application_settings, definedOnly(settings.oauth_application_settings));
+  if (settings.instance?.domains) {
+    state.domains = Object.entries(settings.instance.domains).map(([name, domain]) => ({
+      id: state.domains.find((existing) => existing.name === name)?.id ?? newId(state, 'dmn'),
+      name,
+      is_satellite: domain.is_satellite,
+      proxy_url: domain.proxy_url ?? null,
+    }));
+  }
+  for (const [key, set] of Object.entries(settings.organizations?.role_sets ?? {})) {
+    const existing = state.role_sets.find((candidate) => candidate.key === key);
+    const values = { name: set.name, roles: [...set.roles], default_role: set.default_role ?? null, creator_role: set.creator_role ?? null, updated_at: now };
+    if (existing) Object.assign(existing, values);
+    else state.role_sets.push({ id: newId(state, 'rs'), key, created_at: now, ...values });
   }
   // Lookups by natural key go through maps built once per call: seeding 50,000 templates is
   // linear, where a scan of the state per entry was quadratic.
@@ -352,6 +443,18 @@ export function emulatorStateProblem(state: EmulatorState): string | undefined {
   if (typeof value.instance_id !== 'string' || value.instance_id === '') return 'instance_id is missing';
   if (!['production', 'development', 'staging'].includes(String(value.environment_type))) return 'environment_type must be production, development or staging';
   for (const key of ['allowed_origins', 'roles', 'permissions', 'jwt_templates']) if (!Array.isArray(value[key])) return `${key} must be a list`;
+  // State files written before these existed get Clerk's defaults for them.
+  const fresh = defaultState(state.environment_type);
+  if (!Array.isArray(value.role_sets)) state.role_sets = fresh.role_sets;
+  if (!Array.isArray(value.domains)) state.domains = fresh.domains;
+  if (value.oauth_application_settings === undefined) state.oauth_application_settings = fresh.oauth_application_settings;
+  if (typeof value.partitioned_cookies !== 'boolean') state.partitioned_cookies = false;
+  if (value.fapi !== null && typeof value.fapi === 'object') {
+    const fapi = state.fapi as Partial<EmulatorState['fapi']>;
+    fapi.captcha_oauth_bypass ??= [];
+    fapi.email_verify_at_sign_up ??= true;
+    fapi.passkey_satisfies_second_factor ??= true;
+  }
   for (const key of ['restrictions', 'protect', 'communication', 'organization_settings', 'fapi', 'platform']) if (!object(key)) return `${key} must be an object`;
   return undefined;
 }

@@ -3,7 +3,7 @@
  * against Clerk's OpenAPI specs by test/contract: change them only together with that test.
  */
 import { createHash } from 'node:crypto';
-import type { EmulatorJwtTemplate, EmulatorPermission, EmulatorRole, EmulatorState } from './state';
+import type { EmulatorDomain, EmulatorJwtTemplate, EmulatorPermission, EmulatorRole, EmulatorRoleSet, EmulatorState } from './state';
 
 export function instanceJson(state: EmulatorState) {
   return { object: 'instance', id: state.instance_id, environment_type: state.environment_type, allowed_origins: [...state.allowed_origins], workspace_id: null };
@@ -110,31 +110,84 @@ export function platformConfigJson(state: EmulatorState, keys?: readonly string[
   return out;
 }
 
-/** JSON Schema of the Platform config keys the emulator knows (field names UNVERIFIED). */
-export function platformConfigSchemaJson() {
-  return {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://api.clerk.com/v1/platform/config/schema',
-    type: 'object',
-    properties: {
-      session: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          inactivity_timeout_in_minutes: { type: ['integer', 'null'], minimum: 1, maximum: 525600, description: 'Sign out after this much inactivity; null turns it off.' },
-          maximum_lifetime_in_minutes: { type: ['integer', 'null'], minimum: 5, maximum: 5256000, description: 'Absolute session lifetime; null turns it off.' },
-        },
-      },
-      captcha: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          provider: { type: 'string', enum: ['turnstile'] },
-          widget_type: { type: 'string', enum: ['smart', 'invisible'] },
-          secret_key: { type: 'string', writeOnly: true, description: 'Sensitive: served redacted.' },
-        },
+/**
+ * JSON Schema of the Platform config keys the emulator knows. `session.lifetime` (seconds) is
+ * Clerk's documented name (Clerk CLI); its range here, 5 minutes to 10 years, is the one Clerk
+ * documents for native session lifetimes (changelog 2026-11-04): the web range is unverified.
+ * `session.inactivity_timeout` and the `captcha` key are the emulator's own (docs/clerk-api-coverage.md,
+ * emulator fidelity).
+ */
+export function platformConfigSchemaJson(keys?: readonly string[]) {
+  const duration = { type: ['integer', 'null'], minimum: 300, maximum: 315360000 };
+  const properties: Record<string, unknown> = {
+    session: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        lifetime: { ...duration, description: 'Maximum session lifetime in seconds. null resets it to the default; with destructive=true it turns the limit off.' },
+        inactivity_timeout: { ...duration, description: 'Emulator only: inactivity timeout in seconds (Clerk documents no name for it).' },
       },
     },
+    captcha: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        provider: { type: 'string', enum: ['turnstile'] },
+        widget_type: { type: 'string', enum: ['smart', 'invisible'] },
+        secret_key: { type: 'string', writeOnly: true, description: 'Sensitive: served redacted.' },
+      },
+    },
+  };
+  const shown = keys && keys.length > 0 ? Object.fromEntries(Object.entries(properties).filter(([key]) => keys.includes(key))) : properties;
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: 'https://api.clerk.com/v1/platform/config/schema', type: 'object', properties: shown };
+}
+
+/** Defaults a `null` (reset) restores, per key and field. */
+export const PLATFORM_DEFAULTS: Readonly<Record<string, Record<string, unknown>>> = {
+  session: { lifetime: 604800, inactivity_timeout: 604800 },
+  captcha: { provider: 'turnstile', widget_type: 'smart' },
+};
+
+export function domainJson(state: EmulatorState, domain: EmulatorDomain) {
+  const host = domain.name;
+  return {
+    object: 'domain',
+    id: domain.id,
+    name: host,
+    is_satellite: domain.is_satellite,
+    frontend_api_url: `https://clerk.${host}`,
+    accounts_portal_url: domain.is_satellite ? null : `https://accounts.${host}`,
+    proxy_url: domain.proxy_url,
+    development_origin: state.environment_type === 'production' ? '' : `https://${host}`,
+    cname_targets: state.environment_type === 'production' ? [{ host: `clerk.${host}`, value: 'frontend-api.clerk.services', required: true }] : null,
+  };
+}
+
+export function oauthApplicationSettingsJson(state: EmulatorState) {
+  return { object: 'oauth_application_settings', ...state.oauth_application_settings, default_scopes: state.oauth_application_settings.default_scopes ? [...state.oauth_application_settings.default_scopes] : null };
+}
+
+export function roleSetJson(state: EmulatorState, set: EmulatorRoleSet) {
+  const item = (key: string) => {
+    const role = state.roles.find((candidate) => candidate.key === key);
+    return role
+      ? { object: 'role_set_item', id: role.id, name: role.name, key: role.key, description: role.description, created_at: role.created_at, updated_at: role.updated_at }
+      : undefined;
+  };
+  const roles = set.roles.map(item).filter((role) => role !== undefined);
+  return {
+    object: 'role_set',
+    id: set.id,
+    name: set.name,
+    key: set.key,
+    description: null,
+    roles,
+    default_role: set.default_role === null ? null : (item(set.default_role) ?? null),
+    creator_role: set.creator_role === null ? null : (item(set.creator_role) ?? null),
+    type: set.key === 'role_set:default' ? 'initial' : 'custom',
+    role_set_migration: null,
+    created_at: set.created_at,
+    updated_at: set.updated_at,
   };
 }
 
@@ -230,11 +283,11 @@ export function environmentJson(state: EmulatorState) {
       captcha_widget_type: fapi.sign_up.captcha_enabled ? 'smart' : null,
       captcha_public_key_invisible: null,
       captcha_provider: fapi.sign_up.captcha_enabled ? 'turnstile' : null,
-      captcha_oauth_bypass: [],
+      captcha_oauth_bypass: [...fapi.captcha_oauth_bypass],
     },
     user_settings: {
       attributes: {
-        email_address: attribute(true, { required: true, used_for_first_factor: true, first_factors: ['email_code'], verifications: ['email_code'], verify_at_sign_up: true }),
+        email_address: attribute(true, { required: true, used_for_first_factor: true, first_factors: ['email_code'], verifications: ['email_code'], verify_at_sign_up: fapi.email_verify_at_sign_up }),
         phone_number: attribute(false),
         username: attribute(false),
         web3_wallet: attribute(false),
@@ -275,7 +328,7 @@ export function environmentJson(state: EmulatorState) {
       username_settings: { min_length: 4, max_length: 64, allow_extended_special_characters: false, allow_numeric_usernames: false },
       actions: { delete_self: true, create_organization: org.enabled, create_organizations_limit: null },
       attack_protection: structuredClone(fapi.attack_protection),
-      passkey_settings: { allow_autofill: true, show_sign_in_button: true, satisfies_second_factor: false },
+      passkey_settings: { allow_autofill: true, show_sign_in_button: true, satisfies_second_factor: fapi.passkey_satisfies_second_factor },
     },
     organization_settings: {
       enabled: org.enabled,
@@ -285,5 +338,6 @@ export function environmentJson(state: EmulatorState) {
       slug: { disabled: org.slug_disabled },
       creator_role: org.creator_role,
     },
+    partitioned_cookies: state.partitioned_cookies,
   };
 }
