@@ -209,11 +209,18 @@ const RULES: readonly SettingRule[] = [
   { pattern: 'instance.allowed_origins', items: [3], severity: 'high', judge: (c) => (c.kind === 'removed' ? 'strengthening' : 'weakening') },
   { pattern: 'instance.test_mode', items: [2], severity: 'high', judge: testMode },
   { pattern: 'instance.hibp', items: [2], severity: 'medium', judge: flag(true) },
+  // The Frontend API serves these: a new or removed domain changes who talks to the instance.
+  { pattern: 'instance.domains.**', items: [3], severity: 'medium', judge: neutral },
+  { pattern: 'oauth_application_settings.dynamic_oauth_client_registration', items: [3], severity: 'high', judge: flag(false) },
+  { pattern: 'oauth_application_settings.client_id_metadata_documents_only_allow_pre_registered_clients', items: [3], severity: 'medium', judge: flag(true) },
+  { pattern: 'oauth_application_settings.client_id_metadata_documents_block_implicitly_allowed_clients', items: [3], severity: 'medium', judge: flag(true) },
+  { pattern: 'oauth_application_settings.**', items: [], severity: 'low', judge: neutral },
   { pattern: 'session.inactivity_timeout_minutes', items: [5], severity: 'high', judge: numeric('weakening') },
   { pattern: 'session.maximum_lifetime_minutes', items: [5], severity: 'high', judge: numeric('weakening') },
   { pattern: 'session.revoke_on.*', items: [6], severity: 'high', judge: member('strengthening') },
   { pattern: 'session.revoke_on', items: [6], severity: 'high', judge: (c) => (c.kind === 'added' ? 'strengthening' : 'weakening') },
   { pattern: 'session.cookie_same_site', items: [8], severity: 'high', judge: ordered(['strict', 'lax', 'none']) },
+  { pattern: 'session.partitioned_cookies', items: [8], severity: 'medium', judge: flag(false) },
   { pattern: 'restrictions.allowlist', items: [], severity: 'medium', judge: flag(true) },
   { pattern: 'restrictions.blocklist', items: [], severity: 'medium', judge: flag(true) },
   { pattern: 'restrictions.allowlist_blocklist_disabled_on_sign_in', items: [], severity: 'medium', judge: flag(false) },
@@ -231,6 +238,10 @@ const RULES: readonly SettingRule[] = [
   { pattern: 'sign_in.second_factor.required', items: [], severity: 'high', judge: flag(true) },
   { pattern: 'sign_up.mode', items: [], severity: 'medium', judge: ordered(['waitlist', 'restricted', 'public']) },
   { pattern: 'sign_up.captcha_enabled', items: [19], severity: 'medium', judge: flag(true) },
+  { pattern: 'sign_up.captcha_oauth_bypass.*', items: [19], severity: 'medium', judge: member('weakening') },
+  { pattern: 'sign_up.email_verification_required', items: [2], severity: 'high', judge: flag(true) },
+  // A passkey skipping the second-factor prompt trades a factor for phishing resistance: no clear direction.
+  { pattern: 'passkey_settings.satisfies_second_factor', items: [2], severity: 'low', judge: neutral },
   { pattern: 'password_settings.min_length', items: [], severity: 'medium', judge: numeric('strengthening') },
   { pattern: 'password_settings.min_zxcvbn_strength', items: [], severity: 'medium', judge: numeric('strengthening') },
   { pattern: 'password_settings.max_length', items: [], severity: 'low', judge: neutral },
@@ -246,6 +257,9 @@ const RULES: readonly SettingRule[] = [
   { pattern: 'organizations.roles.*', items: [14], severity: 'medium', judge: (c) => (c.kind === 'added' ? 'weakening' : 'neutral') },
   { pattern: 'organizations.roles.**', items: [14], severity: 'low', judge: neutral },
   { pattern: 'organizations.permissions.**', items: [14], severity: 'low', judge: neutral },
+  { pattern: 'organizations.role_sets.*.default_role', items: [14], severity: 'high', judge: roleKey },
+  { pattern: 'organizations.role_sets.*.creator_role', items: [14], severity: 'medium', judge: roleKey },
+  { pattern: 'organizations.role_sets.**', items: [14], severity: 'low', judge: neutral },
   { pattern: 'jwt_templates.*', items: [16, 17, 18], severity: 'high', judge: templateChange },
   { pattern: 'jwt_templates.*.claims.aud', items: [18], severity: 'high', judge: claimChange },
   { pattern: 'jwt_templates.*.claims.**', items: [16], severity: 'high', judge: claimChange },
@@ -263,6 +277,10 @@ const RULES: readonly SettingRule[] = [
   { pattern: 'monitoring.settings_review.cadence', items: [20], severity: 'medium', judge: ordered(['monthly', 'quarterly']) },
   { pattern: 'monitoring.settings_review.last_reviewed_at', items: [20], severity: 'low', judge: freshness },
   { pattern: 'monitoring.settings_review', items: [20], severity: 'medium', judge: evidence },
+  // Raw Platform config keys: the documented session.lifetime has a direction; anything else
+  // is a setting clerkguard has no meaning for, so its drift is shown as neutral.
+  { pattern: 'platform_config.session.lifetime', items: [5], severity: 'high', judge: numeric('weakening') },
+  { pattern: 'platform_config.**', items: [], severity: 'low', judge: neutral },
 ];
 
 interface CompiledRule extends SettingRule {

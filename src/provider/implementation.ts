@@ -101,7 +101,13 @@ export async function check(kind: string, _olds: Props, news: Props): Promise<Ch
 }
 
 export async function diff(kind: string, _id: string, olds: Props, news: Props): Promise<DiffOutcome> {
-  return diffProps(kindOf(kind), inputsOf(olds), inputsOf(news));
+  const name = kindOf(kind);
+  const outcome = diffProps(name, inputsOf(olds), inputsOf(news));
+  // A kind with a server-side dry run (the Platform config) previews the change it would make,
+  // so `pulumi preview` fails on a write Clerk would refuse, naming the field.
+  const preview = outcome.changes && !LOCAL_KINDS.has(name) ? OPERATIONS[name as Exclude<KindName, 'Baseline'>].preview : undefined;
+  if (preview) await guarded(`previewing ${name}`, () => preview(clerkApi(), inputsOf(olds), inputsOf(news)), news);
+  return outcome;
 }
 
 export async function create(kind: string, inputs: Props): Promise<{ id: string; outs: Props }> {

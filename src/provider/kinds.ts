@@ -11,6 +11,8 @@ import {
   communicationSchema,
   instanceSchema,
   jwtTemplateSchema,
+  oauthApplicationSettingsSchema,
+  platformConfigSchema,
   organizationPermissionSchema,
   organizationRoleSchema,
   organizationsSchema,
@@ -24,7 +26,7 @@ import {
 export const TYPE_MODULE = 'clerkguard';
 export const TYPE_PREFIX = `pulumi-nodejs:dynamic/${TYPE_MODULE}:`;
 
-export const instanceInputsSchema = instanceSchema.omit({ environment_type: true }).refine((value) => value.allowed_origins === undefined || value.allowed_origins.length > 0, {
+export const instanceInputsSchema = instanceSchema.omit({ environment_type: true, domains: true }).refine((value) => value.allowed_origins === undefined || value.allowed_origins.length > 0, {
   message: 'allowed_origins cannot be emptied: Clerk ignores an empty list, so list at least one exact origin or leave the key out',
   path: ['allowed_origins'],
 });
@@ -32,12 +34,13 @@ export const instanceInputsSchema = instanceSchema.omit({ environment_type: true
 const organizationSettingsSchema = organizationsSchema.shape.settings.unwrap();
 
 /**
- * Session keys the Platform API config can write (key `session`). `revoke_on` and
- * `cookie_same_site` are not instance settings any API exposes, and attack protection, MFA,
- * sign-up and password policy have no verified Platform config key: the program records those
- * as declared-only on the Baseline resource, where the policy pack still checks them.
+ * The typed session setting the Platform config writes: the maximum lifetime, as
+ * `session.lifetime` in seconds (src/clerk/types.ts says where that name comes from). The
+ * inactivity timeout has no documented Platform name, and `revoke_on` and `cookie_same_site`
+ * are not instance settings: the program records those on the Baseline resource, where the
+ * policy pack still checks them; Pulumi does not claim to apply them.
  */
-export const platformSessionSchema = sessionSchema.pick({ inactivity_timeout_minutes: true, maximum_lifetime_minutes: true });
+export const platformSessionSchema = sessionSchema.pick({ maximum_lifetime_minutes: true });
 
 export const PLATFORM_GROUP_SCHEMAS = {
   session: platformSessionSchema,
@@ -45,12 +48,23 @@ export const PLATFORM_GROUP_SCHEMAS = {
 export type PlatformGroup = keyof typeof PLATFORM_GROUP_SCHEMAS;
 export const PLATFORM_GROUPS = Object.keys(PLATFORM_GROUP_SCHEMAS) as PlatformGroup[];
 
-/** One resource for the Platform config: every group in it shares one config_version (If-Match). */
+/**
+ * One resource for the Platform config: the typed session setting and any raw keys of the
+ * baseline's `platform_config` share one config_version (If-Match). The raw keys are checked
+ * against the instance's own schema when the resource is previewed (dry_run) and written.
+ */
 const platformConfigInputsSchema = z
   .strictObject({
     session: platformSessionSchema.optional(),
+    platform_config: platformConfigSchema.optional(),
   })
-  .refine((value) => Object.values(value).some((group) => group !== undefined), { message: 'declare at least one Platform config group' });
+  .superRefine((value, context) => {
+    if (value.session === undefined && value.platform_config === undefined) context.addIssue({ code: 'custom', message: 'declare at least one Platform config group' });
+    const raw = value.platform_config?.session;
+    if (value.session?.maximum_lifetime_minutes !== undefined && raw && Object.prototype.hasOwnProperty.call(raw, 'lifetime')) {
+      context.addIssue({ code: 'custom', path: ['platform_config', 'session', 'lifetime'], message: 'session.lifetime is managed by session.maximum_lifetime_minutes already; set it in one place' });
+    }
+  });
 
 export const baselineRecordSchema = z.strictObject({
   environment: z.string().min(1),
@@ -88,6 +102,7 @@ export const KIND_SCHEMAS = {
       });
     }),
   PlatformConfig: platformConfigInputsSchema,
+  OAuthApplicationSettings: oauthApplicationSettingsSchema,
 } as const;
 
 export type KindName = keyof typeof KIND_SCHEMAS;
@@ -108,6 +123,7 @@ export const REPLACE_ON_CHANGE: Readonly<Record<KindName, readonly string[]>> = 
   OrganizationRole: ['key'],
   JwtTemplate: ['name'],
   PlatformConfig: [],
+  OAuthApplicationSettings: [],
 };
 
 /** Arrays whose order carries no meaning, per kind (top-level input keys). */
@@ -122,6 +138,7 @@ export const SET_LIKE_KEYS: Readonly<Record<KindName, readonly string[]>> = {
   OrganizationRole: ['permissions'],
   JwtTemplate: [],
   PlatformConfig: [],
+  OAuthApplicationSettings: [],
 };
 
 /** Input properties that are secrets: never logged, stored as Pulumi secrets. */
@@ -136,6 +153,7 @@ export const SECRET_KEYS: Readonly<Record<KindName, readonly string[]>> = {
   OrganizationRole: [],
   JwtTemplate: ['signing_key'],
   PlatformConfig: [],
+  OAuthApplicationSettings: [],
 };
 
 export function isKindName(value: unknown): value is KindName {

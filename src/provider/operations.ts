@@ -11,12 +11,14 @@
  *   delete.
  */
 import type { ClerkApi, JwtTemplateInput } from '../clerk/api';
-import { applyEnvironment, jwtTemplateToModel, permissionsToModel, rolesToModel } from '../clerk/settings-io';
-import { DEFAULT_ROLE_KEYS, PLATFORM_SESSION_KEY, isSystemPermission, type JwtTemplateWire } from '../clerk/types';
+import { applyEnvironment, jwtTemplateToModel, permissionsToModel, rolesToModel, sessionLifetimeFromPlatform, writePlatformConfig } from '../clerk/settings-io';
+import { platformSchema } from '../clerk/platform-schema';
+import { DEFAULT_ROLE_KEYS, PLATFORM_SESSION_KEY, PLATFORM_SESSION_LIFETIME_FIELD, isSystemPermission, type JwtTemplateWire } from '../clerk/types';
+import { WRITABLE_ENROLLMENT_MODES } from '../clerk/confirm';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { ClerkguardError } from '../util/errors';
 import { changedKeys, pick, projectDeep, type Props } from './compare';
-import { PLATFORM_GROUPS, type KindName, type PlatformGroup } from './kinds';
+import type { KindName } from './kinds';
 
 export interface CreateOutcome {
   id: string;
@@ -33,6 +35,11 @@ export interface CreateOutcome {
 export type ReadOutcome = { id: string; props: Props; warning?: string } | undefined;
 
 export interface KindOperations {
+  /**
+   * Run while Pulumi diffs a changed resource (preview and up): a server-side dry run where
+   * Clerk offers one, so `pulumi preview` fails on a write Clerk would refuse or drop.
+   */
+  preview?(api: ClerkApi, olds: Props, news: Props): Promise<void>;
   create(api: ClerkApi, inputs: Props): Promise<CreateOutcome>;
   read(api: ClerkApi, id: string, props: Props): Promise<ReadOutcome>;
   update(api: ClerkApi, id: string, olds: Props, news: Props): Promise<Props>;
@@ -102,18 +109,24 @@ async function readEnvironmentSettings(api: ClerkApi): Promise<Settings> {
   return settings;
 }
 
+/**
+ * A singleton group. `write` sends the changed keys and returns them as Clerk's answer confirmed
+ * them (src/clerk checks every field sent against the answer and fails naming a dropped one), so
+ * the state holds confirmed values, not what clerkguard meant to write.
+ */
 function singleton(
   kind: KindName,
   id: string,
   what: string,
   readLive: (api: ClerkApi) => Promise<Props>,
-  write: (api: ClerkApi, changes: Props) => Promise<void>,
+  write: (api: ClerkApi, changes: Props) => Promise<Props>,
   usesFrontendApi = false,
 ): KindOperations {
   const adopt = async (api: ClerkApi, current: Props, desired: Props): Promise<Props> => {
     const changed = changedKeys(kind, current, desired);
-    if (changed.length > 0) await write(api, pick(desired, changed));
-    return pick(desired, Object.keys(desired));
+    const confirmed = changed.length > 0 ? pick(await write(api, pick(desired, changed)), changed) : {};
+    const unchanged = Object.keys(desired).filter((key) => !changed.includes(key));
+    return { ...pick(current, unchanged), ...confirmed };
   };
   return {
     async create(api, inputs) {
@@ -150,7 +163,10 @@ const instanceSettings = singleton(
     if (Array.isArray(changes.allowed_origins) && changes.allowed_origins.length === 0) {
       throw new ClerkguardError('allowed_origins cannot be emptied: Clerk ignores an empty list');
     }
+    // 204 without a body: the fields were checked against the endpoint's closed set before
+    // sending (src/clerk/confirm.ts); nothing after the write can confirm them.
     await api.updateInstance(changes);
+    return changes;
   },
   true,
 );
@@ -160,9 +176,7 @@ const restrictions = singleton(
   'restrictions',
   'sign-up restrictions',
   async (api) => ({ ...((await readEnvironmentSettings(api)).restrictions ?? {}) }),
-  async (api, changes) => {
-    await api.updateRestrictions(changes);
-  },
+  async (api, changes) => ({ ...(await api.updateRestrictions(changes)) }),
   true,
 );
 
@@ -171,9 +185,7 @@ const protect = singleton(
   'protect',
   'Clerk Protect settings',
   async (api) => ({ ...(await api.getProtect()) }),
-  async (api, changes) => {
-    await api.updateProtect(changes);
-  },
+  async (api, changes) => ({ ...(await api.updateProtect(changes)) }),
 );
 
 const smsCountryBlocklist = singleton(
@@ -181,9 +193,7 @@ const smsCountryBlocklist = singleton(
   'communication',
   'the SMS country blocklist',
   async (api) => ({ blocked_country_codes: [...(await api.getCommunication()).blocked_country_codes] }),
-  async (api, changes) => {
-    await api.updateCommunication({ blocked_country_codes: changes.blocked_country_codes as string[] });
-  },
+  async (api, changes) => ({ ...(await api.updateCommunication({ blocked_country_codes: changes.blocked_country_codes as string[] })) }),
 );
 
 const organizationSettings = singleton(
@@ -195,8 +205,31 @@ const organizationSettings = singleton(
     return { ...live } as Props;
   },
   async (api, changes) => {
-    await api.updateOrganizationSettings(changes);
+    const modes = changes.domains_enrollment_modes as string[] | undefined;
+    const confirmed: Props = { ...(await api.updateOrganizationSettings(changes)) };
+    // The PATCH writes the automatic modes only: manual_invitation the baseline wants and Clerk
+    // does not hold cannot be written, so the write fails naming it instead of looping.
+    if (modes !== undefined) {
+      const live = confirmed.domains_enrollment_modes as string[];
+      const missing = modes.filter((mode) => !WRITABLE_ENROLLMENT_MODES.includes(mode) && !live.includes(mode));
+      const extra = live.filter((mode) => !WRITABLE_ENROLLMENT_MODES.includes(mode) && !modes.includes(mode));
+      if (missing.length > 0 || extra.length > 0) {
+        throw new ClerkguardError(
+          `organization settings: domains_enrollment_modes ${missing.length > 0 ? `wants ${missing.join(', ')}` : `does not want ${extra.join(', ')}`}, which PATCH /v1/instance/organization_settings cannot write (it accepts ${WRITABLE_ENROLLMENT_MODES.join(' and ')})`,
+          { hint: 'change manual invitations in the Clerk dashboard (Organizations → Verified domains), or match the baseline to the instance' },
+        );
+      }
+    }
+    return confirmed;
   },
+);
+
+const oauthApplicationSettings = singleton(
+  'OAuthApplicationSettings',
+  'oauth_application_settings',
+  'OAuth application settings',
+  async (api) => ({ ...(await api.getOAuthApplicationSettings()) }),
+  async (api, changes) => ({ ...(await api.updateOAuthApplicationSettings(changes)) }),
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -375,78 +408,109 @@ const jwtTemplate: KindOperations = {
 };
 
 // ---------------------------------------------------------------------------------------------
-// The Platform API config. Only the `session` key is managed (field names as src/clerk maps
-// them, UNVERIFIED against real Clerk like the rest of the Platform beta).
+// The Platform API config: the typed maximum session lifetime (`session.lifetime`, seconds) and
+// any raw keys of the baseline's `platform_config`, in one resource with one config_version.
 
-/** Model settings of a group -> the Platform config value under its key. */
-export function toPlatform(_group: PlatformGroup, settings: Props): Props {
+/** The Platform PATCH for the groups whose desired value differs from `live` (changed fields only). */
+export function platformPatch(live: Props, desired: Props): Record<string, Record<string, unknown>> {
+  const patch: Record<string, Record<string, unknown>> = {};
+  const wantedSession = desired.session as Props | undefined;
+  const liveSession = (live.session ?? {}) as Props;
+  if (wantedSession?.maximum_lifetime_minutes !== undefined && liveSession.maximum_lifetime_minutes !== wantedSession.maximum_lifetime_minutes) {
+    patch[PLATFORM_SESSION_KEY] = { [PLATFORM_SESSION_LIFETIME_FIELD]: (wantedSession.maximum_lifetime_minutes as number) * 60 };
+  }
+  const wantedRaw = (desired.platform_config ?? {}) as Record<string, Props>;
+  const liveRaw = (live.platform_config ?? {}) as Record<string, Props>;
+  for (const key of Object.keys(wantedRaw)) {
+    const changes = changedFields(liveRaw[key] ?? {}, wantedRaw[key] ?? {});
+    if (Object.keys(changes).length > 0) patch[key] = { ...patch[key], ...changes };
+  }
+  return patch;
+}
+
+/** Only the fields whose value differs, nested objects included (never a whole-key replace). */
+function changedFields(live: Props, desired: Props): Props {
   const out: Props = {};
-  if (settings.inactivity_timeout_minutes !== undefined) out.inactivity_timeout_in_minutes = settings.inactivity_timeout_minutes;
-  if (settings.maximum_lifetime_minutes !== undefined) out.maximum_lifetime_in_minutes = settings.maximum_lifetime_minutes;
+  for (const key of Object.keys(desired)) {
+    const wanted = desired[key];
+    const current = live[key];
+    if (isPlain(wanted) && isPlain(current)) {
+      const nested = changedFields(current, wanted);
+      if (Object.keys(nested).length > 0) out[key] = nested;
+    } else if (!deepEqualValue(current, wanted)) out[key] = wanted;
+  }
   return out;
 }
 
-/** The Platform config value of a group -> model settings. */
-export function fromPlatform(_group: PlatformGroup, value: unknown): Props {
-  if (value === null || typeof value !== 'object') return {};
-  const raw = value as Props;
-  const out: Props = {};
-  if (typeof raw.inactivity_timeout_in_minutes === 'number') out.inactivity_timeout_minutes = raw.inactivity_timeout_in_minutes;
-  if (typeof raw.maximum_lifetime_in_minutes === 'number') out.maximum_lifetime_minutes = raw.maximum_lifetime_in_minutes;
-  return out;
+function isPlain(value: unknown): value is Props {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-export function platformKey(_group: PlatformGroup): string {
-  return PLATFORM_SESSION_KEY;
+function deepEqualValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b) || (isPlain(a) && isPlain(b) && Object.keys({ ...a, ...b }).every((key) => deepEqualValue(a[key], b[key])));
 }
 
-const GROUP_ORDER: readonly PlatformGroup[] = PLATFORM_GROUPS;
-
-function declaredGroups(props: Props): PlatformGroup[] {
-  return GROUP_ORDER.filter((group) => props[group] !== undefined);
+/** The Platform config keys a resource's props touch. */
+function platformKeys(props: Props): string[] {
+  return [...new Set([...(props.session !== undefined ? [PLATFORM_SESSION_KEY] : []), ...Object.keys((props.platform_config ?? {}) as Props)])];
 }
 
-async function readPlatform(api: ClerkApi, groups: readonly PlatformGroup[]): Promise<{ version: string | undefined; settings: Props }> {
-  const config = await api.getPlatformConfig(groups.map(platformKey));
+/** Live values in the resource's shape: typed session (minutes) and raw keys as Clerk has them. */
+async function readPlatform(api: ClerkApi, props: Props): Promise<{ version: string | undefined; live: Props }> {
+  const keys = platformKeys(props);
+  const [config, schemaDocument] = await Promise.all([api.getPlatformConfig(keys), api.getPlatformConfigSchema(keys)]);
   if (!config) {
-    throw new ClerkguardError(`the ${groups.join(', ')} settings of environment ${api.connection.environment} can only be managed through the Platform API`, {
+    throw new ClerkguardError(`the Platform config of environment ${api.connection.environment} (${keys.join(', ')}) can only be managed through the Platform API`, {
       hint: 'pulumi config set --secret clerkguard:platformApiKey ak_… and pulumi config set clerkguard:applicationId app_…',
     });
   }
-  const settings: Props = {};
-  for (const group of groups) settings[group] = fromPlatform(group, config[platformKey(group)]);
-  return { version: config.config_version, settings };
+  const live: Props = {};
+  if (props.session !== undefined) {
+    const lifetime = sessionLifetimeFromPlatform(config, schemaDocument ? platformSchema(schemaDocument) : undefined);
+    live.session = lifetime.minutes === undefined ? {} : { maximum_lifetime_minutes: lifetime.minutes };
+  }
+  if (props.platform_config !== undefined) {
+    const raw: Props = {};
+    for (const key of Object.keys(props.platform_config as Props)) if (isPlain(config[key])) raw[key] = config[key];
+    live.platform_config = raw;
+  }
+  return { version: config.config_version, live };
 }
 
-/** Only the sub-keys whose value differs, nested groups included (never a whole-group PUT). */
-function changedSettings(live: Props, desired: Props): Props {
+/** Confirmed values: what the PATCH answer's `after` holds, in the resource's shape. */
+function confirmedOuts(desired: Props, before: Props, after: Record<string, unknown>, version: string | undefined): Props {
   const out: Props = {};
-  for (const key of changedKeys('PlatformConfig', live, desired)) {
-    const wanted = desired[key];
-    const current = live[key];
-    const nested = wanted !== null && typeof wanted === 'object' && !Array.isArray(wanted) && current !== null && typeof current === 'object' && !Array.isArray(current);
-    out[key] = nested ? changedSettings(current as Props, wanted as Props) : wanted;
+  if (desired.session !== undefined) {
+    const session = after[PLATFORM_SESSION_KEY];
+    const seconds = isPlain(session) ? session[PLATFORM_SESSION_LIFETIME_FIELD] : undefined;
+    out.session = typeof seconds === 'number' ? { maximum_lifetime_minutes: seconds / 60 } : (before.session ?? desired.session);
   }
-  return out;
+  if (desired.platform_config !== undefined) {
+    const raw: Props = {};
+    for (const [key, wanted] of Object.entries(desired.platform_config as Props)) {
+      const source = isPlain(after[key]) ? after[key] : ((before.platform_config as Props | undefined)?.[key] ?? wanted);
+      raw[key] = projectDeep(source, wanted);
+    }
+    out.platform_config = raw;
+  }
+  return { ...out, ...(version ? { config_version: version } : {}) };
 }
 
 /**
- * One PATCH for every changed group, with If-Match. Returns the new config_version (re-read
- * when the response carries none, so the next If-Match is never stale because of our own write).
+ * One PATCH for every changed group, If-Match of the version last read, validated first against
+ * the instance's own config schema, confirmed from the answer's `after` (settings-io.ts).
  */
-async function patchPlatform(api: ClerkApi, live: Props, desired: Props, configVersion: string | undefined): Promise<string | undefined> {
-  const changes = changedSettings(live, desired);
-  const groups = Object.keys(changes) as PlatformGroup[];
-  if (groups.length === 0) return configVersion;
+async function applyPlatform(api: ClerkApi, live: Props, desired: Props, configVersion: string | undefined, dryRun = false): Promise<Props> {
+  const patch = platformPatch(live, desired);
+  if (Object.keys(patch).length === 0) return confirmedOuts(desired, live, {}, configVersion);
   if (!configVersion) throw new ClerkguardError('the Platform config read carried no config_version to send as If-Match');
-  const patch = Object.fromEntries(groups.map((group) => [platformKey(group), toPlatform(group, changes[group] as Props)]));
   try {
-    const result = await api.patchPlatformConfig(patch, { configVersion });
-    return result.config_version ?? (await readPlatform(api, groups)).version;
+    const result = await writePlatformConfig(api, patch, { configVersion, dryRun });
+    return confirmedOuts(desired, live, result.after, result.configVersion ?? configVersion);
   } catch (error) {
     if (error instanceof ClerkguardError && /changed concurrently|\b(409|412)\b|precondition/i.test(error.message)) {
       throw new ClerkguardError(
-        `the ${groups.join(', ')} settings were not written: the Platform config changed since clerkguard last read it (If-Match ${configVersion} no longer matches), and writing now would overwrite that edit`,
+        `the ${Object.keys(patch).join(', ')} settings were not written: the Platform config changed since clerkguard last read it (If-Match ${configVersion} no longer matches), and writing now would overwrite that edit`,
         { hint: 'run `pulumi up --refresh` to review the live values, then apply again', cause: error },
       );
     }
@@ -454,33 +518,41 @@ async function patchPlatform(api: ClerkApi, live: Props, desired: Props, configV
   }
 }
 
-function platformOuts(desired: Props, version: string | undefined): Props {
-  return { ...pick(desired, declaredGroups(desired)), ...(version ? { config_version: version } : {}) };
-}
-
 const platformConfig: KindOperations = {
+  async preview(api, olds, news) {
+    // A server-side dry run of the write the update would make: a key or value this instance
+    // does not accept fails `pulumi preview`, naming it, before anything changes.
+    const { version, live } = await readPlatform(api, news);
+    await applyPlatform(api, live, news, version, true);
+    void olds;
+  },
   async create(api, inputs) {
-    const { version, settings } = await readPlatform(api, declaredGroups(inputs));
-    const newVersion = await patchPlatform(api, settings, inputs, version);
-    return { id: 'platform_config', outs: platformOuts(inputs, newVersion) };
+    const { version, live } = await readPlatform(api, inputs);
+    return { id: 'platform_config', outs: await applyPlatform(api, live, inputs, version) };
   },
   async read(api, id, props) {
-    const groups = declaredGroups(props);
-    const { version, settings } = await readPlatform(api, groups);
-    const live: Props = {};
-    for (const group of groups) live[group] = projectDeep(settings[group], props[group]);
-    return { id, props: { ...live, ...(version ? { config_version: version } : {}) } };
+    const { version, live } = await readPlatform(api, props);
+    const projectedLive: Props = {};
+    if (props.session !== undefined) projectedLive.session = projectDeep(live.session, props.session);
+    if (props.platform_config !== undefined) {
+      const raw: Props = {};
+      for (const [key, wanted] of Object.entries(props.platform_config as Props)) {
+        const value = (live.platform_config as Props)[key];
+        if (value !== undefined) raw[key] = projectDeep(value, wanted);
+      }
+      projectedLive.platform_config = raw;
+    }
+    return { id, props: { ...projectedLive, ...(version ? { config_version: version } : {}) } };
   },
   async update(api, _id, olds, news) {
     // If-Match carries the version of the last read (create, refresh or update): an edit made
     // after it, in the dashboard or elsewhere, fails this write instead of being overwritten.
     const stateVersion = typeof olds.config_version === 'string' ? olds.config_version : undefined;
-    const version = stateVersion ?? (await readPlatform(api, declaredGroups(news))).version;
-    const newVersion = await patchPlatform(api, pick(olds, declaredGroups(olds)), news, version);
-    return platformOuts(news, newVersion);
+    const version = stateVersion ?? (await readPlatform(api, news)).version;
+    return applyPlatform(api, pick(olds, ['session', 'platform_config']), news, version);
   },
   async remove() {
-    return forgetMessage('the Platform API config (session lifetime)');
+    return forgetMessage('the Platform API config (session lifetime, platform_config keys)');
   },
 };
 
@@ -494,4 +566,5 @@ export const OPERATIONS: Readonly<Record<Exclude<KindName, 'Baseline'>, KindOper
   OrganizationRole: organizationRole,
   JwtTemplate: jwtTemplate,
   PlatformConfig: platformConfig,
+  OAuthApplicationSettings: oauthApplicationSettings,
 };

@@ -52,6 +52,7 @@ const SINGLE_GROUP_KINDS: Partial<Record<KindName, string>> = {
   Restrictions: 'restrictions',
   Protect: 'protect',
   SmsCountryBlocklist: 'communication',
+  OAuthApplicationSettings: 'oauth_application_settings',
 };
 
 /** Maps resource inputs back into the settings model. Unknown resource types are ignored. */

@@ -49,6 +49,8 @@ export function resourceName(kind: KindName, key?: string): string {
       return `jwt-template/${key}`;
     case 'PlatformConfig':
       return 'platform-config';
+    case 'OAuthApplicationSettings':
+      return 'oauth-application-settings';
   }
 }
 
@@ -81,6 +83,7 @@ export function declareBaseline(baseline: Baseline, options: DeclareOptions): De
   if (settings.restrictions && Object.keys(settings.restrictions).length > 0) add('Restrictions', undefined, { ...settings.restrictions });
   if (settings.protect && Object.keys(settings.protect).length > 0) add('Protect', undefined, { ...settings.protect });
   if (settings.communication?.blocked_country_codes !== undefined) add('SmsCountryBlocklist', undefined, { ...settings.communication });
+  if (settings.oauth_application_settings && Object.keys(settings.oauth_application_settings).length > 0) add('OAuthApplicationSettings', undefined, { ...settings.oauth_application_settings });
 
   const organizations = settings.organizations;
   const permissions = Object.entries(organizations?.permissions ?? {}).map(([key, permission]) => add('OrganizationPermission', key, { key, ...permission }));
@@ -103,6 +106,7 @@ export function declareBaseline(baseline: Baseline, options: DeclareOptions): De
       const value = platformGroupSettings(settings, group);
       if (value) groups[group] = value;
     }
+    if (settings.platform_config && Object.keys(settings.platform_config).length > 0) groups.platform_config = settings.platform_config;
     if (Object.keys(groups).length > 0) add('PlatformConfig', undefined, groups);
   }
   return { baseline: record, resources };
@@ -119,11 +123,18 @@ export function declaredOnlySettings(settings: Settings, options: Pick<DeclareOp
   delete out.restrictions;
   delete out.protect;
   delete out.communication;
-  delete out.organizations;
+  delete out.oauth_application_settings;
   delete out.jwt_templates;
+  // Role sets are read-only: kept for the policy pack; the rest of organizations are resources.
+  if (settings.organizations?.role_sets) out.organizations = { role_sets: settings.organizations.role_sets };
+  else delete out.organizations;
   if (settings.instance) {
-    if (settings.instance.environment_type === undefined) delete out.instance;
-    else out.instance = { environment_type: settings.instance.environment_type };
+    const readOnly = {
+      ...(settings.instance.environment_type === undefined ? {} : { environment_type: settings.instance.environment_type }),
+      ...(settings.instance.domains === undefined ? {} : { domains: settings.instance.domains }),
+    };
+    if (Object.keys(readOnly).length === 0) delete out.instance;
+    else out.instance = readOnly;
   }
   if (settings.session && options.platform) {
     const writable = Object.keys(PLATFORM_GROUP_SCHEMAS.session.shape);
@@ -131,6 +142,7 @@ export function declaredOnlySettings(settings: Settings, options: Pick<DeclareOp
     if (Object.keys(rest).length > 0) out.session = rest;
     else delete out.session;
   }
+  if (options.platform) delete out.platform_config;
   return out;
 }
 
