@@ -194,8 +194,7 @@ export const ANSWERS = {
       req('user_settings.passkey_settings', 'object', { feeds: ['passkey_settings'] }),
       req('user_settings.passkey_settings.satisfies_second_factor', 'boolean', { feeds: ['passkey_settings.satisfies_second_factor'] }),
       req('user_settings.attributes', 'object', { feeds: ['sign_up.email_verification_required'] }),
-      // UserSettings.Attributes lists no attribute as required: an instance without email has none.
-      opt('user_settings.attributes.email_address', 'object', { feeds: ['sign_up.email_verification_required'] }),
+      req('user_settings.attributes.email_address', 'object', { feeds: ['sign_up.email_verification_required'] }),
       req('user_settings.attributes.email_address.verify_at_sign_up', 'boolean', { feeds: ['sign_up.email_verification_required'] }),
       // Client.Environment marks nothing required; partitioned_cookies may be left out.
       opt('partitioned_cookies', 'boolean', { feeds: ['session.partitioned_cookies'] }),
@@ -231,9 +230,10 @@ export const ANSWERS = {
       req('key', 'string'),
       req('name', 'string'),
       req('roles', 'array', { each: [req('key', 'string')] }),
-      opt('default_role', 'object', { nullable: true, feeds: ['organizations.role_sets'] }),
+      // `nullable: true` beside allOf: under OpenAPI 3.0.3 that admits no null, so null is malformed.
+      opt('default_role', 'object', { feeds: ['organizations.role_sets'] }),
       req('default_role.key', 'string'),
-      opt('creator_role', 'object', { nullable: true, feeds: ['organizations.role_sets'] }),
+      opt('creator_role', 'object', { feeds: ['organizations.role_sets'] }),
       req('creator_role.key', 'string'),
     ],
   },

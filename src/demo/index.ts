@@ -41,7 +41,8 @@ export function packagedBaselineFile(): string {
 }
 
 export const DEMO_CHANGES = {
-  inactivity_timeout_minutes: 10080,
+  /** 30 days, written as the Platform config's session.lifetime in seconds. */
+  maximum_lifetime_minutes: 43200,
   jwt_template: 'supabase',
   email_claim: '{{user.primary_email_address}}',
   jwt_lifetime_seconds: 3600,
@@ -88,15 +89,15 @@ async function makeDemoChanges(emulator: RunningEmulator, loaded: LoadedBaseline
   const platform = await fetch(`${emulator.platform_api_url}/v1/platform/applications/${emulator.application_id}/instances/${environment}/config`, {
     method: 'PATCH',
     headers: { authorization: `Bearer ${emulator.platform_api_key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ session: { inactivity_timeout_in_minutes: DEMO_CHANGES.inactivity_timeout_minutes } }),
+    body: JSON.stringify({ session: { lifetime: DEMO_CHANGES.maximum_lifetime_minutes * 60 } }),
   });
   if (!platform.ok) throw new ClerkguardError(`the emulator refused the session change (HTTP ${platform.status})`);
-  say(`   - session inactivity timeout raised to 7 days (Platform API PATCH …/config)\n`);
+  say(`   - maximum session lifetime raised to 30 days (Platform API PATCH …/config, session.lifetime)\n`);
 
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createClerkClient } = require('@clerk/backend') as typeof import('@clerk/backend');
   const clerk = createClerkClient({ secretKey: emulator.secret_key, apiUrl: emulator.bapi_url, telemetry: { disabled: true } });
-  // Clerk answers this list as a bare array even when asked for pages; accept both shapes.
+  // The SDK asks for paginated=true and gets {data, total_count}; the spec still declares a bare array.
   const listed = (await clerk.jwtTemplates.list()) as unknown;
   const templates = (Array.isArray(listed) ? listed : (listed as { data: unknown[] }).data) as Awaited<ReturnType<typeof clerk.jwtTemplates.get>>[];
   const template = templates.find((item) => item.name === DEMO_CHANGES.jwt_template);

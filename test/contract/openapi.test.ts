@@ -35,6 +35,7 @@ describe.runIf(!specsDir && process.env.CLERKGUARD_REQUIRE_SPECS === '1')('contr
 });
 
 const NEGATIVE = 'x-clerkguard-negative';
+const UNCOMPILABLE_RESPONSES = ['ListRoleSets'];
 const BASELINE = path.resolve(__dirname, '..', '..', 'baselines', 'production.json');
 
 contract('emulator and client against Clerk OpenAPI specs', () => {
@@ -67,8 +68,7 @@ contract('emulator and client against Clerk OpenAPI specs', () => {
     expect(productFields().sort()).toEqual(
       [
         'PlatformGetConfig.session',
-        'PlatformGetConfig.session.inactivity_timeout_in_minutes',
-        'PlatformGetConfig.session.maximum_lifetime_in_minutes',
+        'PlatformGetConfig.session.lifetime',
         'UpdateInstanceRestrictions.allowlist_blocklist_disabled_on_sign_in',
         'getEnvironment.display_config',
         'getEnvironment.user_settings.sign_in.second_factor.required',
@@ -115,7 +115,25 @@ contract('emulator and client against Clerk OpenAPI specs', () => {
         continue;
       }
       if (request.response === undefined) continue;
-      const result = validator.validateResponse(request.response, request.operation_id!, request.status);
+      let result: ReturnType<typeof validator.validateResponse>;
+      // The one known spec gap: ListJWTTemplates declares a bare array, but with paginated=true
+      // (what @clerk/backend's JwtTemplatesApi.list sends) Clerk answers {data, total_count}:
+      // the envelope is checked here and its items against the spec's array.
+      let body = request.response;
+      if (request.operation_id === 'ListJWTTemplates' && request.query.paginated === 'true') {
+        const envelope = body as { data?: unknown; total_count?: unknown };
+        if (!Array.isArray(envelope.data) || typeof envelope.total_count !== 'number') failures.push('ListJWTTemplates?paginated=true: expected {data, total_count}');
+        body = envelope.data;
+      }
+      try {
+        result = validator.validateResponse(body, request.operation_id!, request.status);
+      } catch (error) {
+        // The spec puts `nullable: true` beside `allOf` without a `type` (RoleSet.default_role,
+        // creator_role), which ajv refuses to compile; those answers are held to src/clerk's
+        // answer schema (ANSWERS.roleSet, contract-checked above) instead.
+        if (UNCOMPILABLE_RESPONSES.includes(request.operation_id!) && /nullable/.test(String(error))) continue;
+        throw error;
+      }
       if (!result.valid) failures.push(`${request.operation_id} ${request.status}: ${JSON.stringify(result.errors)}`);
     }
     expect(failures).toEqual([]);
@@ -150,9 +168,14 @@ async function exercise(api: ClerkApi, emulator: RunningEmulator, loaded: Return
   await api.deleteJwtTemplate(created.id);
 
   await api.getPlatformConfigSchema();
-  await writeSession(api, { inactivity_timeout_minutes: 45 });
+  await api.getPlatformConfigSchema(['session']);
+  await writeSession(api, { maximum_lifetime_minutes: 1440 });
   const config = await api.getPlatformConfig();
-  await api.patchPlatformConfig({ session: { maximum_lifetime_in_minutes: 1440 } }, { configVersion: config!.config_version!, dryRun: true });
+  await api.patchPlatformConfig({ session: { lifetime: 86400 } }, { configVersion: config!.config_version!, dryRun: true });
+  await api.listDomains();
+  await api.getOAuthApplicationSettings();
+  await api.updateOAuthApplicationSettings({ dynamic_oauth_client_registration: false, client_id_metadata_documents_only_allow_pre_registered_clients: true });
+  await api.listRoleSets();
 
   // Raw calls for the operations src/clerk never sends and for error answers.
   const bapi = emulator.bapi_url;
@@ -165,15 +188,19 @@ async function exercise(api: ClerkApi, emulator: RunningEmulator, loaded: Return
   await fetch(`${bapi}/v1/organization_permissions/${permissions.data[0]!.id}`, { headers: auth });
   const templates = (await (await fetch(`${bapi}/v1/jwt_templates`, { headers: auth })).json()) as { id: string }[];
   await fetch(`${bapi}/v1/jwt_templates/${templates[0]!.id}`, { headers: auth });
+  await fetch(`${bapi}/v1/jwks`, { headers: auth });
+  await fetch(`${bapi}/v1/organization_roles?order_by=name&query=admin`, { headers: auth });
   const current = (await (await fetch(configUrl, { headers: platformAuth })).json()) as Record<string, unknown>;
   const { config_version: version, ...keys } = current;
-  await fetch(`${configUrl}?dry_run=true`, { method: 'PUT', headers: { ...platformAuth, 'If-Match': String(version) }, body: JSON.stringify({ ...keys, session: { inactivity_timeout_in_minutes: 30, maximum_lifetime_in_minutes: 10080 } }) });
+  await fetch(`${configUrl}?dry_run=true`, { method: 'PUT', headers: { ...platformAuth, 'If-Match': String(version) }, body: JSON.stringify({ ...keys, session: { lifetime: 604800, inactivity_timeout: 1800 } }) });
 
   const negative = { [NEGATIVE]: '1' };
   await fetch(`${bapi}/v1/organization_roles`, { headers: { ...negative, Authorization: 'Bearer sk_live_wrong' } });
   await fetch(`${bapi}/v1/organization_roles/role_missing`, { headers: { ...auth, ...negative } });
   await fetch(`${bapi}/v1/jwt_templates/${templates[0]!.id}`, { method: 'PATCH', headers: { ...auth, ...negative }, body: JSON.stringify({ name: 'supabase', claims: {}, lifetime: 5 }) });
-  await fetch(configUrl, { method: 'PATCH', headers: { ...platformAuth, ...negative, 'If-Match': '1' }, body: JSON.stringify({ session: { inactivity_timeout_in_minutes: 10 } }) });
-  await fetch(configUrl, { method: 'PUT', headers: { ...platformAuth, ...negative }, body: JSON.stringify({ session: { inactivity_timeout_in_minutes: 10 } }) });
+  await fetch(configUrl, { method: 'PATCH', headers: { ...platformAuth, ...negative, 'If-Match': '1' }, body: JSON.stringify({ session: { lifetime: 600 } }) });
+  await fetch(configUrl, { method: 'PUT', headers: { ...platformAuth, ...negative }, body: JSON.stringify({ session: { lifetime: 600 } }) });
+  await fetch(`${configUrl}?destructive=true`, { method: 'PATCH', headers: { ...platformAuth, ...negative }, body: JSON.stringify({ session: { lifetime: null, inactivity_timeout: null } }) });
+  await fetch(`${bapi}/v1/organization_roles`, { method: 'POST', headers: { ...auth, ...negative }, body: JSON.stringify({ name: 'X', key: 'org:x', colour: 'red' }) });
   await fetch(`${bapi}/v1/instance/organization_settings`, { method: 'PATCH', headers: { ...auth, ...negative }, body: JSON.stringify({ creator_role_id: 'org:admin' }) });
 }
