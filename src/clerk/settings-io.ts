@@ -108,7 +108,8 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     permissions: () => optional(() => api.listOrganizationPermissions(), unavailable),
     roleSets: () => optional(() => api.listRoleSets(), unavailable),
     jwtTemplates: () => api.listJwtTemplates(),
-    platform: () => api.getPlatformConfig(platformKeys),
+    // The whole document: every sensitive value in it is fingerprinted (collectRedacted).
+    platform: () => api.getPlatformConfig(),
     platformSchema: () => optional(() => api.getPlatformConfigSchema(platformKeys), unavailable),
   };
   const names = Object.keys(jobs) as (keyof typeof jobs)[];

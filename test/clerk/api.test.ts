@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClerkApi, type ClerkApi } from '../../src/clerk/api';
 import { connectionFromEnv, decodePublishableKey, encodePublishableKey, keyEnvironment, type RetryPolicy } from '../../src/clerk/connection';
 import { ClerkApiError } from '../../src/clerk/http';
-import { readSettings, writeInstance, writeJwtTemplate, writeOrganizationSettings, writeSession } from '../../src/clerk/settings-io';
+import { readSettings, writeCommunication, writeInstance, writeJwtTemplate, writeOrganizationSettings, writeProtect, writeSession } from '../../src/clerk/settings-io';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { newId } from '../../src/emulator/state';
 import type { Target } from '../../src/baseline/schema';
@@ -149,13 +149,30 @@ describe('reads', () => {
     expect(pages).toEqual(['0', '500']);
   });
 
-  it('a session limit the Platform config switched off (null) is read, not unverified', async () => {
+  it('session.lifetime maps to maximum_lifetime_minutes; null or a part minute is unverified, never a value', async () => {
     const version = (await api.getPlatformConfig())!.config_version!;
-    await api.patchPlatformConfig({ session: { inactivity_timeout_in_minutes: null, maximum_lifetime_in_minutes: 720 } }, { configVersion: version });
+    await api.patchPlatformConfig({ session: { lifetime: 43200 } }, { configVersion: version });
     const read = await readSettings(api);
-    expect(read.settings.session).toEqual({ maximum_lifetime_minutes: 720 });
-    expect(read.coverage['session.inactivity_timeout_minutes']).toBe('platform');
+    expect(read.settings.session).toEqual({ maximum_lifetime_minutes: 720, partitioned_cookies: false });
     expect(read.coverage['session.maximum_lifetime_minutes']).toBe('platform');
+    // Clerk documents no Platform name for the inactivity timeout: never read from the API.
+    expect(read.coverage['session.inactivity_timeout_minutes']).toBeUndefined();
+
+    emulator.state.platform.config.session!.lifetime = null;
+    const off = await readSettings(api);
+    expect(off.settings.session?.maximum_lifetime_minutes).toBeUndefined();
+    expect(off.coverage['session.maximum_lifetime_minutes']).toBe('unverified');
+    expect(off.gaps.find((gap) => gap.field === 'session.lifetime')).toMatchObject({ reason: 'unmapped', value: null });
+
+    emulator.state.platform.config.session!.lifetime = 3601;
+    expect((await readSettings(api)).coverage['session.maximum_lifetime_minutes']).toBe('unverified');
+  });
+
+  it('a schema without session.lifetime leaves the maximum lifetime unverified', async () => {
+    emulator.faults.add({ kind: 'body', path: `/v1/platform/applications/${emulator.application_id}/instances/production/config/schema`, body: { type: 'object', properties: { captcha: { type: 'object' } } } });
+    const read = await readSettings(api);
+    expect(read.coverage['session.maximum_lifetime_minutes']).toBe('unverified');
+    expect(read.gaps.find((gap) => gap.field === 'session.lifetime')).toMatchObject({ endpoint: 'GET …/config/schema', reason: 'absent' });
   });
 
   it('refuses a publishable key of another instance type: its FAPI settings are not this instance\'s', async () => {
@@ -250,16 +267,33 @@ describe('writes', () => {
     expect(read.settings.instance).toMatchObject({ test_mode: true, hibp: false });
   });
 
-  it('patches the Platform session config with If-Match, honours dry_run, and reports concurrent changes', async () => {
-    const dry = await writeSession(api, { inactivity_timeout_minutes: 15 }, { dryRun: true });
+  it('patches the Platform session config with If-Match, honours dry_run, confirms from `after`, and reports concurrent changes', async () => {
+    const before = emulator.state.platform.config.session?.lifetime;
+    const dry = await writeSession(api, { maximum_lifetime_minutes: 15 }, { dryRun: true });
     expect(dry.dryRun).toBe(true);
-    expect(emulator.state.platform.config.session?.inactivity_timeout_in_minutes).toBeNull();
+    expect(dry.after).toEqual({ session: expect.objectContaining({ lifetime: 900 }) });
+    expect(emulator.state.platform.config.session?.lifetime).toBe(before);
     const stale = (await api.getPlatformConfig())!.config_version!;
-    await writeSession(api, { inactivity_timeout_minutes: 15, maximum_lifetime_minutes: 720 });
-    expect((await readSettings(api)).settings.session).toEqual({ inactivity_timeout_minutes: 15, maximum_lifetime_minutes: 720 });
-    const conflict = await failure(api.patchPlatformConfig({ session: { inactivity_timeout_in_minutes: 20 } }, { configVersion: stale }));
+    await writeSession(api, { maximum_lifetime_minutes: 720 });
+    expect((await readSettings(api)).settings.session).toMatchObject({ maximum_lifetime_minutes: 720 });
+    const conflict = await failure(api.patchPlatformConfig({ session: { lifetime: 1200 } }, { configVersion: stale }));
     expect(conflict.message).toMatch(/changed concurrently \(409\)/);
+    // Outside the instance's own schema: refused before anything is sent, naming the field.
+    const outside = (await writeSession(api, { maximum_lifetime_minutes: 1 }).catch((error: unknown) => error)) as Error;
+    expect(outside.message).toMatch(/does not fit the instance's config schema: session\.lifetime: must be >= 300/);
     expect(emulator.requests.some((request) => request.method === 'PUT')).toBe(false);
+  });
+
+  it('a write whose answer does not reflect a field is an error naming it; PATCH /instance fields are checked before sending', async () => {
+    // The spec: country codes that are not SMS-tier are dropped silently (the emulator drops AQ).
+    const refused = (promise: Promise<unknown>) => promise.then(() => new Error('no error')).catch((error: unknown) => error as Error);
+    const dropped = await refused(writeCommunication(api, { blocked_country_codes: ['KP', 'AQ'] }));
+    expect(dropped.message).toMatch(/Clerk did not confirm the write to PATCH \/v1\/instance\/communication for environment production: its answer does not reflect blocked_country_codes \(sent \["AQ","KP"\]/);
+    emulator.faults.add({ kind: 'body', path: '/v1/instance/protect', method: 'PATCH', body: { object: 'instance_protect', rules_enabled: false, specter_enabled: false } });
+    expect((await refused(writeProtect(api, { rules_enabled: true }))).message).toMatch(/does not reflect rules_enabled \(sent true, Clerk answered false\)/);
+    const requestsBefore = emulator.requests.length;
+    await expect(api.updateInstance({ support_mail: 'x' } as never)).rejects.toThrow(/would send "support_mail", which the endpoint does not accept: Clerk answers 204 and drops it/);
+    expect(emulator.requests.length).toBe(requestsBefore);
   });
 });
 
@@ -289,7 +323,8 @@ describe('failures', () => {
     const limited = await startEmulator({ rateLimit: { requests: 3, windowMs: 400 }, secretKey: SENTINEL });
     try {
       const client = apiFor(limited.env(), { ...fast, retryAfterScale: 0.45, maxRetries: 4 });
-      const results = await Promise.all([client.getInstance(), client.getProtect(), client.getCommunication(), client.getInstance(), client.getProtect()]);
+      // Clerk limits each endpoint on its own: five reads of one endpoint outrun a limit of three.
+      const results = await Promise.all([client.getInstance(), client.getInstance(), client.getInstance(), client.getInstance(), client.getInstance()]);
       expect(results).toHaveLength(5);
       expect(limited.requests.some((request) => request.status === 429)).toBe(true);
     } finally {
@@ -508,7 +543,7 @@ describe('responses of the wrong shape', () => {
     const error = await failure(readSettings(hurried));
     expect(error.message).toMatch(/^Clerk did not complete GET \/v1\/instance\/protect for environment production within the run deadline of 300 ms/);
     expect(error.kind).toBe('deadline');
-    expect(hurried.counter.attempts).toBeLessThan(12);
+    expect(hurried.counter.attempts).toBeLessThan(16);
   });
 
   it('a server that ignores offset is an error, not an endless loop', async () => {
