@@ -288,7 +288,7 @@ describe('writes', () => {
     // The spec: country codes that are not SMS-tier are dropped silently (the emulator drops AQ).
     const refused = (promise: Promise<unknown>) => promise.then(() => new Error('no error')).catch((error: unknown) => error as Error);
     const dropped = await refused(writeCommunication(api, { blocked_country_codes: ['KP', 'AQ'] }));
-    expect(dropped.message).toMatch(/Clerk did not confirm the write to PATCH \/v1\/instance\/communication for environment production: its answer does not reflect blocked_country_codes \(sent \["AQ","KP"\]/);
+    expect(dropped.message).toMatch(/Clerk did not confirm the write to PATCH \/v1\/instance\/communication for environment production: its answer does not reflect blocked_country_codes \(sent \["KP","AQ"\], Clerk answered \["KP"\]\)/);
     emulator.faults.add({ kind: 'body', path: '/v1/instance/protect', method: 'PATCH', body: { object: 'instance_protect', rules_enabled: false, specter_enabled: false } });
     expect((await refused(writeProtect(api, { rules_enabled: true }))).message).toMatch(/does not reflect rules_enabled \(sent true, Clerk answered false\)/);
     const requestsBefore = emulator.requests.length;
