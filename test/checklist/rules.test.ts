@@ -74,8 +74,8 @@ const CASES: RuleCase[] = [
     rule: 'session-revoke-on-security-events',
     fail: (b) => void (settings(b).session.revoke_on = ['password_change']),
     failPath: 'settings.session.revoke_on',
-    failMessage: /not revoked on email_change, mfa_enrollment/,
-    unverified: (b) => delete settings(b).session.revoke_on,
+    failMessage: /the revocation policy \(session\.revoke_on\) leaves out email_change, mfa_enrollment/,
+    unverified: (b) => delete settings(b).practices.session_revocation_configured,
   },
   {
     rule: 'session-server-side-verification',
@@ -275,9 +275,36 @@ describe('rule details', () => {
     expect(failing[0]!.message).toMatch(message);
   });
 
-  it('fails an empty origin list', () => {
-    const findings = forRule(evaluate((b) => void (settings(b).instance.allowed_origins = [])), 'origins-exact-allowlist');
-    expect(findings[0]!.message).toBe('the allowed origins list is empty');
+  it('an empty origin list is Clerk\'s secure default: it passes when the instance\'s domains are known, else it is not verifiable', () => {
+    const unknown = forRule(evaluate((b) => void (settings(b).instance.allowed_origins = [])), 'origins-exact-allowlist');
+    expect(unknown.map((finding) => finding.status)).toEqual(['not_verifiable']);
+    expect(unknown[0]!.message).toMatch(/the instance's domains are not known/);
+    const known = forRule(
+      evaluate((b) => {
+        settings(b).instance.allowed_origins = [];
+        settings(b).instance.domains = { 'example.com': { is_satellite: false }, 'eu.example.com': { is_satellite: true } };
+      }),
+      'origins-exact-allowlist',
+    );
+    expect(known.map((finding) => finding.status)).toEqual(['pass']);
+    expect(known[0]!.message).toBe("no extra allowed origins (Clerk's secure default): the Frontend API serves the instance's own domains example.com (primary), eu.example.com (satellite)");
+  });
+
+  it('open dynamic OAuth client registration fails item 3', () => {
+    const findings = forRule(evaluate((b) => void (settings(b).oauth_application_settings = { dynamic_oauth_client_registration: true })), 'origins-exact-allowlist');
+    expect(findings.find((finding) => finding.status === 'fail')!.path).toBe('settings.oauth_application_settings.dynamic_oauth_client_registration');
+  });
+
+  it('partitioned cookies fail item 8; a role set defaulting to admin fails item 14; unverified email at sign-up fails item 2', () => {
+    const eight = forRule(evaluate((b) => void (settings(b).session.partitioned_cookies = true)), 'session-cookie-samesite');
+    expect(eight.find((finding) => finding.status === 'fail')!.path).toBe('settings.session.partitioned_cookies');
+    const fourteen = forRule(
+      evaluate((b) => void (settings(b).organizations.role_sets = { 'role_set:default': { name: 'Default', roles: ['org:admin', 'org:member'], default_role: 'org:admin', creator_role: 'org:admin' } })),
+      'org-role-checks',
+    );
+    expect(fourteen.find((finding) => finding.status === 'fail')!.message).toBe('role set "role_set:default" gives new members the admin role "org:admin" by default');
+    const two = forRule(evaluate((b) => void (settings(b).sign_up.email_verification_required = false)), 'keys-production-live');
+    expect(two.find((finding) => finding.status === 'fail')!.path).toBe('settings.sign_up.email_verification_required');
   });
 
   it.each([

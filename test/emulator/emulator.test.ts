@@ -81,12 +81,37 @@ describe('emulator', () => {
     expect((await call(emulator, 'GET', '/v1/instance')).body).toHaveProperty('allowed_origins');
   });
 
-  it('rejects an unsupported Clerk-API-Version and validates pagination parameters', async () => {
+  it('serves every released Clerk API version (header or query), refuses others, and validates pagination parameters', async () => {
     const emulator = await emulatorFor();
-    expect((await call(emulator, 'GET', '/v1/instance', undefined, { 'Clerk-API-Version': '2021-02-05' })).status).toBe(400);
+    expect((await call(emulator, 'GET', '/v1/instance', undefined, { 'Clerk-API-Version': '2021-02-05' })).status).toBe(200);
+    expect((await call(emulator, 'GET', '/v1/instance?__clerk_api_version=2025-11-10')).status).toBe(200);
+    expect((await call(emulator, 'GET', '/v1/instance', undefined, { 'Clerk-API-Version': '2099-01-01' })).status).toBe(400);
     expect((await call(emulator, 'GET', '/v1/organization_roles?limit=501')).status).toBe(422);
+    // Default order -created_at: the member role, created after the admin role, comes first.
     const page = await call(emulator, 'GET', '/v1/organization_roles?limit=1&offset=1');
-    expect(page.body).toMatchObject({ total_count: 2, data: [{ key: 'org:member' }] });
+    expect(page.body).toMatchObject({ total_count: 2, data: [{ key: 'org:admin' }] });
+    expect((await call(emulator, 'GET', '/v1/organization_roles?order_by=key')).body).toMatchObject({ data: [{ key: 'org:admin' }, { key: 'org:member' }] });
+    expect((await call(emulator, 'GET', '/v1/organization_roles?query=mem')).body).toMatchObject({ total_count: 1, data: [{ key: 'org:member' }] });
+    expect((await call(emulator, 'GET', '/v1/organization_roles?order_by=colour')).status).toBe(422);
+  });
+
+  it('answers like Clerk: error codes, unknown group fields dropped, paginated JWT list, per-endpoint rate limits', async () => {
+    const emulator = await emulatorFor({ rateLimit: { requests: 1, windowMs: 5_000 } });
+    const unknown = await call(emulator, 'POST', '/v1/organization_roles', { name: 'X', key: 'org:x', colour: 'red' });
+    expect(unknown.body).toMatchObject({ errors: [{ code: 'form_param_unknown', message: 'is unknown', meta: { param_name: 'colour' } }] });
+    const missing = await call(emulator, 'POST', '/v1/organization_permissions', { key: 'org:a:b' });
+    expect(missing.body).toMatchObject({ errors: [{ code: 'form_param_missing', meta: { param_name: 'name' } }] });
+    expect((await call(emulator, 'PATCH', '/v1/instance', { test_mode: false, password: 'on' })).status).toBe(204);
+    const protect = await call(emulator, 'PATCH', '/v1/instance/protect', { rules_enabled: true, bogus: 1 });
+    expect(protect.body).toMatchObject({ rules_enabled: true });
+    expect(protect.body).not.toHaveProperty('bogus');
+    // One window per endpoint: a second GET /v1/instance is limited, other endpoints are not; /v1/jwks never is.
+    expect((await call(emulator, 'GET', '/v1/instance')).status).toBe(200);
+    expect((await call(emulator, 'GET', '/v1/instance')).status).toBe(429);
+    expect((await call(emulator, 'GET', '/v1/jwt_templates?paginated=true')).body).toEqual({ data: [], total_count: 0 });
+    for (let i = 0; i < 3; i++) expect((await call(emulator, 'GET', '/v1/jwks')).status).toBe(200);
+    // New instances lock out after 10 attempts (Clerk docs, since 2026-07-06).
+    expect(emulator.state.fapi.attack_protection.user_lockout.max_attempts).toBe(10);
   });
 
   it('is parsed by the real @clerk/backend client', async () => {
@@ -116,14 +141,26 @@ describe('emulator', () => {
     const url = `/v1/platform/applications/${emulator.application_id}/instances/production/config`;
     const config = await call(emulator, 'GET', url, undefined, headers);
     expect(config.body).toMatchObject({ config_version: '1', captcha: { secret_key: { redacted: true } } });
-    expect((await call(emulator, 'PATCH', `${url}?dry_run=true`, { session: { inactivity_timeout_in_minutes: 30 } }, { ...headers, 'If-Match': '1' })).body).toMatchObject({ dry_run: true, config_version: '1', after: { session: { inactivity_timeout_in_minutes: 30 } } });
-    expect(emulator.state.platform.config.session?.inactivity_timeout_in_minutes).toBeNull();
-    expect((await call(emulator, 'PATCH', url, { session: { inactivity_timeout_in_minutes: 30 } }, { ...headers, 'If-Match': '1' })).body).toMatchObject({ config_version: '2' });
-    expect((await call(emulator, 'PATCH', url, { session: { inactivity_timeout_in_minutes: 31 } }, { ...headers, 'If-Match': '1' })).status).toBe(409);
+    expect((await call(emulator, 'PATCH', `${url}?dry_run=true`, { session: { lifetime: 1800 } }, { ...headers, 'If-Match': '1' })).body).toMatchObject({ dry_run: true, config_version: '1', after: { session: { lifetime: 1800 } } });
+    expect(emulator.state.platform.config.session?.lifetime).toBe(604800);
+    expect((await call(emulator, 'PATCH', url, { session: { lifetime: 1800 } }, { ...headers, 'If-Match': '1' })).body).toMatchObject({ config_version: '2' });
+    expect((await call(emulator, 'PATCH', url, { session: { lifetime: 1860 } }, { ...headers, 'If-Match': '1' })).status).toBe(409);
     const put = await call(emulator, 'PUT', url, { session: {} }, headers);
     expect(put.status).toBe(400);
     expect(JSON.stringify(put.body)).toContain('missing: captcha');
-    expect((await call(emulator, 'PATCH', url, { captcha: null }, headers)).status).toBe(422);
+    // null resets to the default; destructive=true clears; both session limits may not be off.
+    await call(emulator, 'PATCH', url, { session: { lifetime: null } }, headers);
+    expect(emulator.state.platform.config.session?.lifetime).toBe(604800);
+    await call(emulator, 'PATCH', `${url}?destructive=true`, { session: { inactivity_timeout: null } }, headers);
+    expect(emulator.state.platform.config.session?.inactivity_timeout).toBeNull();
+    const both = await call(emulator, 'PATCH', `${url}?destructive=true`, { session: { lifetime: null } }, headers);
+    expect(both.status).toBe(400);
+    expect(both.body).toMatchObject({ errors: [{ code: 'config_validation_error', meta: { param_name: 'session' } }] });
+    expect((await call(emulator, 'PATCH', url, { session: { lifetime: 10 } }, headers)).body).toMatchObject({ errors: [{ code: 'config_validation_error', meta: { param_name: 'session.lifetime' } }] });
+    expect((await call(emulator, 'PATCH', url, { sesion: {} }, headers)).body).toMatchObject({ errors: [{ code: 'unknown_config_key', meta: { param_name: 'sesion', suggestions: ['session'] } }] });
+    await call(emulator, 'PATCH', url, { captcha: { widget_type: 'invisible' } }, headers);
+    await call(emulator, 'PATCH', url, { captcha: null }, headers);
+    expect(emulator.state.platform.config.captcha).toMatchObject({ widget_type: 'smart' });
     expect((await call(emulator, 'GET', url, undefined, { Authorization: `Bearer ${emulator.secret_key}` })).status).toBe(401);
   });
 
@@ -152,8 +189,8 @@ describe('emulator', () => {
     expect((await call(emulator, 'GET', '/v1/instance/protect')).status).toBe(503);
     expect((await call(emulator, 'GET', '/v1/instance/protect')).status).toBe(200);
     expect((await admin('POST', 'faults', { kind: 'nonsense' })).status).toBe(400);
-    await admin('POST', 'settings', { session: { inactivity_timeout_minutes: 120 } });
-    expect(emulator.state.platform.config.session?.inactivity_timeout_in_minutes).toBe(120);
+    await admin('POST', 'settings', { session: { maximum_lifetime_minutes: 120 } });
+    expect(emulator.state.platform.config.session?.lifetime).toBe(7200);
     const state = await admin('GET', 'state');
     expect(state.body?.kind).toBe('clerkguard-emulator-state');
     const requests = (await admin('GET', 'requests')).body as unknown as { path: string; headers: Record<string, string> }[];
@@ -162,7 +199,7 @@ describe('emulator', () => {
     // A saved state seeds a new emulator with the same live settings.
     const copy = await emulatorFor({ seed: state.body as never });
     expect(copy.state.instance_id).toBe(emulator.state.instance_id);
-    expect(copy.state.platform.config.session?.inactivity_timeout_in_minutes).toBe(120);
+    expect(copy.state.platform.config.session?.lifetime).toBe(7200);
   });
 
   it('survives a request it cannot decode: a bad %-escape is a 400, and it keeps serving', async () => {
