@@ -11,6 +11,7 @@
  */
 import { ClerkguardError } from '../util/errors';
 import { closestMatch } from '../util/suggest';
+import { isRedactedValue } from './types';
 
 export interface SchemaProblem {
   /** Dotted path inside the config document, e.g. `session.lifetime`. */
@@ -76,7 +77,9 @@ export function platformSchema(document: Record<string, unknown>): PlatformSchem
           problems.push({ path: key, message: `is not a key of this instance's Platform config${close ? ` (did you mean "${close}"?)` : ''}` });
           continue;
         }
-        document[key] = mergePatch(live[key], patch[key]);
+        // A redacted value (a secret Clerk serves as presence + fingerprint) is not the value:
+        // it is left out rather than judged against the field's type.
+        document[key] = mergePatch(withoutRedacted(live[key]), patch[key]);
       }
       if (Object.keys(document).length === 0) return problems;
       const validate = compiled();
@@ -97,6 +100,13 @@ export function mergePatch(live: unknown, patch: unknown): unknown {
   if (!isObject(patch) || !isObject(live)) return structuredClone(patch);
   const out: Record<string, unknown> = { ...live };
   for (const key of Object.keys(patch)) out[key] = mergePatch(live[key], patch[key]);
+  return out;
+}
+
+function withoutRedacted(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) if (!isRedactedValue(value[key])) out[key] = withoutRedacted(value[key]);
   return out;
 }
 

@@ -73,18 +73,22 @@ describe('exportLive', () => {
     expect(live).toMatchObject({ kind: 'clerkguard-live-export', environment: 'production', instance_id: emulator.state.instance_id, baseline_version: '1.0.0', captured_at: '2026-11-26T12:00:00.000Z' });
     // Everything the baseline declares and an API can read came back equal to the seed.
     const { settings } = loaded.baseline;
-    expect(live.settings.instance).toEqual(settings.instance);
+    expect(live.settings.instance).toEqual({ ...settings.instance, domains: { 'example.com': { is_satellite: false, proxy_url: null } } });
     expect(live.settings.organizations?.roles).toEqual(settings.organizations?.roles);
     expect(live.settings.jwt_templates).toEqual(settings.jwt_templates);
-    expect(live.settings.session).toEqual({ inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 10080 });
+    // The inactivity timeout has no documented API field; revoke_on and cookie_same_site are declarations.
+    expect(live.settings.session).toEqual({ maximum_lifetime_minutes: 10080, partitioned_cookies: false, revoke_on: settings.session!.revoke_on, cookie_same_site: 'lax' });
     expect(live.settings.practices).toEqual(settings.practices);
     expect(live.settings.keys).toEqual({ expected_environment: 'live', last_rotated_at: '2026-10-01', rotation_max_age_days: 180 });
     expect(live.coverage).toMatchObject({
       'instance.allowed_origins': 'bapi',
       'instance.hibp': 'fapi',
-      'session.inactivity_timeout_minutes': 'platform',
-      'session.revoke_on': 'unverified',
-      'session.cookie_same_site': 'unverified',
+      'session.inactivity_timeout_minutes': 'unverified',
+      'session.maximum_lifetime_minutes': 'platform',
+      'session.revoke_on': 'attested',
+      'session.cookie_same_site': 'attested',
+      'instance.domains': 'bapi',
+      oauth_application_settings: 'bapi',
       'webhooks.endpoints': 'unverified',
       'webhooks.signature_verification': 'attested',
       'keys.expected_environment': 'bapi',
@@ -108,8 +112,8 @@ describe('exportLive', () => {
       }),
     );
     const live = await exportLive(loaded, { env: emulator.env(), dashboardExport: file });
-    expect(live.settings.session).toEqual({ inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 10080, revoke_on: ['password_change', 'email_change'], cookie_same_site: 'lax' });
-    expect(live.coverage).toMatchObject({ 'session.inactivity_timeout_minutes': 'platform', 'session.revoke_on': 'export-file', 'session.cookie_same_site': 'export-file', 'webhooks.endpoints': 'export-file' });
+    expect(live.settings.session).toEqual({ inactivity_timeout_minutes: 999, maximum_lifetime_minutes: 10080, partitioned_cookies: false, revoke_on: ['password_change', 'email_change', 'mfa_enrollment'], cookie_same_site: 'lax' });
+    expect(live.coverage).toMatchObject({ 'session.inactivity_timeout_minutes': 'export-file', 'session.revoke_on': 'attested', 'session.cookie_same_site': 'attested', 'webhooks.endpoints': 'export-file' });
   });
 
   it('reports dashboard-export values it does not use: API values win, attestations come from the baseline', async () => {
@@ -120,14 +124,15 @@ describe('exportLive', () => {
       dashboardExport: {
         schema_version: 1,
         settings: {
-          session: { inactivity_timeout_minutes: 999, cookie_same_site: 'lax' },
+          session: { maximum_lifetime_minutes: 999, cookie_same_site: 'lax' },
           instance: { allowed_origins: ['https://www.example.com', 'https://app.example.com'] },
           practices: { server_side_session_verification: { attested_by: 'x', attested_at: '2026-11-01', evidence: 'y' } },
         },
       },
     });
     expect(warnings).toEqual([
-      'environment production: dashboard export: settings.session.inactivity_timeout_minutes differs from what platform returned; the platform value is used',
+      'environment production: dashboard export: settings.session.maximum_lifetime_minutes differs from what platform returned; the platform value is used',
+      'environment production: dashboard export: settings.session.cookie_same_site ignored (attestations come from the baseline)',
       'environment production: dashboard export: settings.practices ignored (attestations come from the baseline)',
     ]);
   });
@@ -147,7 +152,8 @@ describe('exportLive', () => {
     const env: Record<string, string> = { ...emulator.env() };
     delete env.CLERK_PLATFORM_API_KEY;
     const live = await exportLive(loaded, { env, dashboardExport: { schema_version: 1, settings: { session: { inactivity_timeout_minutes: 45 } } } });
-    expect(live.settings.session).toEqual({ inactivity_timeout_minutes: 45 });
+    expect(live.settings.session).toMatchObject({ inactivity_timeout_minutes: 45 });
+    expect(live.settings.session?.maximum_lifetime_minutes).toBeUndefined();
     expect(live.coverage).toMatchObject({ 'session.inactivity_timeout_minutes': 'export-file', 'session.maximum_lifetime_minutes': 'unverified' });
   });
 
@@ -161,17 +167,34 @@ describe('exportLive', () => {
     await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: other })).rejects.toThrow(`${other}: the dashboard export is for environment "staging", not "production"`);
   });
 
-  it('a session limit switched off in the Platform config is drift, not "unverified"', async () => {
-    const api = createClerkApi(connectionFromEnv(loaded.baseline.target, emulator.env(), { environment: 'production' }));
-    const version = (await api.getPlatformConfig())!.config_version!;
-    await api.patchPlatformConfig({ session: { inactivity_timeout_in_minutes: null } }, { configVersion: version });
-    const live = await exportLive(loaded, { env: emulator.env() });
-    expect(live.coverage['session.inactivity_timeout_minutes']).toBe('platform');
-    expect(live.settings.session?.inactivity_timeout_minutes).toBeUndefined();
+  it('a session.lifetime of null (meaning undocumented) is unverified: never drift, never "in sync"', async () => {
+    emulator.state.platform.config.session!.lifetime = null;
+    const warnings: string[] = [];
+    const live = await exportLive(loaded, { env: emulator.env(), onWarning: (message) => warnings.push(message) });
+    expect(live.coverage['session.maximum_lifetime_minutes']).toBe('unverified');
+    expect(live.settings.session?.maximum_lifetime_minutes).toBeUndefined();
+    expect(warnings).toContainEqual('environment production: GET …/config answered session.lifetime = null, and what null means for the maximum lifetime is not documented; settings.session.maximum_lifetime_minutes is unverified');
     const drift = diffBaseline(loaded, live, { today: '2026-11-26' });
-    expect(drift.status).toBe('drift');
-    expect(drift.changes).toContainEqual(expect.objectContaining({ path: 'settings.session.inactivity_timeout_minutes', baseline: 30, direction: 'weakening', source: 'platform' }));
-    expect(drift.unverified?.map((entry) => entry.path)).not.toContain('settings.session.inactivity_timeout_minutes');
+    expect(drift.changes.map((change) => change.path)).not.toContain('settings.session.maximum_lifetime_minutes');
+    expect(drift.unverified?.map((entry) => entry.path)).toContain('settings.session.maximum_lifetime_minutes');
+  });
+
+  it('manages a Platform config key clerkguard has no typed model for: validated against the instance schema, exported, drift shows a change', async () => {
+    const managed = structuredClone(loaded);
+    managed.baseline.settings.platform_config = { captcha: { widget_type: 'smart' } };
+    const live = await exportLive(managed, { env: emulator.env() });
+    expect(live.settings.platform_config?.captcha).toMatchObject({ widget_type: 'smart', provider: 'turnstile' });
+    expect(live.coverage['platform_config.captcha']).toBe('platform');
+    expect(diffBaseline(managed, live, { today: '2026-11-26' }).changes.filter((change) => change.path.startsWith('settings.platform_config'))).toEqual([]);
+    emulator.applySettings({ platform_config: { captcha: { widget_type: 'invisible' } } });
+    const after = diffBaseline(managed, await exportLive(managed, { env: emulator.env() }), { today: '2026-11-26' });
+    expect(after.changes).toContainEqual(expect.objectContaining({ path: 'settings.platform_config.captcha.widget_type', baseline: 'smart', live: 'invisible', direction: 'neutral', source: 'platform' }));
+    // A key or value the instance's own schema does not allow is bad input, naming the path.
+    const typo = structuredClone(loaded);
+    typo.baseline.settings.platform_config = { captcha: { widget_type: 'loud' }, sesion: { lifetime: 60 } };
+    await expect(exportLive(typo, { env: emulator.env() })).rejects.toThrow(
+      /settings\.platform_config\.sesion: is not a key of this instance's Platform config \(did you mean "session"\?\); settings\.platform_config\.captcha\.widget_type: must be equal to one of the allowed values/,
+    );
   });
 
   it('exports a default role only when the baseline manages it, with its live permissions', async () => {
@@ -203,12 +226,12 @@ describe('exportLive', () => {
     const template = loaded.baseline.settings.jwt_templates!.supabase!;
     await writeJwtTemplate(api, 'supabase', { ...template, custom_signing_key: false, signing_algorithm: 'RS256', claims: { ...template.claims, email: '{{user.primary_email_address}}' } });
     const config = await api.getPlatformConfig();
-    await api.patchPlatformConfig({ session: { inactivity_timeout_in_minutes: 240 } }, { configVersion: config!.config_version! });
+    await api.patchPlatformConfig({ session: { lifetime: 14400 } }, { configVersion: config!.config_version! });
     emulator.applySettings({ attack_protection: { user_lockout: { enabled: false } } });
     const live = await exportLive(loaded, { env: emulator.env() });
     expect(live.settings.instance?.allowed_origins).toContain('https://preview.example.dev');
     expect(live.settings.jwt_templates?.supabase?.claims).toHaveProperty('email');
-    expect(live.settings.session?.inactivity_timeout_minutes).toBe(240);
+    expect(live.settings.session?.maximum_lifetime_minutes).toBe(240);
     expect(live.settings.attack_protection?.user_lockout?.enabled).toBe(false);
   });
 });
@@ -224,7 +247,7 @@ describe('clerkguard export (CLI)', () => {
     const out = path.join(dir, 'live.json');
     const written = await cli(['export', '--env', 'production', '--out', out]);
     expect(written.code).toBe(0);
-    expect(written.stderr).toMatch(/^wrote .*live\.json: environment production, coverage attested 8, bapi 7, fapi 7, platform 2, unverified 3 \(9 requests, \d+ ms\)\n$/);
+    expect(written.stderr).toMatch(/^wrote .*live\.json: environment production, coverage attested 10, bapi 9, fapi 9, platform 1, unverified 2 \(13 requests, \d+ ms\)\n$/);
     expect(readFileSync(out, 'utf8')).toBe(printed.stdout);
     expect(readLiveExportFile(out).environment).toBe('production');
     expectNoSecrets(printed.stdout, printed.stderr, written.stderr);
