@@ -17,11 +17,11 @@ test('clerkguard demo runs from any directory, shows the three changes as weaken
   expect(result.code).toBe(0);
   expect(result.stdout).toContain('1. Drift before any change: clean');
   expect(result.stdout).toContain('DRIFT — 4 weakening');
-  for (const path_ of ['settings.session.inactivity_timeout_minutes', 'settings.jwt_templates.supabase.claims.email', 'settings.jwt_templates.supabase.lifetime', 'settings.instance.allowed_origins["https://preview.example.dev"]']) {
+  for (const path_ of ['settings.session.maximum_lifetime_minutes', 'settings.jwt_templates.supabase.claims.email', 'settings.jwt_templates.supabase.lifetime', 'settings.instance.allowed_origins["https://preview.example.dev"]']) {
     expect(result.stdout).toContain(path_);
   }
   const out = path.join(dir, 'clerkguard-demo');
-  expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('| weakening | high | `settings.session.inactivity_timeout_minutes` | `30 → 10080` | 5 | platform |');
+  expect(readFileSync(path.join(out, 'report.md'), 'utf8')).toContain('| weakening | high | `settings.session.maximum_lifetime_minutes` | `10080 → 43200` | 5 | platform |');
   const preview = JSON.parse(readFileSync(path.join(out, 'slack-preview.json'), 'utf8')) as { messages: { text: string; blocks: unknown[] }[] };
   expect(preview.messages[0]?.text).toBe('Clerk settings drift in production: 4 weakening');
   expect(preview.messages[0]?.blocks.length).toBeLessThanOrEqual(50);

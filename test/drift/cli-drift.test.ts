@@ -25,7 +25,7 @@ const env = (extra: NodeJS.ProcessEnv = {}) => ({ ...emulator.env(), CLERKGUARD_
 /** Dashboard-style changes through the emulator's APIs (Platform config and BAPI). */
 async function weaken(): Promise<void> {
   const platform = `${emulator.platform_api_url}/v1/platform/applications/${emulator.application_id}/instances/production/config`;
-  const response = await fetch(platform, { method: 'PATCH', headers: { authorization: `Bearer ${emulator.platform_api_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ session: { inactivity_timeout_in_minutes: 720 } }) });
+  const response = await fetch(platform, { method: 'PATCH', headers: { authorization: `Bearer ${emulator.platform_api_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ session: { lifetime: 2592000 } }) });
   expect(response.status).toBeLessThan(300);
   const instance = await fetch(`${emulator.bapi_url}/v1/instance`, {
     method: 'PATCH',
@@ -52,7 +52,7 @@ describe('clerkguard drift against the emulator', () => {
     const [production] = report.environments;
     expect(production?.changes.map(({ path: p, kind, baseline, live, direction, severity, source }) => ({ path: p, kind, baseline, live, direction, severity, source }))).toEqual([
       { path: 'settings.instance.test_mode', kind: 'changed', baseline: false, live: true, direction: 'weakening', severity: 'critical', source: 'fapi' },
-      { path: 'settings.session.inactivity_timeout_minutes', kind: 'changed', baseline: 30, live: 720, direction: 'weakening', severity: 'high', source: 'platform' },
+      { path: 'settings.session.maximum_lifetime_minutes', kind: 'changed', baseline: 10080, live: 43200, direction: 'weakening', severity: 'high', source: 'platform' },
     ]);
     for (const name of ['report.md', 'report.json', 'report.sarif', 'report.txt']) expect(existsSync(path.join(dir, name)), name).toBe(true);
     expect(readFileSync(path.join(dir, 'report.md'), 'utf8')).toContain('settings.instance.test_mode');
@@ -115,12 +115,12 @@ describe('clerkguard drift --slack', () => {
     const second = await runCliAsync(args, { env: slackEnv() });
     expect(second.code).toBe(2);
     expect(second.stderr).not.toContain('slack:');
-    emulator.applySettings({ instance: { test_mode: false }, session: { inactivity_timeout_minutes: 30 } });
+    emulator.applySettings({ instance: { test_mode: false }, session: { maximum_lifetime_minutes: 10080 } });
     const third = await runCliAsync(args, { env: slackEnv() });
     expect(third.code).toBe(0);
     expect(third.stderr).toContain('slack: resolved for production');
     const texts = slack.messages().map((message) => String(message.text));
-    expect(texts).toEqual(['Clerk settings drift in production: 2 weakening', 'Clerk drift resolved in production: the verified live settings match baseline 1.0.0 again (3 managed settings unverified)']);
+    expect(texts).toEqual(['Clerk settings drift in production: 2 weakening', 'Clerk drift resolved in production: the verified live settings match baseline 1.0.0 again (2 managed settings unverified)']);
     for (const output of [first, second, third]) expect(output.stdout + output.stderr).not.toContain('SENTINELtoken');
   });
 

@@ -34,7 +34,7 @@ describe('parallel processes', () => {
   test('five drift --slack runs on one state file post one alert and leave a valid state', async () => {
     emulator = await startEmulator({ seed: productionBaseline(), rateLimit: false });
     slack = await startSlackServer();
-    emulator.applySettings({ session: { inactivity_timeout_minutes: 120 } });
+    emulator.applySettings({ session: { maximum_lifetime_minutes: 43200 } });
     const env = { ...emulator.env(), SLACK_BOT_TOKEN: 'xoxb-concurrency', SLACK_CHANNEL_ID: 'C0CLERKGUARD', SLACK_API_URL: slack.apiUrl };
     const state = path.join(dir, 'state.json');
     const runs = await Promise.all(Array.from({ length: 5 }, (_, index) => runCliAsync(['drift', PRODUCTION_BASELINE_FILE, '--slack', '--state', state, '--out', path.join(dir, `out-${index}`)], { env })));

@@ -121,7 +121,7 @@ describe('clerkguard schedule (real CLI)', () => {
   test('--once runs drift now and exits with the drift exit code', async () => {
     emulator = await startEmulator({ seed: loadBaselineFile(PRODUCTION_BASELINE_FILE), rateLimit: false });
     dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-schedule-'));
-    emulator.applySettings({ session: { inactivity_timeout_minutes: 600 } });
+    emulator.applySettings({ session: { maximum_lifetime_minutes: 43200 } });
     const result = await runCliAsync(['schedule', PRODUCTION_BASELINE_FILE, '--once', '--out', dir], { env: emulator.env() });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('drift: production drift (1 weakening)');
