@@ -135,15 +135,15 @@ const SHAPE_ROWS: Row[] = [
     expected: { exit: 0, status: 'clean', mentions: ['answered without user_settings'], unverified: ['settings.sign_in', 'settings.attack_protection.user_lockout'], slack: [], state: { status: 'clean' } },
   },
   // Platform
-  { name: 'Platform session timeout as a string', path: PLATFORM, mutate: setAt('session.inactivity_timeout_in_minutes', '120'), expected: ERROR(['session.inactivity_timeout_in_minutes is a string "120", expected an integer or null']) },
+  { name: 'Platform session lifetime as a string', path: PLATFORM, mutate: setAt('session.lifetime', '120'), expected: ERROR(['session.lifetime is a string "120", expected an integer or null']) },
   { name: 'Platform session as a list', path: PLATFORM, mutate: setAt('session', []), expected: ERROR(['session is a list, expected an object']) },
   {
-    name: 'Platform session {} while the timeout is weakened: "could not verify", the alert stays open',
+    name: 'Platform session {} while the lifetime is weakened: "could not verify", the alert stays open',
     path: PLATFORM,
     mutate: setAt('session', {}),
-    openAlertWith: { session: { inactivity_timeout_minutes: 120 } },
-    live: { session: { inactivity_timeout_minutes: 120 } },
-    expected: { exit: 0, status: 'clean', mentions: ['answered without session.inactivity_timeout_in_minutes'], unverified: ['settings.session.inactivity_timeout_minutes'], slack: ['could_not_verify'], state: { status: 'drift' } },
+    openAlertWith: { session: { maximum_lifetime_minutes: 43200 } },
+    live: { session: { maximum_lifetime_minutes: 43200 } },
+    expected: { exit: 0, status: 'clean', mentions: ['answered without session.lifetime'], unverified: ['settings.session.maximum_lifetime_minutes'], slack: ['could_not_verify'], state: { status: 'drift' } },
   },
   {
     name: 'Platform config without session: unverified, Slack stays quiet when no alert is open',
@@ -151,7 +151,7 @@ const SHAPE_ROWS: Row[] = [
     mutate: deleteAt('session'),
     expected: { exit: 0, status: 'clean', mentions: ['answered without session'], unverified: ['settings.session.maximum_lifetime_minutes'], slack: [], state: { status: 'clean' } },
   },
-  { name: 'a fixed drift with every alerted setting read again is "resolved"', path: '/v1/instance/protect', fault: { kind: 'latency', ms: 0 }, openAlertWith: { session: { inactivity_timeout_minutes: 120 } }, expected: { exit: 0, status: 'clean', slack: ['resolved'], state: { status: 'clean' } } },
+  { name: 'a fixed drift with every alerted setting read again is "resolved"', path: '/v1/instance/protect', fault: { kind: 'latency', ms: 0 }, openAlertWith: { session: { maximum_lifetime_minutes: 43200 } }, expected: { exit: 0, status: 'clean', slack: ['resolved'], state: { status: 'clean' } } },
   // Limits
   { name: 'a claim nested 5,000 deep', path: '/v1/jwt_templates', raw: `[{"object":"jwt_template","id":"jtmp_1","name":"supabase","claims":{"deep":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}},"lifetime":60,"allowed_clock_skew":5,"custom_signing_key":false,"signing_algorithm":"RS256"}]`, expected: ERROR(['JSON nested deeper than 64 levels at [0].claims.deep']) },
   { name: 'a duplicate key in an answer', path: '/v1/instance/protect', raw: '{"object":"instance_protect","rules_enabled":true,"rules_enabled":false,"specter_enabled":false,"checks_bypassed":false}', expected: ERROR(['the key "rules_enabled" appears twice']) },
@@ -160,8 +160,8 @@ const SHAPE_ROWS: Row[] = [
   { name: 'total_count beyond the item cap', path: '/v1/organization_roles', raw: '{"data":[{"object":"role","id":"role_{{n}}","key":"org:r{{n}}","name":"R","description":null,"permissions":[]}],"total_count":1000000}', expected: ERROR(['total_count 1000000 is more than the limit of 100000 items']) },
   { name: 'pages that never reach total_count', path: '/v1/organization_roles', raw: '{"data":[{"object":"role","id":"role_{{n}}","key":"org:r{{n}}","name":"R","description":null,"permissions":[]}],"total_count":5000}', expected: ERROR(['need more than 1000 pages']) },
   // Slack answers
-  { name: 'Slack answers without ts: the delivery failed, the state does not advance', path: '/v1/instance', fault: { kind: 'latency', ms: 0 }, live: { session: { inactivity_timeout_minutes: 120 } }, slackMode: 'no-ts', expected: { exit: 1, status: 'drift', mentions: ['chat.postMessage answered without ts'], slack: [], state: { status: 'absent' } } },
-  { name: 'Slack answers a ts that is not a timestamp', path: '/v1/instance', fault: { kind: 'latency', ms: 0 }, live: { session: { inactivity_timeout_minutes: 120 } }, slackMode: 'bad-ts', expected: { exit: 1, status: 'drift', mentions: ['not a Slack timestamp'], slack: [], state: { status: 'absent' } } },
+  { name: 'Slack answers without ts: the delivery failed, the state does not advance', path: '/v1/instance', fault: { kind: 'latency', ms: 0 }, live: { session: { maximum_lifetime_minutes: 43200 } }, slackMode: 'no-ts', expected: { exit: 1, status: 'drift', mentions: ['chat.postMessage answered without ts'], slack: [], state: { status: 'absent' } } },
+  { name: 'Slack answers a ts that is not a timestamp', path: '/v1/instance', fault: { kind: 'latency', ms: 0 }, live: { session: { maximum_lifetime_minutes: 43200 } }, slackMode: 'bad-ts', expected: { exit: 1, status: 'drift', mentions: ['not a Slack timestamp'], slack: [], state: { status: 'absent' } } },
 ];
 
 let slack: SlackServer;
@@ -211,7 +211,7 @@ describe('fault matrix: every answer passes its schema before anything reads it'
         emulator.applySettings(row.openAlertWith);
         const opened = await runJob(emulator, dir, false, []);
         expect(opened.deliveries.map((delivery) => delivery.kind)).toEqual(['drift_alert']);
-        emulator.applySettings({ session: { inactivity_timeout_minutes: 30 } });
+        emulator.applySettings({ session: { maximum_lifetime_minutes: 10080 } });
       }
       if (row.live) emulator.applySettings(row.live);
       if (row.mutate) {

@@ -83,14 +83,14 @@ function answerWith(route: string, answer: unknown): void {
 const messages = () => slack.messages().map((message) => String(message.text));
 
 describe('issue 9 cases, on the CLI', () => {
-  test('Platform session {} while the timeout is weakened: no "resolved", the alert stays open; export warns', async () => {
-    emulator.applySettings({ session: { inactivity_timeout_minutes: 120 } });
+  test('Platform session {} while the lifetime is weakened: no "resolved", the alert stays open; export warns', async () => {
+    emulator.applySettings({ session: { maximum_lifetime_minutes: 43200 } });
     expect((await cli(['drift', '--slack'])).code).toBe(2);
     answerWith(PLATFORM, { config_version: '3', session: {} });
     const run = await cli(['drift', '--slack']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('settings.session.inactivity_timeout_minutes');
-    expect(run.stderr).toMatch(/warning: environment production: GET \/v1\/platform\/applications\/\S+\/instances\/production\/config answered without session\.inactivity_timeout_in_minutes; settings\.session\.inactivity_timeout_minutes is unverified/);
+    expect(run.stdout).toContain('settings.session.maximum_lifetime_minutes');
+    expect(run.stderr).toMatch(/warning: environment production: GET \/v1\/platform\/applications\/\S+\/instances\/production\/config answered without session\.lifetime; settings\.session\.maximum_lifetime_minutes is unverified/);
     expect(messages()).toEqual(['Clerk settings drift in production: 1 weakening', 'clerkguard could not verify 1 alerted setting in production; the drift alert stays open']);
     expect(messages().join('\n')).not.toMatch(/resolved/i);
     const state = JSON.parse(readFileSync(path.join(dir, '.clerkguard/state.json'), 'utf8')) as { environments: { production: { status: string } } };
@@ -98,14 +98,14 @@ describe('issue 9 cases, on the CLI', () => {
 
     const exported = await cli(['export', '--env', 'production']);
     expect(exported.code).toBe(0);
-    expect(exported.stderr).toContain('answered without session.inactivity_timeout_in_minutes');
+    expect(exported.stderr).toContain('answered without session.lifetime');
   });
 
   test('a string where the Platform config has a number: exit 1 naming endpoint and field, nothing written', async () => {
-    answerWith(PLATFORM, { config_version: '3', session: { inactivity_timeout_in_minutes: '120', maximum_lifetime_in_minutes: 10080 } });
+    answerWith(PLATFORM, { config_version: '3', session: { lifetime: '120' } });
     const drift = await cli(['drift', '--slack']);
     expect(drift.code).toBe(1);
-    expect(drift.stdout).toMatch(/ERROR\s+Clerk sent a malformed response to GET \/v1\/platform\/\S+ for environment production: session\.inactivity_timeout_in_minutes is a string "120", expected an integer or null/);
+    expect(drift.stdout).toMatch(/ERROR\s+Clerk sent a malformed response to GET \/v1\/platform\/\S+ for environment production: session\.lifetime is a string "120", expected an integer or null/);
     expect(messages()).toEqual(['clerkguard could not check production']);
     const exported = await cli(['export', '--env', 'production', '--out', 'live.json']);
     expect(exported.code).toBe(1);
