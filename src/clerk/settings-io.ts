@@ -496,7 +496,8 @@ export async function writePlatformConfig(
 ): Promise<PlatformWriteResult> {
   const keys = Object.keys(patch);
   if (keys.length === 0) return { dryRun: options.dryRun ?? false, after: {} };
-  const [current, schemaDocument] = await Promise.all([api.getPlatformConfig(keys), api.getPlatformConfigSchema(keys)]);
+  // The whole schema, so a key the instance lacks is named with the closest one it has.
+  const [current, schemaDocument] = await Promise.all([api.getPlatformConfig(keys), api.getPlatformConfigSchema()]);
   if (!current || !schemaDocument) {
     throw new ClerkguardError(`the Platform config of environment ${api.connection.environment} (${keys.join(', ')}) can only be written through the Platform API`, {
       hint: 'set CLERK_PLATFORM_API_KEY (ak_…) and CLERK_APPLICATION_ID, or change it in the dashboard',

@@ -71,14 +71,15 @@ describe('the program', () => {
     ]);
     const byName = Object.fromEntries(resources.map((resource) => [resource.name, resource.props]));
     expect(byName['instance-settings']).toEqual({ allowed_origins: ['https://app.example.com', 'https://www.example.com'], test_mode: false, hibp: true });
-    expect(byName['platform-config']).toEqual({ session: { inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 10080 } });
+    // Only the documented session.lifetime is applied; the inactivity timeout is declared-only.
+    expect(byName['platform-config']).toEqual({ session: { maximum_lifetime_minutes: 10080 } });
     expect(byName['jwt-template/supabase']).toMatchObject({ name: 'supabase', lifetime: 60 });
     // The signing key is registered as a Pulumi secret (the SDK's secret signature), never plain.
     expect(byName['jwt-template/supabase']!.signing_key).toEqual({ '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', value: 'signing-key-value' });
     // What no API writes is recorded on the Baseline resource, not applied.
     const declared = byName.baseline!.declared_only as Record<string, unknown>;
     expect(Object.keys(declared).sort()).toEqual(['attack_protection', 'instance', 'keys', 'monitoring', 'password_settings', 'practices', 'session', 'sign_in', 'sign_up', 'webhooks']);
-    expect(declared.session).toEqual({ revoke_on: ['password_change', 'email_change', 'mfa_enrollment'], cookie_same_site: 'lax' });
+    expect(declared.session).toEqual({ inactivity_timeout_minutes: 30, revoke_on: ['password_change', 'email_change', 'mfa_enrollment'], cookie_same_site: 'lax' });
   });
 
   it('leaves session lifetimes to the record when no Platform API key is configured', async () => {

@@ -54,9 +54,14 @@ describe('check', () => {
     expect(withKey.failures).toEqual([]);
   });
 
-  it('validates Platform session values with the model ranges', async () => {
-    const result = await provider.check('PlatformConfig', {}, { session: { inactivity_timeout_minutes: 0 } });
-    expect(result.failures.map((failure) => failure.property)).toEqual(['session.inactivity_timeout_minutes']);
+  it('validates Platform inputs with the model: only the documented session.lifetime is typed', async () => {
+    const result = await provider.check('PlatformConfig', {}, { session: { maximum_lifetime_minutes: 0 } });
+    expect(result.failures.map((failure) => failure.property)).toEqual(['session.maximum_lifetime_minutes']);
+    // The inactivity timeout has no documented Platform name: the resource does not take it.
+    const inactivity = await provider.check('PlatformConfig', {}, { session: { inactivity_timeout_minutes: 30 } });
+    expect(inactivity.failures[0]?.property).toBe('session.inactivity_timeout_minutes');
+    const twice = await provider.check('PlatformConfig', {}, { session: { maximum_lifetime_minutes: 60 }, platform_config: { session: { lifetime: 60 } } });
+    expect(twice.failures[0]?.property).toBe('platform_config.session.lifetime');
   });
 });
 
@@ -79,7 +84,7 @@ describe('diff', () => {
   });
 
   it('treats keys the baseline leaves out as unmanaged and output-only bookkeeping as no change', async () => {
-    const result = await provider.diff('PlatformConfig', 'platform_config', { session: { inactivity_timeout_minutes: 30 }, config_version: '7' }, { session: { inactivity_timeout_minutes: 30 } });
+    const result = await provider.diff('PlatformConfig', 'platform_config', { session: { maximum_lifetime_minutes: 30 }, config_version: '7' }, { session: { maximum_lifetime_minutes: 30 } });
     expect(result.changes).toBe(false);
     const extra = await provider.diff('Protect', 'protect', { rules_enabled: true, specter_enabled: true }, { rules_enabled: true });
     expect(extra.changes).toBe(false);
@@ -314,35 +319,64 @@ describe('JWT templates with a custom signing key', () => {
 });
 
 describe('Platform config', () => {
-  it('patches with If-Match, never PUTs, and a concurrent dashboard edit fails the update', async () => {
+  it('patches session.lifetime (seconds) with If-Match, never PUTs, keeps confirmed values, and a concurrent dashboard edit fails the update', async () => {
     const from = emulator.requests.length;
-    const created = await provider.create('PlatformConfig', { session: { inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 10080 } });
+    const created = await provider.create('PlatformConfig', { session: { maximum_lifetime_minutes: 720 } });
     const version = created.outs.config_version as string;
     expect(version).toMatch(/^\d+$/);
-    expect(emulator.state.platform.config.session).toMatchObject({ inactivity_timeout_in_minutes: 30, maximum_lifetime_in_minutes: 10080 });
+    expect(created.outs).toMatchObject({ session: { maximum_lifetime_minutes: 720 } });
+    expect(emulator.state.platform.config.session).toMatchObject({ lifetime: 43200 });
     const patch = writesSince(emulator, from);
     expect(patch).toHaveLength(1);
     expect(patch[0]).toMatchObject({ method: 'PATCH' });
     expect(patch[0]!.headers['if-match']).toBeDefined();
-    expect(patch[0]!.body).toEqual({ session: { inactivity_timeout_in_minutes: 30, maximum_lifetime_in_minutes: 10080 } });
+    expect(patch[0]!.body).toEqual({ session: { lifetime: 43200 } });
 
     // Someone changes the session in the dashboard after clerkguard's last read.
     emulator.applySettings({ session: { maximum_lifetime_minutes: 20160 } });
     const olds = created.outs;
-    await expect(provider.update('PlatformConfig', created.id, olds, { session: { inactivity_timeout_minutes: 15, maximum_lifetime_minutes: 10080 } })).rejects.toThrow(
-      /Platform config changed since clerkguard last read it.*pulumi up --refresh/s,
-    );
-    expect(emulator.state.platform.config.session).toMatchObject({ inactivity_timeout_in_minutes: 30, maximum_lifetime_in_minutes: 20160 });
+    await expect(provider.update('PlatformConfig', created.id, olds, { session: { maximum_lifetime_minutes: 600 } })).rejects.toThrow(/Platform config changed since clerkguard last read it.*pulumi up --refresh/s);
+    expect(emulator.state.platform.config.session).toMatchObject({ lifetime: 1209600 });
 
     // After a refresh (read), the same update goes through and sends only the changed field.
     const refreshed = await provider.read('PlatformConfig', created.id, olds);
-    expect(refreshed.props).toMatchObject({ session: { inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 20160 } });
-    expect(refreshed.inputs).toEqual({ session: { inactivity_timeout_minutes: 30, maximum_lifetime_minutes: 20160 } });
+    expect(refreshed.props).toMatchObject({ session: { maximum_lifetime_minutes: 20160 } });
+    expect(refreshed.inputs).toEqual({ session: { maximum_lifetime_minutes: 20160 } });
     const before = emulator.requests.length;
-    const updated = await provider.update('PlatformConfig', created.id, refreshed.props!, { session: { inactivity_timeout_minutes: 15, maximum_lifetime_minutes: 20160 } });
-    expect(writesSince(emulator, before).map((write) => write.body)).toEqual([{ session: { inactivity_timeout_in_minutes: 15 } }]);
+    const updated = await provider.update('PlatformConfig', created.id, refreshed.props!, { session: { maximum_lifetime_minutes: 600 } });
+    expect(writesSince(emulator, before).map((write) => write.body)).toEqual([{ session: { lifetime: 36000 } }]);
     expect(updated.outs.config_version).not.toBe(refreshed.props!.config_version);
     expect(emulator.requests.some((request) => request.method === 'PUT')).toBe(false);
+  });
+
+  it('manages a raw platform_config key: previewed with dry_run (a value the instance refuses fails the diff, naming it), written with If-Match, read back', async () => {
+    const created = await provider.create('PlatformConfig', { platform_config: { captcha: { widget_type: 'invisible' } } });
+    expect(created.outs).toMatchObject({ platform_config: { captcha: { widget_type: 'invisible' } } });
+    expect(emulator.state.platform.config.captcha).toMatchObject({ widget_type: 'invisible', provider: 'turnstile' });
+    const version = emulator.state.platform.version;
+    const before = emulator.requests.length;
+    const preview = await provider.diff('PlatformConfig', created.id, created.outs, { platform_config: { captcha: { widget_type: 'smart' } } });
+    expect(preview.changes).toBe(true);
+    expect(emulator.requests.slice(before).some((request) => request.method === 'PATCH' && request.query.dry_run === 'true')).toBe(true);
+    expect(emulator.state.platform.version).toBe(version);
+    const refused = await provider.diff('PlatformConfig', created.id, created.outs, { platform_config: { captcha: { widget_type: 'loud' } } }).catch((error: Error) => error);
+    expect(String(refused)).toMatch(/previewing PlatformConfig: the Platform config write for environment production does not fit the instance's config schema: captcha\.widget_type: must be equal to one of the allowed values/);
+    const unknown = await provider.create('PlatformConfig', { platform_config: { sesion: { lifetime: 60 } } }).catch((error: Error) => error);
+    expect(String(unknown)).toMatch(/sesion: is not a key of this instance's Platform config \(did you mean "session"\?\)/);
+    const read = await provider.read('PlatformConfig', created.id, created.outs);
+    expect(read.inputs).toEqual({ platform_config: { captcha: { widget_type: 'invisible' } } });
+  });
+});
+
+describe('confirmed writes', () => {
+  it('a write Clerk drops fails naming the field; outputs hold what Clerk confirmed', async () => {
+    // The spec: codes Clerk does not know as SMS-tier countries are dropped silently (AQ here).
+    const dropped = await provider.create('SmsCountryBlocklist', { blocked_country_codes: ['KP', 'AQ'] }).catch((error: Error) => error);
+    expect(String(dropped)).toMatch(/^Error: clerkguard: creating SmsCountryBlocklist: Clerk did not confirm the write to PATCH \/v1\/instance\/communication for environment production: its answer does not reflect blocked_country_codes/);
+    const confirmed = await provider.create('Protect', { rules_enabled: true, specter_enabled: true });
+    expect(confirmed.outs).toEqual({ rules_enabled: true, specter_enabled: true });
+    const oauth = await provider.create('OAuthApplicationSettings', { dynamic_oauth_client_registration: false });
+    expect(oauth.outs).toEqual({ dynamic_oauth_client_registration: false });
   });
 });
 
@@ -379,7 +413,7 @@ describe('credentials and errors', () => {
 
   it('never puts the Platform key in an error', async () => {
     emulator.faults.add({ kind: 'status', path: '/v1/platform/*', status: 401 });
-    const failure = await provider.read('PlatformConfig', 'platform_config', { session: { inactivity_timeout_minutes: 30 } }).catch((error: Error) => error);
+    const failure = await provider.read('PlatformConfig', 'platform_config', { session: { maximum_lifetime_minutes: 30 } }).catch((error: Error) => error);
     emulator.faults.clear();
     expect(failure).toBeInstanceOf(Error);
     expect(String(failure)).toMatch(/reading PlatformConfig/);
