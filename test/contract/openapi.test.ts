@@ -123,7 +123,7 @@ contract('emulator and client against Clerk OpenAPI specs', () => {
       if (request.operation_id === 'ListJWTTemplates' && request.query.paginated === 'true') {
         const envelope = body as { data?: unknown; total_count?: unknown };
         if (!Array.isArray(envelope.data) || typeof envelope.total_count !== 'number') failures.push('ListJWTTemplates?paginated=true: expected {data, total_count}');
-        body = envelope.data;
+        body = envelope.data as typeof body;
       }
       try {
         result = validator.validateResponse(body, request.operation_id!, request.status);
