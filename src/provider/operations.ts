@@ -200,29 +200,18 @@ const organizationSettings = singleton(
   'OrganizationSettings',
   'organization_settings',
   'organization settings',
-  async (api) => {
-    const live = await api.getOrganizationSettings();
-    return { ...live } as Props;
-  },
-  async (api, changes) => {
-    const modes = changes.domains_enrollment_modes as string[] | undefined;
-    const confirmed: Props = { ...(await api.updateOrganizationSettings(changes)) };
-    // The PATCH writes the automatic modes only: manual_invitation the baseline wants and Clerk
-    // does not hold cannot be written, so the write fails naming it instead of looping.
-    if (modes !== undefined) {
-      const live = confirmed.domains_enrollment_modes as string[];
-      const missing = modes.filter((mode) => !WRITABLE_ENROLLMENT_MODES.includes(mode) && !live.includes(mode));
-      const extra = live.filter((mode) => !WRITABLE_ENROLLMENT_MODES.includes(mode) && !modes.includes(mode));
-      if (missing.length > 0 || extra.length > 0) {
-        throw new ClerkguardError(
-          `organization settings: domains_enrollment_modes ${missing.length > 0 ? `wants ${missing.join(', ')}` : `does not want ${extra.join(', ')}`}, which PATCH /v1/instance/organization_settings cannot write (it accepts ${WRITABLE_ENROLLMENT_MODES.join(' and ')})`,
-          { hint: 'change manual invitations in the Clerk dashboard (Organizations → Verified domains), or match the baseline to the instance' },
-        );
-      }
-    }
-    return confirmed;
-  },
+  async (api) => writableModes({ ...(await api.getOrganizationSettings()) }),
+  async (api, changes) => writableModes({ ...(await api.updateOrganizationSettings(changes)) }),
 );
+
+/**
+ * The PATCH writes the automatic enrollment modes only (bapi spec); `manual_invitation` is
+ * read-only, so the resource manages the automatic ones and `clerkguard drift` compares the rest.
+ */
+function writableModes(settings: Props): Props {
+  const modes = settings.domains_enrollment_modes;
+  return Array.isArray(modes) ? { ...settings, domains_enrollment_modes: modes.filter((mode) => WRITABLE_ENROLLMENT_MODES.includes(String(mode))) } : settings;
+}
 
 const oauthApplicationSettings = singleton(
   'OAuthApplicationSettings',

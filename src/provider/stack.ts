@@ -12,6 +12,7 @@ import { scrubSecrets } from '../settings/redact';
 import { ClerkguardError } from '../util/errors';
 import { baselinePath, configValue, type ConfigSource } from './credentials';
 import { ClerkResource } from './dynamic';
+import { WRITABLE_ENROLLMENT_MODES } from '../clerk/confirm';
 import { PLATFORM_GROUP_SCHEMAS, PLATFORM_GROUPS, type KindName } from './kinds';
 
 export interface DeclareOptions {
@@ -90,7 +91,9 @@ export function declareBaseline(baseline: Baseline, options: DeclareOptions): De
   const roles = Object.entries(organizations?.roles ?? {}).map(([key, role]) => add('OrganizationRole', key, { key, ...role }, { dependsOn: permissions }));
   if (organizations?.settings && Object.keys(organizations.settings).length > 0) {
     // creator_role and domains_default_role may name a custom role: create roles first.
-    add('OrganizationSettings', undefined, { ...organizations.settings }, { dependsOn: roles });
+    // PATCH writes the automatic enrollment modes only; manual_invitation stays with drift.
+    const modes = organizations.settings.domains_enrollment_modes?.filter((mode) => WRITABLE_ENROLLMENT_MODES.includes(mode));
+    add('OrganizationSettings', undefined, { ...organizations.settings, ...(modes === undefined ? {} : { domains_enrollment_modes: modes }) }, { dependsOn: roles });
   }
 
   for (const [name, template] of Object.entries(settings.jwt_templates ?? {})) {

@@ -59,10 +59,18 @@ function managedPart(settings: Settings): Settings {
     restrictions: settings.restrictions!,
     protect: settings.protect!,
     communication: settings.communication!,
-    organizations: settings.organizations!,
+    organizations: withWritableModes(settings.organizations!),
     jwt_templates: settings.jwt_templates!,
-    session: { inactivity_timeout_minutes: settings.session!.inactivity_timeout_minutes!, maximum_lifetime_minutes: settings.session!.maximum_lifetime_minutes! },
+    // Only the documented session.lifetime is applied; the inactivity timeout has no Platform name.
+    session: { maximum_lifetime_minutes: settings.session!.maximum_lifetime_minutes! },
   };
+}
+
+/** PATCH writes the automatic domain enrollment modes only; manual_invitation is read-only. */
+function withWritableModes(organizations: NonNullable<Settings['organizations']>): NonNullable<Settings['organizations']> {
+  const modes = organizations.settings?.domains_enrollment_modes;
+  if (!modes) return organizations;
+  return { ...organizations, settings: { ...organizations.settings, domains_enrollment_modes: modes.filter((mode) => mode !== 'manual_invitation') } };
 }
 
 /** Files under `dir` (recursively), concatenated: the state a local backend keeps. */
@@ -113,7 +121,8 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
 
   const liveSettings = async (): Promise<Settings> => {
     const connection = connectionFromEnv(baseline.target as never, emulator.env(), { policy: { maxRetries: 0 } });
-    return (await readSettings(createClerkApi(connection))).settings;
+    const settings = (await readSettings(createClerkApi(connection))).settings;
+    return settings.organizations ? { ...settings, organizations: withWritableModes(settings.organizations) } : settings;
   };
 
   beforeAll(async () => {
@@ -251,6 +260,34 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
     await ok('config', 'set', 'clerkguard:baseline', 'baselines/production.json');
     const clean = await ok('preview', '--policy-pack', 'policy');
     expect(clean).not.toMatch(/\[mandatory\]/);
+  }, TEST_TIMEOUT_MS);
+
+  it('6b. a write Clerk would drop fails up naming the field; a Platform config key with no typed model is applied, and its drift is previewed', async () => {
+    const extended = structuredClone(baseline) as { settings: Settings };
+    // AQ is not an SMS-tier country: Clerk drops such codes silently (bapi spec, UpdateInstanceCommunication).
+    extended.settings.communication = { blocked_country_codes: ['KP', 'IR', 'AQ'] };
+    extended.settings.platform_config = { captcha: { widget_type: 'invisible' } };
+    writeFileSync(path.join(checkout, 'baselines', 'extended.json'), JSON.stringify(extended, null, 2));
+    await ok('config', 'set', 'clerkguard:baseline', 'baselines/extended.json');
+    const dropped = await pulumi('up', '--yes');
+    expect(dropped.code, dropped.output).not.toBe(0);
+    expect(dropped.output).toMatch(/Clerk did not confirm the write to PATCH \/v1\/instance\/communication for environment production: its answer does not reflect blocked_country_codes/);
+    expect(dropped.output).not.toMatch(STACK_TRACE);
+
+    extended.settings.communication = baseline.settings.communication!;
+    writeFileSync(path.join(checkout, 'baselines', 'extended.json'), JSON.stringify(extended, null, 2));
+    await ok('up', '--yes');
+    expect(emulator.state.platform.config.captcha).toMatchObject({ widget_type: 'invisible' });
+    emulator.applySettings({ platform_config: { captcha: { widget_type: 'smart' } } });
+    const drift = await pulumi('preview', '--refresh', '--expect-no-changes', '--diff');
+    expect(drift.code, drift.output).toBe(7);
+    expect(drift.output).toMatch(/widget_type\s*:\s*"smart" => "invisible"/);
+    await ok('up', '--refresh', '--yes');
+    expect(emulator.state.platform.config.captcha).toMatchObject({ widget_type: 'invisible' });
+    expect(emulator.requests.some((request) => request.method === 'PUT')).toBe(false);
+
+    await ok('config', 'set', 'clerkguard:baseline', 'baselines/production.json');
+    await ok('up', '--yes', '--policy-pack', 'policy');
   }, TEST_TIMEOUT_MS);
 
   it('7. a baseline that cannot be loaded fails with one clear message and no stack trace', async () => {
