@@ -15,6 +15,7 @@ import { ClerkguardError } from '../util/errors';
 import type { DetectorContext, ScanPolicy, TextFile } from './context';
 import { detectKeys } from './detectors/keys';
 import { detectOrgScoping, detectRoleChecks } from './detectors/organizations';
+import { detectAuthorizedParties } from './detectors/origins';
 import { detectRevocation } from './detectors/revocation';
 import { detectRoutes } from './detectors/routes';
 import { detectWebhooks } from './detectors/webhooks';
@@ -32,6 +33,7 @@ export type { InlineSuppression } from './suppress';
 export const SCANNED_RULES: readonly RuleId[] = [
   'keys-secret-server-only',
   'keys-production-live',
+  'origins-exact-allowlist',
   'session-revoke-on-security-events',
   'session-server-side-verification',
   'webhook-signature-verification',
@@ -209,6 +211,7 @@ export function analyseApplication(app: LoadedApplication, policy: ScanPolicy, t
     const middleware = project.middleware ? analyseMiddleware(project.middleware) : undefined;
     detectKeys(context);
     detectRevocation(context);
+    detectAuthorizedParties(context);
     detectRoutes(context, handlers, middleware);
     detectWebhooks(context, handlers);
     detectOrgScoping(context, handlers);

@@ -211,3 +211,21 @@ describe('clerkguard scan (CLI)', () => {
   });
 });
 
+
+describe('scan: authorizedParties (item 3, the origins the app itself trusts)', () => {
+  it('passes exact production origins, fails a wildcard or http origin, and cannot decide a computed list', () => {
+    const middleware = (parties: string) => `import { clerkMiddleware } from '@clerk/nextjs/server';\nexport default clerkMiddleware(async () => {}, { authorizedParties: ${parties} });\n`;
+    const scan = (parties: string) =>
+      scanApplication({ roots: ['.'], cwd: fixtureDir({ 'middleware.ts': middleware(parties) }) }, { ...POLICY, environmentType: 'production' }, TODAY).evidence.observations.filter(
+        (observation) => observation.rule === 'origins-exact-allowlist',
+      );
+    expect(scan("['https://app.example.com']").map((observation) => [observation.status, observation.check])).toEqual([['pass', 'authorized-parties-exact']]);
+    const wide = scan("['https://*.example.com', 'http://app.example.com']");
+    expect(wide.map((observation) => observation.status)).toEqual(['fail', 'fail']);
+    expect(wide[0]!.message).toMatch(/accepts session tokens for "https:\/\/\*\.example\.com", which is a wildcard/);
+    expect(wide[0]!.location.file).toBe('middleware.ts');
+    expect(scan('process.env.PARTIES.split(",")').map((observation) => observation.status)).toEqual(['not_verifiable']);
+    // No authorizedParties anywhere: nothing said, the item keeps its instance evidence.
+    expect(scanApplication({ roots: ['.'], cwd: fixtureDir({ 'middleware.ts': "import { clerkMiddleware } from '@clerk/nextjs/server';\nexport default clerkMiddleware();\n" }) }, POLICY, TODAY).evidence.observations.filter((observation) => observation.rule === 'origins-exact-allowlist')).toEqual([]);
+  });
+});

@@ -124,7 +124,8 @@ export const exactOriginAllowlist: Rule = {
   },
 };
 
-function originProblem(origin: string, environmentType: 'production' | 'development'): string | undefined {
+/** Why an origin is not an exact production origin, or undefined (also judges `authorizedParties`). */
+export function originProblem(origin: string, environmentType: 'production' | 'development'): string | undefined {
   if (origin.includes('*')) return 'is a wildcard; list each origin exactly';
   let url: URL;
   try {
