@@ -449,6 +449,16 @@ export function emulatorStateProblem(state: EmulatorState): string | undefined {
   if (!Array.isArray(value.domains)) state.domains = fresh.domains;
   if (value.oauth_application_settings === undefined) state.oauth_application_settings = fresh.oauth_application_settings;
   if (typeof value.partitioned_cookies !== 'boolean') state.partitioned_cookies = false;
+  // State files of emulators before the documented session.lifetime (seconds) used invented
+  // minute fields: carried over so a saved state still seeds the same session limits.
+  const session = (value.platform as { config?: Record<string, Record<string, unknown>> } | undefined)?.config?.session;
+  if (session && ('maximum_lifetime_in_minutes' in session || 'inactivity_timeout_in_minutes' in session)) {
+    const minutes = (field: string) => (typeof session[field] === 'number' ? (session[field] as number) * 60 : null);
+    if (!('lifetime' in session)) session.lifetime = minutes('maximum_lifetime_in_minutes');
+    if (!('inactivity_timeout' in session)) session.inactivity_timeout = minutes('inactivity_timeout_in_minutes');
+    delete session.maximum_lifetime_in_minutes;
+    delete session.inactivity_timeout_in_minutes;
+  }
   if (value.fapi !== null && typeof value.fapi === 'object') {
     const fapi = state.fapi as Partial<EmulatorState['fapi']>;
     fapi.captcha_oauth_bypass ??= [];
