@@ -7,7 +7,6 @@
  * no plain http or localhost in production. Found nowhere = nothing reported (the item keeps its
  * instance evidence); computed at run time = not decidable.
  */
-import type * as TS from 'typescript';
 import { originProblem } from '../../checklist/rules/keys';
 import { chainOf, propertyName, stringValue, ts, unwrap } from '../ast';
 import { at, observation, type DetectorContext } from '../context';
