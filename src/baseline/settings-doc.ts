@@ -60,6 +60,9 @@ function walk(node: JsonSchemaNode, path: string[], lines: string[]): void {
     }
   } else if (typeof node.additionalProperties === 'object' && node.additionalProperties.properties) {
     walk(node.additionalProperties, [...path, '*'], lines);
+  } else if (path.length === 1 && typeof node.additionalProperties === 'object') {
+    // A group of free-form keys (platform_config): one row says what each key holds.
+    lines.push(`| \`${[...path, '*'].join('.')}\` | ${typeOf(node.additionalProperties)} | ${notes(node.additionalProperties)} |`);
   } else if (node.type === 'array' && node.items?.properties) {
     walk(node.items, [...path, '[]'], lines);
   }
