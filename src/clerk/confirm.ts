@@ -61,6 +61,8 @@ export function unconfirmedFields(sent: Record<string, unknown>, answered: unkno
       out.push(...unconfirmedFields(value, got, options, path));
       continue;
     }
+    // A sensitive value comes back redacted: its presence is all an answer can reflect.
+    if (isRedacted(got) && value !== null && value !== undefined) continue;
     const setLike = options.setLike?.includes(path) ?? false;
     if (!sameValue(value, got, setLike)) out.push({ field: path, sent: value, answered: got });
   }
@@ -82,7 +84,9 @@ function text(value: unknown): string {
 
 /** The error for a write whose answer does not reflect every field sent. */
 export function unconfirmedWrite(endpoint: string, environment: string, fields: readonly Unconfirmed[], hint?: string): ClerkguardError {
-  const shown = fields.slice(0, 5).map((item) => `${item.field} (sent ${describe(item.sent)}, Clerk answered ${item.answered === undefined ? 'without it' : describe(item.answered)})`);
+  const shown = fields
+    .slice(0, 5)
+    .map((item) => (SENSITIVE_FIELD.test(item.field) ? `${item.field} (value not shown)` : `${item.field} (sent ${describe(item.sent)}, Clerk answered ${item.answered === undefined ? 'without it' : describe(item.answered)})`));
   const more = fields.length > 5 ? `; and ${fields.length - 5} more` : '';
   return new ClerkguardError(
     `Clerk did not confirm the write to ${endpoint} for environment ${environment}: its answer does not reflect ${shown.join('; ')}${more}`,
@@ -98,6 +102,13 @@ export function assertInstanceFields(fields: readonly string[], environment: str
     `PATCH /v1/instance for environment ${environment} would send ${unknown.map((field) => JSON.stringify(field)).join(', ')}, which the endpoint does not accept: Clerk answers 204 and drops it`,
     { hint: `PATCH /v1/instance accepts only ${INSTANCE_PATCH_FIELDS.join(', ')} (bapi-2026-05-12.yml, UpdateInstance)` },
   );
+}
+
+/** Field names whose values are never echoed in a message. */
+const SENSITIVE_FIELD = /secret|password|token|private|signing_key|api_key/i;
+
+function isRedacted(value: unknown): boolean {
+  return isObject(value) && value.redacted === true;
 }
 
 function describe(value: unknown): string {

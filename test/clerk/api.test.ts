@@ -558,3 +558,14 @@ describe('responses of the wrong shape', () => {
     }
   });
 });
+
+describe('confirmation of sensitive fields', () => {
+  it('a redacted answer confirms presence; a sensitive field is never echoed in the error', async () => {
+    const { unconfirmedFields, unconfirmedWrite } = await import('../../src/clerk/confirm');
+    expect(unconfirmedFields({ captcha: { secret_key: 'plain-secret-value' } }, { captcha: { secret_key: { redacted: true, fingerprint: 'sha256:0123456789abcdef' } } })).toEqual([]);
+    const missing = unconfirmedFields({ captcha: { secret_key: 'plain-secret-value' } }, { captcha: {} });
+    expect(unconfirmedWrite('PATCH …/config', 'production', missing).message).toBe(
+      'Clerk did not confirm the write to PATCH …/config for environment production: its answer does not reflect captcha.secret_key (value not shown)',
+    );
+  });
+});
