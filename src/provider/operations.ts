@@ -522,7 +522,16 @@ const platformConfig: KindOperations = {
   async read(api, id, props) {
     const { version, live } = await readPlatform(api, props);
     const projectedLive: Props = {};
-    if (props.session !== undefined) projectedLive.session = projectDeep(live.session, props.session);
+    let warning: string | undefined;
+    if (props.session !== undefined) {
+      const session = live.session as Props;
+      // Unreadable (no session.lifetime in the instance's schema, null, a part minute): the last
+      // applied value is kept and the user told, never a "removed" value Pulumi would rewrite.
+      if (session.maximum_lifetime_minutes === undefined && (props.session as Props).maximum_lifetime_minutes !== undefined) {
+        projectedLive.session = props.session;
+        warning = 'clerkguard: the Platform config: session.lifetime could not be read as a maximum lifetime (see clerkguard export for why). Its last applied value is kept, so drift in it is not detected.';
+      } else projectedLive.session = projectDeep(live.session, props.session);
+    }
     if (props.platform_config !== undefined) {
       const raw: Props = {};
       for (const [key, wanted] of Object.entries(props.platform_config as Props)) {
@@ -531,7 +540,7 @@ const platformConfig: KindOperations = {
       }
       projectedLive.platform_config = raw;
     }
-    return { id, props: { ...projectedLive, ...(version ? { config_version: version } : {}) } };
+    return { id, props: { ...projectedLive, ...(version ? { config_version: version } : {}) }, ...(warning ? { warning } : {}) };
   },
   async update(api, _id, olds, news) {
     // If-Match carries the version of the last read (create, refresh or update): an edit made

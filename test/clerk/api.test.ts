@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createClerkApi, type ClerkApi } from '../../src/clerk/api';
 import { connectionFromEnv, decodePublishableKey, encodePublishableKey, keyEnvironment, type RetryPolicy } from '../../src/clerk/connection';
 import { ClerkApiError } from '../../src/clerk/http';
+import { unconfirmedFields, unconfirmedWrite } from '../../src/clerk/confirm';
 import { readSettings, writeCommunication, writeInstance, writeJwtTemplate, writeOrganizationSettings, writeProtect, writeSession } from '../../src/clerk/settings-io';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { newId } from '../../src/emulator/state';
@@ -560,8 +561,7 @@ describe('responses of the wrong shape', () => {
 });
 
 describe('confirmation of sensitive fields', () => {
-  it('a redacted answer confirms presence; a sensitive field is never echoed in the error', async () => {
-    const { unconfirmedFields, unconfirmedWrite } = await import('../../src/clerk/confirm');
+  it('a redacted answer confirms presence; a sensitive field is never echoed in the error', () => {
     expect(unconfirmedFields({ captcha: { secret_key: 'plain-secret-value' } }, { captcha: { secret_key: { redacted: true, fingerprint: 'sha256:0123456789abcdef' } } })).toEqual([]);
     const missing = unconfirmedFields({ captcha: { secret_key: 'plain-secret-value' } }, { captcha: {} });
     expect(unconfirmedWrite('PATCH …/config', 'production', missing).message).toBe(

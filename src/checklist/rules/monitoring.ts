@@ -50,7 +50,11 @@ export const failedLoginAlerts: Rule = {
     const hibpPath = ['instance', 'hibp'];
     if (hibp === undefined) results.push(notDeclared(context, hibpPath, 'Declare instance.hibp.'));
     else if (!hibp) results.push(fail('breached-password (HIBP) checks are off', hibpPath));
-    else results.push(pass('breached-password (HIBP) checks are on', hibpPath));
+    else {
+      const onSignIn = settings.password_settings?.enforce_hibp_on_sign_in;
+      const where = onSignIn === true ? ', also at sign-in' : onSignIn === false ? ' (not at sign-in: password_settings.enforce_hibp_on_sign_in is off)' : '';
+      results.push(pass(`breached-password (HIBP) checks are on${where}`, hibpPath));
+    }
 
     const minLength = settings.password_settings?.min_length;
     if (minLength !== undefined && minLength < limits.password_min_length) {
