@@ -368,6 +368,18 @@ describe('Platform config', () => {
   });
 });
 
+describe('Platform config read', () => {
+  it('keeps the last applied lifetime (with a warning) when session.lifetime cannot be read, instead of planning a rewrite', async () => {
+    const created = await provider.create('PlatformConfig', { session: { maximum_lifetime_minutes: 720 } });
+    emulator.state.platform.config.session!.lifetime = null;
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const read = await provider.read('PlatformConfig', created.id, created.outs);
+    expect(read.inputs).toEqual({ session: { maximum_lifetime_minutes: 720 } });
+    expect(errors.mock.calls.flat().join('\n')).toMatch(/session\.lifetime could not be read as a maximum lifetime/);
+    errors.mockRestore();
+  });
+});
+
 describe('confirmed writes', () => {
   it('a write Clerk drops fails naming the field; outputs hold what Clerk confirmed', async () => {
     // The spec: codes Clerk does not know as SMS-tier countries are dropped silently (AQ here).
