@@ -4,7 +4,17 @@
 // this file only registers them with @pulumi/policy, which lives in policy/node_modules.
 'use strict';
 const path = require('path');
-const { PolicyPack } = require('@pulumi/policy');
+let PolicyPack;
+try {
+  ({ PolicyPack } = require('@pulumi/policy'));
+} catch (error) {
+  if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).includes('@pulumi/policy')) {
+    const missing = new Error(`clerkguard policy pack: @pulumi/policy is not installed beside it (hint: run \`npm ci --prefix ${__dirname}\`)`);
+    missing.stack = '';
+    throw missing;
+  }
+  throw error;
+}
 
 let checklist;
 try {

@@ -9,6 +9,7 @@
 // (e) SARIF vs text output at scale, through the CLI (scripts/bench/sarif.mjs)
 // (f) CLI start-up vs bare `node -e 0` (scripts/bench/startup.mjs)
 // (g) 50,000 JWT templates: drift wall time and peak RSS; emulator seeding (scripts/bench/scale.mjs)
+// (h) `clerkguard emulator`: SIGTERM to exit, idle and with a request in flight (scripts/bench/emulator-stop.mjs)
 //
 // Results go to stdout; BENCH_JSON=file also writes them as JSON. BENCH_ONLY=a,e runs a subset.
 // BENCH_COMPARE_WITH=DIR: a built checkout of the code before a change (e.g. `git archive main`
@@ -19,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDiff } from './bench/diff.mjs';
 import { benchEmulated } from './bench/emulated.mjs';
+import { benchEmulatorStop } from './bench/emulator-stop.mjs';
 import { benchSarif } from './bench/sarif.mjs';
 import { benchLargeDrift, benchSeeding } from './bench/scale.mjs';
 import { benchStartup } from './bench/startup.mjs';
@@ -100,6 +102,13 @@ if (wanted('g')) {
     console.log(`    ${row.command}, ${row.templates} templates, ${row.baseline} (${fixed(row.baseline_mib)} MiB): ${fixed(row.wall_ms, 0)} ms, peak RSS ${fixed(row.max_rss_mib, 0)} MiB (goal <= 250 MiB: ${verdict(row.max_rss_mib <= 250)})`);
     if (compareWith) console.log(`      before: ${fixed(row.before_wall_ms, 0)} ms, peak RSS ${fixed(row.before_max_rss_mib, 0)} MiB${row.before_error ? `, failed: ${row.before_error}` : ''}`);
   }
+}
+
+if (wanted('h')) {
+  const h = await benchEmulatorStop(root, { rounds: Number(process.env.BENCH_EMULATOR_STOP_RUNS ?? 7) });
+  results.emulator_stop = h;
+  console.log('(h) clerkguard emulator: SIGTERM to exit of its process');
+  for (const row of h) console.log(`    ${row.case}: median ${fixed(row.median_ms, 0)} ms, max ${fixed(row.max_ms, 0)} ms over ${row.rounds} stops (goal <= 200 ms: ${verdict(row.max_ms <= 200)})`);
 }
 
 results.machine.load_average_end = os.loadavg().map((value) => Number(value.toFixed(2)));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ClerkguardError } from '../util/errors';
 import { describeFileError, readTextFile } from '../util/fs';
 import { baselineSchema, type Baseline } from './schema';
-import { formatIssue, parseJsonText, validateWithSchema, type ValidationIssue, type ValidationResult } from './validate';
+import { formatIssue, locatePath, parseJsonText, validateWithSchema, type ValidationIssue, type ValidationResult } from './validate';
 
 export interface LoadedBaseline {
   file: string;
@@ -37,7 +37,28 @@ export function validateBaselineText(text: string, file: string): ValidationResu
   if (parsed.errors.length > 0) return { errors: parsed.errors, warnings: [] };
   const result = validateWithSchema(baselineSchema, parsed.value, file, text);
   if (result.value) result.warnings.push(...baselineWarnings(result.value, file));
+  else explainOldIgnoreEntries(result.errors, parsed.value);
   return result;
+}
+
+/**
+ * Ignore entries used to need only a path and a reason; now they need an owner and an expiry
+ * like exceptions. An entry in the old shape gets a hint that shows it in the new one.
+ */
+function explainOldIgnoreEntries(errors: ValidationIssue[], value: unknown): void {
+  const entries = value !== null && typeof value === 'object' && Array.isArray((value as { ignore?: unknown }).ignore) ? ((value as { ignore: unknown[] }).ignore) : [];
+  for (const error of errors) {
+    const match = /^ignore\[(\d+)\]\.(owner|expires)$/.exec(error.path);
+    if (!match || !error.message.startsWith('missing required key')) continue;
+    const entry = entries[Number(match[1])] as { path?: unknown; reason?: unknown } | undefined;
+    const shown = JSON.stringify({
+      path: typeof entry?.path === 'string' ? entry.path : 'settings.…',
+      reason: typeof entry?.reason === 'string' ? entry.reason : 'why this is accepted',
+      owner: 'team-or-person',
+      expires: 'YYYY-MM-DD',
+    });
+    error.hint = `ignore entries now need a reason, an owner and an expiry, like exceptions (older baselines had only path and reason); write it as ${shown}`;
+  }
 }
 
 /** Parses baseline text or throws a BaselineError listing every problem. */
@@ -80,6 +101,10 @@ function statOrExplain(absolute: string, shown: string, missingHint: string): St
   }
 }
 
+/** Without arguments the baselines are the user's own, in baselines/ of the current folder (never the package's examples). */
+export const NO_BASELINES_HINT =
+  'run clerkguard in the repository that holds your baselines/ folder, or pass baseline files; to start one, copy an example such as node_modules/clerkguard/baselines/production.json (node_modules/clerkguard/docs/settings.md explains each setting)';
+
 const NOT_BASELINES = new Set(['schema.json', 'package.json', 'package-lock.json', 'tsconfig.json']);
 
 /** Expands directories to the baseline files inside them; defaults to baselines/*.json. */
@@ -88,7 +113,7 @@ export function resolveBaselineFiles(args: readonly string[], cwd = process.cwd(
   const files: string[] = [];
   for (const input of inputs) {
     const absolute = path.resolve(cwd, input);
-    const stats = statOrExplain(absolute, input, args.length === 0 ? 'run from the repository root, or pass baseline files explicitly' : 'pass a baseline file, e.g. baselines/production.json');
+    const stats = statOrExplain(absolute, input, args.length === 0 ? NO_BASELINES_HINT : 'pass a baseline file, e.g. baselines/production.json');
     if (stats.isDirectory()) {
       const found = readdirSync(absolute)
         .filter((name) => name.endsWith('.json') && !NOT_BASELINES.has(name))
@@ -118,18 +143,109 @@ export function loadBaselines(args: readonly string[], cwd = process.cwd()): Loa
       else throw error;
     }
   }
-  if (issues.length > 0) throw new BaselineError(issues, 'the JSON Schema in baselines/schema.json gives editors completion and inline errors');
+  if (issues.length > 0) throw new BaselineError(issues, SCHEMA_HINT);
   const byEnvironment = new Map<string, string>();
   for (const item of loaded) {
     const other = byEnvironment.get(item.baseline.environment);
     if (other) {
       throw new ClerkguardError(`${item.file} and ${other} both describe environment "${item.baseline.environment}"`, {
-        hint: 'each environment has exactly one baseline file',
+        hint: DUPLICATE_HINT,
       });
     }
     byEnvironment.set(item.baseline.environment, item.file);
   }
   return loaded;
+}
+
+/** A baseline file (or argument) that could not be used, with its problems located where possible. */
+export interface BaselineLoadFailure {
+  /** The argument or file as the user named it. */
+  file: string;
+  issues: ValidationIssue[];
+  /** The error `loadBaselines` would have thrown for this file alone. */
+  error: ClerkguardError;
+}
+
+export interface BaselinesLoadedEach {
+  loaded: LoadedBaseline[];
+  failures: BaselineLoadFailure[];
+}
+
+const DUPLICATE_HINT = 'each environment has exactly one baseline file';
+const SCHEMA_HINT = 'the JSON Schema in baselines/schema.json gives editors completion and inline errors';
+
+/**
+ * Like `loadBaselines`, but every file stands on its own: one that is missing, unreadable,
+ * invalid or describes an environment an earlier file already does becomes a failure, and the
+ * others still load. `check` uses it so one broken file neither hides the checklist of the
+ * rest nor leaves a machine-readable report empty. Without arguments and without a
+ * baselines/ folder there is no file to blame: that still throws.
+ */
+export function loadBaselinesEach(args: readonly string[], cwd = process.cwd()): BaselinesLoadedEach {
+  const files: string[] = [];
+  const failures: BaselineLoadFailure[] = [];
+  if (args.length === 0) files.push(...resolveBaselineFiles([], cwd));
+  for (const input of args) {
+    try {
+      files.push(...resolveBaselineFiles([input], cwd));
+    } catch (error) {
+      if (!(error instanceof ClerkguardError)) throw error;
+      failures.push(failureOf(input, error));
+    }
+  }
+  const loaded: LoadedBaseline[] = [];
+  const byEnvironment = new Map<string, string>();
+  for (const file of [...new Set(files)]) {
+    let item: LoadedBaseline;
+    try {
+      item = loadBaselineFile(path.resolve(cwd, file), file);
+    } catch (error) {
+      if (!(error instanceof ClerkguardError)) throw error;
+      failures.push(failureOf(file, error));
+      continue;
+    }
+    const other = byEnvironment.get(item.baseline.environment);
+    if (other) {
+      const position = locatePath(item.text, ['environment']);
+      failures.push({
+        file,
+        issues: [{ file, path: 'environment', ...(position ?? {}), message: `environment "${item.baseline.environment}" is already described by ${other}`, hint: DUPLICATE_HINT }],
+        error: new ClerkguardError(`${file} and ${other} both describe environment "${item.baseline.environment}"`, { hint: DUPLICATE_HINT }),
+      });
+      continue;
+    }
+    byEnvironment.set(item.baseline.environment, file);
+    loaded.push(item);
+  }
+  return { loaded, failures };
+}
+
+function failureOf(file: string, error: ClerkguardError): BaselineLoadFailure {
+  if (error instanceof BaselineError) return { file, issues: error.issues, error };
+  // "file: message" or "file:line:col: message" (a byte that is not UTF-8) as a located issue.
+  const prefix = `${file}:`;
+  let message = error.message;
+  let position: { line?: number; column?: number } = {};
+  if (message.startsWith(prefix)) {
+    message = message.slice(prefix.length);
+    const located = /^(\d+):(\d+):/.exec(message);
+    if (located) {
+      position = { line: Number(located[1]), column: Number(located[2]) };
+      message = message.slice(located[0].length);
+    }
+    message = message.trim();
+  }
+  return { file, issues: [{ file, path: '', ...position, message, ...(error.hint ? { hint: error.hint } : {}) }], error };
+}
+
+/** The one error for every failure of `loadBaselinesEach`, worded as `loadBaselines` words it. */
+export function loadFailuresError(failures: readonly BaselineLoadFailure[]): ClerkguardError {
+  if (failures.length === 1) return failures[0]!.error;
+  if (failures.every((failure) => failure.error instanceof BaselineError)) return new BaselineError(failures.flatMap((failure) => failure.issues), SCHEMA_HINT);
+  const issues = failures.flatMap((failure) => failure.issues);
+  return new ClerkguardError(`${failures.length} baseline files could not be used:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, {
+    hint: failures.find((failure) => failure.error.hint)?.error.hint ?? SCHEMA_HINT,
+  });
 }
 
 /** Finds the baseline for `--env NAME` among the default baseline files. */

@@ -42,10 +42,14 @@ export const exceptionSchema = z
   .describe('An accepted, time-boxed deviation from a rule.');
 export type BaselineException = z.infer<typeof exceptionSchema>;
 
-export const ignoreSchema = z.strictObject({
-  path: z.string().min(1).describe('A setting path (segments may be *) whose drift is not reported.'),
-  reason: z.string().min(1),
-});
+export const ignoreSchema = z
+  .strictObject({
+    path: z.string().min(1).describe('A setting path (segments may be *) whose drift is not counted, or code:GLOB for files the scan leaves out.'),
+    reason: z.string().min(1).describe('Why this drift is accepted.'),
+    owner: z.string().min(1).describe('Who answers for it (a team or a person).'),
+    expires: isoDateSchema.describe('After this date the entry no longer applies and is itself reported.'),
+  })
+  .describe('Drift to leave uncounted (or code to leave unscanned), held to the standard of exceptions: a reason, an owner and an expiry.');
 export type IgnoreEntry = z.infer<typeof ignoreSchema>;
 
 const appPath = z

@@ -1,6 +1,7 @@
 /** docs/settings.md, generated from the zod model so the reference cannot drift from the code. */
 import { z } from 'zod';
 import { settingsSchema } from '../settings/model';
+import { exceptionSchema, ignoreSchema } from './schema';
 
 interface JsonSchemaNode {
   type?: string | string[];
@@ -27,14 +28,53 @@ export function settingsMarkdown(): string {
     'an absent group is unmanaged. Objects are strict: unknown keys are errors. `*` stands for a',
     'key you choose (a JWT template name, a role key, an endpoint URL).',
     '',
+    'Where a live value comes from, and what no API shows, is in docs/clerk-api-coverage.md. Caveats up',
+    'front for the session limits: the maximum lifetime is the Platform API\'s `session.lifetime` (private',
+    'beta, documented only by the Clerk CLI), the inactivity timeout has no documented API field (dashboard',
+    'export only), changes apply to new sessions only and native apps may have their own maximum lifetime',
+    '([Unverified against the real Clerk](clerk-api-coverage.md#unverified-against-the-real-clerk)); a limit',
+    'no source shows is unverified, never in sync.',
+    '',
   ];
   for (const [group, node] of Object.entries(schema.properties ?? {})) {
     lines.push(`## \`${group}\``, '', node.description ?? '', '', '| path | type | notes |', '|---|---|---|');
     walk(node, [group], lines);
     lines.push('');
   }
+  lines.push(
+    '## Exceptions and ignore entries',
+    '',
+    'A baseline\'s `exceptions` and `ignore` lists accept deviations on purpose. Both need a reason, an',
+    'owner and an expiry; after `expires` an entry no longer applies and `check` reports it',
+    '(`baseline-exception-expired`, `baseline-ignore-expired`).',
+    '',
+  );
+  for (const [name, entrySchema, text] of [
+    ['exceptions', exceptionSchema, EXCEPTIONS_TEXT],
+    ['ignore', ignoreSchema, IGNORE_TEXT],
+  ] as const) {
+    const node = z.toJSONSchema(entrySchema, { io: 'input', unrepresentable: 'any', reused: 'inline' }) as JsonSchemaNode;
+    lines.push(`## \`${name}\``, '', ...text, '', '| key | type | notes |', '|---|---|---|');
+    walk(node, [`${name}[]`], lines);
+    lines.push('');
+  }
   return lines.join('\n');
 }
+
+const EXCEPTIONS_TEXT = [
+  'Waive one checklist rule, everywhere or under a `path`: a settings path (`settings.jwt_templates.worker`),',
+  'application code (`code:app/api/legacy/**`) or probed URLs (`url:https://app.example.com/legacy/`).',
+  'A waived finding is `excepted`, a waived drift change `suppressed`; both stay in every report.',
+];
+
+const IGNORE_TEXT = [
+  'Keep drift at a settings path (`*` matches one segment) from counting as drift, or leave files out of',
+  'a scan (`code:GLOB`). An ignored change stays in every report with its reason, owner and expiry, and one',
+  'that weakens a critical checklist item is warned about on every `drift` run: prefer an exception, which',
+  'names the rule it waives. Example:',
+  '`{ "path": "settings.instance.allowed_origins", "reason": "preview deployments", "owner": "web-team", "expires": "2027-03-31" }`.',
+  'Entries written before owners and expiries were required (path and reason only) are errors whose hint shows this shape.',
+];
 
 function typeOf(node: JsonSchemaNode): string {
   if (node.enum) return node.enum.map((value) => `\`${JSON.stringify(value)}\``).join(' \\| ');

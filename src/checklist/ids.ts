@@ -27,5 +27,6 @@ export const RULE_IDS = [
 
 export type RuleId = (typeof RULE_IDS)[number];
 
-/** A finding about the baseline itself rather than about a checklist item. */
+/** Findings about the baseline itself rather than about a checklist item. */
 export const EXPIRED_EXCEPTION_RULE = 'baseline-exception-expired';
+export const EXPIRED_IGNORE_RULE = 'baseline-ignore-expired';

@@ -18,7 +18,7 @@ import type { RuleId } from './ids';
 import { atLeast, type Finding, type Rule, type RuleContext, type Severity } from './types';
 
 export * from './types';
-export { RULE_IDS, EXPIRED_EXCEPTION_RULE } from './ids';
+export { RULE_IDS, EXPIRED_EXCEPTION_RULE, EXPIRED_IGNORE_RULE } from './ids';
 /** Kept here for existing importers; the lookup lives with the other evidence plumbing. */
 export { sourceFor } from '../evidence/index';
 

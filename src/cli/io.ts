@@ -8,6 +8,10 @@ export interface CliIo {
   cwd: string;
   env: NodeJS.ProcessEnv;
   color: boolean;
+  /** stderr is a terminal: progress lines are shown (never in CI logs or pipes). */
+  stderrIsTTY?: boolean;
+  /** Help is wrapped to this width (the terminal's; 80 when not a terminal). */
+  columns?: number;
 }
 
 export function processIo(): CliIo {
@@ -17,5 +21,7 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     env: process.env,
     color: colorEnabled(process.stdout, process.env),
+    stderrIsTTY: process.stderr.isTTY === true,
+    ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   };
 }

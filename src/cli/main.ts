@@ -3,7 +3,7 @@
  * into one clear message and the exit-code contract (0 clean, 2 drift/findings, 1 could not
  * complete). Feature logic lives in the feature folders.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type OutputConfiguration } from 'commander';
 import { todayIso } from '../checklist/helpers';
 import { scrubSecrets } from '../settings/redact';
 import { ClerkguardError, EXIT_FAILED } from '../util/errors';
@@ -19,6 +19,7 @@ import { registerReview } from './commands/review';
 import { registerScan } from './commands/scan';
 import { registerSnapshot } from './commands/snapshot';
 import type { CliContext } from './context';
+import { helpFooter } from './help';
 import { processIo, type CliIo } from './io';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,15 +38,25 @@ export function buildProgram(context: CliContext): Command {
     .description('Keep a Clerk instance hardened as code: baselines, the 20-item checklist, drift alerts and review snapshots.')
     .version(version, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
-    .configureOutput({ writeOut: (text) => context.io.stdout(text), writeErr: (text) => context.io.stderr(text) })
+    .configureOutput(output(context))
     .exitOverride();
   program.addHelpText(
     'after',
-    '\nExit codes: 0 clean, 2 drift or failing findings, 1 could not complete.\nDocs: README.md and docs/ in the clerkguard repository.\n',
+    helpFooter({
+      exitCodes: '0 clean, 2 drift or failing findings, 1 could not complete. Each command\'s --help says what they mean for it.',
+      notes: ['Docs: README.md and docs/ of the clerkguard package (node_modules/clerkguard in a project that installed it) or repository.'],
+      examples: ['clerkguard demo', 'clerkguard check', 'clerkguard drift --slack', 'clerkguard help drift'],
+    }),
   );
   for (const register of COMMANDS) register(program, context);
-  for (const command of program.commands) command.exitOverride().configureOutput({ writeOut: (text) => context.io.stdout(text), writeErr: (text) => context.io.stderr(text) });
+  for (const command of program.commands) command.exitOverride().configureOutput(output(context));
   return program;
+}
+
+/** Where commander writes, and how wide help is: the terminal's width, 80 when not a terminal. */
+function output(context: CliContext): OutputConfiguration {
+  const width = () => context.io.columns ?? 80;
+  return { writeOut: (text) => context.io.stdout(text), writeErr: (text) => context.io.stderr(text), getOutHelpWidth: width, getErrHelpWidth: width };
 }
 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

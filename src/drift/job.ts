@@ -9,9 +9,10 @@
  */
 import path from 'node:path';
 import type { LoadedBaseline } from '../baseline/load';
-import { deliverAlerts, type Delivery } from '../notify/lifecycle';
+import { deliverAlerts, type Delivery, type Quiet } from '../notify/lifecycle';
 import type { SlackPoster } from '../notify/slack-client';
 import { renderDrift, renderDriftMarkdown, type DriftFormat } from '../report/drift';
+import { ignoreWarnings } from '../report/drift-summary';
 import { driftAlert } from '../report/slack';
 import { ClerkguardError, describeError } from '../util/errors';
 import { replaceFileAtomic } from '../util/fs';
@@ -54,6 +55,10 @@ export interface DriftJobResult {
   exitCode: number;
   files: string[];
   deliveries: Delivery[];
+  /** --slack: environments this run sent nothing for, and why ("drift unchanged, no new alert"). */
+  quiet: Quiet[];
+  /** Said on every run: ignore entries that hide a critical weakening, and expired ones. */
+  warnings: string[];
   /** The report files could not be written (exit 1; Slack is then skipped). */
   writeError?: ClerkguardError;
   slackError?: ClerkguardError;
@@ -85,6 +90,7 @@ export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobRes
     }
   }
   const deliveries: Delivery[] = [];
+  const quiet: Quiet[] = [];
   let slackError: ClerkguardError | undefined;
   if (options.slack && !writeError) {
     try {
@@ -96,6 +102,7 @@ export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobRes
           markdownFor: (environment) => renderDriftMarkdown({ ...report, status: environment.status, environments: [environment] }),
           alertOptions: options.slack.origin ? { origin: options.slack.origin } : {},
           ...(options.slack.lockWaitMs === undefined ? {} : { lockWaitMs: options.slack.lockWaitMs }),
+          onQuiet: (entry) => quiet.push(entry),
         })),
       );
     } catch (error) {
@@ -103,7 +110,8 @@ export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobRes
       exitCode = 1;
     }
   }
-  return { report, exitCode, files, deliveries, ...(writeError ? { writeError } : {}), ...(slackError ? { slackError } : {}) };
+  const warnings = ignoreWarnings(report, options.baselines, options.today);
+  return { report, exitCode, files, deliveries, quiet, warnings, ...(writeError ? { writeError } : {}), ...(slackError ? { slackError } : {}) };
 }
 
 /** Merges what the application shows into each environment that could be checked. */

@@ -24,8 +24,9 @@ export function suppressionFor(
   ignore: readonly IgnoreEntry[],
   today: string,
 ): DriftChange['suppressed'] {
-  const ignored = ignore.find((entry) => covers(entry.path, path));
-  if (ignored) return { by: 'ignore', reason: ignored.reason };
+  // `code:` entries leave files out of a scan; they never suppress a settings change. Expired entries no longer apply.
+  const ignored = ignore.find((entry) => !entry.path.startsWith('code:') && entry.expires >= today && covers(entry.path, path));
+  if (ignored) return { by: 'ignore', reason: ignored.reason, owner: ignored.owner, expires: ignored.expires, scope: ignored.path };
   const exception = exceptions.find((candidate) => {
     if (candidate.expires < today) return false;
     const item = ruleById(candidate.rule)?.checklist_item;

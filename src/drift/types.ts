@@ -17,7 +17,15 @@ export interface DriftChange {
   checklist_items: number[];
   source: EvidenceSource;
   /** Set when an exception or ignore entry in the baseline (or an inline comment in code) suppresses this change. */
-  suppressed?: { by: 'exception' | 'ignore' | 'inline'; reason: string; rule?: string; expires?: string };
+  suppressed?: {
+    by: 'exception' | 'ignore' | 'inline';
+    reason: string;
+    rule?: string;
+    owner?: string;
+    expires?: string;
+    /** ignore: the entry's path (what it covers). */
+    scope?: string;
+  };
   /** Application evidence (code, probe) that contradicts the baseline: where and what decided it. */
   evidence?: ChangeEvidence;
 }

@@ -42,12 +42,12 @@ export interface FaultController {
   take(method: string, path: string): ActiveFault[];
 }
 
-const KINDS: readonly FaultKind[] = ['latency', 'status', 'malformed', 'truncated', 'drop', 'body'];
+export const FAULT_KINDS: readonly FaultKind[] = ['latency', 'status', 'malformed', 'truncated', 'drop', 'body'];
 
 export function validateFaultSpec(value: unknown): FaultSpec {
   if (value === null || typeof value !== 'object') throw new Error('a fault is a JSON object');
   const spec = value as FaultSpec;
-  if (!KINDS.includes(spec.kind)) throw new Error(`fault kind must be one of ${KINDS.join(', ')}`);
+  if (!FAULT_KINDS.includes(spec.kind)) throw new Error(`fault kind must be one of ${FAULT_KINDS.join(', ')}`);
   if (spec.kind === 'latency' && !(typeof spec.ms === 'number' && spec.ms >= 0)) throw new Error('a latency fault needs ms >= 0');
   if (spec.kind === 'status' && !(typeof spec.status === 'number' && spec.status >= 400 && spec.status <= 599)) throw new Error('a status fault needs status 400-599');
   if (spec.kind === 'body' && spec.body === undefined && typeof spec.text !== 'string') throw new Error('a body fault needs body (JSON) or text');

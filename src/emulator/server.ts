@@ -15,6 +15,7 @@
  *   await emulator.close();
  *
  * Admin HTTP endpoints (no auth; loopback only):
+ *   GET /__emulator/                     this list and every Clerk route served (adminIndex)
  *   GET/POST/DELETE /__emulator/faults   list / add (FaultSpec JSON) / clear faults
  *   GET/DELETE /__emulator/requests      recorded requests / forget them
  *   GET /__emulator/state                the state (a state file for --seed)
@@ -28,7 +29,7 @@ import { encodePublishableKey } from '../clerk/connection';
 import type { ApiName } from '../clerk/http';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
 import { settingsSchema, type Settings } from '../settings/model';
-import { createFaultController, type ActiveFault, type FaultController, validateFaultSpec } from './faults';
+import { createFaultController, FAULT_KINDS, type ActiveFault, type FaultController, validateFaultSpec } from './faults';
 import { BAPI_ROUTES, FAPI_ROUTES, HttpError, platformRoutes, compileTemplate, type Route } from './routes';
 import { applySettings, defaultState, type EmulatorState, type EnvironmentType, isEmulatorState } from './state';
 import { ClerkguardError } from '../util/errors';
@@ -177,7 +178,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
     let bodyRead = false;
 
-    if (side === 'backend' && url.pathname.startsWith('/__emulator/')) {
+    if (side === 'backend' && (url.pathname === '/__emulator' || url.pathname.startsWith('/__emulator/'))) {
       record.api = 'admin';
       const body = await readBody(req, Math.max(maxBodyBytes, ADMIN_MAX_BODY_BYTES));
       if (body === undefined) return tooLarge(res, Math.max(maxBodyBytes, ADMIN_MAX_BODY_BYTES));
@@ -283,6 +284,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     };
     try {
       const route = `${method} ${url.pathname}`;
+      if (route === 'GET /__emulator' || route === 'GET /__emulator/') return reply(200, adminIndex(info, backendRoutes, frontendRoutes));
       if (route === 'GET /__emulator/faults') return reply(200, faults.list());
       if (route === 'POST /__emulator/faults') return reply(200, faults.add(validateFaultSpec(strictJson(bodyText))));
       if (route === 'DELETE /__emulator/faults') {
@@ -302,7 +304,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         applySettings(state, checked.value);
         return reply(200, { applied: true });
       }
-      return reply(404, { error: `unknown admin endpoint ${route}` });
+      return reply(404, { error: `unknown admin endpoint ${route}`, hint: 'GET /__emulator/ lists the admin endpoints and every Clerk route served' });
     } catch (error) {
       return reply(400, { error: error instanceof Error ? error.message : String(error) });
     }
@@ -488,8 +490,9 @@ function headerObject(headers: http.IncomingHttpHeaders): Record<string, string>
   return out;
 }
 
+/** Unref'd: an answer delayed by a latency fault never keeps a stopped emulator's process alive. */
 function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function listen(server: http.Server, port: number, what: string): Promise<void> {
@@ -506,6 +509,38 @@ function listen(server: http.Server, port: number, what: string): Promise<void> 
       resolve();
     });
   });
+}
+
+/** The admin endpoints, for the index and the CLI's help. */
+export const ADMIN_ENDPOINTS: readonly { method: string; path: string; does: string }[] = [
+  { method: 'GET', path: '/__emulator/', does: 'this index: admin endpoints, fault kinds and every Clerk route served' },
+  { method: 'GET', path: '/__emulator/faults', does: 'list the active faults' },
+  { method: 'POST', path: '/__emulator/faults', does: 'add a fault (JSON: kind, path, method, status, ms, retry_after, body, text, times)' },
+  { method: 'DELETE', path: '/__emulator/faults', does: 'clear every fault' },
+  { method: 'GET', path: '/__emulator/requests', does: 'the requests received so far (method, path, api, status, body)' },
+  { method: 'DELETE', path: '/__emulator/requests', does: 'forget the recorded requests' },
+  { method: 'GET', path: '/__emulator/state', does: 'the whole state (save it; --seed takes it back)' },
+  { method: 'POST', path: '/__emulator/settings', does: 'apply settings-model JSON as a dashboard-style change' },
+];
+
+/** `GET /__emulator/`: what this emulator answers, so a person can find out without the source. */
+function adminIndex(
+  info: ConnectionInfo,
+  backendRoutes: readonly { route: Route }[],
+  frontendRoutes: readonly { route: Route }[],
+): Record<string, unknown> {
+  const routes = (list: readonly { route: Route }[], api: string, prefix: string) =>
+    list.filter(({ route }) => route.api === api).map(({ route }) => ({ method: route.method, path: `${prefix}${route.template}`, operation_id: route.operationId }));
+  return {
+    emulator: 'clerkguard local Clerk API emulator (Backend, Frontend and Platform API; contract-tested against the OpenAPI specs)',
+    admin: ADMIN_ENDPOINTS.map((endpoint) => ({ ...endpoint, url: `${info.bapi_url}${endpoint.path}` })),
+    fault_kinds: [...FAULT_KINDS],
+    apis: {
+      bapi: { base_url: `${info.bapi_url}/v1`, auth: 'Authorization: Bearer <secret key>', routes: routes(backendRoutes, 'bapi', '/v1') },
+      platform: { base_url: `${info.platform_api_url}/v1`, auth: 'Authorization: Bearer <platform API key>', routes: routes(backendRoutes, 'platform', '/v1') },
+      fapi: { base_url: info.frontend_api_url, auth: 'none (public)', routes: routes(frontendRoutes, 'fapi', '') },
+    },
+  };
 }
 
 function closeServer(server: http.Server): Promise<void> {

@@ -40,7 +40,7 @@ export function applicationCollector(request: ApplicationRequest, context: Colle
   }
   let app: LoadedApplication | undefined;
   if (request.scan && request.scan.roots.length > 0) {
-    app = loadApplication({ roots: request.scan.roots, builds: request.scan.builds ?? [], cwd: context.cwd, exclude: baselines.flatMap((item) => scanExclusions(item.baseline)) });
+    app = loadApplication({ roots: request.scan.roots, builds: request.scan.builds ?? [], cwd: context.cwd, exclude: baselines.flatMap((item) => scanExclusions(item.baseline, context.today())) });
   }
   return async (loaded) => {
     const evidence: ApplicationEvidence[] = [];

@@ -32,6 +32,28 @@ export interface Delivery {
   uploaded_report: boolean;
 }
 
+/** Why a run sent nothing for an environment, so the CLI can say so instead of staying silent. */
+export type QuietReason = 'drift_unchanged' | 'error_unchanged' | 'could_not_verify_unchanged' | 'clean';
+
+export interface Quiet {
+  environment: string;
+  reason: QuietReason;
+}
+
+/** "drift unchanged, no new alert" and its siblings, for logs. */
+export function describeQuiet(quiet: Quiet): string {
+  switch (quiet.reason) {
+    case 'drift_unchanged':
+      return `drift unchanged for ${quiet.environment}, no new alert (the open alert still stands)`;
+    case 'error_unchanged':
+      return `${quiet.environment} still could not be checked, no new alert (the error alert still stands)`;
+    case 'could_not_verify_unchanged':
+      return `${quiet.environment} still cannot verify what its open alert is about, no new message (the alert stays open)`;
+    default:
+      return `no drift for ${quiet.environment}, nothing to send`;
+  }
+}
+
 export interface DeliverOptions {
   poster: SlackPoster;
   stateFile: string;
@@ -41,6 +63,8 @@ export interface DeliverOptions {
   alertOptions?: DriftAlertOptions;
   /** How long to wait for another run's lock on the state file (default 60 s). */
   lockWaitMs?: number;
+  /** Called for each environment this run sent nothing for, with why. */
+  onQuiet?: (quiet: Quiet) => void;
 }
 
 export async function deliverAlerts(report: DriftReport, options: DeliverOptions): Promise<Delivery[]> {
@@ -49,12 +73,20 @@ export async function deliverAlerts(report: DriftReport, options: DeliverOptions
     const deliveries: Delivery[] = [];
     for (const environment of report.environments) {
       const previous = state.environments[environment.environment];
+      const before = deliveries.length;
       const next = await deliverOne(environment, previous, options, deliveries, state);
+      if (deliveries.length === before) options.onQuiet?.({ environment: environment.environment, reason: quietReason(environment, next) });
       state.environments[environment.environment] = { ...next, last_run_at: options.now.toISOString() };
       writeState(options.stateFile, state);
     }
     return deliveries;
   });
+}
+
+function quietReason(environment: EnvironmentDrift, next: EnvironmentAlertState): QuietReason {
+  if (environment.status === 'error') return 'error_unchanged';
+  if (environment.status === 'drift') return 'drift_unchanged';
+  return next.status === 'drift' ? 'could_not_verify_unchanged' : 'clean';
 }
 
 /**

@@ -1,4 +1,6 @@
 /** Shared wording and counts for every drift renderer (text, markdown, SARIF, Slack). */
+import type { LoadedBaseline } from '../baseline/load';
+import { RULES } from '../checklist/index';
 import type { DriftChange, DriftReport, EnvironmentDrift } from '../drift/types';
 import { scrubSecrets } from '../settings/redact';
 
@@ -97,4 +99,42 @@ export function reportHeadline(report: DriftReport): string {
   // Unverified settings are not in sync either: say so next to "no drift".
   if (unverified > 0) parts.push(`${plural(unverified, 'managed setting')} unverified`);
   return parts.join('; ');
+}
+
+/** The critical checklist rules a change touches (`allowed_origins` → item 3, origins-exact-allowlist). */
+function criticalRulesOf(change: DriftChange): string[] {
+  return RULES.filter((rule) => rule.severity === 'critical' && change.checklist_items.includes(rule.checklist_item)).map((rule) => `item ${rule.checklist_item} (${rule.id})`);
+}
+
+/**
+ * A weakening of a critical item (the change itself is critical, or it touches a checklist item
+ * whose rule is critical) that an ignore entry keeps from counting as drift: warned about on every run.
+ */
+export function hidesCriticalWeakening(change: DriftChange): boolean {
+  return change.suppressed?.by === 'ignore' && change.direction === 'weakening' && (change.severity === 'critical' || criticalRulesOf(change).length > 0);
+}
+
+/**
+ * What a drift run says about the baseline's ignore entries every time: each critical weakening
+ * one hides (it is not drift, so nothing else would say it), and each entry past its expiry
+ * (it no longer applies, so its drift is back).
+ */
+export function ignoreWarnings(report: DriftReport, baselines: readonly LoadedBaseline[], today: string): string[] {
+  const warnings: string[] = [];
+  for (const environment of report.environments) {
+    for (const change of environment.changes) {
+      if (!hidesCriticalWeakening(change)) continue;
+      const by = change.suppressed!;
+      const critical = criticalRulesOf(change);
+      warnings.push(
+        `${environment.environment}: the ignore entry "${by.scope ?? change.path}" (owner ${by.owner ?? 'unknown'}, until ${by.expires ?? 'unknown'}) hides a critical weakening of ${change.path}: ${describeChange(change, 80)}${critical.length > 0 ? ` (critical checklist ${critical.join(', ')})` : ''}; it is not counted as drift (fix the setting, or replace the entry with an exception for the rule)`,
+      );
+    }
+  }
+  for (const loaded of baselines) {
+    for (const entry of loaded.baseline.ignore) {
+      if (entry.expires < today) warnings.push(`${loaded.file}: the ignore entry "${entry.path}" (owner ${entry.owner}) expired on ${entry.expires} and no longer applies`);
+    }
+  }
+  return warnings;
 }

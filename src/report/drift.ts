@@ -8,7 +8,7 @@ import type { DriftChange, DriftReport, EnvironmentDrift } from '../drift/types'
 import { formatLocation } from '../evidence/index';
 import { scrubSecrets } from '../settings/redact';
 import { prettyJson } from '../util/json';
-import { activeChanges, countChanges, describeChange, describeCounts, describeCoverage, formatValue, itemsLabel, reportHeadline, statusWord } from './drift-summary';
+import { activeChanges, countChanges, describeChange, describeCounts, describeCoverage, formatValue, hidesCriticalWeakening, itemsLabel, reportHeadline, statusWord } from './drift-summary';
 import { renderDriftSarif } from './drift-sarif';
 import { paint, type Painter } from './style';
 
@@ -92,7 +92,8 @@ function environmentText(environment: EnvironmentDrift, p: Painter, verbose: boo
     const meta = [itemsLabel(change), `source ${change.source}`].filter(Boolean).join(', ');
     lines.push(`      ${describeChange(change)}  ${p.dim(`(${meta})`)}`);
     if (change.evidence?.snippet) lines.push(p.dim(`      | ${change.evidence.snippet}`));
-    if (change.suppressed) lines.push(p.dim(`      ${change.suppressed.by}: ${change.suppressed.reason}${change.suppressed.expires ? ` (until ${change.suppressed.expires})` : ''}`));
+    if (change.suppressed) lines.push(p.dim(`      ${suppressionText(change.suppressed)}`));
+    if (hidesCriticalWeakening(change)) lines.push(p.red('      warning: an ignore entry hides this critical weakening; it is not counted as drift'));
   }
   lines.push(...applicationText(environment, p));
   if (environment.unmanaged.length > 0 && verbose) {
@@ -134,6 +135,12 @@ function applicationMarkdown(environment: EnvironmentDrift): string[] {
     lines.push('');
   }
   return lines;
+}
+
+/** "ignore: preview deployments (owner web, until 2027-03-31)". */
+function suppressionText(by: NonNullable<DriftChange['suppressed']>): string {
+  const details = [by.owner ? `owner ${by.owner}` : undefined, by.expires ? `until ${by.expires}` : undefined].filter(Boolean).join(', ');
+  return `${by.by}: ${by.reason}${details ? ` (${details})` : ''}`;
 }
 
 function cell(text: string): string {
@@ -180,7 +187,8 @@ function environmentMarkdown(environment: EnvironmentDrift): string[] {
     lines.push('**Suppressed by the baseline:**', '');
     for (const change of suppressed) {
       const by = change.suppressed;
-      lines.push(`- ${code(change.path)}: ${code(describeChange(change))}, ${by?.by}${by?.rule ? ` \`${by.rule}\`` : ''}${by?.expires ? ` until ${by.expires}` : ''}: ${cell(by?.reason ?? '')}`);
+      const warning = hidesCriticalWeakening(change) ? '**Warning: a critical weakening hidden by an ignore entry.** ' : '';
+      lines.push(`- ${warning}${code(change.path)}: ${code(describeChange(change))}, ${by?.by}${by?.rule ? ` \`${by.rule}\`` : ''}${by?.owner ? ` (owner ${cell(by.owner)})` : ''}${by?.expires ? ` until ${by.expires}` : ''}: ${cell(by?.reason ?? '')}`);
     }
     lines.push('');
   }

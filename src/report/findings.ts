@@ -3,8 +3,10 @@
  * review reports, SARIF 2.1.0 for GitHub code scanning.
  */
 import { RULES, atLeast, severityRank, summarize, type Finding, type FindingSummary, type Severity } from '../checklist/index';
+import type { ValidationIssue } from '../baseline/validate';
 import { evidencePathFor, formatLocation } from '../evidence/index';
 import { parsePath } from '../settings/paths';
+import { scrubSecrets } from '../settings/redact';
 import { prettyJson } from '../util/json';
 import { locateInFiles } from './locate';
 import { SARIF_SCHEMA, sarifDriver, securityScore } from './sarif';
@@ -22,6 +24,8 @@ export interface FindingsReportInput {
   /** Show passing findings in text and markdown (JSON and SARIF always carry everything). */
   verbose?: boolean;
   color?: boolean;
+  /** Problems of baseline files that could not be evaluated (each is reported; the run exits 1). */
+  invalid?: readonly ValidationIssue[];
 }
 
 const STATUS_ORDER: Record<Finding['status'], number> = { fail: 0, excepted: 1, not_verifiable: 2, pass: 3 };
@@ -48,6 +52,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 }
 
 export function renderFindings(format: FindingsFormat, input: FindingsReportInput): string {
+  // A problem quotes what the file holds: a key pasted where an env var name belongs must not reach a report.
+  if (input.invalid) input = { ...input, invalid: input.invalid.map(scrubIssue) };
   switch (format) {
     case 'json':
       return renderJson(input);
@@ -60,15 +66,28 @@ export function renderFindings(format: FindingsFormat, input: FindingsReportInpu
   }
 }
 
-function renderJson({ findings, failOn }: FindingsReportInput): string {
-  return prettyJson({ findings: sortFindings(findings), summary: summarize(findings, failOn) });
+function renderJson({ findings, failOn, invalid = [] }: FindingsReportInput): string {
+  return prettyJson({
+    findings: sortFindings(findings),
+    summary: summarize(findings, failOn),
+    ...(invalid.length > 0 ? { invalid_files: invalidFiles(invalid) } : {}),
+  });
+}
+
+/** Problems of files that were not evaluated, grouped by file, in the order the user named them. */
+function invalidFiles(invalid: readonly ValidationIssue[]): { file: string; problems: Omit<ValidationIssue, 'file'>[] }[] {
+  return [...groupBy(invalid, (issue) => issue.file)].map(([file, issues]) => ({ file, problems: issues.map(({ file: _file, ...problem }) => problem) }));
+}
+
+function scrubIssue(issue: ValidationIssue): ValidationIssue {
+  return { ...issue, message: scrubSecrets(issue.message), ...(issue.hint === undefined ? {} : { hint: scrubSecrets(issue.hint) }) };
 }
 
 function statusLabel(status: Finding['status']): string {
   return { pass: 'PASS', fail: 'FAIL', not_verifiable: 'UNVERIFIED', excepted: 'EXCEPTED' }[status];
 }
 
-function renderText({ findings, failOn, verbose, color }: FindingsReportInput): string {
+function renderText({ findings, failOn, verbose, color, invalid = [] }: FindingsReportInput): string {
   const p: Painter = paint(color ?? false);
   const lines: string[] = [];
   const groups = groupBy(sortFindings(findings), (finding) => finding.file ?? finding.environment);
@@ -76,9 +95,10 @@ function renderText({ findings, failOn, verbose, color }: FindingsReportInput): 
     lines.push(p.bold(group));
     for (const finding of items) {
       if (finding.status === 'pass' && !verbose) continue;
+      // Without --verbose, unverified items are one short block below, not a paragraph each.
+      if (finding.status === 'not_verifiable' && !verbose) continue;
       const colour = finding.status === 'fail' ? (atLeast(finding.severity, failOn) ? p.red : p.yellow) : finding.status === 'pass' ? p.green : p.dim;
-      const item = finding.checklist_item === null ? '  ' : String(finding.checklist_item).padStart(2);
-      lines.push(`  ${colour(statusLabel(finding.status).padEnd(10))} ${item} ${finding.severity.padEnd(8)} ${finding.rule}`);
+      lines.push(`  ${colour(statusLabel(finding.status).padEnd(10))} ${itemColumn(finding)} ${finding.severity.padEnd(8)} ${finding.rule}`);
       lines.push(`      ${finding.message}`);
       if (finding.location) lines.push(p.dim(`      at ${formatLocation(finding.location)}${finding.check ? ` [${finding.check}, ${finding.confidence ?? 'medium'} confidence, evidence ${finding.evidence}]` : ''}`));
       else if (finding.path) lines.push(p.dim(`      at ${finding.path}`));
@@ -86,8 +106,22 @@ function renderText({ findings, failOn, verbose, color }: FindingsReportInput): 
       if (finding.status === 'fail') lines.push(p.dim(`      fix: ${finding.remediation}`));
       if (finding.status === 'not_verifiable' && finding.how_to_verify && verbose) lines.push(p.dim(`      verify: ${finding.how_to_verify}`));
     }
+    const unverified = items.filter((finding) => finding.status === 'not_verifiable');
+    if (unverified.length > 0 && !verbose) {
+      lines.push(`  ${p.dim('UNVERIFIED'.padEnd(10))} ${unverified.length} item${unverified.length === 1 ? '' : 's'} without evidence yet (never a pass, never fails check; --verbose says how to verify each):`);
+      for (const finding of unverified) {
+        const where = finding.location ? ` (${formatLocation(finding.location)})` : '';
+        lines.push(p.dim(`      ${itemColumn(finding)} ${finding.severity.padEnd(8)} ${finding.rule}${where}`));
+      }
+    }
     const summary = summarize(items, failOn);
     lines.push(`  ${summaryLine(summary)}`);
+    lines.push('');
+  }
+  // The problems themselves are in the error message on stderr; stdout says which files are missing from the report.
+  for (const [file, issues] of groupBy(invalid, (issue) => issue.file)) {
+    lines.push(p.bold(file));
+    lines.push(`  ${p.red('NOT EVALUATED')} ${issues.length === 1 ? 'the file could not be used' : `${issues.length} problems`} (the error message lists ${issues.length === 1 ? 'why' : 'them'})`);
     lines.push('');
   }
   const total = summarize(findings, failOn);
@@ -96,8 +130,16 @@ function renderText({ findings, failOn, verbose, color }: FindingsReportInput): 
       ? p.red(`${total.failing_at_threshold} failing finding${total.failing_at_threshold === 1 ? '' : 's'} at or above ${failOn}`)
       : p.green(`no failing findings at or above ${failOn}`),
   );
+  if (invalid.length > 0) {
+    const files = new Set(invalid.map((issue) => issue.file)).size;
+    lines.push(p.red(`${files} baseline file${files === 1 ? '' : 's'} not evaluated (exit 1)`));
+  }
   if (!verbose && total.pass > 0) lines.push(p.dim('(passing findings hidden; --verbose shows them)'));
   return `${lines.join('\n')}\n`;
+}
+
+function itemColumn(finding: Finding): string {
+  return finding.checklist_item === null ? '  ' : String(finding.checklist_item).padStart(2);
 }
 
 function summaryLine(summary: FindingSummary): string {
@@ -108,18 +150,28 @@ function escapeCell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-export function renderMarkdown({ findings, failOn, verbose }: FindingsReportInput): string {
+export function renderMarkdown({ findings, failOn, verbose, invalid = [] }: FindingsReportInput): string {
   const lines: string[] = ['# clerkguard checklist findings', ''];
   const groups = groupBy(sortFindings(findings), (finding) => finding.file ?? finding.environment);
   for (const [group, items] of groups) {
     lines.push(`## ${group}`, '', summaryLine(summarize(items, failOn)), '');
+    const shown = items.filter((finding) => verbose || finding.status !== 'pass');
+    if (shown.length === 0) {
+      // No empty table: say what the summary line means.
+      lines.push(`Every finding passes (${items.length}); nothing fails, is excepted or is unverified.`, '');
+      continue;
+    }
     lines.push('| Status | Item | Severity | Rule | Finding | Path |', '|---|---|---|---|---|---|');
-    for (const finding of items) {
-      if (finding.status === 'pass' && !verbose) continue;
+    for (const finding of shown) {
       lines.push(
         `| ${statusLabel(finding.status)} | ${finding.checklist_item ?? '—'} | ${finding.severity} | \`${finding.rule}\` | ${escapeCell(finding.message)} | ${whereCell(finding)} |`,
       );
     }
+    lines.push('');
+  }
+  for (const [file, issues] of groupBy(invalid, (issue) => issue.file)) {
+    lines.push(`## ${file}`, '', '**Not evaluated**: the file could not be used as a baseline.', '');
+    for (const issue of issues) lines.push(`- \`${escapeCell(issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`)}\`${issue.path ? ` \`${escapeCell(issue.path)}\`` : ''}: ${escapeCell(issue.message)}${issue.hint ? ` (hint: ${escapeCell(issue.hint)})` : ''}`);
     lines.push('');
   }
   return `${lines.join('\n')}`;
@@ -135,7 +187,7 @@ function sarifLevel(finding: Finding, failOn: Severity): 'error' | 'warning' | '
   return atLeast(finding.severity, failOn) ? 'error' : 'warning';
 }
 
-function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
+function renderSarif({ findings, failOn, texts, invalid = [] }: FindingsReportInput): string {
   const reported = sortFindings(findings).filter((finding) => finding.status === 'fail' || finding.status === 'not_verifiable');
   const rules = [
     ...RULES.map((rule) => ({
@@ -155,6 +207,15 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
       help: { text: 'Fix the finding or renew the exception.' },
       properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
     },
+    {
+      id: 'baseline-ignore-expired',
+      name: 'Baseline ignore entry has expired',
+      shortDescription: { text: 'Baseline ignore entry has expired' },
+      fullDescription: { text: 'An expired ignore entry no longer keeps its drift from counting (or its code out of the scan).' },
+      help: { text: 'Fix the drift it hid and remove the entry, or renew it.' },
+      properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
+    },
+    BASELINE_INVALID_RULE,
   ];
   // Findings located in application code carry their own file:line; the rest point into baselines
   // (a probed URL is no file: at the baseline entry the probe stands in for, the URL named).
@@ -191,12 +252,54 @@ function renderSarif({ findings, failOn, texts }: FindingsReportInput): string {
       },
     };
   });
+  const invalidResults = invalid.map((issue) => ({
+    ruleId: BASELINE_INVALID_RULE.id,
+    ruleIndex: rules.indexOf(BASELINE_INVALID_RULE),
+    level: 'error' as const,
+    message: { text: `${issue.path ? `${issue.path}: ` : ''}${issue.message}${issue.hint ? ` (hint: ${issue.hint})` : ''}` },
+    locations: [
+      {
+        physicalLocation: { artifactLocation: { uri: issue.file.replace(/\\/g, '/') }, region: { startLine: issue.line ?? 1, startColumn: issue.column ?? 1 } },
+        ...(issue.path ? { logicalLocations: [{ fullyQualifiedName: issue.path, kind: 'member' }] } : {}),
+      },
+    ],
+    properties: { status: 'invalid' },
+  }));
   return prettyJson({
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
-    runs: [{ tool: { driver: sarifDriver(rules) }, results }],
+    runs: [{ tool: { driver: sarifDriver(rules) }, results: [...invalidResults, ...results] }],
   });
 }
+
+/**
+ * The SARIF of a run that could not complete before any file was evaluated (no baselines
+ * folder, an unreadable --scan directory): no results, and an invocation that failed with the
+ * error, so an upload shows the failure instead of a clean run, and the file is never empty.
+ */
+export function renderSarifFailure(message: string, hint?: string): string {
+  return prettyJson({
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: sarifDriver([BASELINE_INVALID_RULE]) },
+        invocations: [{ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', message: { text: scrubSecrets(`${message}${hint ? ` (hint: ${hint})` : ''}`) } }] }],
+        results: [],
+      },
+    ],
+  });
+}
+
+/** A baseline that could not be read or validated: its checklist was not evaluated. */
+const BASELINE_INVALID_RULE = {
+  id: 'baseline-invalid',
+  name: 'Baseline file is not valid',
+  shortDescription: { text: 'Baseline file is not valid' },
+  fullDescription: { text: 'The file could not be read or does not match the baseline schema, so none of its checklist items was evaluated.' },
+  help: { text: 'Fix the file at the location given; baselines/schema.json gives editors completion and inline errors.' },
+  properties: { tags: ['clerk', 'baseline'] },
+};
 
 /** Findings about the scan itself (not checklist items) that SARIF viewers need a rule for. */
 const APPLICATION_RULES = [

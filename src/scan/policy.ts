@@ -24,9 +24,15 @@ export function scanPolicy(baseline: Baseline | undefined, env: NodeJS.ProcessEn
   };
 }
 
-/** Baseline `ignore` entries whose path is `code:GLOB` leave those files out of the scan. */
-export function scanExclusions(baseline: Baseline | undefined): { glob: string; reason: string }[] {
-  return (baseline?.ignore ?? []).filter((entry) => entry.path.startsWith('code:')).map((entry) => ({ glob: entry.path.slice('code:'.length), reason: entry.reason }));
+/**
+ * Baseline `ignore` entries whose path is `code:GLOB` leave those files out of the scan, until
+ * they expire (like every ignore entry: then the files are scanned again and `check` reports
+ * the expired entry).
+ */
+export function scanExclusions(baseline: Baseline | undefined, today: string): { glob: string; reason: string }[] {
+  return (baseline?.ignore ?? [])
+    .filter((entry) => entry.path.startsWith('code:') && entry.expires >= today)
+    .map((entry) => ({ glob: entry.path.slice('code:'.length), reason: `${entry.reason} (owner ${entry.owner}, until ${entry.expires})` }));
 }
 
 function safeHost(url: string): string | undefined {

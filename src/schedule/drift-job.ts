@@ -6,7 +6,9 @@ import { runDriftJob } from '../drift/job';
 import { applicationCollector, type ApplicationRequest } from '../evidence/collect';
 import { readDashboardExportFile } from '../export/index';
 import type { CliContext } from '../cli/context';
-import { describeCounts, countChanges } from '../report/drift-summary';
+import type { EnvironmentDrift } from '../drift/types';
+import { describeQuiet } from '../notify/lifecycle';
+import { activeChanges, describeChange, describeCounts, countChanges } from '../report/drift-summary';
 import type { ScheduledJobProvider } from './jobs';
 
 export const DEFAULT_DRIFT_CRON = '0 3 * * *';
@@ -46,8 +48,13 @@ export const driftJobProvider: ScheduledJobProvider = {
         for (const env of result.report.environments) {
           const detail = env.status === 'error' ? env.errors.map((error) => error.message).join('; ') : describeCounts(countChanges(env.changes));
           environment.log(`drift: ${env.environment} ${env.status} (${detail})`);
+          for (const line of changeSummary(env)) environment.log(`drift:   ${line}`);
         }
+        for (const warning of result.warnings) environment.log(`warning: ${warning}`);
+        const report = result.files.find((file) => file.endsWith('.md'));
+        if (report) environment.log(`drift: report ${path.relative(context.io.cwd, report) || report} (also ${result.files.filter((file) => file !== report).map((file) => path.basename(file)).join(', ')})`);
         for (const delivery of result.deliveries) environment.log(`drift: slack ${delivery.kind.replace('_', ' ')} for ${delivery.environment}`);
+        for (const quiet of result.quiet) environment.log(`drift: slack: ${describeQuiet(quiet)}`);
         // Report files that cannot be written, or an alert state that cannot be read or saved,
         // would silence every nightly alert: fail the run so the scheduler alerts it (onFailure).
         const failure = result.writeError ?? result.slackError;
@@ -57,6 +64,17 @@ export const driftJobProvider: ScheduledJobProvider = {
     };
   },
 };
+
+/** At most this many changes per environment in the log; the report file has them all. */
+const LOGGED_CHANGES = 10;
+
+/** One line per counted change ("WEAKENING critical settings.instance.allowed_origins: added …"), bounded. */
+function changeSummary(environment: EnvironmentDrift): string[] {
+  const active = activeChanges(environment);
+  const lines = active.slice(0, LOGGED_CHANGES).map((change) => `${change.direction.toUpperCase()} ${change.severity} ${change.path}: ${describeChange(change, 80)}`);
+  if (active.length > LOGGED_CHANGES) lines.push(`… and ${active.length - LOGGED_CHANGES} more (see the report)`);
+  return lines;
+}
 
 function collectValue(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -8,6 +8,7 @@ import type { DriftChange } from '../drift/types';
 import { EXCEPTION_WARNING_DAYS, summarizeReview, type ReviewReport } from './review';
 import { addDays } from '../checklist/helpers';
 import { formatLocation } from '../evidence/index';
+import { hidesCriticalWeakening } from '../report/drift-summary';
 
 export const SIGN_OFF_START = '<!-- clerkguard:sign-off:start -->';
 export const SIGN_OFF_END = '<!-- clerkguard:sign-off:end -->';
@@ -45,7 +46,8 @@ export function renderReviewMarkdown(review: ReviewReport, options: { signOff?: 
   lines.push('| | |', '|---|---|');
   lines.push(`| Environment | ${cell(review.environment)} |`);
   lines.push(`| Quarter | ${review.quarter} (${review.quarter_start} to ${review.quarter_end}) |`);
-  lines.push(`| Captured at | ${cell(review.captured_at)} |`);
+  const capturedAfter = review.captured_at.slice(0, 10) > review.quarter_end;
+  lines.push(`| Captured at | ${cell(review.captured_at)}${capturedAfter ? ` (after ${review.quarter} ended: the settings on that day, not during the quarter)` : ''} |`);
   lines.push(`| Instance | ${review.instance_id ? code(review.instance_id) : 'unknown'} |`);
   lines.push(`| Baseline | ${code(review.baseline.file)}, version ${cell(review.baseline.version)}, profile ${review.baseline.profile} |`);
   lines.push(`| Snapshot | ${code(review.snapshot_file)} |`);
@@ -117,7 +119,8 @@ function driftSection(review: ReviewReport): string[] {
     lines.push('', 'Suppressed by the baseline (exceptions and ignore entries):', '');
     for (const change of suppressed) {
       const by = change.suppressed!;
-      lines.push(`- ${code(change.path)}: ${by.by}${by.rule ? ` ${code(by.rule)}` : ''}${by.expires ? ` until ${by.expires}` : ''}: ${oneLine(by.reason)}`);
+      const warning = hidesCriticalWeakening(change) ? '**Warning: a critical weakening hidden by an ignore entry.** ' : '';
+      lines.push(`- ${warning}${code(change.path)}: ${by.by}${by.rule ? ` ${code(by.rule)}` : ''}${by.owner ? ` (owner ${oneLine(by.owner)})` : ''}${by.expires ? ` until ${by.expires}` : ''}: ${oneLine(by.reason)}`);
     }
   }
   if (drift.unverified && drift.unverified.length > 0) {

@@ -44,7 +44,7 @@ export const snapshotJobProvider: ScheduledJobProvider = {
         const today = context.today();
         const quarter = quarterOf(today);
         // Re-read every run: baseline edits apply without a restart.
-        const baselines = loadBaselines(baselineArgs, io.cwd);
+        let baselines = loadBaselines(baselineArgs, io.cwd);
         if (options.once === true) {
           const root = path.resolve(io.cwd, dir);
           const missing = baselines.filter((loaded) => !existsSync(snapshotPaths(root, loaded.baseline.environment, quarter).json));
@@ -52,6 +52,8 @@ export const snapshotJobProvider: ScheduledJobProvider = {
             environment.log(`snapshot: every environment already has its ${formatQuarter(quarter)} snapshot; nothing to do`);
             return 0;
           }
+          // Catching up files only what is missing: an environment's filed (perhaps committed) review stays as it is.
+          baselines = missing;
         }
         const dashboardExport = typeof options.dashboardExport === 'string' ? readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport)) : undefined;
         const now = context.now();
@@ -73,6 +75,7 @@ export const snapshotJobProvider: ScheduledJobProvider = {
           const commit = snapshot.commit ? `, committed ${snapshot.commit.id.slice(0, 12)}` : '';
           environment.log(`snapshot: ${snapshot.environment} ${snapshot.quarter} ${written}${commit}`);
         }
+        for (const notice of result.run.notices) environment.log(`snapshot: ${notice}`);
         if (result.posted > 0) environment.log(`snapshot: posted ${result.posted} review summar${result.posted === 1 ? 'y' : 'ies'} to Slack`);
         if (result.slackError) environment.log(`snapshot: ${result.slackError.message}`);
         return result.exitCode;

@@ -22,7 +22,7 @@ import { ClerkguardError, describeError } from '../util/errors';
 import { acquireLock, withLock } from '../util/lock';
 import { canonicalize } from '../util/json';
 import { FileTransaction } from './file-transaction';
-import { GitRepository, type GitSavepoint } from './git';
+import { GitRepository, runGit, type GitSavepoint } from './git';
 import { lastKnownGood, parseSnapshotText, readSnapshotFile, snapshotPaths } from './layout';
 import { compareQuarters, formatQuarter, quarterOf, quarterRange, type Quarter } from './quarter';
 import { safeText, secretValues, snapshotJsonText } from './redact';
@@ -44,6 +44,8 @@ export interface SnapshotOptions {
   lockWaitMs?: number;
   /** Evidence from the application (`--scan`, `--probe`) for the review's items and drift. */
   application?: EvidenceCollector;
+  /** Replace a quarter whose snapshot is already committed to git (refused otherwise). */
+  force?: boolean;
 }
 
 export interface EnvironmentSnapshot {
@@ -56,6 +58,8 @@ export interface EnvironmentSnapshot {
   commit: { id: string; message: string } | null;
   review: ReviewReport;
   summary: ReviewSummary;
+  /** This run replaced an earlier snapshot of the same quarter with different settings. */
+  replaced?: { file: string; captured_at?: string; committed?: string };
 }
 
 export interface SnapshotRun {
@@ -66,6 +70,8 @@ export interface SnapshotRun {
   /** At least one commit was made and verified in this run (never true for "nothing to commit"). */
   committed: boolean;
   environments: EnvironmentSnapshot[];
+  /** What the user should know about this run: a backdated quarter, a replaced snapshot. */
+  notices: string[];
 }
 
 interface PreparedSnapshot {
@@ -106,6 +112,20 @@ async function takeSnapshotsLocked(baselines: readonly LoadedBaseline[], options
 
   const prepared: PreparedSnapshot[] = [];
   for (const loaded of baselines) prepared.push(await prepare(loaded, dir, quarter, options, secrets));
+  // Before anything is written: a committed quarter is a record, replaced only on purpose.
+  const replaced = new Map<PreparedSnapshot, NonNullable<EnvironmentSnapshot['replaced']>>();
+  for (const item of prepared) {
+    const earlier = await earlierVersion(item);
+    if (earlier) replaced.set(item, earlier);
+  }
+  const committed = [...replaced].filter(([, earlier]) => earlier.committed !== undefined);
+  if (committed.length > 0 && !options.force) {
+    const [item, earlier] = committed[0]!;
+    throw new ClerkguardError(
+      `${quarter} of ${item.environment} is already committed (${toDisplay(options.cwd, item.json)}, commit ${earlier.committed}) and this run would replace it with different settings${committed.length > 1 ? ` (and ${committed.length - 1} more environment${committed.length === 2 ? '' : 's'})` : ''}`,
+      { hint: 'rerun with --force to replace it (git keeps the earlier snapshot in its history), or leave the committed review as it is; nothing was written' },
+    );
+  }
 
   const repository = options.commit ? await openForCommit(dir, prepared, options) : undefined;
 
@@ -158,11 +178,25 @@ async function takeSnapshotsLocked(baselines: readonly LoadedBaseline[], options
   transaction.commit();
 
   const display = (file: string) => toDisplay(options.cwd, file);
+  const notices: string[] = [];
+  const current = quarterOf(options.today);
+  if (compareQuarters(options.quarter, current) < 0) {
+    notices.push(
+      `${quarter} is an earlier quarter than today's (${formatQuarter(current)}): the snapshot files the settings as read today (${options.today}) under ${quarter}, not the settings during ${quarter}; its review says so`,
+    );
+  }
+  for (const [item, earlier] of replaced) {
+    if (!written.has(item.json)) continue;
+    notices.push(
+      `${item.environment} ${quarter}: replaced the earlier snapshot ${display(item.json)}${earlier.captured_at ? ` (captured ${earlier.captured_at})` : ''}${earlier.committed ? `, committed as ${earlier.committed} (--force)` : ''}`,
+    );
+  }
   return {
     quarter,
     dir: display(dir),
     commit_requested: repository !== undefined,
     committed: commits.size > 0,
+    notices,
     environments: prepared.map((item) => ({
       environment: item.environment,
       quarter,
@@ -172,8 +206,42 @@ async function takeSnapshotsLocked(baselines: readonly LoadedBaseline[], options
       commit: commits.get(item.environment) ?? null,
       review: item.review,
       summary: summarizeReview(item.review),
+      ...(replaced.has(item) && written.has(item.json) ? { replaced: { ...replaced.get(item)!, file: display(item.json) } } : {}),
     })),
   };
+}
+
+/**
+ * The snapshot this run would replace: the quarter's JSON exists with other content. `committed`
+ * is the last commit that touched it (short id), when it is in a git work tree's history.
+ */
+async function earlierVersion(item: PreparedSnapshot): Promise<NonNullable<EnvironmentSnapshot['replaced']> | undefined> {
+  let existing: string;
+  try {
+    existing = readFileSync(item.json, 'utf8');
+  } catch {
+    return undefined;
+  }
+  if (existing === item.jsonText) return undefined;
+  let capturedAt: string | undefined;
+  try {
+    capturedAt = parseSnapshotText(existing, item.json).captured_at;
+  } catch {
+    capturedAt = undefined;
+  }
+  const committed = await lastCommitOf(item.json);
+  return { file: item.json, ...(capturedAt ? { captured_at: capturedAt } : {}), ...(committed ? { committed } : {}) };
+}
+
+/** The short id of the last commit that touched `file`, or undefined (untracked, no repository, no git). */
+async function lastCommitOf(file: string): Promise<string | undefined> {
+  try {
+    const result = await runGit(path.dirname(file), ['log', '-1', '--format=%h', '--', path.basename(file)]);
+    return result.code === 0 && result.stdout.trim() !== '' ? result.stdout.trim() : undefined;
+  } catch {
+    // No git on PATH: nothing can have been committed with it here.
+    return undefined;
+  }
 }
 
 async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, options: SnapshotOptions, secrets: readonly string[]): Promise<PreparedSnapshot> {

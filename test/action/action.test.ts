@@ -153,8 +153,14 @@ describe('the action runner against the emulator', () => {
     const result = await runRunner({ command: 'check', baselines: 'broken.json', 'report-dir': 'check-broken' });
     expect(result.code).toBe(0); // the action's last step fails the job from the output
     expect(result.outputs['exit-code']).toBe('1');
+    // check writes SARIF for an invalid baseline too: results at the file:line:col of each problem.
     const sarif = result.outputs['sarif-file'];
-    if (sarif) expect(readFileSync(sarif, 'utf8').trim()).not.toBe('');
+    expect(sarif).toBe(path.join(work, 'check-broken', 'check.sarif'));
+    const log = JSON.parse(readFileSync(sarif!, 'utf8')) as { runs: { results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number } } }[] }[] }[] };
+    const results = log.runs[0]!.results.filter((entry) => entry.ruleId === 'baseline-invalid');
+    expect(results.length).toBeGreaterThan(0);
+    expect(results.map((entry) => entry.locations[0]!.physicalLocation.artifactLocation.uri)).toContain('broken.json');
+    expect(results.map((entry) => entry.locations[0]!.physicalLocation.region)).toContainEqual({ startLine: 1, startColumn: 38 });
   });
 
   test('drift: clean, then drift after a dashboard-style change, with the SARIF report and summary', async () => {

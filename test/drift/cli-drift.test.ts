@@ -114,7 +114,8 @@ describe('clerkguard drift --slack', () => {
     expect(first.stderr).toContain('slack: drift alert for production');
     const second = await runCliAsync(args, { env: slackEnv() });
     expect(second.code).toBe(2);
-    expect(second.stderr).not.toContain('slack:');
+    expect(second.stderr).toContain('slack: drift unchanged for production, no new alert');
+    expect(second.stderr).not.toMatch(/slack: (drift alert|drift update|resolved)/);
     emulator.applySettings({ instance: { test_mode: false }, session: { maximum_lifetime_minutes: 10080 } });
     const third = await runCliAsync(args, { env: slackEnv() });
     expect(third.code).toBe(0);

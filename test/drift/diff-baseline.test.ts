@@ -184,7 +184,11 @@ describe('diffBaseline', () => {
         { rule: 'jwt-short-lifetime', path: 'settings.jwt_templates.supabase', reason: 'batch job needs 1h tokens', owner: 'data-team', expires: '2027-01-31' },
         { rule: 'session-inactivity-timeout', reason: 'expired waiver', owner: 'ops', expires: '2026-01-01' },
       ];
-      raw.ignore = [{ path: 'instance.allowed_origins', reason: 'preview deployments come and go' }];
+      raw.ignore = [
+        { path: 'instance.allowed_origins', reason: 'preview deployments come and go', owner: 'web', expires: '2027-03-31' },
+        { path: 'settings.session', reason: 'expired: no longer applies', owner: 'ops', expires: '2026-01-01' },
+        { path: 'code:settings/**', reason: 'a code: entry leaves files out of a scan, never a setting', owner: 'ops', expires: '2027-03-31' },
+      ];
     });
     const live = liveLike(loaded, (settings) => {
       settings.jwt_templates!.supabase!.lifetime = 3600;
@@ -195,7 +199,7 @@ describe('diffBaseline', () => {
     expect(drift.status).toBe('drift');
     const byPath = Object.fromEntries(drift.changes.map((change) => [change.path, change.suppressed]));
     expect(byPath['settings.jwt_templates.supabase.lifetime']).toEqual({ by: 'exception', reason: 'batch job needs 1h tokens', rule: 'jwt-short-lifetime', expires: '2027-01-31' });
-    expect(byPath['settings.instance.allowed_origins["https://pr-12.example.dev"]']).toEqual({ by: 'ignore', reason: 'preview deployments come and go' });
+    expect(byPath['settings.instance.allowed_origins["https://pr-12.example.dev"]']).toEqual({ by: 'ignore', reason: 'preview deployments come and go', owner: 'web', expires: '2027-03-31', scope: 'instance.allowed_origins' });
     expect(byPath['settings.session.inactivity_timeout_minutes']).toBeUndefined();
     expect(drift.changes[0]?.path).toBe('settings.session.inactivity_timeout_minutes');
 

@@ -132,7 +132,7 @@ describe('application evidence in drift reports', () => {
   it('is waived by url: exceptions and ignore entries like any change', async () => {
     const { loaded, evidence } = await probeOf(vulnerable.origin, (baseline) => {
       baseline.exceptions = [{ rule: 'webhook-signature-verification', path: `url:${vulnerable.origin}/api/webhooks/`, reason: 'gateway verifies', owner: 'ops', expires: '2027-03-31' }];
-      baseline.ignore = [{ path: 'settings.session.cookie_same_site', reason: 'embedded widget, reviewed' }];
+      baseline.ignore = [{ path: 'settings.session.cookie_same_site', reason: 'embedded widget, reviewed', owner: 'web', expires: '2027-03-31' }];
     });
     const drift = withApplicationDrift(diffBaseline(loaded, liveFor(loaded.baseline.settings), { today: TODAY }), loaded, { evidence: [evidence], gaps: [] }, TODAY);
     const webhook = drift.changes.filter((change) => change.path.startsWith('settings.webhooks.signature_verification['));

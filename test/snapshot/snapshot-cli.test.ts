@@ -203,7 +203,10 @@ describe('clerkguard snapshot against the emulator', () => {
   it('--quarter files an earlier quarter and --dir picks the folder, without git', async () => {
     const repo = newRepo();
     const result = await runCliAsync(['snapshot', 'baselines/production.json', '--quarter', '2026-Q3', '--dir', 'audit/clerk'], { cwd: repo.dir, env: snapshotEnv(repo, '2026-11-26') });
-    expect(result.stderr).toBe('');
+    // Backdated: said once, on stderr (and in the review's capture line, tested in test/cli/first-use).
+    expect(result.stderr).toBe(
+      "notice: 2026-Q3 is an earlier quarter than today's (2026-Q4): the snapshot files the settings as read today (2026-11-26) under 2026-Q3, not the settings during 2026-Q3; its review says so\n",
+    );
     expect(result.stdout).toContain('production 2026-Q3: wrote audit/clerk/production/2026-Q3.json, audit/clerk/production/2026-Q3.md');
     expect(repo.log()).toHaveLength(1);
     expect(repo.git('status', '--porcelain')).toBe('?? audit/\n');

@@ -4,8 +4,10 @@ import type { Finding } from '../../checklist/types';
 import type { ApplicationRequest } from '../../evidence/collect';
 import { SEVERITIES, type Severity } from '../../checklist/types';
 import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/formats';
+import { ClerkguardError } from '../../util/errors';
 import { EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
+import { helpFooter } from '../help';
 import { choice } from '../options';
 
 interface CheckOptions {
@@ -24,8 +26,9 @@ export function registerCheck(program: Command, context: CliContext): void {
     .command('check')
     .summary('validate baselines and evaluate the 20-item checklist')
     .description(
-      'Validate baseline files against the settings model and evaluate every checklist rule on them.\n' +
-        'FILES default to baselines/*.json; a directory means every baseline in it.',
+      'Validate baseline files against the settings model and evaluate every checklist rule on them. FILES default to ' +
+        'baselines/*.json; a directory means every baseline in it. Each file is checked on its own: an invalid one is ' +
+        'reported (in SARIF as a result at its file:line:col) and the others are still evaluated.',
     )
     .argument('[files...]', 'baseline files or directories (default: baselines/)')
     .option('-f, --format <format>', `output format: ${FINDINGS_FORMATS.join(', ')}`, choice(FINDINGS_FORMATS), 'text')
@@ -36,21 +39,42 @@ export function registerCheck(program: Command, context: CliContext): void {
     .option('--probe', "probe the deployed application each baseline names (evidence `probe`; see clerkguard probe --help)")
     .addHelpText(
       'after',
-      '\nExit codes: 0 nothing fails at or above --fail-on, 2 failing findings, 1 could not complete (bad input).\n\n' +
-        'Examples:\n  clerkguard check\n  clerkguard check baselines/production.json --scan . --build .next/static\n  clerkguard check baselines/production.json --probe\n  clerkguard check baselines/production.json --format sarif > clerkguard.sarif\n  clerkguard check --fail-on critical --format json\n',
+      helpFooter({
+        exitCodes: '0 nothing fails at or above --fail-on, 2 failing findings, 1 could not complete (a baseline is invalid or missing: the others are still reported).',
+        notes: [
+          'Items without evidence yet are listed as unverified: they never pass and never fail check (--verbose says how to verify each).',
+        ],
+        examples: [
+          'clerkguard check',
+          'clerkguard check baselines/production.json --scan . --build .next/static',
+          'clerkguard check baselines/production.json --probe',
+          'clerkguard check --format sarif > clerkguard.sarif    # never an empty file, even for a broken baseline',
+          'clerkguard check --fail-on critical --format json',
+        ],
+      }),
     )
     .action(async (files: string[], options: CheckOptions) => {
-      const { loadBaselines } = await import('../../baseline/load.js');
+      const { loadBaselinesEach, loadFailuresError } = await import('../../baseline/load.js');
       const { formatIssue } = await import('../../baseline/validate.js');
       const { summarize } = await import('../../checklist/index.js');
       const { io } = context;
-      const loaded = loadBaselines(files, io.cwd);
-      for (const item of loaded) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
-      const { renderFindings } = await import('../../report/findings.js');
-      const findings = await checkAll(loaded, { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) }, context);
-      const texts = Object.fromEntries(loaded.map((item) => [item.file, item.text]));
-      io.stdout(renderFindings(options.format, { findings, failOn: options.failOn, texts, verbose: options.verbose ?? false, color: io.color }));
-      context.setExitCode(summarize(findings, options.failOn).failing_at_threshold > 0 ? EXIT_FINDINGS : EXIT_OK);
+      const { renderFindings, renderSarifFailure } = await import('../../report/findings.js');
+      try {
+        // Each file on its own: an invalid one is reported (SARIF: a result at its file:line:col) and the others are still checked.
+        const { loaded, failures } = loadBaselinesEach(files, io.cwd);
+        for (const item of loaded) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+        const findings = await checkAll(loaded, { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) }, context);
+        const texts = Object.fromEntries(loaded.map((item) => [item.file, item.text]));
+        const invalid = failures.flatMap((failure) => failure.issues);
+        io.stdout(renderFindings(options.format, { findings, failOn: options.failOn, texts, invalid, verbose: options.verbose ?? false, color: io.color }));
+        if (failures.length > 0) throw new ReportedError(loadFailuresError(failures));
+        context.setExitCode(summarize(findings, options.failOn).failing_at_threshold > 0 ? EXIT_FINDINGS : EXIT_OK);
+      } catch (error) {
+        if (error instanceof ReportedError) throw error.error;
+        // Code scanning uploads stdout: a run that could not complete is a SARIF run that says so, never an empty file.
+        if (options.format === 'sarif' && error instanceof ClerkguardError) io.stdout(renderSarifFailure(error.message, error.hint));
+        throw error;
+      }
     });
 }
 
@@ -67,4 +91,11 @@ async function checkAll(loaded: readonly LoadedBaseline[], request: ApplicationR
     findings.push(...checkBaseline(item, context.today(), collected.evidence), ...collected.gaps);
   }
   return findings;
+}
+
+/** An error whose problems the report on stdout already holds. */
+class ReportedError extends Error {
+  constructor(readonly error: ClerkguardError) {
+    super(error.message);
+  }
 }

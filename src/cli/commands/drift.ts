@@ -4,6 +4,8 @@ import type { Command } from 'commander';
 import { DEFAULT_STATE_FILE } from '../../notify/defaults';
 import { DRIFT_FORMATS, type DriftFormat } from '../../report/formats';
 import type { CliContext } from '../context';
+import { helpFooter } from '../help';
+import { progressFor } from '../progress';
 import { choice } from '../options';
 
 async function lockWait(env: NodeJS.ProcessEnv): Promise<{ lockWaitMs?: number }> {
@@ -23,6 +25,7 @@ interface DriftOptions {
   scan: string[];
   build: string[];
   probe?: boolean;
+  quiet?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -35,9 +38,9 @@ export function registerDrift(program: Command, context: CliContext): void {
     .command('drift')
     .summary('compare live Clerk settings with the baselines, report and alert')
     .description(
-      'Export the live settings of every environment, diff them against its baseline and classify each change\n' +
-        '(weakening, strengthening, neutral). One environment failing does not stop the others.\n' +
-        'BASELINES default to baselines/*.json.',
+      'Export the live settings of every environment, diff them against its baseline and classify each change ' +
+        '(weakening, strengthening, neutral). One environment failing does not stop the others. BASELINES default to ' +
+        'baselines/*.json.',
     )
     .argument('[baselines...]', 'baseline files or directories (default: baselines/)')
     .option('--dashboard-export <file>', 'settings copied from the Clerk dashboard for what no API exposes (session revoke-on, webhooks)')
@@ -50,15 +53,22 @@ export function registerDrift(program: Command, context: CliContext): void {
     .option('--scan <dir>', "also scan this application's code: what contradicts the baseline is drift (evidence `code`; repeatable)", collect, [])
     .option('--build <dir>', 'with --scan: also search this build output for keys (repeatable)', collect, [])
     .option('--probe', 'also probe the deployed application each baseline names (evidence `probe`)')
+    .option('-q, --quiet', 'no progress lines on stderr (they appear only on a terminal, for runs over a second)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 no drift, 2 drift, 1 an environment could not be checked (or Slack failed).\n' +
-        'Unverified managed settings (no source could read them: no Platform key, an answer without the field)\n' +
-        'are listed, never reported as in sync or as drift: exit 0, or 2 with --strict. Slack never calls an alert\n' +
-        '"resolved" while a setting it is about could not be read ("could not verify"; the alert stays open).\n' +
-        'Every environment read has a deadline (CLERKGUARD_RUN_DEADLINE_MS, default 30 s); --slack locks --state\n' +
-        '(a parallel run waits up to CLERKGUARD_LOCK_WAIT_MS, default 60 s, then exits 1).\n\n' +
-        'Examples:\n  clerkguard drift\n  clerkguard drift baselines/production.json --format json\n  clerkguard drift baselines/production.json --scan . --build .next/static --probe\n  clerkguard drift --out reports/ --slack\n',
+      helpFooter({
+        exitCodes: '0 no drift, 2 drift, 1 an environment could not be checked (or Slack failed).',
+        notes: [
+          'Unverified managed settings (no source could read them: no Platform key, an answer without the field) are listed, never reported as in sync or as drift: exit 0, or 2 with --strict. Slack never calls an alert "resolved" while a setting it is about could not be read ("could not verify"; the alert stays open); a run that sends nothing says why ("drift unchanged, no new alert").',
+          'An ignore entry that hides a critical weakening is warned about on every run. Every environment read has a deadline (CLERKGUARD_RUN_DEADLINE_MS, default 30 s); --slack locks --state (a parallel run waits up to CLERKGUARD_LOCK_WAIT_MS, default 60 s, then exits 1).',
+        ],
+        examples: [
+          'clerkguard drift',
+          'clerkguard drift baselines/production.json --format json',
+          'clerkguard drift baselines/production.json --scan . --build .next/static --probe',
+          'clerkguard drift --out reports/ --slack',
+        ],
+      }),
     )
     .action(async (files: string[], options: DriftOptions) => {
       const { loadBaselines } = await import('../../baseline/load.js');
@@ -69,6 +79,7 @@ export function registerDrift(program: Command, context: CliContext): void {
       const { createSlackPoster, slackConfigFromEnv } = await import('../../notify/slack-client.js');
       const { applicationCollector } = await import('../../evidence/collect.js');
       const { renderDrift } = await import('../../report/drift.js');
+      const { describeQuiet } = await import('../../notify/lifecycle.js');
       const { io } = context;
       const baselines = loadBaselines(files, io.cwd);
       for (const item of baselines) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
@@ -81,19 +92,22 @@ export function registerDrift(program: Command, context: CliContext): void {
         { cwd: io.cwd, env: io.env, today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) },
         baselines,
       );
+      const progress = progressFor(io, { quiet: options.quiet ?? false, what: 'drift', total: baselines.length });
       const result = await runDriftJob({
         baselines,
-        exporter: liveExporter(io.env, () => context.now(), dashboard, (message) => io.stderr(`warning: ${message}\n`)),
+        exporter: liveExporter(io.env, () => context.now(), dashboard, (message) => io.stderr(`warning: ${message}\n`), progress),
         strict: options.strict ?? false,
         today: context.today(),
         now: context.now(),
         ...(outDir ? { outDir: path.resolve(io.cwd, outDir) } : {}),
         ...(application ? { application } : {}),
         ...(slackConfig ? { slack: { poster: createSlackPoster(slackConfig), stateFile: path.resolve(io.cwd, options.state), origin: os.hostname(), ...(await lockWait(io.env)) } } : {}),
-      });
+      }).finally(() => progress.finish());
       io.stdout(renderDrift(options.format, result.report, { color: io.color, verbose: options.verbose ?? false, texts: Object.fromEntries(baselines.map((item) => [item.file, item.text])) }));
+      for (const warning of result.warnings) io.stderr(`warning: ${warning}\n`);
       if (result.files.length > 0) io.stderr(`wrote ${result.files.map((file) => path.relative(io.cwd, file) || file).join(', ')}\n`);
       for (const delivery of result.deliveries) io.stderr(`slack: ${delivery.kind.replace('_', ' ')} for ${delivery.environment}${delivery.uploaded_report ? ' (full report attached)' : ''}\n`);
+      for (const quiet of result.quiet) io.stderr(`slack: ${describeQuiet(quiet)}\n`);
       for (const failure of [result.writeError, result.slackError]) {
         if (!failure) continue;
         io.stderr(`clerkguard: ${failure.message}\n`);

@@ -5,9 +5,14 @@ import type { EmulatorOptions } from '../../emulator/server';
 import type { EnvironmentType } from '../../emulator/state';
 import { ClerkguardError } from '../../util/errors';
 import type { CliContext } from '../context';
+import { helpFooter } from '../help';
 import { choice } from '../options';
 
+export const EMULATOR_FORMATS = ['json', 'env'] as const;
+type EmulatorFormat = (typeof EMULATOR_FORMATS)[number];
+
 interface EmulatorCommandOptions {
+  format: EmulatorFormat;
   port: number;
   frontendPort: number;
   seed?: string;
@@ -26,12 +31,15 @@ export function registerEmulator(program: Command, context: CliContext): void {
     .command('emulator')
     .summary('run a local, stateful Clerk emulator (Backend, Frontend and Platform API)')
     .description(
-      'Serve the Clerk endpoints clerkguard uses on 127.0.0.1, with Clerk\'s wire shapes, auth, pagination,\n' +
-        'rate limits and quirks. Prints ONE JSON line with the URLs and keys, then serves until SIGTERM or Ctrl-C.\n' +
-        'Use its values as CLERK_API_URL, CLERK_FRONTEND_API_URL, CLERK_PLATFORM_API_URL, CLERK_SECRET_KEY,\n' +
-        'CLERK_PUBLISHABLE_KEY, CLERK_PLATFORM_API_KEY and CLERK_APPLICATION_ID.\n' +
-        'Admin endpoints on the bapi_url: /__emulator/faults, /__emulator/requests, /__emulator/state, /__emulator/settings.',
+      'Serve the Clerk endpoints clerkguard uses on 127.0.0.1, with Clerk\'s wire shapes, auth, pagination, rate ' +
+        'limits and quirks. On start it prints ONE JSON line with the URLs and keys, or with --format env `export ' +
+        'CLERK_…=` lines for the seven variables the CLI reads (CLERK_SECRET_KEY, CLERK_API_URL, CLERK_PUBLISHABLE_KEY, ' +
+        'CLERK_FRONTEND_API_URL, CLERK_PLATFORM_API_KEY, CLERK_PLATFORM_API_URL, CLERK_APPLICATION_ID); then it serves ' +
+        'until SIGTERM or Ctrl-C and says on stderr when it has stopped. GET <CLERK_API_URL>/__emulator/ lists the ' +
+        'admin endpoints (faults, recorded requests, state, dashboard-style settings changes) and every Clerk route it ' +
+        'serves.',
     )
+    .option('-f, --format <format>', `what to print on start: ${EMULATOR_FORMATS.join(', ')} (shell export lines)`, choice(EMULATOR_FORMATS), 'json')
     .option('-p, --port <n>', 'Backend/Platform API port (0 = any free port)', port, 0)
     .option('--frontend-port <n>', 'Frontend API port (0 = any free port)', port, 0)
     .option('-s, --seed <file>', 'a baseline (its settings become the live state) or a state file from /__emulator/state')
@@ -39,12 +47,17 @@ export function registerEmulator(program: Command, context: CliContext): void {
     .option('--no-rate-limit', "disable Clerk's per-instance rate limit (1000 req/10 s production, 100 development)")
     .addHelpText(
       'after',
-      '\nExamples:\n' +
-        '  clerkguard emulator --seed baselines/production.json\n' +
-        '  clerkguard emulator --seed baselines/production.json > emulator.json &\n' +
-        '  eval "$(node -e \'const e=require("./emulator.json");console.log(`export CLERK_API_URL=${e.bapi_url} CLERK_SECRET_KEY=${e.secret_key} CLERK_PUBLISHABLE_KEY=${e.publishable_key}`)\')"\n' +
-        '  clerkguard export --env production\n' +
-        '  curl -X POST "$CLERK_API_URL/__emulator/faults" -d \'{"kind":"status","path":"/v1/instance/protect","status":503}\'\n',
+      helpFooter({
+        exitCodes: '0 stopped by SIGTERM or Ctrl-C, 1 could not start (a bad --seed, a port in use).',
+        examples: [
+          'clerkguard emulator --seed baselines/production.json --format env > emulator.env &',
+          'until grep -q ready emulator.env 2>/dev/null; do sleep 0.1; done; . ./emulator.env',
+          'clerkguard drift baselines/production.json        # clean: the emulator holds the baseline',
+          'curl -s "$CLERK_API_URL/__emulator/"              # what the emulator supports',
+          'curl -X POST "$CLERK_API_URL/__emulator/faults" -d \'{"kind":"status","path":"/v1/instance/protect","status":503}\'',
+          'kill %1                                           # stops it',
+        ],
+      }),
     )
     .action(async (options: EmulatorCommandOptions) => {
       const { startEmulator } = await import('../../emulator/server.js');
@@ -57,17 +70,20 @@ export function registerEmulator(program: Command, context: CliContext): void {
         ...(options.seed ? { seed: await loadSeed(path.resolve(io.cwd, options.seed), options.seed) } : {}),
       };
       const emulator = await startEmulator(emulatorOptions);
-      io.stdout(`${JSON.stringify(emulator.info())}\n`);
-      await new Promise<void>((resolve) => {
-        const stop = () => {
+      io.stdout(options.format === 'env' ? emulatorEnvText(emulator.env(), process.pid) : `${JSON.stringify(emulator.info())}\n`);
+      io.stderr(`clerkguard emulator: serving ${emulator.bapi_url} (Backend and Platform API) and ${emulator.frontend_api_url} (Frontend API); GET ${emulator.bapi_url}/__emulator/ lists what it supports; SIGTERM or Ctrl-C stops it\n`);
+      const signal = await new Promise<NodeJS.Signals>((resolve) => {
+        const stop = (received: NodeJS.Signals) => {
           process.off('SIGTERM', stop);
           process.off('SIGINT', stop);
-          resolve();
+          resolve(received);
         };
         process.on('SIGTERM', stop);
         process.on('SIGINT', stop);
       });
+      // Open keep-alive connections are cut, not waited for: a stop takes milliseconds.
       await emulator.close();
+      io.stderr(`clerkguard emulator: ${signal}: stopped after ${emulator.requests.length} request${emulator.requests.length === 1 ? '' : 's'}\n`);
     });
 }
 
@@ -88,4 +104,14 @@ async function loadSeed(file: string, shown: string): Promise<NonNullable<Emulat
     return value;
   }
   return parseBaseline(text, shown);
+}
+
+/**
+ * `--format env`: one `export` line per variable the CLI reads, shell-quoted, then a comment
+ * that says it is ready (scripts wait for it) and how to stop it.
+ */
+export function emulatorEnvText(env: Readonly<Record<string, string>>, pid: number): string {
+  const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+  const lines = Object.entries(env).map(([name, value]) => `export ${name}=${quote(value)}`);
+  return `${lines.join('\n')}\n# clerkguard emulator ready (pid ${pid}); \`kill ${pid}\` stops it\n`;
 }

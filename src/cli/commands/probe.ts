@@ -5,6 +5,7 @@ import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/formats';
 import { DEFAULT_MAX_REQUESTS, DEFAULT_TIMEOUT_MS } from '../../probe/defaults';
 import { ClerkguardError, EXIT_FAILED, EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
+import { helpFooter } from '../help';
 import { choice } from '../options';
 
 interface ProbeCommandOptions {
@@ -36,11 +37,12 @@ export function registerProbe(program: Command, context: CliContext): void {
     .command('probe')
     .summary("check the deployed application's URLs: keys in its pages, cookies, webhook forgery, protected paths")
     .description(
-      'Live probes of the application a baseline names (application.origins, application.pages, application.protected_paths,\n' +
-        'settings.webhooks.endpoints, target.frontend_api_url) and no other host: keys shipped in the pages and their\n' +
-        'same-origin scripts (items 1, 2), Clerk cookie attributes (8), unauthenticated access to protected paths (7), and\n' +
-        'a forged, harmless webhook delivery (9; with the signing secret env var also a stale signed one and a replay).\n' +
-        'Evidence `probe`; a probe that could not run is unverified, never a pass. See docs/probe.md.',
+      'Live probes of the application a baseline names (application.origins, application.pages, ' +
+        'application.protected_paths, settings.webhooks.endpoints, target.frontend_api_url) and no other host: keys ' +
+        'shipped in the pages and their same-origin scripts (items 1, 2), Clerk cookie attributes (8), unauthenticated ' +
+        'access to protected paths (7), and a forged, harmless webhook delivery (9; with the signing secret env var ' +
+        'also a stale signed one and a replay). Evidence `probe`; a probe that could not run is unverified, never a ' +
+        'pass. See docs/probe.md.',
     )
     .option('--baseline <file>', 'the baseline that names the application', DEFAULT_PROBE_BASELINE)
     .option('--url <url>', 'probe only this URL (on an origin the baseline names; repeatable)', collect, [])
@@ -53,12 +55,17 @@ export function registerProbe(program: Command, context: CliContext): void {
     .option('-v, --verbose', 'also list passing findings and every request')
     .addHelpText(
       'after',
-      '\nThe webhook probe signs with the secret in $CLERK_WEBHOOK_SIGNING_SECRET (or application.webhook_signing_secret_env)\n' +
-        'when it is set; its deliveries carry the event type "clerkguard.probe", which no handler acts on.\n\n' +
-        'Exit codes: 0 nothing fails at or above --fail-on (and --dry-run), 2 failing findings, 1 could not complete\n' +
-        '(bad baseline, a --url the baseline does not name, no URL answered).\n\n' +
-        'Examples:\n  clerkguard probe --dry-run\n  clerkguard probe --baseline baselines/production.json --format sarif > clerkguard-probe.sarif\n' +
-        '  clerkguard probe --url https://app.example.com/dashboard -v\n',
+      helpFooter({
+        exitCodes: '0 nothing fails at or above --fail-on (and --dry-run), 2 failing findings, 1 could not complete (bad baseline, a --url the baseline does not name, no URL answered).',
+        notes: [
+          'The webhook probe signs with the secret in $CLERK_WEBHOOK_SIGNING_SECRET (or application.webhook_signing_secret_env) when it is set; its deliveries carry the event type "clerkguard.probe", which no handler acts on.',
+        ],
+        examples: [
+          'clerkguard probe --dry-run',
+          'clerkguard probe --baseline baselines/production.json --format sarif > clerkguard-probe.sarif',
+          'clerkguard probe --url https://app.example.com/dashboard -v',
+        ],
+      }),
     )
     .action(async (options: ProbeCommandOptions) => {
       const { loadBaselines } = await import('../../baseline/load.js');

@@ -3,6 +3,7 @@ import { SEVERITIES, type Severity } from '../../checklist/types';
 import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/formats';
 import { EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
+import { helpFooter } from '../help';
 import { choice } from '../options';
 
 interface ScanOptions {
@@ -21,10 +22,10 @@ export function registerScan(program: Command, context: CliContext): void {
     .command('scan')
     .summary('find checklist evidence in an application\'s code, env files and build')
     .description(
-      'Static analysis (a TypeScript/JavaScript AST) of a Clerk application: Next.js App and Pages Router,\n' +
-        'Express / Hono / Fastify with @clerk/express or @clerk/backend, webhook handlers (svix,\n' +
-        'standardwebhooks, verifyWebhook). Judges checklist items 1, 2, 6, 7, 9-14 with evidence `code`.\n' +
-        'APP_DIR defaults to the current directory; node_modules and build output are skipped.',
+      'Static analysis (a TypeScript/JavaScript AST) of a Clerk application: Next.js App and Pages Router, Express / ' +
+        'Hono / Fastify with @clerk/express or @clerk/backend, webhook handlers (svix, standardwebhooks, ' +
+        'verifyWebhook). Judges checklist items 1, 2, 6, 7, 9-14 with evidence `code`. APP_DIR defaults to the current ' +
+        'directory; node_modules and build output are skipped.',
     )
     .argument('[app-dirs...]', 'application directories (default: .)')
     .option('--build <dir>', 'also search built output for keys, e.g. .next/static or dist (repeatable)', collect, [])
@@ -35,11 +36,17 @@ export function registerScan(program: Command, context: CliContext): void {
     .option('--include-node-modules', 'scan node_modules too (skipped by default)')
     .addHelpText(
       'after',
-      '\nSuppress one finding with a comment on its line or the line above:\n' +
-        '  // clerkguard-ignore webhook-idempotency: replays are harmless here (owner: @ops, expires: 2027-06-30)\n' +
-        'Files that cannot be read or parsed are listed as not analysed, never as clean.\n\n' +
-        'Exit codes: 0 nothing fails at or above --fail-on, 2 failing findings, 1 could not complete.\n\n' +
-        'Examples:\n  clerkguard scan\n  clerkguard scan apps/web --build apps/web/.next/static --baseline baselines/production.json\n  clerkguard scan . --format sarif > clerkguard-code.sarif\n',
+      helpFooter({
+        exitCodes: '0 nothing fails at or above --fail-on, 2 failing findings, 1 could not complete.',
+        notes: [
+          'Suppress one finding with a comment on its line or the line above, with a reason, an owner and an expiry: // clerkguard-ignore webhook-idempotency: replays are harmless here (owner: @ops, expires: 2027-06-30). Files that cannot be read or parsed are listed as not analysed, never as clean.',
+        ],
+        examples: [
+          'clerkguard scan',
+          'clerkguard scan apps/web --build apps/web/.next/static --baseline baselines/production.json',
+          'clerkguard scan . --format sarif > clerkguard-code.sarif',
+        ],
+      }),
     )
     .action(async (dirs: string[], options: ScanOptions) => {
       const { loadBaselines } = await import('../../baseline/load.js');
@@ -54,7 +61,7 @@ export function registerScan(program: Command, context: CliContext): void {
       for (const warning of loaded?.warnings ?? []) io.stderr(`warning: ${formatIssue(warning)}\n`);
       const roots = dirs.length > 0 ? dirs : ['.'];
       const result = scanApplication(
-        { roots, builds: options.build, cwd: io.cwd, ...(options.includeNodeModules ? { includeNodeModules: true } : {}), exclude: scanExclusions(loaded?.baseline) },
+        { roots, builds: options.build, cwd: io.cwd, ...(options.includeNodeModules ? { includeNodeModules: true } : {}), exclude: scanExclusions(loaded?.baseline, context.today()) },
         scanPolicy(loaded?.baseline, io.env),
         context.today(),
       );

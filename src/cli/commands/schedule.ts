@@ -6,6 +6,7 @@ import type { JobEnvironment, ScheduledJob } from '../../schedule/jobs';
 import { scrubSecrets } from '../../settings/redact';
 import { describeError } from '../../util/errors';
 import type { CliContext } from '../context';
+import { helpFooter } from '../help';
 
 const withJobOptions = new WeakSet<Command>();
 
@@ -33,9 +34,10 @@ export function registerSchedule(program: Command, context: CliContext): void {
     .command('schedule')
     .summary('run drift (and other jobs) on a cron schedule, or once with --once')
     .description(
-      'A small daemon: the drift job every night (default "0 3 * * *"), runs never overlap, a failing run is\n' +
-        'logged and alerted while the daemon keeps going, SIGTERM lets the running job finish and exits 0.\n' +
-        'With --once, run every job immediately and exit with its exit code (GitHub Actions, Kubernetes CronJob).',
+      'A small daemon: the drift job every night (default "0 3 * * *"), runs never overlap, a failing run is logged ' +
+        'and alerted while the daemon keeps going, SIGTERM lets the running job finish and exits 0. With --once, run ' +
+        'every job immediately and exit with its exit code (GitHub Actions, Kubernetes CronJob). Each drift run logs ' +
+        'its changes and where the report is.',
     )
     .argument('[baselines...]', 'baseline files or directories (default: baselines/)')
     .option('--timezone <tz>', 'IANA time zone for the cron expressions (default: the system time zone)')
@@ -47,8 +49,15 @@ export function registerSchedule(program: Command, context: CliContext): void {
   command
     .addHelpText(
       'after',
-      '\nExit codes: --once: 0 clean, 2 drift, 1 could not complete. Daemon: 0 after SIGTERM/SIGINT, 1 bad --cron or --timezone.\n\n' +
-        'Examples:\n  clerkguard schedule --slack\n  clerkguard schedule --cron "30 2 * * *" --timezone Europe/Berlin --slack\n  clerkguard schedule --once --slack\n',
+      helpFooter({
+        exitCodes: '--once: 0 clean, 2 drift, 1 could not complete. Daemon: 0 after SIGTERM or SIGINT, 1 a bad --cron or --timezone.',
+        examples: [
+          'clerkguard schedule --slack',
+          'clerkguard schedule --cron "30 2 * * *" --timezone Europe/Berlin --slack',
+          'clerkguard schedule --once --slack',
+          'clerkguard schedule --once --snapshot --snapshot-commit   # nightly CI: also files the quarter\'s review once',
+        ],
+      }),
     )
     .action(async (baselines: string[], options: Record<string, unknown>) => {
       const { loadBaselines } = await import('../../baseline/load.js');

@@ -6,6 +6,8 @@ import type { SnapshotRun } from '../../snapshot/snapshot';
 import { ClerkguardError } from '../../util/errors';
 import { prettyJson } from '../../util/json';
 import type { CliContext } from '../context';
+import { helpFooter } from '../help';
+import { progressFor } from '../progress';
 import { choice } from '../options';
 
 interface SnapshotCommandOptions {
@@ -15,6 +17,8 @@ interface SnapshotCommandOptions {
   author?: string;
   dashboardExport?: string;
   slack?: boolean;
+  force?: boolean;
+  quiet?: boolean;
   format: 'text' | 'json';
   scan?: string[];
   build?: string[];
@@ -28,10 +32,10 @@ export function registerSnapshot(program: Command, context: CliContext): void {
     .command('snapshot')
     .summary('write (and commit) the quarterly review snapshot of each environment')
     .description(
-      'Capture the live settings of each environment and write snapshots/<environment>/<YYYY>-Q<n>.json ' +
-        '(the redacted live export) and .md (the review report: the 20 checklist items with evidence, ' +
-        'drift against the baseline, changes since the last-known-good snapshot, expiring exceptions, ' +
-        'and a sign-off block). All environments succeed or nothing is written. See docs/snapshots.md.',
+      'Capture the live settings of each environment and write snapshots/<environment>/<YYYY>-Q<n>.json (the redacted ' +
+        'live export) and .md (the review report: the 20 checklist items with evidence, drift against the baseline, ' +
+        'changes since the last-known-good snapshot, expiring exceptions, and a sign-off block). All environments ' +
+        'succeed or nothing is written. See docs/snapshots.md.',
     )
     .argument('[baselines...]', 'baseline files or directories (default: baselines/)')
     .option('--dir <dir>', 'snapshot folder', 'snapshots')
@@ -40,23 +44,33 @@ export function registerSnapshot(program: Command, context: CliContext): void {
     .option('--commit', "commit each environment's two files with git")
     .option('--author <author>', 'commit author as "Name <email>" (default: git configuration)')
     .option('--slack', 'post a review summary per environment to Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID)')
+    .option('--force', 'replace a quarter whose committed snapshot holds different settings (otherwise refused)')
+    .option('-q, --quiet', 'no progress lines on stderr (they appear only on a terminal, for runs over a second)')
     .option('-f, --format <format>', 'output format: text, json', choice(['text', 'json'] as const), 'text')
     .option('--scan <dir>', "scan this application's code for the review (evidence `code`; repeatable)", collect, [])
     .option('--build <dir>', 'with --scan: also search this build output for keys (repeatable)', collect, [])
     .option('--probe', 'probe the deployed application each baseline names for the review (evidence `probe`)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 written and clean, 2 written but drift or failing findings, 1 could not complete (nothing written).\n' +
-        'Unverified settings (no source could read them) are listed in the review, never counted as drift.\n' +
-        'One run at a time per snapshots folder and per repository: a parallel run waits up to\n' +
-        'CLERKGUARD_LOCK_WAIT_MS (default 60 s), then exits 1 "another run holds the lock".\n\n' +
-        'Examples:\n  clerkguard snapshot --commit\n  clerkguard snapshot baselines/production.json --scan . --probe --commit\n  clerkguard snapshot baselines/production.json --quarter 2026-Q4 --dashboard-export dashboard.json\n' +
-        '  clerkguard review diff snapshots/production/2026-Q3.json snapshots/production/2026-Q4.json\n',
+      helpFooter({
+        exitCodes: '0 written and clean, 2 written but drift or failing findings, 1 could not complete (nothing written).',
+        notes: [
+          'Unverified settings (no source could read them) are listed in the review, never counted as drift. A --quarter before the current one files today\'s settings under that quarter and says so; replacing a quarter\'s snapshot says so, and replacing one that is committed to git needs --force.',
+          'One run at a time per snapshots folder and per repository: a parallel run waits up to CLERKGUARD_LOCK_WAIT_MS (default 60 s), then exits 1 "another run holds the lock".',
+        ],
+        examples: [
+          'clerkguard snapshot --commit',
+          'clerkguard snapshot baselines/production.json --scan . --probe --commit',
+          'clerkguard snapshot baselines/production.json --quarter 2026-Q4 --dashboard-export dashboard.json',
+          'clerkguard review diff snapshots/production/2026-Q3.json snapshots/production/2026-Q4.json',
+        ],
+      }),
     )
     .action(async (files: string[], options: SnapshotCommandOptions) => {
       const { io } = context;
       const job = await runSnapshotCommand(files, options, context);
       io.stdout(options.format === 'json' ? snapshotJson(job.run) : snapshotText(job.run));
+      for (const notice of job.run.notices) io.stderr(`notice: ${notice}\n`);
       if (job.posted > 0) io.stderr(`posted ${job.posted} review summar${job.posted === 1 ? 'y' : 'ies'} to Slack\n`);
       if (job.slackError) throw job.slackError;
       context.setExitCode(job.exitCode);
@@ -91,6 +105,7 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
     { cwd: io.cwd, env: io.env, today: () => today, warn: (message) => io.stderr(`warning: ${message}\n`) },
     baselines,
   );
+  const progress = progressFor(io, { quiet: options.quiet ?? false, what: 'snapshot', total: baselines.length });
   return runSnapshotJob({
     baselines,
     dir: options.dir,
@@ -98,12 +113,20 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
     today,
     cwd: io.cwd,
     env: io.env,
-    exporter: (baseline) => exportLive(baseline, { env: io.env, now, onWarning: (message) => io.stderr(`warning: ${message}\n`), ...(dashboardExport ? { dashboardExport } : {}) }),
+    exporter: async (baseline) => {
+      const observed = progress.begin(baseline.baseline.environment);
+      try {
+        return await exportLive(baseline, { env: io.env, now, onApi: observed.onApi, onWarning: (message) => io.stderr(`warning: ${message}\n`), ...(dashboardExport ? { dashboardExport } : {}) });
+      } finally {
+        observed.end();
+      }
+    },
     ...(options.commit ? { commit: author === undefined ? {} : { author } } : {}),
     ...(lockWaitFromEnv(io.env) === undefined ? {} : { lockWaitMs: lockWaitFromEnv(io.env)! }),
     ...(application ? { application } : {}),
     ...(slack ? { slack } : {}),
-  });
+    ...(options.force ? { force: true } : {}),
+  }).finally(() => progress.finish());
 }
 
 function snapshotText(run: SnapshotRun): string {
@@ -111,7 +134,8 @@ function snapshotText(run: SnapshotRun): string {
   for (const snapshot of run.environments) {
     const { summary } = snapshot;
     const c = summary.checklist;
-    lines.push(`${snapshot.environment} ${snapshot.quarter}: ${snapshot.written.length > 0 ? `wrote ${snapshot.written.join(', ')}` : `unchanged ${snapshot.json}, ${snapshot.markdown}`}`);
+    const wrote = snapshot.written.length > 0 ? `${snapshot.replaced ? 'replaced' : 'wrote'} ${snapshot.written.join(', ')}` : `unchanged ${snapshot.json}, ${snapshot.markdown}`;
+    lines.push(`${snapshot.environment} ${snapshot.quarter}: ${wrote}`);
     lines.push(`  checklist: ${c.pass} pass, ${c.fail} fail, ${c.excepted} excepted, ${c.not_verifiable} unverified (20 items)`);
     lines.push(`  drift against the baseline: ${summary.drift_changes} change${summary.drift_changes === 1 ? '' : 's'}${summary.drift_weakening > 0 ? ` (${summary.drift_weakening} weakening)` : ''}`);
     lines.push(
@@ -130,12 +154,14 @@ function snapshotJson(run: SnapshotRun): string {
     dir: run.dir,
     commit_requested: run.commit_requested,
     committed: run.committed,
+    notices: run.notices,
     environments: run.environments.map((snapshot) => ({
       environment: snapshot.environment,
       quarter: snapshot.quarter,
       json: snapshot.json,
       markdown: snapshot.markdown,
       written: snapshot.written,
+      ...(snapshot.replaced ? { replaced: snapshot.replaced } : {}),
       commit: snapshot.commit,
       summary: snapshot.summary,
     })),
