@@ -6,6 +6,7 @@ import { readdirSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { ClerkguardError } from '../util/errors';
 import { describeFileError, readTextFile } from '../util/fs';
+import { stripComments } from './comments';
 import { baselineSchema, type Baseline } from './schema';
 import { formatIssue, locatePath, parseJsonText, validateWithSchema, type ValidationIssue, type ValidationResult } from './validate';
 
@@ -35,7 +36,9 @@ export class BaselineError extends ClerkguardError {
 export function validateBaselineText(text: string, file: string): ValidationResult<Baseline> {
   const parsed = parseJsonText(text, file);
   if (parsed.errors.length > 0) return { errors: parsed.errors, warnings: [] };
+  const comments = stripComments(baselineSchema, parsed.value, file, text);
   const result = validateWithSchema(baselineSchema, parsed.value, file, text);
+  if (comments.length > 0) return { errors: [...comments, ...result.errors], warnings: [] };
   if (result.value) result.warnings.push(...baselineWarnings(result.value, file));
   else explainOldIgnoreEntries(result.errors, parsed.value);
   return result;

@@ -13,6 +13,7 @@ import { registerDrift } from './commands/drift';
 import { addScheduledJobOptions, registerSchedule } from './commands/schedule';
 import { registerEmulator } from './commands/emulator';
 import { registerExport } from './commands/export';
+import { registerInit } from './commands/init';
 import { registerMeta } from './commands/meta';
 import { registerProbe } from './commands/probe';
 import { registerReview } from './commands/review';
@@ -31,7 +32,7 @@ const EXIT_PRECEDENCE = [0, 2, 1];
 type Register = (program: Command, context: CliContext) => void;
 
 /** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerDemo, registerCheck, registerScan, registerProbe, registerExport, registerDrift, registerSchedule, registerSnapshot, registerReview, registerEmulator, registerMeta];
+const COMMANDS: Register[] = [registerDemo, registerInit, registerCheck, registerScan, registerProbe, registerExport, registerDrift, registerSchedule, registerSnapshot, registerReview, registerEmulator, registerMeta];
 
 export function buildProgram(context: CliContext): Command {
   const program = new Command('clerkguard')

@@ -76,7 +76,8 @@ export function declareBaseline(baseline: Baseline, options: DeclareOptions): De
   });
 
   const instance = withoutUndefined({
-    allowed_origins: settings.instance?.allowed_origins,
+    // An empty list cannot be written (Clerk ignores it): it is declared only, on the Baseline.
+    allowed_origins: settings.instance?.allowed_origins?.length === 0 ? undefined : settings.instance?.allowed_origins,
     test_mode: settings.instance?.test_mode,
     hibp: settings.instance?.hibp,
   });
@@ -116,7 +117,8 @@ export function declareBaseline(baseline: Baseline, options: DeclareOptions): De
 }
 
 /**
- * Settings of the baseline no resource applies: read-only facts (environment type), groups no
+ * Settings of the baseline no resource applies: read-only facts (environment type, domains; an
+ * empty allowed_origins, which Clerk's PATCH ignores, so no resource can make it so), groups no
  * API writes (MFA, lockout, sign-up, password policy, revoke-on), attestations. The Baseline
  * resource records them so the policy pack judges the whole baseline, not only what Pulumi
  * can change.
@@ -134,6 +136,7 @@ export function declaredOnlySettings(settings: Settings, options: Pick<DeclareOp
   if (settings.instance) {
     const readOnly = {
       ...(settings.instance.environment_type === undefined ? {} : { environment_type: settings.instance.environment_type }),
+      ...(settings.instance.allowed_origins?.length === 0 ? { allowed_origins: [] } : {}),
       ...(settings.instance.domains === undefined ? {} : { domains: settings.instance.domains }),
     };
     if (Object.keys(readOnly).length === 0) delete out.instance;

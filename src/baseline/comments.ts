@@ -1,0 +1,115 @@
+/**
+ * `$comment` notes in baseline files. Strict JSON has no comments, so a baseline carries notes
+ * for people the way JSON Schema does: a `$comment` key (a string or an array of strings) in
+ * any object of fixed shape — the file itself, `target`, `settings`, every settings group and
+ * nested object, a JWT template, a role, an exception. They are removed before validation, so
+ * nothing downstream (checklist, drift, Pulumi, the policy pack) ever sees them.
+ *
+ * Not inside maps whose keys are yours (JWT claims, `platform_config` and its keys, the
+ * template, role, domain and endpoint maps): there a `$comment` key is data — a claim named
+ * `$comment` stays a claim — so the walk follows the schema, never the key name alone.
+ */
+import { z } from 'zod';
+import { formatPath, type JsonPath } from '../settings/paths';
+import { locatePath, type ValidationIssue } from './validate';
+
+export const COMMENT_KEY = '$comment';
+
+export type CommentValue = string | string[];
+
+/**
+ * Removes `$comment` from every fixed-shape object of `value` (in place: `value` is a fresh
+ * JSON.parse result) and reports each one that is not a string or an array of strings. Walks
+ * as deep as the schema and the value both go; parseJsonText has already bounded the depth.
+ */
+export function stripComments(schema: z.ZodType, value: unknown, file: string, text?: string): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  visit(schema, value, [], (path, comment) => {
+    if (isCommentValue(comment)) return;
+    issues.push({
+      file,
+      path: formatPath(path),
+      ...(text === undefined ? {} : (locatePath(text, path) ?? {})),
+      message: `expected a string or an array of strings, got ${describe(comment)}`,
+      hint: '$comment holds notes for people, e.g. "$comment": ["why this value"]',
+    });
+  });
+  return issues;
+}
+
+function visit(schema: z.ZodType, value: unknown, path: JsonPath, onComment: (path: JsonPath, comment: unknown) => void): void {
+  const inner = unwrap(schema);
+  if (inner instanceof z.ZodObject && isPlainObject(value)) {
+    if (Object.prototype.hasOwnProperty.call(value, COMMENT_KEY)) {
+      onComment([...path, COMMENT_KEY], value[COMMENT_KEY]);
+      delete value[COMMENT_KEY];
+    }
+    const shape = inner.shape as Record<string, z.ZodType>;
+    for (const key of Object.keys(shape)) {
+      if (Object.prototype.hasOwnProperty.call(value, key)) visit(shape[key]!, value[key], [...path, key], onComment);
+    }
+    return;
+  }
+  if (inner instanceof z.ZodRecord && isPlainObject(value)) {
+    for (const key of Object.keys(value)) visit(inner.valueType as z.ZodType, value[key], [...path, key], onComment);
+    return;
+  }
+  if (inner instanceof z.ZodArray && Array.isArray(value)) {
+    value.forEach((item, index) => visit(inner.element as z.ZodType, item, [...path, index], onComment));
+  }
+}
+
+export function isCommentValue(value: unknown): value is CommentValue {
+  return typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current: z.ZodType = schema;
+  for (;;) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
+    else if (current instanceof z.ZodDefault) current = current.removeDefault() as z.ZodType;
+    else return current;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array holding something other than strings';
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** The JSON Schema of a `$comment` value, added to every closed object of the published schema. */
+export const COMMENT_JSON_SCHEMA = {
+  description: 'Notes for people (clerkguard init writes its findings and TODOs here); removed before validation.',
+  anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+} as const;
+
+/**
+ * Adds `$comment` to the properties of every closed object (additionalProperties: false) of a
+ * generated JSON Schema, so editors accept the notes the loader accepts. Maps (open objects)
+ * are left alone: there `$comment` is an ordinary key.
+ */
+export function allowCommentsInJsonSchema(node: unknown): void {
+  const stack: unknown[] = [node];
+  // Bounded by the schema's own size: every node is visited once.
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (Array.isArray(current)) {
+      stack.push(...current);
+      continue;
+    }
+    if (!isPlainObject(current)) continue;
+    if (current.additionalProperties === false && isPlainObject(current.properties) && !Object.prototype.hasOwnProperty.call(current.properties, COMMENT_KEY)) {
+      current.properties[COMMENT_KEY] = structuredClone(COMMENT_JSON_SCHEMA);
+    }
+    for (const [key, child] of Object.entries(current)) {
+      if (key === COMMENT_KEY) continue;
+      stack.push(child);
+    }
+  }
+}
