@@ -9,12 +9,13 @@ import { COMMENT_KEY } from '../baseline/comments';
 import { baselineSchema, type Profile } from '../baseline/schema';
 import { minutes } from '../checklist/helpers';
 import { PROFILE_THRESHOLDS } from '../checklist/thresholds';
-import { practicesSchema, SET_LIKE_PATHS, settingsSchema, type Settings } from '../settings/model';
+import { practicesSchema, SET_LIKE_PATHS, type Settings } from '../settings/model';
 import { formatPath, getAt, matchesPattern, type JsonPath, type PathSegment } from '../settings/paths';
 import { canonicalize } from '../util/json';
 import { nullRecord } from '../util/records';
 import { APPLY_WORDS, type Proposal } from './proposals';
-import { isPlainObject, type LeftOut } from './record';
+import { byReason, isPlainObject, type LeftOut } from './record';
+import { isFixedShape, unwrap } from './schema-walk';
 
 export interface InitTarget {
   environment_type: 'production' | 'development';
@@ -102,7 +103,7 @@ export function renderBaseline(document: InitDocument): string {
       ? `--harden: every value is the instance's as read, except the ${countValues(document.proposals)} setting(s) marked HARDENED, which hold the proposed hardened values: \`clerkguard drift\` and \`pulumi preview\` show exactly those changes until they are applied.`
       : `Every value is the instance's as read, so \`clerkguard drift\` is clean against it. Settings that fail the ${document.profile} checklist carry a FAILS note with the rule and a proposed hardened value; \`clerkguard check\` lists them. \`clerkguard init --harden --force\` writes the proposals instead.`,
     ...(document.notes ?? []),
-    ...document.leftOut.map((entry) => `NOT VERIFIED, left out: ${entry.path}: ${entry.reason}.`),
+    ...byReason(document.leftOut).map((group) => `NOT VERIFIED, left out: ${group.paths.join(', ')}: ${group.reason}.`),
     APPLICATION_TODO,
     '$comment keys are notes for people: clerkguard removes them before it validates the file.',
   ];
@@ -159,30 +160,9 @@ function capitalize(text: string): string {
 function commentAnchor(settings: Settings, path: JsonPath): JsonPath {
   for (let length = path.length - 1; length > 0; length--) {
     const at = path.slice(0, length);
-    if (isPlainObject(getAt(settings, at)) && unwrap(schemaAt(at) ?? z.never()) instanceof z.ZodObject) return at;
+    if (isPlainObject(getAt(settings, at)) && isFixedShape(at)) return at;
   }
   return [];
-}
-
-function schemaAt(path: JsonPath): z.ZodType | undefined {
-  let schema: z.ZodType | undefined = settingsSchema;
-  for (const segment of path) {
-    const inner: z.ZodType | undefined = schema ? unwrap(schema) : undefined;
-    if (inner instanceof z.ZodObject) schema = (inner.shape as Record<string, z.ZodType>)[String(segment)];
-    else if (inner instanceof z.ZodRecord) schema = inner.valueType as z.ZodType;
-    else if (inner instanceof z.ZodArray) schema = inner.element as z.ZodType;
-    else return undefined;
-  }
-  return schema;
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current: z.ZodType = schema;
-  for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
-    else if (current instanceof z.ZodDefault) current = current.removeDefault() as z.ZodType;
-    else return current;
-  }
 }
 
 /**

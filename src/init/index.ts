@@ -16,16 +16,17 @@ import type { Baseline, Profile } from '../baseline/schema';
 import { formatIssue } from '../baseline/validate';
 import type { RuleContext } from '../checklist/types';
 import type { ClerkApi } from '../clerk/api';
+import { createClerkApi } from '../clerk/api';
 import { connectionFromEnv, keyEnvironment } from '../clerk/connection';
 import { exportLive } from '../export/export';
-import { readLiveExportFile } from '../export/files';
-import type { LiveExport } from '../export/types';
+import { parseValidated } from '../export/files';
+import { liveExportSchema, type LiveExport } from '../export/types';
 import type { EvidenceSource } from '../settings/model';
 import { formatPath, getAt } from '../settings/paths';
 import { containsSecret } from '../settings/redact';
 import { secretValues } from '../snapshot/redact';
 import { ClerkguardError } from '../util/errors';
-import { tempPathFor } from '../util/fs';
+import { readTextFile, tempPathFor } from '../util/fs';
 import { renderBaseline, TODOS, type InitTarget } from './document';
 import { proposeHardening, type Proposal } from './proposals';
 import { recordFromExport, type LeftOut } from './record';
@@ -75,10 +76,12 @@ export interface InitResult {
   schemaRef: string;
   replaced: boolean;
   notes: string[];
+  /** The command line that reproduces this run (without --harden and --force), for hints. */
+  command: string[];
 }
 
 export async function initBaseline(options: InitOptions): Promise<InitResult> {
-  const fromExport = options.from.kind === 'export' ? readLiveExportFile(path.resolve(options.cwd, options.from.file)) : undefined;
+  const fromExport = options.from.kind === 'export' ? readExportFile(options.cwd, options.from.file) : undefined;
   const environment = options.environment ?? fromExport?.environment ?? 'production';
   if (!ENVIRONMENT_NAME.test(environment)) {
     throw new ClerkguardError(`"${environment}" is not a usable environment name`, {
@@ -101,15 +104,13 @@ export async function initBaseline(options: InitOptions): Promise<InitResult> {
   let source: string;
   if (fromExport) {
     live = fromExport;
-    environmentType = options.target.environment_type ?? targetType(live, options.from.kind === 'export' ? options.from.file : '');
+    environmentType = options.target.environment_type ?? targetType(live.settings, options.from.kind === 'export' ? options.from.file : '');
     source = `the export file ${options.from.kind === 'export' ? options.from.file : ''} (environment ${live.environment}, captured ${live.captured_at}${live.instance_id ? `, instance ${live.instance_id}` : ''})`;
   } else {
-    // The Platform API addresses the instance by its type: start from what the key says, and
-    // read again in the rare case the instance says otherwise.
-    const guessed = options.target.environment_type ?? (keyEnvironment(options.env[names.secret_key_env]?.trim() ?? '') === 'test' ? 'development' : 'production');
-    live = await readLive(options, environment, { ...names, environment_type: guessed });
-    environmentType = options.target.environment_type ?? targetType(live, 'the live instance');
-    if (environmentType !== guessed) live = await readLive(options, environment, { ...names, environment_type: environmentType });
+    // The Platform API addresses the instance by its type, so the type comes first: from the
+    // flag, else from the instance itself (one GET /v1/instance).
+    environmentType = options.target.environment_type ?? (await instanceType(options, environment, names));
+    live = await readLive(options, environment, { ...names, environment_type: environmentType });
     source = `the live instance${live.instance_id ? ` ${live.instance_id}` : ''} (environment ${environment})`;
   }
   const target: InitTarget = { environment_type: environmentType, ...names };
@@ -146,6 +147,15 @@ export async function initBaseline(options: InitOptions): Promise<InitResult> {
     schemaRef: schemaRef.ref,
     replaced,
     notes,
+    command: [
+      'init',
+      ...(options.from.kind === 'export' ? ['--from-export', options.from.file] : ['--from-live']),
+      '--env',
+      environment,
+      '--profile',
+      options.profile,
+      ...(options.dir === 'baselines' ? [] : ['--dir', options.dir]),
+    ],
   };
 }
 
@@ -158,6 +168,20 @@ async function readLive(options: InitOptions, environment: string, target: InitT
     ...(options.onApi ? { onApi: options.onApi } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   });
+}
+
+/** The instance's type, asked of the instance before the full read (the key's prefix only finds it). */
+async function instanceType(options: InitOptions, environment: string, names: Omit<InitTarget, 'environment_type'>): Promise<InitTarget['environment_type']> {
+  const guessed = keyEnvironment(options.env[names.secret_key_env]?.trim() ?? '') === 'test' ? 'development' : 'production';
+  const api = createClerkApi(connectionFromEnv({ ...names, environment_type: guessed }, options.env, { environment }));
+  options.onApi?.(api);
+  const instance = await api.getInstance();
+  return targetType({ instance: { environment_type: instance.environment_type as NonNullable<LiveExport['settings']['instance']>['environment_type'] } }, 'the live instance');
+}
+
+function readExportFile(cwd: string, file: string): LiveExport {
+  const hint = 'create one with: clerkguard export --out FILE';
+  return parseValidated(readTextFile(path.resolve(cwd, file), { missing: hint, unreadable: hint }, file), file, liveExportSchema, 'live export', hint);
 }
 
 /** A baseline that manages nothing: exportLive reads everything readable and marks nothing managed. */
@@ -176,15 +200,16 @@ function syntheticBaseline(environment: string, profile: Profile, target: InitTa
 }
 
 /** production or development, from the instance's own answer; a staging instance is the user's call. */
-function targetType(live: LiveExport, from: string): InitTarget['environment_type'] {
-  const type = live.settings.instance?.environment_type;
+function targetType(settings: Pick<LiveExport['settings'], 'instance' | 'keys'>, from: string): InitTarget['environment_type'] {
+  // GET /v1/instance answers production, development or staging (answers.ts checks the enum).
+  const type: string | undefined = settings.instance?.environment_type;
   if (type === 'production' || type === 'development') return type;
   if (type === 'staging') {
     throw new ClerkguardError(`${from} is a staging instance; a baseline's target.environment_type is production or development`, {
       hint: 'pass --environment-type production (production\'s rules, the stricter choice) or --environment-type development',
     });
   }
-  const keys = live.settings.keys?.expected_environment;
+  const keys = settings.keys?.expected_environment;
   if (keys === 'live') return 'production';
   if (keys === 'test') return 'development';
   throw new ClerkguardError(`${from} does not say whether the instance is production or development (no instance.environment_type, no key type)`, {

@@ -7,12 +7,14 @@
  * instance's and is left out too; a value shaped like a secret is never written. Settings an
  * API normally shows but this export lacks are listed with what would have read them.
  */
+import { z } from 'zod';
 import { sourceFor } from '../evidence/index';
 import type { LiveExport } from '../export/types';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { containsSecret } from '../settings/redact';
-import { formatPath, getAt, parsePath, type PathSegment } from '../settings/paths';
+import { formatPath, getAt, parsePath, type JsonPath, type PathSegment } from '../settings/paths';
 import { nullRecord } from '../util/records';
+import { schemaAt, unwrap } from './schema-walk';
 
 /** Sources whose values are what the instance has: read now, or copied from its dashboard. */
 const RECORDED_SOURCES: ReadonlySet<EvidenceSource> = new Set(['bapi', 'fapi', 'platform', 'export-file']);
@@ -52,7 +54,7 @@ export const API_READABLE: readonly { path: string; readBy: string }[] = [
   { path: 'password_settings', readBy: 'the Frontend API (GET /v1/environment)' },
   { path: 'passkey_settings', readBy: 'the Frontend API (GET /v1/environment)' },
   { path: 'oauth_application_settings', readBy: 'GET /v1/instance/oauth_application_settings' },
-  { path: 'organizations', readBy: 'GET /v1/organization_settings, /v1/organization_roles and /v1/organization_permissions' },
+  { path: 'organizations', readBy: 'GET /v1/instance/organization_settings, /v1/organization_roles and /v1/organization_permissions' },
   { path: 'organizations.role_sets', readBy: 'GET /v1/role_sets' },
   { path: 'jwt_templates', readBy: 'GET /v1/jwt_templates' },
 ];
@@ -96,13 +98,11 @@ export function recordFromExport(live: LiveExport, options: RecordOptions): Reco
       leftOut.push({ path: rendered, reason: leftOutReason(source) });
       return undefined;
     }
-    const text = JSON.stringify(value);
-    if (containsSecret(text) || options.secrets.some((secret) => secret.length >= 6 && text.includes(secret))) {
-      leftOut.push({ path: rendered, reason: 'it holds a value shaped like a key or token; clerkguard never writes one into a baseline' });
-      return undefined;
-    }
+    const kept = withoutSecrets(path, value, options.secrets);
+    for (const dropped of kept.dropped) leftOut.push({ path: formatPath(['settings', ...dropped]), reason: 'it holds a value shaped like a key or token; clerkguard never writes one into a baseline' });
+    if (kept.value === undefined) return undefined;
     sources[rendered] = source;
-    return cloneJson(value);
+    return kept.value;
   };
 
   const settings = nullRecord<unknown>();
@@ -111,6 +111,15 @@ export function recordFromExport(live: LiveExport, options: RecordOptions): Reco
     if (value !== undefined) settings[group] = value;
   }
   oneOwnerForSessionLifetime(settings, leftOut);
+
+  // Coverage can name a setting the export holds no value for (a managed one nothing read).
+  for (const [key, source] of Object.entries(live.coverage)) {
+    if (RECORDED_SOURCES.has(source)) continue;
+    const segments = parsePath(key);
+    const rendered = formatPath(['settings', ...segments]);
+    if (getAt(live.settings, segments) !== undefined || leftOut.some((entry) => isWithin(rendered, entry.path))) continue;
+    leftOut.push({ path: rendered, reason: leftOutReason(source) });
+  }
 
   for (const { path, readBy } of API_READABLE) {
     const segments = parsePath(path);
@@ -123,6 +132,34 @@ export function recordFromExport(live: LiveExport, options: RecordOptions): Reco
   }
   leftOut.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { settings: settings as Settings, sources, leftOut };
+}
+
+/**
+ * The value without anything shaped like a secret, cut as finely as the model allows: a map
+ * entry (one JWT template, one role) or an optional field goes; a required field takes its
+ * object with it (a template without its claims is no template). Returns the paths dropped.
+ */
+function withoutSecrets(path: JsonPath, value: unknown, secrets: readonly string[]): { value?: unknown; dropped: JsonPath[] } {
+  const text = JSON.stringify(value);
+  if (!containsSecret(text) && !secrets.some((secret) => secret.length >= 6 && text.includes(secret))) return { value: cloneJson(value), dropped: [] };
+  const schema = schemaAt(path);
+  const inner = schema ? unwrap(schema) : undefined;
+  const entries = (isPlainObject(value) && (inner instanceof z.ZodObject || (inner instanceof z.ZodRecord && unwrap(inner.valueType as z.ZodType) instanceof z.ZodObject))) ? Object.keys(value) : undefined;
+  if (!entries || !isPlainObject(value)) return { dropped: [path] };
+  const out = nullRecord<unknown>();
+  const dropped: JsonPath[] = [];
+  for (const key of entries) {
+    const child = withoutSecrets([...path, key], value[key], secrets);
+    if (child.value !== undefined) {
+      out[key] = child.value;
+      continue;
+    }
+    const childSchema = schemaAt([...path, key]);
+    // A required field of a fixed-shape object cannot go alone: the object goes.
+    if (inner instanceof z.ZodObject && !(childSchema instanceof z.ZodOptional)) return { dropped: [path] };
+    dropped.push(...child.dropped);
+  }
+  return { value: out, dropped };
 }
 
 /**
@@ -147,6 +184,13 @@ function isWithin(inner: string, outer: string): boolean {
 }
 
 /** A deep copy in which every object is a null-prototype record: keys are data (`__proto__` too). */
+/** Left-out settings grouped by reason, in first-seen order: one line per reason, not per path. */
+export function byReason(leftOut: readonly LeftOut[]): { reason: string; paths: string[] }[] {
+  const groups = new Map<string, string[]>();
+  for (const entry of leftOut) groups.set(entry.reason, [...(groups.get(entry.reason) ?? []), entry.path]);
+  return [...groups.entries()].map(([reason, paths]) => ({ reason, paths }));
+}
+
 export function cloneJson<T>(value: T): T {
   if (Array.isArray(value)) return value.map((item) => cloneJson(item) as unknown) as T;
   if (!isPlainObject(value)) return value;

@@ -2,7 +2,8 @@
 import { formatPath } from '../settings/paths';
 import { shown } from './document';
 import { APPLY_WORDS } from './proposals';
-import type { InitResult } from './index';
+import { byReason } from './record';
+import type { InitResult, Proposal } from './index';
 
 export function renderInitReport(result: InitResult): string {
   const lines: string[] = [];
@@ -15,26 +16,30 @@ export function renderInitReport(result: InitResult): string {
 
   const withValue = result.proposals.filter((proposal) => proposal.proposed !== undefined);
   const advice = result.proposals.filter((proposal) => proposal.proposed === undefined);
+  const rule = (proposal: Proposal) => `  ${proposal.severity.padEnd(8)} ${proposal.rule}  ${formatPath(['settings', ...proposal.path])}`;
   if (result.proposals.length === 0) {
     lines.push('', `Nothing the instance showed fails the ${result.profile} checklist.`);
-  } else {
+  }
+  if (withValue.length > 0) {
     lines.push(
       '',
       result.harden
-        ? `Hardened ${withValue.length} setting${withValue.length === 1 ? '' : 's'} that fail the ${result.profile} checklist (drift and pulumi preview show these changes until they are applied):`
-        : `${result.proposals.length} setting${result.proposals.length === 1 ? '' : 's'} fail the ${result.profile} checklist (check exits 2 on them; the file's $comments carry the same proposals):`,
+        ? `Hardened ${count(withValue.length, 'setting')} that fail the ${result.profile} checklist today (drift and pulumi preview show these changes until they are applied):`
+        : `${count(withValue.length, 'setting')} fail the ${result.profile} checklist (check exits 2 on them), each with a proposed hardened value (also in the file's $comments):`,
     );
-    for (const proposal of [...withValue, ...advice]) {
-      lines.push(`  ${proposal.severity.padEnd(8)} ${proposal.rule}  ${formatPath(['settings', ...proposal.path])}`);
-      lines.push(`           ${proposal.message}`);
-      if (proposal.proposed === undefined) lines.push(`           no value proposed: ${proposal.advice ?? ''}`);
-      else lines.push(`           ${result.harden ? 'written' : 'proposed'}: ${proposal.change} (today ${shown(proposal.current)}); ${proposal.apply ? APPLY_WORDS[proposal.apply] : ''}`);
+    for (const proposal of withValue) {
+      lines.push(rule(proposal), `           ${proposal.message}`);
+      lines.push(`           ${result.harden ? 'written' : 'proposed'}: ${proposal.change} (today ${shown(proposal.current)}); ${proposal.apply ? APPLY_WORDS[proposal.apply] : ''}`);
     }
+  }
+  if (advice.length > 0) {
+    lines.push('', `${count(advice.length, 'finding')} fail${advice.length === 1 ? 's' : ''} with no value proposed (only you know it; also in the file's $comments):`);
+    for (const proposal of advice) lines.push(rule(proposal), `           ${proposal.message}`, `           ${proposal.advice ?? ''}`);
   }
 
   if (result.leftOut.length > 0) {
     lines.push('', `Left out, not verified (never guessed; listed in the file's top $comment too):`);
-    for (const entry of result.leftOut) lines.push(`  ${entry.path}: ${entry.reason}`);
+    for (const group of byReason(result.leftOut)) lines.push(`  ${group.paths.join(', ')}: ${group.reason}`);
   }
   lines.push('', `TODO, no Clerk API shows these (a TODO $comment in the file each): ${result.todos.join(', ')}`);
   lines.push(
@@ -42,7 +47,11 @@ export function renderInitReport(result: InitResult): string {
     'Next:',
     `  clerkguard check ${result.file}`,
     `  clerkguard drift ${result.file}${result.harden ? '          # shows the hardening changes until they are applied' : '          # clean: the values are today\'s'}`,
-    ...(result.harden ? [] : [`  clerkguard init --env ${result.environment} --profile ${result.profile} --harden --force   # write the proposals instead`]),
+    ...(result.harden ? [] : [`  clerkguard ${[...result.command, '--harden', '--force'].join(' ')}   # write the proposals instead`]),
   );
   return `${lines.join('\n')}\n`;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
