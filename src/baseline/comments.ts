@@ -83,19 +83,21 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-/** The JSON Schema of a `$comment` value, added to every closed object of the published schema. */
+/** The JSON Schema of a `$comment` value, defined once and referenced by every closed object. */
 export const COMMENT_JSON_SCHEMA = {
   description: 'Notes for people (clerkguard init writes its findings and TODOs here); removed before validation.',
   anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
 } as const;
+
+const COMMENT_DEFINITION = 'comment';
 
 /**
  * Adds `$comment` to the properties of every closed object (additionalProperties: false) of a
  * generated JSON Schema, so editors accept the notes the loader accepts. Maps (open objects)
  * are left alone: there `$comment` is an ordinary key.
  */
-export function allowCommentsInJsonSchema(node: unknown): void {
-  const stack: unknown[] = [node];
+export function allowCommentsInJsonSchema(root: Record<string, unknown>): void {
+  const stack: unknown[] = [root];
   // Bounded by the schema's own size: every node is visited once.
   while (stack.length > 0) {
     const current = stack.pop();
@@ -105,11 +107,11 @@ export function allowCommentsInJsonSchema(node: unknown): void {
     }
     if (!isPlainObject(current)) continue;
     if (current.additionalProperties === false && isPlainObject(current.properties) && !Object.prototype.hasOwnProperty.call(current.properties, COMMENT_KEY)) {
-      current.properties[COMMENT_KEY] = structuredClone(COMMENT_JSON_SCHEMA);
+      current.properties[COMMENT_KEY] = { $ref: `#/$defs/${COMMENT_DEFINITION}` };
     }
-    for (const [key, child] of Object.entries(current)) {
-      if (key === COMMENT_KEY) continue;
-      stack.push(child);
-    }
+    for (const child of Object.values(current)) stack.push(child);
   }
+  const definitions = isPlainObject(root.$defs) ? root.$defs : {};
+  definitions[COMMENT_DEFINITION] = structuredClone(COMMENT_JSON_SCHEMA);
+  root.$defs = definitions;
 }
