@@ -5,7 +5,7 @@
  * code except to start a Slack stand-in and, for the Pulumi export, to lend its @pulumi/pulumi.
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -122,20 +122,16 @@ describe('npx clerkguard in an empty project, against the emulator from the same
     const check = await npx(['check']);
     expect(check.code).toBe(1);
     expect(check.stderr).toBe(
-      'clerkguard: baselines: no such file or directory\n  hint: run clerkguard in the repository that holds your baselines/ folder, or pass baseline files; to start one, copy an example such as node_modules/clerkguard/baselines/production.json (node_modules/clerkguard/docs/settings.md explains each setting)\n',
+      'clerkguard: baselines: no such file or directory\n  hint: run clerkguard in the repository that holds your baselines/ folder, or pass baseline files; to start one from your instance, run `clerkguard init --from-live` (or copy an example such as node_modules/clerkguard/baselines/production.json; node_modules/clerkguard/docs/settings.md explains each setting)\n',
     );
   });
 
-  it('check, drift (with Slack and its state) and demo work, and write only into the project', async () => {
+  it('init --from-live, check, drift (with Slack and its state) and demo work, and write only into the project', async () => {
     const untouched = fingerprint(path.join(project, 'node_modules', 'clerkguard'));
 
-    // The user's baseline. `clerkguard init --from-live` (issue 13, built later) replaces this copy of the example:
-    // run it here against the emulator and check that the written baseline passes check and drift clean.
-    mkdirSync(path.join(project, 'baselines'));
-    cpSync(path.join(project, 'node_modules', 'clerkguard', 'baselines', 'production.json'), path.join(project, 'baselines', 'production.json'));
-
-    // The emulator, from the installed package, pointed at by the env lines it prints.
-    emulator = spawn('npx', ['--no', 'clerkguard', 'emulator', '--seed', 'baselines/production.json', '--format', 'env'], {
+    // The emulator, from the installed package, pointed at by the env lines it prints. Seeded
+    // from the package's example baseline: a hardened instance.
+    emulator = spawn('npx', ['--no', 'clerkguard', 'emulator', '--seed', 'node_modules/clerkguard/baselines/production.json', '--format', 'env'], {
       cwd: project,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
     });
@@ -152,6 +148,17 @@ describe('npx clerkguard in an empty project, against the emulator from the same
     emulatorEnv = Object.fromEntries([...output.matchAll(/^export ([A-Z_]+)='([^']*)'$/gm)].map((match) => [match[1]!, match[2]!]));
     expect(Object.keys(emulatorEnv)).toHaveLength(7);
 
+    // The user's baseline, from the instance they have: init --from-live, then check and drift clean.
+    const init = await npx(['init', '--from-live'], emulatorEnv);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('wrote baselines/production.json: environment production (production), profile saas, from the live instance');
+    expect(init.stdout).toContain('Nothing the instance showed fails the saas checklist.');
+    const written = readFileSync(path.join(project, 'baselines', 'production.json'), 'utf8');
+    // $schema points at the installed package's schema, which exists.
+    expect((JSON.parse(written) as { $schema: string }).$schema).toBe('../node_modules/clerkguard/baselines/schema.json');
+    expect(existsSync(path.join(project, 'baselines', '../node_modules/clerkguard/baselines/schema.json'))).toBe(true);
+    for (const secret of [emulatorEnv.CLERK_SECRET_KEY!, emulatorEnv.CLERK_PLATFORM_API_KEY!]) expect(written + init.stdout + init.stderr).not.toContain(secret);
+
     const check = await npx(['check']);
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toContain('baselines/production.json');
@@ -163,6 +170,7 @@ describe('npx clerkguard in an empty project, against the emulator from the same
     const drift = await npx(['drift', '--out', 'reports', '--slack'], { ...emulatorEnv, ...slackEnv });
     expect(drift.code, drift.stderr).toBe(0);
     expect(drift.stdout).toContain('no drift in 1 of 1 environment');
+    expect(drift.stdout).toMatch(/production \(baseline 1\.0\.0, baselines\/production\.json\): CLEAN — no changes\n {2}coverage: \d+ verified settings \(bapi \d+, fapi \d+, platform 1\), 0 unverified/);
     expect(existsSync(path.join(project, 'reports', 'report.md'))).toBe(true);
     expect(existsSync(path.join(project, '.clerkguard', 'state.json'))).toBe(true);
     expect(drift.stderr).toContain('slack: no drift for production, nothing to send');

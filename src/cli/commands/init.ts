@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { Profile } from '../../baseline/schema';
 import { ClerkguardError, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
+import { helpFooter } from '../help';
+import { progressFor } from '../progress';
 import { choice } from '../options';
 
 interface InitCommandOptions {
@@ -18,6 +20,7 @@ interface InitCommandOptions {
   platformApiKeyEnv?: string;
   applicationId?: string;
   environmentType?: 'production' | 'development';
+  quiet?: boolean;
 }
 
 /** The baseline profiles, spelled out here so `--help` does not load the zod model. */
@@ -35,10 +38,9 @@ export function registerInit(program: Command, context: CliContext): void {
     .command('init')
     .summary('write a baseline from what a Clerk instance has today, with proposed hardening')
     .description(
-      'Write baselines/<env>.json from the live instance (--from-live, the default: the keys in CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY and, for the session lifetime, CLERK_PLATFORM_API_KEY with CLERK_APPLICATION_ID) or from a `clerkguard export --out` file (--from-export). ' +
-        'It records only what a source read: a setting nothing could read is left out and listed, never guessed; settings no Clerk API shows (the inactivity timeout, revoke-on, webhooks, practices, monitoring, the application block) become TODO notes; keys never appear. ' +
-        'Each setting that fails the profile\'s checklist gets a $comment with its rule and a proposed hardened value. ' +
-        'By default the values are today\'s, so `drift` is clean at once and `check` lists the failing rules; --harden writes the proposed values instead, so `drift` and `pulumi preview` show exactly the hardening changes.',
+      'Write baselines/<env>.json from what a Clerk instance has today: read live (--from-live, the default, with the keys in CLERK_SECRET_KEY and CLERK_PUBLISHABLE_KEY, and CLERK_PLATFORM_API_KEY with CLERK_APPLICATION_ID for the session lifetime) or taken from a `clerkguard export --out` file (--from-export). ' +
+        'Only what a source read is recorded: a setting nothing could read is left out and listed, never guessed; settings no Clerk API shows become TODO notes; keys never appear. ' +
+        'Each setting that fails the profile\'s checklist gets a $comment with its rule and a proposed hardened value.',
     )
     .option('-e, --env <name>', 'environment name: the file name and "environment" (default: the export\'s, else production)')
     .option('-p, --profile <profile>', `checklist thresholds: ${PROFILES.join(', ')}`, choice(PROFILES), 'saas')
@@ -53,15 +55,23 @@ export function registerInit(program: Command, context: CliContext): void {
     .option('--platform-api-key-env <NAME>', 'env var holding the Platform API key; written to target.platform_api_key_env', envVarName)
     .option('--application-id <id>', 'Platform API application id; written to target.application_id')
     .option('--environment-type <type>', 'the target\'s instance type when the instance does not say (a staging instance): production or development', choice(['production', 'development'] as const))
+    .option('-q, --quiet', 'no progress lines on stderr (they appear only on a terminal, for runs over a second)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 the baseline was written (failing rules are reported; `check` exits 2 on them), 1 nothing was written (the file exists without --force, bad input, a Clerk API error).\n\n' +
-        'Examples:\n' +
-        '  clerkguard init --from-live --profile saas             # baselines/production.json from CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY\n' +
-        '  clerkguard check; clerkguard drift                     # the failing rules (exit 2); no drift\n' +
-        '  clerkguard init --from-live --harden --force           # the proposals instead: drift and pulumi preview show them\n' +
-        '  clerkguard init --env staging --secret-key-env CLERK_STAGING_SECRET_KEY --publishable-key-env CLERK_STAGING_PUBLISHABLE_KEY\n' +
-        '  clerkguard init --from-export live/production.json --profile banking --dir baselines\n',
+      helpFooter({
+        exitCodes: '0 the baseline was written (failing rules are reported; `check` exits 2 on them), 1 nothing was written (the file exists and no --force, bad input, a Clerk API error).',
+        notes: [
+          'Today\'s values by default: `drift` is clean at once and `check` lists the failing rules with their proposals. --harden writes the proposed values instead: `drift` and `pulumi preview` then show exactly the hardening changes until they are applied (pulumi up for what Clerk\'s API writes, the dashboard for the rest). Docs: docs/init.md.',
+        ],
+        examples: [
+          'clerkguard init --from-live --profile saas      # baselines/production.json from CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY',
+          'clerkguard check; clerkguard drift              # the failing rules (exit 2); no drift',
+          'clerkguard init --from-live --harden --force    # the proposals instead: drift and pulumi preview show them',
+          'clerkguard init --env staging --secret-key-env CLERK_STAGING_SECRET_KEY --publishable-key-env CLERK_STAGING_PUBLISHABLE_KEY',
+          'clerkguard init --from-export live/production.json --profile banking',
+          'clerkguard emulator --format env   # a local Clerk to try it against',
+        ],
+      }),
     )
     .action(async (options: InitCommandOptions) => {
       if (options.fromLive && options.fromExport) throw new ClerkguardError('pass either --from-live or --from-export, not both', { hint: '--from-live reads Clerk now; --from-export FILE takes an earlier `clerkguard export --out FILE`' });
@@ -72,6 +82,9 @@ export function registerInit(program: Command, context: CliContext): void {
       const { renderInitReport } = await import('../../init/report.js');
       const { scrubSecrets } = await import('../../settings/redact.js');
       const { io } = context;
+      const environment = options.env ?? 'production';
+      const progress = progressFor(io, { quiet: (options.quiet ?? false) || Boolean(options.fromExport), what: 'init', total: 1 });
+      const observed = progress.begin(environment);
       const result = await initBaseline({
         cwd: io.cwd,
         env: io.env,
@@ -90,7 +103,11 @@ export function registerInit(program: Command, context: CliContext): void {
           ...(options.applicationId ? { application_id: options.applicationId } : {}),
           ...(options.environmentType ? { environment_type: options.environmentType } : {}),
         },
+        onApi: (api) => observed.onApi(api),
         onWarning: (message) => io.stderr(`warning: ${message}\n`),
+      }).finally(() => {
+        observed.end();
+        progress.finish();
       });
       io.stdout(scrubSecrets(renderInitReport(result)));
       context.setExitCode(EXIT_OK);
