@@ -281,6 +281,28 @@ describe('clerkguard init --from-live', () => {
     expect(text).not.toMatch(/sk_live_|ak_[A-Za-z0-9]{8}|whsec_/);
   });
 
+  test('keys are data: templates named __proto__ and constructor, a claim named $comment, round-trip clean', async () => {
+    await start(undefined);
+    for (const name of ['__proto__', 'constructor']) {
+      const response = await fetch(`${emulator.bapi_url}/v1/jwt_templates`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${emulator.secret_key}`, 'Content-Type': 'application/json' },
+        // Text, not an object literal: `__proto__:` in a literal would set the prototype.
+        body: `{"name": ${JSON.stringify(name)}, "claims": {"aud": "api", "$comment": "a claim, not a note", "__proto__": "also a claim"}, "lifetime": 60}`,
+      });
+      expect(response.status, name).toBeLessThan(300);
+    }
+    const init = await cli(['init']);
+    expect(init.code, init.stderr).toBe(0);
+    const templates = validateBaselineText(read(), 'b.json').value!.settings.jwt_templates!;
+    expect(Object.keys(templates).sort()).toEqual(['__proto__', 'constructor']);
+    expect(Object.prototype.hasOwnProperty.call(templates.__proto__!.claims, '$comment')).toBe(true);
+    expect(Object.keys(templates.constructor!.claims).sort()).toEqual(['$comment', '__proto__', 'aud']);
+    const drift = await cli(['drift', 'baselines/production.json', '--format', 'json']);
+    expect(drift.code, drift.stdout).toBe(0);
+    expect((JSON.parse(drift.stdout) as DriftJson).environments[0]!.changes).toEqual([]);
+  });
+
   test('a development instance gets a development target; check does not apply production\'s key rules', async () => {
     await start(undefined, { environmentType: 'development' });
     const init = await cli(['init', '--env', 'dev']);
