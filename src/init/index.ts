@@ -117,7 +117,11 @@ export async function initBaseline(options: InitOptions): Promise<InitResult> {
   const synthetic = syntheticBaseline(environment, options.profile, target);
   const secrets = secretValues(options.env, [synthetic]);
 
-  const recorded = recordFromExport(live, { secrets, missingReason: missingReason(options, synthetic, fromExport !== undefined) });
+  const recorded = recordFromExport(live, {
+    secrets,
+    unverifiedReason: fromExport ? 'no source could read it when the export was taken (coverage: unverified)' : 'no source could read it this run: an answer left it out (see the warnings)',
+    missingReason: missingReason(options, synthetic, fromExport !== undefined),
+  });
   const context: RuleContext = { environment, environmentType, profile: options.profile, target, mode: 'baseline', today: options.today };
   const { proposals, hardened } = proposeHardening(recorded.settings, context);
   const settings = options.harden ? hardened : recorded.settings;

@@ -62,6 +62,8 @@ export const API_READABLE: readonly { path: string; readBy: string }[] = [
 export interface RecordOptions {
   /** Values that must never be written (the credentials in the environment). */
   secrets: readonly string[];
+  /** Why a setting the export's coverage marks unverified is left out. */
+  unverifiedReason: string;
   /** Why an API-readable setting is absent from this export. */
   missingReason(path: string, readBy: string): string;
 }
@@ -74,7 +76,7 @@ export function recordFromExport(live: LiveExport, options: RecordOptions): Reco
   const leftOutReason = (source: EvidenceSource): string => {
     if (source === 'attested') return 'an attestation copied from the baseline the export was taken with, not a value read from the instance: attest it again in this baseline if it still holds';
     if (source === 'code' || source === 'probe') return `evidence from the application (${source}), not a value read from the instance`;
-    return 'no source could read it when the export was taken (coverage: unverified)';
+    return options.unverifiedReason;
   };
 
   const walk = (value: unknown, path: PathSegment[]): unknown => {
