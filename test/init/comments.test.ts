@@ -79,7 +79,7 @@ describe('$comment in baselines', () => {
     const schema = baselineJsonSchema();
     const committed = JSON.parse(readFileSync(path.join(REPO_ROOT, 'baselines', 'schema.json'), 'utf8')) as Record<string, unknown>;
     expect(committed).toEqual(JSON.parse(JSON.stringify(schema)));
-    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(committed);
+    const validate = new Ajv2020({ strict: false, allErrors: true, validateFormats: false }).compile(committed);
     expect(validate(withNotes()), JSON.stringify(validate.errors)).toBe(true);
 
     const bad = production();
