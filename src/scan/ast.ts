@@ -143,16 +143,30 @@ export function enclosingFunction(node: Node): FunctionNode | undefined {
 }
 
 /**
- * Depth-first walk; `visit` returns false to skip a subtree. Recursive through forEachChild (no
- * child arrays: the scan walks millions of nodes); the parser itself recursed at least as deep.
+ * Depth-first walk in source order; `visit` returns false to skip a subtree. Iterative (an
+ * explicit stack, children gathered through forEachChild): generated code nests thousands of
+ * levels deep (a 3,000-term `"a" + "a" + …` is a 3,000-deep tree), deeper than the call stack.
  */
 export function walk(root: Node, visit: (node: Node) => boolean | void): void {
   const t = ts();
-  const step = (node: Node): undefined => {
-    if (visit(node) !== false) t.forEachChild(node, step);
+  const stack: Node[] = [root];
+  const children: Node[] = [];
+  const collect = (child: Node): undefined => {
+    children.push(child);
     return undefined;
   };
-  step(root);
+  while (stack.length > 0) {
+    const node = stack.pop() as Node;
+    if (visit(node) === false) continue;
+    t.forEachChild(node, collect);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as Node);
+    children.length = 0;
+  }
+}
+
+/** Thrown by the parser (and any recursive helper) on code nested deeper than the call stack. */
+export function isStackExhausted(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }
 
 export function isInside(node: Node, ancestor: Node): boolean {
@@ -181,19 +195,21 @@ export function functionBody(fn: FunctionNode): TS.Node | undefined {
 }
 
 /** Names bound by a declaration's pattern: `const { userId, orgId: org } = …` → userId, org. */
-export function boundNames(name: TS.BindingName): { local: string; property?: string }[] {
+export function boundNames(name: TS.BindingName, depth = 0): { local: string; property?: string }[] {
   const t = ts();
   if (t.isIdentifier(name)) return [{ local: name.text }];
+  // Patterns nested deeper than any hand-written code bind nothing the detectors look for.
+  if (depth > 32) return [];
   const out: { local: string; property?: string }[] = [];
   if (t.isObjectBindingPattern(name)) {
     for (const element of name.elements) {
       if (t.isIdentifier(element.name)) {
         const property = element.propertyName ? propertyName(element.propertyName) : element.name.text;
         out.push(property === undefined ? { local: element.name.text } : { local: element.name.text, property });
-      } else out.push(...boundNames(element.name));
+      } else out.push(...boundNames(element.name, depth + 1));
     }
   } else {
-    for (const element of name.elements) if (!t.isOmittedExpression(element)) out.push(...boundNames(element.name));
+    for (const element of name.elements) if (!t.isOmittedExpression(element)) out.push(...boundNames(element.name, depth + 1));
   }
   return out;
 }

@@ -21,6 +21,7 @@ import { detectRoutes } from './detectors/routes';
 import { detectWebhooks } from './detectors/webhooks';
 import { discover, errorCode, type DiscoveredFile } from './discover';
 import { findHandlers } from './handlers';
+import { isStackExhausted } from './ast';
 import { analyseMiddleware } from './middleware';
 import { buildProject, type Project } from './project';
 import { parseSourceFile, type SourceFile } from './source';
@@ -130,7 +131,8 @@ export function loadApplication(options: ScanOptions): LoadedApplication {
           loaded.counts.source++;
         } else {
           const first = outcome.errors[0];
-          loaded.notAnalysed.push({ file: relative, reason: `syntax error at ${first?.line ?? 1}:${first?.column ?? 1}: ${first?.message ?? 'unparseable'}`, line: first?.line ?? 1, column: first?.column ?? 1 });
+          if (outcome.reason !== undefined && !first) loaded.notAnalysed.push({ file: relative, reason: outcome.reason });
+          else loaded.notAnalysed.push({ file: relative, reason: `syntax error at ${first?.line ?? 1}:${first?.column ?? 1}: ${first?.message ?? 'unparseable'}`, line: first?.line ?? 1, column: first?.column ?? 1 });
         }
       } else {
         loaded.texts.push({ relative, kind: file.kind, text });
@@ -207,15 +209,26 @@ export function analyseApplication(app: LoadedApplication, policy: ScanPolicy, t
   for (const project of app.projects) {
     const texts = app.texts.filter((text) => text.kind !== 'build' || project === app.projects[0]);
     const context: DetectorContext = { project, texts, policy, builds: app.builds, report };
-    const handlers = findHandlers(project);
-    const middleware = project.middleware ? analyseMiddleware(project.middleware) : undefined;
-    detectKeys(context);
-    detectRevocation(context);
-    detectAuthorizedParties(context);
-    detectRoutes(context, handlers, middleware);
-    detectWebhooks(context, handlers);
-    detectOrgScoping(context, handlers);
-    detectRoleChecks(context);
+    const before = observations.length;
+    try {
+      const handlers = findHandlers(project);
+      const middleware = project.middleware ? analyseMiddleware(project.middleware) : undefined;
+      detectKeys(context);
+      detectRevocation(context);
+      detectAuthorizedParties(context);
+      detectRoutes(context, handlers, middleware);
+      detectWebhooks(context, handlers);
+      detectOrgScoping(context, handlers);
+      detectRoleChecks(context);
+    } catch (error) {
+      // A helper that still recursed ran out of stack on deeply nested code: what this project's
+      // detectors had reported may be partial, so none of it counts (never a partial pass).
+      if (!isStackExhausted(error)) throw error;
+      observations.length = before;
+      for (const rule of SCANNED_RULES) {
+        report({ rule, check: 'scan-analysis-incomplete', status: 'not_verifiable', confidence: 'high', message: 'the analysis ran out of stack on deeply nested code; nothing in this application was judged for this item', location: { file: '.' } });
+      }
+    }
   }
   const suppressions = app.suppressions.map((suppression) => ({ ...suppression }));
   applySuppressions(observations, suppressions, new Set(observations.map((observation) => observation.check)), today);

@@ -4,7 +4,7 @@
  * literals, metadata reads, string markers (Svix headers, event types, cookie names), exports.
  */
 import type * as TS from 'typescript';
-import { chainOf, directivesOf, parse, stringValue, ts, walk, type Lang, type SyntaxProblem, langOf, boundNames } from './ast';
+import { chainOf, directivesOf, isStackExhausted, parse, stringValue, ts, walk, type Lang, type SyntaxProblem, langOf, boundNames } from './ast';
 
 export interface ImportBinding {
   module: string;
@@ -36,13 +36,27 @@ export interface SourceFile {
   exports: Map<string, TS.Node>;
 }
 
-export type ParseOutcome = { ok: true; file: SourceFile } | { ok: false; errors: SyntaxProblem[] };
+/** A failure carries the parser's first errors, or (code nested past the call stack) only a reason. */
+export type ParseOutcome = { ok: true; file: SourceFile } | { ok: false; errors: SyntaxProblem[]; reason?: string };
+
+/** Why a file nested too deeply for the parser is not analysed (never counted as clean). */
+export const TOO_DEEP_REASON = 'nested too deeply to parse (the parser ran out of stack): not analysed';
 
 /** Literals worth keeping: key and secret shapes, and markers the detectors look for. */
 const INTERESTING_LITERAL = /sk_(live|test)_|pk_(live|test)_|whsec_|svix-|webhook-(id|signature|timestamp)|^user\.|^session\.|__session|__client|BEGIN [A-Z ]*PRIVATE KEY/;
 const METADATA_NAMES = new Set(['publicMetadata', 'unsafeMetadata', 'public_metadata', 'unsafe_metadata', 'privateMetadata', 'private_metadata']);
 
 export function parseSourceFile(relative: string, display: string, absolute: string, root: string, text: string): ParseOutcome {
+  try {
+    return parseAndCollect(relative, display, absolute, root, text);
+  } catch (error) {
+    // TypeScript's parser recurses once per nesting level; thousands of levels exhaust the stack.
+    if (!isStackExhausted(error)) throw error;
+    return { ok: false, errors: [], reason: TOO_DEEP_REASON };
+  }
+}
+
+function parseAndCollect(relative: string, display: string, absolute: string, root: string, text: string): ParseOutcome {
   const { sf, errors } = parse(relative, text);
   if (errors.length > 0) return { ok: false, errors };
   const t = ts();
