@@ -9,6 +9,7 @@
 import type * as TS from 'typescript';
 import { boundNames, chainOf, isFunction, propertyName, stringValue, ts, unwrap, walk, type FunctionNode } from './ast';
 import type { NextRoute, Project } from './project';
+import { SessionScope, type SourceKind } from './session';
 import { resolvedChain, rootIs, type SourceFile } from './source';
 
 export type Framework = 'next-app' | 'next-pages' | 'server-action' | 'express' | 'hono' | 'fastify';
@@ -26,6 +27,8 @@ export interface Handler {
   node: TS.Node;
   /** Middleware expressions that run before it, in order (Express/Hono/Fastify). */
   before: { expression: TS.Expression; file: SourceFile }[];
+  /** Next.js routes: the folder holding their `app/`/`pages/` folder, which pairs them with a middleware. */
+  base?: string;
 }
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
@@ -76,7 +79,7 @@ function nextHandlers(route: NextRoute): Handler[] {
   const { file } = route;
   const make = (label: string, node: TS.Node, framework: Framework = 'next-app'): Handler => {
     const fn = functionOf(file, node);
-    return { file, framework, label, path: route.path, ...(fn ? { fn } : {}), node, before: [] };
+    return { file, framework, label, path: route.path, ...(fn ? { fn } : {}), node, before: [], ...(route.base === undefined ? {} : { base: route.base }) };
   };
   switch (route.kind) {
     case 'route-handler':
@@ -336,6 +339,11 @@ export interface SessionUse {
   names: Map<string, string>;
   /** The first session read, for pointing at. */
   readNode?: TS.Node;
+  /**
+   * A session check that does not protect the function: it comes after data access (the data
+   * call already ran for signed-out requests), or only some requests reach it.
+   */
+  weak?: { kind: 'after-data' | 'conditional'; node: TS.Node; detail: string };
 }
 
 const SESSION_SOURCES = ['auth', 'currentUser', 'getAuth', 'authenticateRequest', 'verifyToken', 'requireAuth'];
@@ -379,7 +387,8 @@ function computeSessionUse(file: SourceFile, fn: FunctionNode): SessionUse {
   const result: SessionUse = { protects: false, reads: false, names: new Map() };
   if (!fn.body) return result;
   const t = ts();
-  // Names bound from session reads.
+  const scope = new SessionScope((call) => sessionSourceKind(file, call));
+  // What the function reads from the session, nested functions included (names feed item 13).
   walk(fn.body, (node) => {
     if (t.isVariableDeclaration(node) && node.initializer) {
       const init = unwrap(node.initializer);
@@ -390,72 +399,201 @@ function computeSessionUse(file: SourceFile, fn: FunctionNode): SessionUse {
         result.readNode ??= node;
         for (const bound of boundNames(node.name)) result.names.set(bound.local, bound.property ?? bound.local);
       }
+      scope.declare(node);
     }
-    if (t.isCallExpression(node)) {
-      const source = sessionCall(file, node);
-      if (source) {
-        result.reads = true;
-        result.readNode ??= node;
-        if (/verifyToken/.test(source)) {
-          // verifyToken throws on a bad token: a call whose failure is not swallowed rejects.
-          result.protects ||= !swallowed(node);
-          if (result.protects) result.how ??= 'verifyToken()';
-        }
-      }
-      const protect = isProtectCall(file, node, result.names);
-      if (protect) {
-        result.protects = true;
-        result.reads = true;
-        result.how ??= protect;
-      }
+    if (t.isCallExpression(node) && (sessionCall(file, node) || isProtectCall(file, node, result.names))) {
+      result.reads = true;
+      result.readNode ??= node;
     }
     if (t.isPropertyAccessExpression(node) && /^(req|request)$/.test(node.expression.getText()) && node.name.text === 'auth') {
       result.reads = true;
       result.readNode ??= node;
     }
   });
-  if (result.protects) return result;
-  // A guard: `if (!userId) return …` / `if (!user) redirect('/sign-in')` / `if (!getAuth(req).userId) …`.
-  walk(fn.body, (node) => {
-    if (result.protects) return false;
-    if (t.isIfStatement(node) && mentionsSession(file, node.expression, result.names) && exits(node.thenStatement)) {
+  // Only a check that every request passes before the function touches data protects it: a
+  // statement of the function's own body (not a callback), unconditional, ahead of any data call.
+  let touched: TS.Node | undefined;
+  for (const statement of sequence(fn.body)) {
+    const guard = guardOf(file, statement, scope, result.names);
+    if (guard) {
+      // A data call in the guard's own statement runs before (or alongside) the check too.
+      const early = touched ?? dataAccess(file, t.isIfStatement(statement) ? statement.expression : statement);
+      if (early) {
+        result.weak = { kind: 'after-data', node: early, detail: `${guard.how} comes after ${describeData(early)}` };
+        return result;
+      }
       result.protects = true;
-      result.how ??= `a guard on ${node.expression.getText().slice(0, 40)}`;
-      return false;
+      result.how = guard.how;
+      return result;
     }
-    return undefined;
-  });
+    const conditional = result.weak ? undefined : conditionalCheck(file, statement, scope, result.names);
+    if (conditional) result.weak = { kind: 'conditional', node: conditional.node, detail: conditional.how };
+    touched ??= dataAccess(file, statement);
+  }
   return result;
 }
 
 /**
- * Whether a condition tests that there is no session: `!userId`, `!user`, `userId == null`,
- * `!getAuth(req).userId`, `!isAuthenticated`. A condition on something else the session holds
- * (`user.publicMetadata.isAdmin`) is not such a test.
+ * The statements every call of the function runs in order: its body, with plain blocks and
+ * `try` blocks flattened in place (a check in a `try` still runs first; whether its failure is
+ * swallowed is judged per call). An expression body is one statement.
  */
-function mentionsSession(file: SourceFile, expression: TS.Expression, names: Map<string, string>): boolean {
+function sequence(body: TS.ConciseBody): TS.Node[] {
   const t = ts();
-  const sessionValue = (node: TS.Expression): boolean => {
-    const expr = unwrap(node);
-    if (t.isIdentifier(expr)) return names.has(expr.text);
-    if (t.isCallExpression(expr)) return sessionCall(file, expr) !== undefined;
-    if (t.isPropertyAccessExpression(expr) && /^(userId|isAuthenticated|isSignedIn|sessionId|user|session)$/.test(expr.name.text)) {
-      const base = unwrap(expr.expression);
-      return sessionValue(base) || /auth/i.test(base.getText());
+  if (!t.isBlock(body)) return [body];
+  const out: TS.Node[] = [];
+  const add = (statements: readonly TS.Statement[], depth: number) => {
+    for (const statement of statements) {
+      if (depth < 8 && t.isBlock(statement)) add(statement.statements, depth + 1);
+      else if (depth < 8 && t.isTryStatement(statement)) {
+        add(statement.tryBlock.statements, depth + 1);
+        if (statement.finallyBlock) add(statement.finallyBlock.statements, depth + 1);
+      } else out.push(statement);
     }
-    return false;
   };
-  let found = false;
-  walk(expression, (node) => {
+  add(body.statements, 0);
+  return out;
+}
+
+interface Guard {
+  how: string;
+}
+
+/**
+ * A statement that rejects every signed-out request before anything after it runs:
+ * `await auth.protect()` / `const { userId } = await auth.protect()` (not inside a condition,
+ * a callback or a try that swallows its failure), `verifyToken()` likewise, or
+ * `if (<true for every signed-out request>) <leave>` (`if (!userId) return …`).
+ */
+function guardOf(file: SourceFile, statement: TS.Node, scope: SessionScope, names: Map<string, string>): Guard | undefined {
+  const t = ts();
+  if (t.isIfStatement(statement)) {
+    const signedOut = scope.signedOutTruth(statement.expression);
+    if (signedOut === true && leavesAlways(statement.thenStatement)) return { how: `a guard on ${oneLine(statement.expression)}` };
+    // if (userId) { … } else return …: signed-out requests take the branch that leaves.
+    if (signedOut === false && statement.elseStatement && leavesAlways(statement.elseStatement)) return { how: `a guard on ${oneLine(statement.expression)}` };
+    return undefined;
+  }
+  let found: Guard | undefined;
+  walk(statement, (node) => {
     if (found) return false;
-    if (t.isPrefixUnaryExpression(node) && node.operator === t.SyntaxKind.ExclamationToken && sessionValue(node.operand)) found = true;
-    else if (t.isBinaryExpression(node) && /^(===|==|!==|!=)$/.test(node.operatorToken.getText())) {
-      const nullish = (side: TS.Expression) => side.kind === t.SyntaxKind.NullKeyword || (t.isIdentifier(side) && side.text === 'undefined') || side.kind === t.SyntaxKind.FalseKeyword;
-      if ((sessionValue(node.left) && nullish(node.right)) || (sessionValue(node.right) && nullish(node.left))) found = node.operatorToken.getText().startsWith('=');
+    if (node !== statement && isFunction(node)) return false;
+    if (!t.isCallExpression(node) || !unconditionalIn(node, statement) || swallowed(node)) return undefined;
+    const protect = isProtectCall(file, node, names);
+    if (protect) found = { how: protect };
+    else if (/verifyToken/.test(sessionCall(file, node) ?? '')) found = { how: 'verifyToken()' };
+    return undefined;
+  });
+  return found;
+}
+
+/** A session check inside the statement that only some requests reach (`if (x) await auth.protect()`). */
+function conditionalCheck(file: SourceFile, statement: TS.Node, scope: SessionScope, names: Map<string, string>): { node: TS.Node; how: string } | undefined {
+  const t = ts();
+  let found: { node: TS.Node; how: string } | undefined;
+  walk(statement, (node) => {
+    if (found) return false;
+    if (node !== statement && isFunction(node)) return false;
+    // A check whose failure a catch swallows protects nothing, conditional or not.
+    if (t.isCallExpression(node) && !swallowed(node)) {
+      const protect = isProtectCall(file, node, names) ?? (/verifyToken/.test(sessionCall(file, node) ?? '') ? 'verifyToken()' : undefined);
+      if (protect) found = { node, how: `${protect} runs only ${conditionOf(node, statement)}` };
+    } else if (t.isIfStatement(node) && node !== statement && scope.signedOutTruth(node.expression) === true && leavesAlways(node.thenStatement)) {
+      found = { node, how: `the guard on ${oneLine(node.expression)} runs only ${conditionOf(node, statement)}` };
     }
     return undefined;
   });
   return found;
+}
+
+/** Whether every execution of `statement` reaches `node` (no branch, loop, callback or short-circuit between). */
+function unconditionalIn(node: TS.Node, statement: TS.Node): boolean {
+  const t = ts();
+  let child: TS.Node = node;
+  for (let current = node.parent; current && child !== statement; child = current, current = current.parent) {
+    if (isFunction(current)) return false;
+    if (t.isIfStatement(current) && child !== current.expression) return false;
+    if (t.isConditionalExpression(current) && child !== current.condition) return false;
+    if (t.isBinaryExpression(current) && child === current.right && isShortCircuit(current.operatorToken.kind)) return false;
+    if (t.isIterationStatement(current, false) || t.isSwitchStatement(current) || t.isCatchClause(current) || t.isCaseClause(current) || t.isDefaultClause(current)) return false;
+    if ((t.isPropertyAccessExpression(current) || t.isElementAccessExpression(current) || t.isCallExpression(current)) && current.questionDotToken !== undefined && child !== current.expression) return false;
+  }
+  return child === statement;
+}
+
+function isShortCircuit(kind: TS.SyntaxKind): boolean {
+  const t = ts();
+  return kind === t.SyntaxKind.AmpersandAmpersandToken || kind === t.SyntaxKind.BarBarToken || kind === t.SyntaxKind.QuestionQuestionToken || kind === t.SyntaxKind.AmpersandAmpersandEqualsToken || kind === t.SyntaxKind.BarBarEqualsToken || kind === t.SyntaxKind.QuestionQuestionEqualsToken;
+}
+
+/** "when <condition>" for the nearest condition around `node`, for messages. */
+function conditionOf(node: TS.Node, statement: TS.Node): string {
+  const t = ts();
+  let child: TS.Node = node;
+  for (let current = node.parent; current && child !== statement; child = current, current = current.parent) {
+    if (t.isIfStatement(current) && child !== current.expression) return `when ${child === current.elseStatement ? 'not ' : ''}${oneLine(current.expression)}`;
+    if (t.isConditionalExpression(current) && child !== current.condition) return `when ${child === current.whenFalse ? 'not ' : ''}${oneLine(current.condition)}`;
+    if (t.isBinaryExpression(current) && child === current.right && isShortCircuit(current.operatorToken.kind)) return `after ${oneLine(current.left)}`;
+    if (t.isIterationStatement(current, false)) return 'inside a loop';
+    if (t.isCaseClause(current) || t.isDefaultClause(current)) return 'in one switch case';
+    if (t.isCatchClause(current)) return 'when something failed';
+  }
+  if (t.isIfStatement(statement)) return `when ${oneLine(statement.expression)}`;
+  return 'under a condition';
+}
+
+/** Whether a branch always leaves: its own statements return, throw, redirect or answer 401/403. */
+function leavesAlways(statement: TS.Node, depth = 0): boolean {
+  const t = ts();
+  if (depth > 8) return false;
+  if (t.isBlock(statement)) return statement.statements.some((inner) => leavesAlways(inner, depth + 1));
+  if (t.isReturnStatement(statement) || t.isThrowStatement(statement)) return true;
+  if (t.isIfStatement(statement)) return statement.elseStatement !== undefined && leavesAlways(statement.thenStatement, depth + 1) && leavesAlways(statement.elseStatement, depth + 1);
+  if (t.isExpressionStatement(statement)) {
+    const expr = unwrap(statement.expression);
+    if (!t.isCallExpression(expr)) return false;
+    const chain = chainOf(expr.expression) ?? [];
+    return chain.some((part) => {
+      const name = part.replace(/\(\)$/, '');
+      return EXIT_CALLS.test(name) || /^(sendStatus|status|code)$/.test(name);
+    });
+  }
+  return false;
+}
+
+/** The first data access in a node (a database client, a tagged sql query, clerkClient), callbacks included. */
+function dataAccess(file: SourceFile, node: TS.Node): TS.Node | undefined {
+  const t = ts();
+  let found: TS.Node | undefined;
+  walk(node, (inner) => {
+    if (found) return false;
+    if (t.isCallExpression(inner) && (isDataCall(file, inner) || rootIs(resolvedChain(file, inner.expression), '@clerk/', ['clerkClient', 'createClerkClient']))) found = inner;
+    else if (t.isTaggedTemplateExpression(inner) && /^(sql|db\.sql|pool\.sql)$/i.test(inner.tag.getText())) found = inner;
+    return undefined;
+  });
+  return found;
+}
+
+function describeData(node: TS.Node): string {
+  const line = node.getSourceFile().getLineAndCharacterOfPosition(node.getStart()).line + 1;
+  return `${oneLine(node, 50)} (line ${line})`;
+}
+
+function oneLine(node: TS.Node, max = 40): string {
+  const text = node.getText().replace(/\s+/g, ' ').trim();
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** What a session source returns: the Auth object, a request state, the user, token claims. */
+function sessionSourceKind(file: SourceFile, call: TS.CallExpression): SourceKind | undefined {
+  const label = sessionCall(file, call);
+  if (!label) return undefined;
+  const last = (label.split(/[.#]/).pop() ?? '').replace(/\(\)$/, '');
+  if (last === 'currentUser') return 'user';
+  if (last === 'authenticateRequest') return 'request-state';
+  if (last === 'verifyToken') return 'claims';
+  if (last === 'requireAuth') return 'other';
+  return 'auth';
 }
 
 /** Whether a statement leaves the function or answers: return, throw, redirect(), res.status(401)… */

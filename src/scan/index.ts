@@ -212,11 +212,11 @@ export function analyseApplication(app: LoadedApplication, policy: ScanPolicy, t
     const before = observations.length;
     try {
       const handlers = findHandlers(project);
-      const middleware = project.middleware ? analyseMiddleware(project.middleware) : undefined;
+      const middlewares = project.middlewares.map((entry) => analyseMiddleware(entry.file, entry.base));
       detectKeys(context);
       detectRevocation(context);
       detectAuthorizedParties(context);
-      detectRoutes(context, handlers, middleware);
+      detectRoutes(context, handlers, middlewares);
       detectWebhooks(context, handlers);
       detectOrgScoping(context, handlers);
       detectRoleChecks(context);

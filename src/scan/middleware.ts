@@ -8,12 +8,15 @@
 import type * as TS from 'typescript';
 import { chainOf, isFunction, propertyName, stringValue, ts, unwrap, walk } from './ast';
 import { exits, isProtectCall } from './handlers';
+import { SessionScope } from './session';
 import { resolvedChain, rootIs, type SourceFile } from './source';
 
 type Tri = boolean | undefined;
 
 export interface MiddlewareModel {
   file: SourceFile;
+  /** The folder it sits in (`''` or `src/`): it runs only for the routes beside it. */
+  base: string;
   /** Whether the middleware protects a URL path (`/dashboard/[id]`); undefined = cannot tell. */
   protects(path: string): Tri;
   /** Whether the middleware runs for a path at all (its `config.matcher`). */
@@ -25,13 +28,13 @@ export interface MiddlewareModel {
   kind: 'clerkMiddleware' | 'authMiddleware' | 'custom' | 'none';
 }
 
-export function analyseMiddleware(file: SourceFile): MiddlewareModel {
+export function analyseMiddleware(file: SourceFile, folder = ''): MiddlewareModel {
   const t = ts();
   const matchers = routeMatchers(file);
   const unknown: string[] = [];
   const runsFor = configMatcher(file, unknown);
   const exported = file.exports.get('default') ?? file.exports.get('middleware') ?? file.exports.get('proxy');
-  const base = { file, runsFor, unknown };
+  const base = { file, base: folder, runsFor, unknown };
   if (!exported) return { ...base, protects: () => false, kind: 'none' };
   const expression = t.isExpression(exported) ? unwrap(exported) : undefined;
   const call = expression && t.isCallExpression(expression) ? expression : undefined;
@@ -50,6 +53,7 @@ export function analyseMiddleware(file: SourceFile): MiddlewareModel {
   if (call && rootIs(chain, '@clerk/', ['clerkMiddleware'])) {
     const handler = call.arguments.find((argument) => isFunction(argument)) as TS.ArrowFunction | TS.FunctionExpression | undefined;
     if (!handler?.body) return { ...base, kind: 'clerkMiddleware', protects: () => false };
+    const session = middlewareSession(file, handler);
     const guards: TS.Expression[][] = [];
     walk(handler.body, (node) => {
       if (t.isCallExpression(node) && isProtectCall(file, node, new Map([['redirectToSignIn', 'redirectToSignIn']]))) guards.push(conditionsAround(node, handler));
@@ -57,10 +61,11 @@ export function analyseMiddleware(file: SourceFile): MiddlewareModel {
     return {
       ...base,
       kind: 'clerkMiddleware',
+      // A path is protected when a guard runs for every signed-out request to it.
       protects: (path) => {
         let result: Tri = false;
         for (const conditions of guards) {
-          const value = all(conditions.map((condition) => evaluate(condition, samplePath(path), matchers, unknown)));
+          const value = all(conditions.map((condition) => evaluate(condition, samplePath(path), matchers, unknown, session)));
           if (value === true) return true;
           if (value === undefined) result = undefined;
         }
@@ -117,18 +122,56 @@ function all(values: Tri[]): Tri {
   return true;
 }
 
-function evaluate(expression: TS.Expression, path: string, matchers: Map<string, RegExp[] | undefined>, unknown: string[]): Tri {
+/**
+ * The session the middleware's callback reads: `auth` (its first parameter) called, awaited or
+ * not, returns the Auth object (`const { userId, redirectToSignIn } = await auth()`).
+ */
+function middlewareSession(file: SourceFile, handler: TS.ArrowFunction | TS.FunctionExpression): SessionScope {
+  const t = ts();
+  const first = handler.parameters[0];
+  const authParam = first && t.isIdentifier(first.name) ? first.name.text : undefined;
+  const scope = new SessionScope((call) => {
+    const callee = unwrap(call.expression);
+    if (authParam && t.isIdentifier(callee) && callee.text === authParam) return 'auth';
+    const chain = resolvedChain(file, call.expression);
+    if (rootIs(chain, '@clerk/', ['auth', 'getAuth'])) return 'auth';
+    if (rootIs(chain, '@clerk/', ['currentUser'])) return 'user';
+    return undefined;
+  });
+  if (handler.body) {
+    walk(handler.body, (node) => {
+      if (t.isVariableDeclaration(node)) scope.declare(node);
+    });
+  }
+  return scope;
+}
+
+/** Bound on how deep a condition is followed (hand-written conditions are shallow). */
+const MAX_CONDITION_DEPTH = 48;
+
+/**
+ * Whether a condition holds for a signed-out request to `path`: session values take their
+ * signed-out value (`userId` null, `isAuthenticated` false), route matchers and pathname tests
+ * are evaluated on the path; anything else is unknown (and protects nothing).
+ */
+function evaluate(expression: TS.Expression, path: string, matchers: Map<string, RegExp[] | undefined>, unknown: string[], session: SessionScope, depth = 0): Tri {
   const t = ts();
   const expr = unwrap(expression);
+  if (depth > MAX_CONDITION_DEPTH) {
+    unknown.push('a condition nested too deeply to evaluate');
+    return undefined;
+  }
+  const signedOut = session.signedOutTruth(expr);
+  if (signedOut !== undefined) return signedOut;
   if (t.isPrefixUnaryExpression(expr) && expr.operator === t.SyntaxKind.ExclamationToken) {
-    const inner = evaluate(expr.operand, path, matchers, unknown);
+    const inner = evaluate(expr.operand, path, matchers, unknown, session, depth + 1);
     return inner === undefined ? undefined : !inner;
   }
   if (t.isBinaryExpression(expr)) {
     const kind = expr.operatorToken.kind;
     if (kind === t.SyntaxKind.AmpersandAmpersandToken || kind === t.SyntaxKind.BarBarToken) {
-      const left = evaluate(expr.left, path, matchers, unknown);
-      const right = evaluate(expr.right, path, matchers, unknown);
+      const left = evaluate(expr.left, path, matchers, unknown, session, depth + 1);
+      const right = evaluate(expr.right, path, matchers, unknown, session, depth + 1);
       if (kind === t.SyntaxKind.AmpersandAmpersandToken) return left === false || right === false ? false : left === true && right === true ? true : undefined;
       return left === true || right === true ? true : left === false && right === false ? false : undefined;
     }
@@ -149,9 +192,7 @@ function evaluate(expression: TS.Expression, path: string, matchers: Map<string,
       return last === 'startsWith' ? path.startsWith(literal) : last === 'endsWith' ? path.endsWith(literal) : path.includes(literal);
     }
   }
-  // A session predicate (`!userId`, `!isAuthenticated`) decides whether to reject, not which paths are covered.
   const text = expr.getText?.() ?? '';
-  if (/^!?\s*(userId|sessionId|isAuthenticated|isSignedIn|session|user)$/.test(text) || /\b(userId|isAuthenticated|isSignedIn)\b/.test(text)) return true;
   unknown.push(`a condition it cannot evaluate (${text.slice(0, 60)})`);
   return undefined;
 }

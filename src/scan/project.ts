@@ -18,6 +18,14 @@ export interface NextRoute {
   file: SourceFile;
   /** URL path pattern, `[id]` segments kept: `/dashboard/[id]`. */
   path: string;
+  /** The folder holding its `app/` or `pages/` folder: `''` (the project root) or `src/`. */
+  base?: string;
+}
+
+/** A Next.js middleware file and the folder it sits in (`''` or `src/`). */
+export interface MiddlewareFile {
+  file: SourceFile;
+  base: string;
 }
 
 export interface Project {
@@ -29,14 +37,20 @@ export interface Project {
   /** Modules bundled for the browser, with the client entry that pulls each one in. */
   client: Map<string, string>;
   routes: NextRoute[];
-  middleware?: SourceFile;
+  /**
+   * `middleware.ts` / `proxy.ts` files at the project root, in `src/`, or next to an `app/` or
+   * `pages/` folder. Next.js runs one only for routes whose `app/`/`pages/` folder sits beside it
+   * (Next.js "src Directory": with `src/app`, the middleware must be `src/middleware.ts`).
+   */
+  middlewares: MiddlewareFile[];
   /** The app depends on Next.js (a package.json names `next`, or it has app/ or pages/ routes). */
   isNext: boolean;
 }
 
-const ROUTE_FILE = /^(?:.*\/)?(?:src\/)?app\/(.*\/)?(route|page|layout)\.(?:[mc]?[jt]sx?)$/;
-const PAGES_FILE = /^(?:.*\/)?(?:src\/)?pages\/(.*)\.(?:[mc]?[jt]sx?)$/;
-const MIDDLEWARE_FILE = /^(?:src\/)?(middleware|proxy)\.(?:[mc]?[jt]s)$/;
+// The shortest folder prefix before `app/` / `pages/` is the router's base (`''`, `src/`).
+const ROUTE_FILE = /^((?:[^/]+\/)*?)app\/(.*\/)?(route|page|layout)\.(?:[mc]?[jt]sx?)$/;
+const PAGES_FILE = /^((?:[^/]+\/)*?)pages\/(.*)\.(?:[mc]?[jt]sx?)$/;
+const MIDDLEWARE_FILE = /^((?:[^/]+\/)*)(?:middleware|proxy)\.(?:[mc]?[jt]s)$/;
 
 export function buildProject(root: string, files: SourceFile[]): Project {
   const byPath = new Map(files.map((file) => [file.relative, file]));
@@ -55,30 +69,34 @@ export function buildProject(root: string, files: SourceFile[]): Project {
     graph.set(file.relative, targets);
   }
   const routes: NextRoute[] = [];
-  let middleware: SourceFile | undefined;
   for (const file of files) {
     const route = routeOf(file);
     if (route) routes.push(route);
-    if (MIDDLEWARE_FILE.test(file.relative)) middleware = file;
     if (file.directives.includes('use server')) routes.push({ kind: 'server-action', file, path: '(server action)' });
+  }
+  const bases = new Set(['', 'src/', ...routes.flatMap((route) => (route.base === undefined ? [] : [route.base]))]);
+  const middlewares: MiddlewareFile[] = [];
+  for (const file of files) {
+    const base = MIDDLEWARE_FILE.exec(file.relative)?.[1] ?? undefined;
+    if (base !== undefined && bases.has(base)) middlewares.push({ file, base });
   }
   const client = clientModules(files, graph, routes);
   const isNext = routes.length > 0 || dependsOn(root, 'next');
-  return { root, files, byPath, graph, client, routes, ...(middleware ? { middleware } : {}), isNext };
+  return { root, files, byPath, graph, client, routes, middlewares, isNext };
 }
 
 function routeOf(file: SourceFile): NextRoute | undefined {
   const app = ROUTE_FILE.exec(file.relative);
   if (app) {
-    const kind: RouteKind = app[2] === 'route' ? 'route-handler' : app[2] === 'page' ? 'page' : 'layout';
-    return { kind, file, path: urlPath(app[1] ?? '') };
+    const kind: RouteKind = app[3] === 'route' ? 'route-handler' : app[3] === 'page' ? 'page' : 'layout';
+    return { kind, file, path: urlPath(app[2] ?? ''), base: app[1] ?? '' };
   }
   const pages = PAGES_FILE.exec(file.relative);
   if (pages) {
-    const name = pages[1] as string;
+    const name = pages[2] as string;
     if (/^_(app|document|error)$/.test(name)) return undefined;
     const url = urlPath(name.replace(/(^|\/)index$/, ''));
-    return { kind: name === 'api' || name.startsWith('api/') ? 'api-route' : 'pages-page', file, path: url };
+    return { kind: name === 'api' || name.startsWith('api/') ? 'api-route' : 'pages-page', file, path: url, base: pages[1] ?? '' };
   }
   return undefined;
 }

@@ -16,10 +16,11 @@ const PUBLIC_PATH = /(^|\/)(sign-?in|sign-?up|login|logout|register|signup|webho
 /** Paths that hold a user's or a tenant's data by name. */
 const PRIVATE_PATH = /(^|\/)(admin|dashboard|account|settings|billing|profile|me|internal|org|orgs|organization|organizations|team|teams|workspace|workspaces|private|user|users)(\/|$)/i;
 
-export function detectRoutes(context: DetectorContext, handlers: readonly Handler[], middleware: MiddlewareModel | undefined): void {
+export function detectRoutes(context: DetectorContext, handlers: readonly Handler[], middlewares: readonly MiddlewareModel[]): void {
   const { report } = context;
   let judged = 0;
-  if (middleware?.cookieOnly) {
+  for (const middleware of middlewares) {
+    if (!middleware.cookieOnly) continue;
     report(observation('session-server-side-verification', 'cookie-only-middleware', 'fail', 'high', `the middleware in ${middleware.file.display} only checks that a session cookie is present; a cookie is trivially forged — use clerkMiddleware() with auth.protect()`, at(middleware.file, middleware.cookieOnly)));
     judged++;
   }
@@ -36,7 +37,7 @@ export function detectRoutes(context: DetectorContext, handlers: readonly Handle
         judged++;
       }
     }
-    const outcome = judge(handler, middleware, context);
+    const outcome = judge(handler, middlewares, context);
     if (!outcome) continue;
     judged++;
     report(observation('session-server-side-verification', outcome.check, outcome.status, outcome.confidence, outcome.message, at(handler.file, handler.fn ?? handler.node)));
@@ -58,12 +59,25 @@ export function detectRoutes(context: DetectorContext, handlers: readonly Handle
 
 interface Outcome {
   check: string;
-  status: 'pass' | 'fail';
+  status: 'pass' | 'fail' | 'not_verifiable';
   confidence: 'high' | 'medium' | 'low';
   message: string;
 }
 
-function judge(handler: Handler, middleware: MiddlewareModel | undefined, context: DetectorContext): Outcome | undefined {
+/**
+ * The middleware Next.js runs for a route: the one beside its `app/`/`pages/` folder (Next.js
+ * "src Directory": with `src/app`, only `src/middleware.ts` runs; a root `middleware.ts` is ignored).
+ */
+function middlewareFor(handler: Handler, middlewares: readonly MiddlewareModel[]): { model?: MiddlewareModel; note: string } {
+  const model = middlewares.find((candidate) => candidate.base === (handler.base ?? ''));
+  if (model) return { model, note: '' };
+  const elsewhere = middlewares[0];
+  if (!elsewhere) return { note: '; there is no middleware' };
+  const routerFolder = `${handler.base ?? ''}${handler.framework === 'next-pages' ? 'pages' : 'app'}`;
+  return { note: `; ${elsewhere.file.display} does not run for it: with the routes in ${routerFolder}/, Next.js only runs ${handler.base ?? ''}middleware.ts (or proxy.ts) beside that folder` };
+}
+
+function judge(handler: Handler, middlewares: readonly MiddlewareModel[], context: DetectorContext): Outcome | undefined {
   const name = `${handler.label} ${handler.path === '(server action)' ? `in ${handler.file.display}` : handler.path}`;
   const use = sessionUse(handler.file, handler.fn);
   if (use.protects) return { check: 'route-protection', status: 'pass', confidence: 'high', message: `${name} verifies the session (${use.how ?? 'auth check'})` };
@@ -71,6 +85,9 @@ function judge(handler: Handler, middleware: MiddlewareModel | undefined, contex
   if (routeMiddleware) return { check: 'route-protection', status: 'pass', confidence: 'high', message: `${name} runs behind ${routeMiddleware.expression.getText().slice(0, 40)}` };
   const nextRoute = handler.framework === 'next-app' || handler.framework === 'next-pages';
   let middlewareNote = '';
+  const paired = nextRoute ? middlewareFor(handler, middlewares) : { note: '' };
+  const middleware = paired.model;
+  if (nextRoute && !middleware) middlewareNote = paired.note;
   if (nextRoute && middleware && middleware.kind !== 'none' && middleware.kind !== 'custom') {
     const runs = middleware.runsFor(handler.path);
     const protects = middleware.protects(handler.path);
@@ -78,12 +95,19 @@ function judge(handler: Handler, middleware: MiddlewareModel | undefined, contex
     if (runs === undefined || protects === undefined) middlewareNote = `; whether the middleware protects it could not be decided (${middleware.unknown[0] ?? 'unreadable matcher'})`;
     else if (runs === false) middlewareNote = '; the middleware matcher does not run for this path';
     else middlewareNote = '; the middleware does not protect this path';
-  } else if (nextRoute && !middleware) middlewareNote = '; there is no middleware';
+  }
   if (PUBLIC_PATH.test(handler.path)) return undefined;
   // Does it need a user? It reads the session, touches data, or lives under a private-looking path.
   const body = handler.fn?.body;
   const touchesData = body !== undefined && (dataCalls(handler.file, body).length > 0 || taggedQueries(body).length > 0 || usesClerkClient(handler.file, body));
   const privatePath = PRIVATE_PATH.test(handler.path) || (handler.framework === 'server-action' && touchesData);
+  if (use.weak?.kind === 'after-data') {
+    return { check: 'data-before-session-check', status: 'fail', confidence: 'high', message: `${name} touches data before it checks the session: ${use.weak.detail}${middlewareNote}` };
+  }
+  if (use.weak?.kind === 'conditional') {
+    // Who controls the condition decides whether the check can be skipped: not decidable here.
+    return { check: 'session-check-conditional', status: 'not_verifiable', confidence: 'medium', message: `${name} checks the session only for some requests (${use.weak.detail}); whether a signed-out request reaches its data could not be decided${middlewareNote}` };
+  }
   if (use.reads) {
     return { check: 'session-not-enforced', status: 'fail', confidence: 'high', message: `${name} reads the session but never rejects a request without one${middlewareNote}` };
   }
