@@ -12,7 +12,15 @@ import { dataCalls, isWebhookHandler, sessionUse, taggedQueries, type Handler } 
 import { resolvedChain, type SourceFile } from '../source';
 
 const ORG_NAMES = /^(orgId|org_id|organizationId|organization_id|orgSlug|org_slug|tenantId|tenant_id)$/;
-const REQUEST_SOURCES = /^(req|request|c|ctx|context)\.(body|query|params)$|^(body|query|params|searchParams|formData|payload|input|data)$/;
+const REQUEST_SOURCES = /^(req|request|c|ctx|context)\.(body|query|params|headers|cookies)$|^(body|query|params|searchParams|formData|payload|input|data|headers|cookies)$/;
+/** Header and cookie names are free-form: `x-org-id`, `x-tenant`, `org`. */
+const ORG_HEADER = /org|tenant/i;
+/** Keys under which a value selects, orders or pages rows: never a filter. */
+const NON_FILTER_KEYS = /^(select|include|orderBy|order|sort|fields|projection|omit|distinct|columns|returning|with|groupBy|cursor|take|skip|limit|offset|_count|_sum|_avg|_min|_max)$/;
+/** Keys that hold a query's filter (Prisma `where`, Mongo `$match`, …). */
+const FILTER_KEYS = /^(where|filter|match|\$match|conditions?)$/;
+/** Chain methods whose arguments are a filter (Drizzle/Knex `.where`, Supabase `.eq`, …). */
+const FILTER_CALLS = /^(where|andWhere|orWhere|whereIn|whereRaw|filter|match|eq|in|is|having)$/;
 
 export function detectOrgScoping(context: DetectorContext, handlers: readonly Handler[]): void {
   const { report } = context;
@@ -37,14 +45,70 @@ export function detectOrgScoping(context: DetectorContext, handlers: readonly Ha
     if (authOrg.length === 0 || queries.length === 0) continue;
     const filters = [...authOrg, ...authUser];
     for (const query of queries) {
-      const text = query.getText();
-      const scoped = filters.some((local) => new RegExp(`\\b${local}\\b`).test(text));
-      const requestScoped = fromRequest.some((read) => read.local !== undefined && new RegExp(`\\b${read.local}\\b`).test(text));
-      if (scoped) report(observation('org-scoped-queries', 'query-scoped', 'pass', 'medium', `${name}: the query filters by the session's ${filters.filter((local) => text.includes(local)).join(' and ')}`, at(handler.file, query)));
+      const scopedBy = filters.filter((local) => valueReferences(query, local).some((reference) => filtersBy(reference, query)));
+      const requestScoped = fromRequest.some((read) => read.local !== undefined && valueReferences(query, read.local).length > 0);
+      if (scopedBy.length > 0) report(observation('org-scoped-queries', 'query-scoped', 'pass', 'medium', `${name}: the query filters by the session's ${scopedBy.join(' and ')}`, at(handler.file, query)));
       else if (!requestScoped) report(observation('org-scoped-queries', 'query-unscoped', 'fail', 'medium', `${name} reads the session's organization but this query filters by neither orgId nor userId`, at(handler.file, query)));
     }
   }
   if (orgAware === 0) report(observation('org-scoped-queries', 'org-scoping', 'not_verifiable', 'low', 'no server code reads an organization id (from auth() or from the request), so there was no query to judge', atRoot()));
+}
+
+/**
+ * Uses of a local as a value inside a query: `{ orgId }`, `{ orgId: orgId }`, `eq(t.orgId, orgId)`,
+ * `[orgId]`, `${orgId}`. A property name (`select: { orgId: true }`, `projects.orgId`) is not a use.
+ */
+function valueReferences(query: TS.Node, local: string): TS.Identifier[] {
+  const t = ts();
+  const out: TS.Identifier[] = [];
+  walk(query, (node) => {
+    if (!t.isIdentifier(node) || node.text !== local) return undefined;
+    const parent = node.parent;
+    if ((t.isPropertyAssignment(parent) || t.isPropertyAccessExpression(parent) || t.isMethodDeclaration(parent) || t.isBindingElement(parent) || t.isParameter(parent) || t.isVariableDeclaration(parent)) && parent.name === node) return undefined;
+    out.push(node);
+    return undefined;
+  });
+  return out;
+}
+
+/**
+ * Whether a value inside a query restricts which rows it touches: not under a projection or
+ * ordering key (`select`, `orderBy`, …), and, when the query has a filter (`where: {…}`,
+ * `.where(…)`, `.eq(…)`), inside it — `update({ where: { id }, data: { orgId } })` filters by
+ * id alone. A query without a filter part (a create, `find({ orgId })`, SQL parameters, a tagged
+ * `sql` template) is scoped by the value wherever it stands.
+ */
+function filtersBy(reference: TS.Node, query: TS.Node): boolean {
+  const t = ts();
+  let inFilter = false;
+  let child: TS.Node = reference;
+  for (let current = reference.parent; current && child !== query; child = current, current = current.parent) {
+    const key = t.isPropertyAssignment(current) || t.isShorthandPropertyAssignment(current) ? propertyName(current.name) : undefined;
+    if (key !== undefined && NON_FILTER_KEYS.test(key)) return false;
+    if (key !== undefined && FILTER_KEYS.test(key)) inFilter = true;
+    if (t.isCallExpression(current) && current.arguments.includes(child as TS.Expression) && FILTER_CALLS.test(calledName(current) ?? '')) inFilter = true;
+  }
+  return inFilter || !hasFilterPart(query);
+}
+
+function hasFilterPart(query: TS.Node): boolean {
+  const t = ts();
+  let found = false;
+  walk(query, (node) => {
+    if (found || (node !== query && isFunction(node))) return false;
+    if ((t.isPropertyAssignment(node) || t.isShorthandPropertyAssignment(node)) && FILTER_KEYS.test(propertyName(node.name) ?? '')) found = true;
+    else if (t.isCallExpression(node) && t.isPropertyAccessExpression(node.expression) && FILTER_CALLS.test(node.expression.name.text)) found = true;
+    return undefined;
+  });
+  return found;
+}
+
+function calledName(call: TS.CallExpression): string | undefined {
+  const t = ts();
+  const callee = unwrap(call.expression);
+  if (t.isPropertyAccessExpression(callee)) return callee.name.text;
+  if (t.isIdentifier(callee)) return callee.text;
+  return undefined;
 }
 
 interface RequestOrgRead {
@@ -61,10 +125,13 @@ function requestOrgReads(file: SourceFile, fn: TS.FunctionLikeDeclaration): Requ
   const body = fn.body as TS.Node;
   // Names bound to the parsed body: const body = await req.json(); const data = req.body
   const bodyNames = new Set<string>();
+  // Names bound to the request's headers or cookies: const jar = await cookies(); const h = req.headers
+  const headerNames = new Set<string>();
   walk(body, (node) => {
     if (t.isVariableDeclaration(node) && t.isIdentifier(node.name) && node.initializer) {
       const text = unwrap(node.initializer).getText();
-      if (/^(req|request|c\.req|ctx\.request)\.(json|formData)\(\)$|^(req|request)\.(body|query|params)$|^(await\s+)?props\.params$/.test(text)) bodyNames.add(node.name.text);
+      if (/^(await\s+)?(headers|cookies)\(\)$|^(req|request|c\.req)\.(headers|cookies)$/.test(text)) headerNames.add(node.name.text);
+      if (/^(req|request|c\.req|ctx\.request)\.(json|formData)\(\)$|^(req|request)\.(body|query|params|headers|cookies)$|^(await\s+)?props\.params$|^(await\s+)?(headers|cookies)\(\)$/.test(text)) bodyNames.add(node.name.text);
     }
   });
   // Handler parameters named like request input: ({ params }), (formData: FormData), (input)
@@ -75,13 +142,19 @@ function requestOrgReads(file: SourceFile, fn: TS.FunctionLikeDeclaration): Requ
   }
   const isRequestObject = (expression: TS.Expression): boolean => {
     const text = unwrap(expression).getText();
-    return bodyNames.has(text) || REQUEST_SOURCES.test(text) || /^(await\s+)?(req|request|c\.req)\.json\(\)$/.test(text);
+    return bodyNames.has(text) || REQUEST_SOURCES.test(text) || /^(await\s+)?(req|request|c\.req)\.json\(\)$|^(await\s+)?(headers|cookies)\(\)$/.test(text);
   };
+  const isHeaderOrCookie = (expression: TS.Expression): boolean => /headers|cookies/i.test(unwrap(expression).getText()) || headerNames.has(unwrap(expression).getText());
   walk(body, (node) => {
     if (isFunction(node) && node !== fn) return undefined;
     // body.orgId / req.query.orgId / params.orgId
     if (t.isPropertyAccessExpression(node) && ORG_NAMES.test(node.name.text) && isRequestObject(node.expression)) {
       out.push({ node, label: node.getText().slice(0, 40), ...boundLocal(node) });
+    }
+    // req.headers['x-org-id'] / req.cookies['org'] / body['orgId']
+    if (t.isElementAccessExpression(node) && isRequestObject(node.expression)) {
+      const key = stringValue(node.argumentExpression);
+      if (key !== undefined && (ORG_NAMES.test(key) || (isHeaderOrCookie(node.expression) && ORG_HEADER.test(key)))) out.push({ node, label: node.getText().slice(0, 40), ...boundLocal(node) });
     }
     // const { orgId } = await req.json() / = req.body / = params
     if (t.isVariableDeclaration(node) && t.isObjectBindingPattern(node.name) && node.initializer && isRequestObject(node.initializer)) {
@@ -91,12 +164,18 @@ function requestOrgReads(file: SourceFile, fn: TS.FunctionLikeDeclaration): Requ
       }
     }
     // searchParams.get('orgId') / formData.get('orgId') / c.req.query('orgId') / c.req.param('orgId')
+    // and headers and cookies: req.headers.get('x-org-id') / (await headers()).get('x-org-id') /
+    // cookies().get('org') / req.get('x-org-id') / c.req.header('x-tenant')
     if (t.isCallExpression(node)) {
       const chain = chainOf(node.expression);
       const last = chain?.[chain.length - 1];
       const key = stringValue(node.arguments[0]);
-      if (key && ORG_NAMES.test(key) && (last === 'get' || last === 'query' || last === 'param') && chain && /searchParams|formData|query|params|req|url/i.test(chain.join('.'))) {
-        out.push({ node, label: `${key} (${chain.join('.')})`, ...boundLocal(node) });
+      const joined = chain?.join('.') ?? '';
+      const receiver = chain?.slice(0, -1).join('.') ?? '';
+      const headerOrCookie = last === 'header' || last === 'cookie' || /headers|cookies/i.test(joined) || headerNames.has(receiver) || /^(req|request)\.get$/.test(joined);
+      const orgKey = key !== undefined && (ORG_NAMES.test(key) || (headerOrCookie && ORG_HEADER.test(key)));
+      if (orgKey && (last === 'get' || last === 'query' || last === 'param' || last === 'header' || last === 'cookie') && (headerOrCookie || /searchParams|formData|query|params|req|url/i.test(joined))) {
+        out.push({ node, label: `${key} (${joined})`, ...boundLocal(node) });
       }
     }
     return undefined;
