@@ -13,7 +13,7 @@ import type { RuleId } from '../checklist/ids';
 import type { ApplicationEvidence } from '../evidence/index';
 import { scanPolicy } from '../scan/policy';
 import { judgeCookies } from './cookies';
-import { probeProtected } from './access';
+import { MISSING_PATH_PURPOSE, missingPathFolder, missingPathProber, probeProtected } from './access';
 import { ProbeClient, type ProbeResponse, type RequestRecord } from './http';
 import { observe, type ProbeObservation } from './observe';
 import { MAX_SCRIPTS_PER_PAGE, probePage } from './pages';
@@ -86,8 +86,9 @@ export async function runProbe(loaded: LoadedBaseline, options: ProbeOptions): P
   const nowSeconds = Math.floor(options.now.getTime() / 1000);
 
   for (const url of plan.webhookUrls) observations.push(...(await probeWebhook(client, url, { nowSeconds, ...(key ? { key } : {}), ...(keyProblem ? { keyProblem } : {}) })));
+  const missingPath = missingPathProber(client);
   for (const url of plan.protectedUrls) {
-    const result = await probeProtected(client, url, plan.signInPaths);
+    const result = await probeProtected(client, url, plan.signInPaths, missingPath);
     observations.push(result.observation);
     if (result.response) responses.push(result.response);
   }
@@ -146,6 +147,9 @@ function plannedRequests(plan: ProbePlan, signed: boolean): PlannedRequest[] {
     }
   }
   for (const url of plan.protectedUrls) out.push({ method: 'GET', url, purpose: 'unauthenticated access (no cookie, no Authorization header; redirects not followed)' });
+  for (const folder of new Set(plan.protectedUrls.map(missingPathFolder))) {
+    out.push({ method: 'GET', url: `${folder}clerkguard-probe-<random>-missing`, purpose: `only if a protected path there answers 404: ${MISSING_PATH_PURPOSE}` });
+  }
   for (const url of plan.pages) out.push({ method: 'GET', url, purpose: `keys and cookies; then up to ${MAX_SCRIPTS_PER_PAGE} same-origin scripts it loads, and redirects on named origins` });
   if (plan.frontendApiUrl) out.push({ method: 'GET', url: plan.frontendApiUrl, purpose: 'Frontend API cookies' });
   return out;

@@ -238,6 +238,9 @@ describe('probe: the network gate', () => {
       `POST ${WEBHOOK_PATH}`,
       'GET /dashboard',
       'GET /api/projects',
+      // Sent only when a protected path there answers 404.
+      'GET /clerkguard-probe-%3Crandom%3E-missing',
+      'GET /api/clerkguard-probe-%3Crandom%3E-missing',
       'GET /',
     ]);
     const text = renderProbe({ result, findings: [], format: 'text', failOn: 'high', verbose: false, color: false });
