@@ -11,7 +11,7 @@ import { gapFindings } from '../scan/findings';
 import { analyseApplication, loadApplication, type LoadedApplication } from '../scan/index';
 import { scanExclusions, scanPolicy } from '../scan/policy';
 import { ClerkguardError, describeError } from '../util/errors';
-import type { CollectedEvidence } from './drift';
+import { PROBE_NOT_RUN_RULE, type CollectedEvidence } from './drift';
 import type { ApplicationEvidence } from './index';
 
 export interface ApplicationRequest {
@@ -78,7 +78,7 @@ function probeGap(loaded: LoadedBaseline, message: string): Finding {
   return {
     file: loaded.file,
     environment: loaded.baseline.environment,
-    rule: 'probe-not-run',
+    rule: PROBE_NOT_RUN_RULE,
     checklist_item: null,
     title: 'The application could not be probed',
     severity: 'medium',

@@ -17,6 +17,7 @@
  */
 import type { LoadedBaseline } from '../baseline/load';
 import { checkBaseline } from '../checklist/evaluate-baseline';
+import { RULE_IDS } from '../checklist/ids';
 import type { Finding } from '../checklist/types';
 import type { DriftChange, EnvironmentDrift } from '../drift/types';
 import { sortChanges } from '../drift/index';
@@ -146,6 +147,80 @@ function gap(source: ApplicationSource, finding: Finding): ApplicationGap {
     ...(finding.location ? { location: finding.location } : {}),
     message: finding.message,
   };
+}
+
+/** Findings about gathering the evidence (not about a rule): what they name was not looked at. */
+export const PROBE_NOT_RUN_RULE = 'probe-not-run';
+const GATHERING_GAPS = new Set([PROBE_NOT_RUN_RULE, 'scan-file-not-analysed']);
+
+/**
+ * Alerted application-evidence paths (`…["probe URL"]`, `…["code FILE:LINE:COL"]`) this run did
+ * not decide: the source did not run or did not judge the rule, or it left the rule (or the
+ * location: the same URL, the same file, the whole application) undecided, or could not read the
+ * file or reach the application at all. Such an alert is never "resolved": an endpoint that now
+ * answers 404, or a file that no longer parses, says nothing about whether the finding is fixed.
+ */
+export function undecidedApplicationPaths(alerted: readonly string[], environment: EnvironmentDrift): string[] {
+  return alerted.filter((path) => {
+    const parsed = parseApplicationPath(path);
+    if (!parsed) return false;
+    const source = environment.application?.sources.find((entry) => entry.source === parsed.source);
+    if (!source) return true;
+    if (parsed.rule && !source.examined.includes(parsed.rule)) return true;
+    return (environment.application?.gaps ?? []).some((gap) => {
+      if (gap.source !== parsed.source) return false;
+      if (!GATHERING_GAPS.has(gap.rule) && parsed.rule !== undefined && gap.rule !== parsed.rule) return false;
+      return sameSubject(gap.location, parsed);
+    });
+  });
+}
+
+interface ApplicationPath {
+  source: ApplicationSource;
+  rule?: string;
+  url?: string;
+  file?: string;
+}
+
+/** `settings.<evidence path of a rule>["<source> <location>"]`, as `toChange` writes it. */
+function parseApplicationPath(path: string): ApplicationPath | undefined {
+  let segments: JsonPath;
+  try {
+    segments = parsePath(path);
+  } catch {
+    return undefined;
+  }
+  const last = segments[segments.length - 1];
+  if (segments[0] !== 'settings' || typeof last !== 'string') return undefined;
+  const match = /^(code|probe) (.+)$/.exec(last);
+  if (!match) return undefined;
+  const base = formatPath(segments.slice(1, -1));
+  const rule = base === '' ? undefined : rulesByEvidencePath().get(base);
+  // Only a rule's evidence path (or none, for rules without one) holds application evidence.
+  if (base !== '' && rule === undefined) return undefined;
+  const source = match[1] as ApplicationSource;
+  const where = match[2] as string;
+  if (source === 'probe') return { source, ...(rule ? { rule } : {}), url: where };
+  return { source, ...(rule ? { rule } : {}), file: /^(.*):\d+:\d+$/.exec(where)?.[1] ?? where };
+}
+
+let evidencePathRules: Map<string, string> | undefined;
+function rulesByEvidencePath(): Map<string, string> {
+  if (!evidencePathRules) {
+    evidencePathRules = new Map();
+    for (const rule of RULE_IDS) {
+      const base = evidencePathFor(rule);
+      if (base) evidencePathRules.set(formatPath(base), rule);
+    }
+  }
+  return evidencePathRules;
+}
+
+/** A gap without a location, or about the whole application, covers every location. */
+function sameSubject(location: EvidenceLocation | undefined, parsed: ApplicationPath): boolean {
+  if (!location || (location.url === undefined && (location.file === undefined || location.file === '.'))) return true;
+  if (parsed.url !== undefined) return location.url === parsed.url;
+  return location.file !== undefined && location.file === parsed.file;
 }
 
 function isApplicationSource(evidence: string): boolean {

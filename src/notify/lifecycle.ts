@@ -6,7 +6,8 @@
  *   different drift          → one update, as a broadcast reply in the alert's thread
  *   drift gone               → one "resolved" message (broadcast reply in the alert's thread)
  *   alerted settings unread  → one "could not verify" reply; the alert stays open (a setting
- *                              this run could not read is never "resolved")
+ *                              this run could not read, or application evidence the probe or
+ *                              scan could not decide this run, is never "resolved")
  *   could not check          → one error alert, distinct from drift; drift state is kept
  *   checkable again          → one reply in the error alert's thread
  *
@@ -17,6 +18,7 @@
  * and the next run retries what was not delivered.
  */
 import type { DriftReport, EnvironmentDrift } from '../drift/types';
+import { undecidedApplicationPaths } from '../evidence/drift';
 import { couldNotVerifyMessage, driftAlert, errorAlert, recoveredMessage, resolvedMessage, type DriftAlertOptions, type SlackMessage } from '../report/slack';
 import { withLock } from '../util/lock';
 import type { SlackPoster } from './slack-client';
@@ -91,12 +93,14 @@ function quietReason(environment: EnvironmentDrift, next: EnvironmentAlertState)
 
 /**
  * Paths of the open alert that this run could not read: an alerted change at or below an
- * unverified setting, or an unverified setting inside an alerted change.
+ * unverified setting, an unverified setting inside an alerted change, or application evidence
+ * (`…["probe URL"]`, `…["code FILE:LINE:COL"]`) the probe or scan did not decide this run.
  */
 export function unreadAlertedPaths(alerted: readonly string[], environment: EnvironmentDrift): string[] {
   const unverified = (environment.unverified ?? []).map((entry) => entry.path);
   const within = (inner: string, outer: string) => inner === outer || inner.startsWith(`${outer}.`) || inner.startsWith(`${outer}[`);
-  return alerted.filter((path) => unverified.some((entry) => within(path, entry) || within(entry, path)));
+  const undecided = new Set(undecidedApplicationPaths(alerted, environment));
+  return alerted.filter((path) => undecided.has(path) || unverified.some((entry) => within(path, entry) || within(entry, path)));
 }
 
 async function deliverOne(
