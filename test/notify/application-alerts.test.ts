@@ -14,6 +14,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } fr
 import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/io';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
+import type { EnvironmentDrift } from '../../src/drift/types';
+import { undecidedApplicationPaths } from '../../src/evidence/drift';
 import { productionBaseline } from '../drift/fixtures';
 import { startServer, type RunningServer } from '../probe/app-server';
 import { startSlackServer, type SlackServer } from './slack-server';
@@ -145,4 +147,31 @@ describe('Slack lifecycle for code evidence (drift --scan --slack)', () => {
     expect(texts()[2]).toMatch(/^Clerk drift resolved in production/);
     expect(state()).toMatchObject({ status: 'clean' });
   });
+});
+
+describe('which alerted application paths a run left undecided', () => {
+  const url = 'https://app.example.com/api/webhooks/clerk';
+  const probePath = `settings.webhooks.signature_verification["probe ${url}"]`;
+  const codePath = 'settings.webhooks.signature_verification["code web/app/api/webhooks/clerk/route.ts:2:1"]';
+  const settingPath = 'settings.session.maximum_lifetime_minutes';
+  const environment = (application: EnvironmentDrift['application']): EnvironmentDrift =>
+    ({ environment: 'production', status: 'clean', changes: [], coverage: {}, errors: [], ...(application ? { application } : {}) }) as unknown as EnvironmentDrift;
+  const sources = (...names: ('probe' | 'code')[]) => names.map((source) => ({ source, subjects: [], examined: ['webhook-signature-verification'] }));
+  const gap = (source: 'probe' | 'code', rule: string, location?: { url?: string; file?: string }) => ({ source, rule, message: 'undecided', ...(location ? { location } : {}) });
+  const cases: { name: string; application: EnvironmentDrift['application']; undecided: string[] }[] = [
+    { name: 'no application evidence this run', application: undefined, undecided: [probePath, codePath] },
+    { name: 'both decided, nothing undecided', application: { sources: sources('probe', 'code'), gaps: [] }, undecided: [] },
+    { name: 'the same URL undecided', application: { sources: sources('probe', 'code'), gaps: [gap('probe', 'webhook-signature-verification', { url })] }, undecided: [probePath] },
+    { name: 'another URL undecided (this one was decided)', application: { sources: sources('probe', 'code'), gaps: [gap('probe', 'webhook-signature-verification', { url: `${url}-v2` })] }, undecided: [] },
+    { name: 'another rule undecided at the same URL', application: { sources: sources('probe', 'code'), gaps: [gap('probe', 'webhook-idempotency', { url })] }, undecided: [] },
+    { name: 'the probe could not run at all', application: { sources: sources('code'), gaps: [gap('probe', 'probe-not-run')] }, undecided: [probePath] },
+    { name: 'the alerted file not analysed', application: { sources: sources('probe', 'code'), gaps: [gap('code', 'scan-file-not-analysed', { file: 'web/app/api/webhooks/clerk/route.ts' })] }, undecided: [codePath] },
+    { name: 'the rule undecided for the whole application', application: { sources: sources('probe', 'code'), gaps: [gap('code', 'webhook-signature-verification', { file: '.' })] }, undecided: [codePath] },
+    { name: 'the source did not judge the rule', application: { sources: [{ source: 'probe', subjects: [], examined: [] }, ...sources('code')], gaps: [] }, undecided: [probePath] },
+  ];
+  for (const testCase of cases) {
+    test(testCase.name, () => {
+      expect(undecidedApplicationPaths([probePath, codePath, settingPath], environment(testCase.application))).toEqual(testCase.undecided);
+    });
+  }
 });
