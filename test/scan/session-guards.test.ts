@@ -8,6 +8,7 @@
  * `if (!userId && isProtectedRoute(req)) return redirectToSignIn()` protecting the matched routes.
  * Vulnerable variants must fail or stay undecided, never pass; correct variants must pass.
  */
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Observation } from '../../src/evidence/index';
 import { scanApplication, ALL_REVOKE_EVENTS } from '../../src/scan/index';
@@ -123,4 +124,27 @@ describe("scan item 7: the middleware judged for a signed-out request (Clerk's r
       if (testCase.notes === 'pass') expect(notes[0]?.message).toContain('is protected by the middleware (middleware.ts)');
     });
   }
+});
+
+describe('scan item 7: the next-src-dir fixture application', () => {
+  const scanFixture = (variant: string) =>
+    scanApplication({ roots: ['.'], cwd: path.join(__dirname, 'fixtures', 'next-src-dir', variant) }, { revokeOn: ALL_REVOKE_EVENTS }, TODAY).evidence.observations.filter(
+      (observation) => observation.rule === 'session-server-side-verification' && observation.location.file?.startsWith('src/app/api/') && !observation.location.file.includes('webhooks'),
+    );
+
+  it('vulnerable: no route passes (a misplaced middleware, an Auth-object test, a late check, a callback check fail; a header-conditional protect is undecided)', () => {
+    const verdicts = scanFixture('vulnerable').map((observation) => [observation.location.file, observation.status, observation.check]);
+    expect(verdicts.filter(([file]) => file !== 'src/app/api/projects/route.ts')).toEqual([
+      ['src/app/api/feed/route.ts', 'fail', 'session-not-enforced'],
+      ['src/app/api/internal/route.ts', 'not_verifiable', 'session-check-conditional'],
+      ['src/app/api/notes/route.ts', 'fail', 'session-not-enforced'],
+      ['src/app/api/notes/route.ts', 'fail', 'data-before-session-check'],
+    ]);
+  });
+
+  it('fixed: every route passes', () => {
+    const verdicts = scanFixture('fixed');
+    expect(verdicts.length).toBeGreaterThanOrEqual(6);
+    expect(verdicts.filter((observation) => observation.status !== 'pass')).toEqual([]);
+  });
 });
