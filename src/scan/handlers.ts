@@ -465,20 +465,21 @@ interface Guard {
  * a callback or a try that swallows its failure), `verifyToken()` likewise, or
  * `if (<true for every signed-out request>) <leave>` (`if (!userId) return …`).
  */
-function guardOf(file: SourceFile, statement: TS.Node, scope: SessionScope, names: Map<string, string>): Guard | undefined {
+function guardOf(file: SourceFile, statement: TS.Node, session: SessionScope, names: Map<string, string>): Guard | undefined {
   const t = ts();
   if (t.isIfStatement(statement)) {
-    const signedOut = scope.signedOutTruth(statement.expression);
+    const signedOut = session.signedOutTruth(statement.expression);
     if (signedOut === true && leavesAlways(statement.thenStatement)) return { how: `a guard on ${oneLine(statement.expression)}` };
     // if (userId) { … } else return …: signed-out requests take the branch that leaves.
     if (signedOut === false && statement.elseStatement && leavesAlways(statement.elseStatement)) return { how: `a guard on ${oneLine(statement.expression)}` };
-    return undefined;
   }
+  // An if's condition runs for every request; its branches do not.
+  const scope = t.isIfStatement(statement) ? statement.expression : statement;
   let found: Guard | undefined;
-  walk(statement, (node) => {
+  walk(scope, (node) => {
     if (found) return false;
-    if (node !== statement && isFunction(node)) return false;
-    if (!t.isCallExpression(node) || !unconditionalIn(node, statement) || swallowed(node)) return undefined;
+    if (node !== scope && isFunction(node)) return false;
+    if (!t.isCallExpression(node) || !unconditionalIn(node, scope) || swallowed(node)) return undefined;
     const protect = isProtectCall(file, node, names);
     if (protect) found = { how: protect };
     else if (/verifyToken/.test(sessionCall(file, node) ?? '')) found = { how: 'verifyToken()' };

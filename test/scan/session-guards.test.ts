@@ -63,6 +63,7 @@ const HANDLER_CASES: Case[] = [
   { name: 'a user id derived from sessionClaims', body: "  const { sessionClaims } = await auth();\n  const uid = sessionClaims?.sub;\n  if (!uid) return new Response('no', { status: 401 });\n  return Response.json(await db.note.findMany({ where: { ownerId: uid } }));", expected: ['pass'] },
   { name: '`!userId || !orgId`', body: "  const { userId, orgId } = await auth();\n  if (!userId || !orgId) return new Response('no', { status: 401 });\n  return Response.json(await db.note.findMany({ where: { orgId } }));", expected: ['pass'] },
   { name: '`if (userId) { … } else return 401`', body: "  const { userId } = await auth();\n  if (userId) {\n    return Response.json(await db.note.findMany({ where: { ownerId: userId } }));\n  } else {\n    return new Response('no', { status: 401 });\n  }", expected: ['pass'] },
+  { name: 'auth.protect() in an if condition (it runs for every request)', body: "  if (!(await auth.protect()).orgId) return new Response('Choose an organization', { status: 400 });\n  return Response.json(await db.note.findMany());", expected: ['pass'] },
   { name: 'verifyToken in a try whose catch answers 401', body: "  try {\n    await verifyToken(req.headers.get('authorization') ?? '', { secretKey: process.env.CLERK_SECRET_KEY });\n  } catch {\n    return new Response('no', { status: 401 });\n  }\n  return Response.json(await db.note.findMany());", expected: ['pass'] },
 ];
 
