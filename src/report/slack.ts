@@ -111,7 +111,7 @@ export function resolvedMessage(environment: EnvironmentDrift): SlackMessage {
 function couldNotVerifyLine(paths: readonly string[]): string {
   const shown = paths.slice(0, 10).map((path) => `\`${escapeMrkdwn(path)}\``).join(', ');
   const more = paths.length > 10 ? ` and ${paths.length - 10} more` : '';
-  return `*Could not verify* ${shown}${more} this run: no live source showed ${paths.length === 1 ? 'it' : 'them'}, so the alert stays open.`;
+  return `*Could not verify* ${shown}${more} this run: no source (API, scan or probe) could show ${paths.length === 1 ? 'it' : 'them'}, so the alert stays open.`;
 }
 
 /**
