@@ -82,6 +82,27 @@ async function optional<T>(read: () => Promise<T>, unavailable: string[]): Promi
   }
 }
 
+/**
+ * The Platform API is asked for the instance the secret key belongs to (by its id, api.ts).
+ * A 404 means the Platform credentials (application id, key) belong to another application:
+ * an error, like a publishable key of another instance, never a setting read from elsewhere.
+ */
+async function platformOfThisInstance<T>(api: ClerkApi, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof ClerkApiError) || error.status !== 404 || !api.connection.platform) throw error;
+    const instance = await api.getInstance().then((value) => value.id, () => 'of the secret key');
+    throw new ClerkguardError(
+      `the Platform API has no instance ${instance} in application ${api.connection.platform.applicationId} (GET …/config answered 404): the Platform credentials of environment ${api.connection.environment} belong to another application than its secret key`,
+      {
+        hint: 'set CLERK_APPLICATION_ID (or the baseline\'s target.application_id) and CLERK_PLATFORM_API_KEY for the application of this instance, or unset them: Platform settings are then unverified',
+        cause: error,
+      },
+    );
+  }
+}
+
 /** First 16 hex chars of sha256: enough to notice a change, useless for recovering the value. */
 export function fingerprint(value: string): string {
   return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 16)}`;
@@ -109,7 +130,7 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     roleSets: () => optional(() => api.listRoleSets(), unavailable),
     jwtTemplates: () => api.listJwtTemplates(),
     // The whole document: every sensitive value in it is fingerprinted (collectRedacted).
-    platform: () => api.getPlatformConfig(),
+    platform: () => platformOfThisInstance(api, () => api.getPlatformConfig()),
     platformSchema: () => optional(() => api.getPlatformConfigSchema(platformKeys), unavailable),
   };
   const names = Object.keys(jobs) as (keyof typeof jobs)[];
