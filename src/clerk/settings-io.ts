@@ -16,11 +16,11 @@ import { keyEnvironment } from './connection';
 import { ClerkApiError } from './http';
 import { mapLimit } from './limit';
 import { describeProblems, platformSchema, type PlatformSchema } from './platform-schema';
+import { declaredPart, redactPlatformValue } from './platform-secrets';
 import {
   DEFAULT_ROLE_KEYS,
   type DomainWire,
   type FapiEnvironment,
-  isRedactedValue,
   isSystemPermission,
   type JwtTemplateWire,
   PLATFORM_SESSION_KEY,
@@ -111,12 +111,19 @@ export function fingerprint(value: string): string {
 export interface ReadOptions {
   /** Top-level Platform config keys a baseline manages (`platform_config`): read and exported. */
   platformKeys?: readonly string[];
+  /**
+   * The baseline's `platform_config`: its keys are read, and of each only the fields it declares
+   * are exported (what it leaves out is unmanaged). Without it, `platformKeys` are exported whole.
+   * Either way secrets are replaced by presence + fingerprint (platform-secrets.ts).
+   */
+  platformConfig?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** Reads every group the APIs expose. Throws ClerkguardError (ClerkApiError) on any failed read. */
 export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Promise<LiveRead> {
   const unavailable: string[] = [];
-  const platformKeys = [...new Set([PLATFORM_SESSION_KEY, ...(options.platformKeys ?? [])])];
+  const managedKeys = [...new Set([...(options.platformKeys ?? []), ...Object.keys(options.platformConfig ?? {})])];
+  const platformKeys = [...new Set([PLATFORM_SESSION_KEY, ...managedKeys])];
   const jobs = {
     instance: () => api.getInstance(),
     environment: () => api.getEnvironment(),
@@ -215,12 +222,17 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
       settings.session = { ...settings.session, maximum_lifetime_minutes: lifetime.minutes };
       coverage['session.maximum_lifetime_minutes'] = 'platform';
     }
-    for (const key of options.platformKeys ?? []) {
-      if (!Object.prototype.hasOwnProperty.call(got.platform, key) || !isPlainObject(got.platform[key])) continue;
-      settings.platform_config = toNullRecord([...Object.entries(settings.platform_config ?? {}), [key, structuredClone(got.platform[key]) as Record<string, unknown>]]);
+    // Every key is walked for secrets (their presence and fingerprint go to `sensitive`); a managed
+    // key is exported with its secrets replaced by markers, and only the fields the baseline declares.
+    for (const key of Object.keys(got.platform)) {
+      if (key === 'config_version') continue;
+      const redacted = redactPlatformValue(got.platform[key], [key], { schema, fingerprint, sensitive });
+      if (!managedKeys.includes(key) || !isPlainObject(redacted)) continue;
+      const declared = options.platformConfig && Object.prototype.hasOwnProperty.call(options.platformConfig, key) ? options.platformConfig[key] : undefined;
+      const exported = (declared ? declaredPart(redacted, declared) : redacted) as Record<string, unknown>;
+      settings.platform_config = toNullRecord([...Object.entries(settings.platform_config ?? {}), [key, exported]]);
       coverage[formatPath(['platform_config', key])] = 'platform';
     }
-    collectRedacted(got.platform, ['platform'], sensitive);
   }
 
   // A field an answer left out makes every path it feeds unverified, even inside a group
@@ -392,16 +404,6 @@ export function applyEnvironment(settings: Settings, coverage: Record<string, Ev
     }
     settings.password_settings = out as Settings['password_settings'];
     coverage.password_settings = 'fapi';
-  }
-}
-
-function collectRedacted(value: unknown, path: (string | number)[], out: Record<string, SensitiveValue>): void {
-  if (isRedactedValue(value)) {
-    out[formatPath(path)] = { present: true, ...(value.fingerprint && /^sha256:[0-9a-f]{16}$/.test(value.fingerprint) ? { fingerprint: value.fingerprint } : {}) };
-    return;
-  }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, child] of Object.entries(value)) collectRedacted(child, [...path, key], out);
   }
 }
 

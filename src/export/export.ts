@@ -13,6 +13,7 @@ import type { LoadedBaseline } from '../baseline/load';
 import { sourceFor } from '../checklist/index';
 import { createClerkApi, type ClerkApi } from '../clerk/api';
 import { connectionFromEnv, type RetryPolicy } from '../clerk/connection';
+import { declaredSecret } from '../clerk/platform-secrets';
 import { platformConfigProblems, readSettings, type LiveRead } from '../clerk/settings-io';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
@@ -68,9 +69,19 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   const connection = connectionFromEnv(baseline.target, options.env ?? process.env, { environment: baseline.environment, ...(options.policy ? { policy: options.policy } : {}) });
   const api = createClerkApi(connection);
   options.onApi?.(api);
-  const platformKeys = Object.keys(baseline.settings.platform_config ?? {});
-  const read = await readSettings(api, { platformKeys });
+  const read = await readSettings(api, baseline.settings.platform_config ? { platformConfig: baseline.settings.platform_config } : {});
   if (baseline.settings.platform_config && read.platform) {
+    // A baseline is committed, diffed and printed: a secret in it would leak everywhere, and a
+    // live secret is only ever exported as presence + fingerprint, so it could never match.
+    for (const [key, declared] of Object.entries(baseline.settings.platform_config)) {
+      const secret = declaredSecret(declared, read.platform.config[key], [key], read.platform.schema);
+      if (secret) {
+        const where = formatPath(['settings', 'platform_config', ...secret.path]);
+        throw new ClerkguardError(`${loaded.file}: ${where} is a secret (${secret.reason}); a baseline never holds secrets`, {
+          hint: `remove it from the baseline and set it in the Clerk dashboard; exports record only its presence and fingerprint (sensitive["${formatPath(['platform', ...secret.path])}"])`,
+        });
+      }
+    }
     // Checked at run time against this instance's own schema (GET …/config/schema): a key or
     // field it does not have, or a value it does not allow, is bad input, never "in sync".
     const problem = platformConfigProblems(baseline.settings.platform_config, read.platform);

@@ -183,7 +183,9 @@ describe('exportLive', () => {
     const managed = structuredClone(loaded);
     managed.baseline.settings.platform_config = { captcha: { widget_type: 'smart' } };
     const live = await exportLive(managed, { env: emulator.env() });
-    expect(live.settings.platform_config?.captcha).toMatchObject({ widget_type: 'smart', provider: 'turnstile' });
+    // Only the fields the baseline declares are exported; the secret beside them only as presence + fingerprint.
+    expect(live.settings.platform_config?.captcha).toEqual({ widget_type: 'smart' });
+    expect(live.sensitive?.['platform.captcha.secret_key']).toEqual({ present: true, fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) });
     expect(live.coverage['platform_config.captcha']).toBe('platform');
     expect(diffBaseline(managed, live, { today: '2026-11-26' }).changes.filter((change) => change.path.startsWith('settings.platform_config'))).toEqual([]);
     emulator.applySettings({ platform_config: { captcha: { widget_type: 'invisible' } } });
