@@ -14,8 +14,9 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   // Cloudflare Turnstile secret keys (the CAPTCHA Clerk's Platform config names): real keys start
   // 0x4AAAAAAA and run longer than the 24-character site keys, which stay readable; Cloudflare's
   // documented secret keys are 35 characters (its test secrets 1x…AA, 2x…AA, 3x…AA too).
-  [/\b0x4AAAAAAA[A-Za-z0-9_-]{16,}/g, '0x[REDACTED]'],
-  [/\b[0-3]x[A-Za-z0-9_-]{33}\b/g, '0x[REDACTED]'],
+  // Standing alone only: inside base64 (a Pulumi ciphertext) such a run is chance, not a key.
+  [/(?<![A-Za-z0-9+/=_-])0x4AAAAAAA[A-Za-z0-9_-]{16,}(?![A-Za-z0-9+/=])/g, '0x[REDACTED]'],
+  [/(?<![A-Za-z0-9+/=_-])[0-3]x[A-Za-z0-9_-]{33}(?![A-Za-z0-9+/=_-])/g, '0x[REDACTED]'],
 ];
 
 /**
@@ -34,8 +35,9 @@ function secretMember(name: string, value: string): boolean {
 
 /**
  * Whether a field name says it holds a secret: its last word is `secret`, `password`,
- * `passphrase`, `token`, `credential(s)`, `apikey` or `key` (unless `public`, `publishable` or
- * `site` qualifies it: a Turnstile site key is public). `client_id`, `key_id`, `token_lifetime`,
+ * `passphrase`, `token`, `credential(s)`, `apikey`, or `key` after another word (`api_key`,
+ * `signing_key`; unless `public`, `publishable` or `site` qualifies it: a Turnstile site key is
+ * public; a bare `key` is an identifier, like a role's key). `client_id`, `key_id`, `token_lifetime`,
  * `password_min_length` and `secret_storage` are not secrets. Dotted names (coverage paths) are
  * judged by their last segment's words.
  */
@@ -48,7 +50,8 @@ export function isSensitiveName(name: string): boolean {
   const last = words[words.length - 1];
   if (last === undefined) return false;
   if (['secret', 'secrets', 'password', 'passwd', 'passphrase', 'token', 'tokens', 'credential', 'credentials', 'apikey', 'privatekey', 'pem'].includes(last)) return true;
-  return (last === 'key' || last === 'keys') && !words.some((word) => ['public', 'publishable', 'site'].includes(word));
+  // A bare `key` names a thing (a role's or permission's key, `org:billing`), not a secret.
+  return (last === 'key' || last === 'keys') && words.length > 1 && !words.some((word) => ['public', 'publishable', 'site'].includes(word));
 }
 
 export function scrubSecrets(text: string, extraSecrets: readonly string[] = []): string {

@@ -47,6 +47,9 @@ describe('secret scrubbing', () => {
     ['0x4AAAAAAABkMYinukE8nzYS2dFbmJj1WsPkQ', '0x[REDACTED]'],
     ['test secret 2x0000000000000000000000000000000AA', 'test secret 0x[REDACTED]'],
     ['site key 0x4AAAAAAADnPIDROrmt1Wwj', 'site key 0x4AAAAAAADnPIDROrmt1Wwj'],
+    // Chance runs inside base64 (Pulumi ciphertexts) are not keys.
+    ['v1:Zm9v+2xABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg/h=', 'v1:Zm9v+2xABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg/h='],
+    ['"ciphertext":"v1:aGVsbG8/1x0000000000000000000000000000000AA+"', '"ciphertext":"v1:aGVsbG8/1x0000000000000000000000000000000AA+"'],
     // A JSON member named like a secret, whatever its value looks like.
     ['{"provider":"acme","secret_key":"plainVALUEnoPrefix1"}', '{"provider":"acme","secret_key":"[REDACTED]"}'],
     ['{"smtpPassword": "hunter2hunter2"}', '{"smtpPassword": "[REDACTED]"}'],
@@ -55,6 +58,7 @@ describe('secret scrubbing', () => {
     ['{"client_id":"abcdefghijkl","site_key":"abcdefghijkl","public_key":"abcdefghijkl"}', '{"client_id":"abcdefghijkl","site_key":"abcdefghijkl","public_key":"abcdefghijkl"}'],
     ['{"token":"{{session.id}}","password":"short","secret":"two words here"}', '{"token":"{{session.id}}","password":"short","secret":"two words here"}'],
     ['{"token_lifetime":"12345678","key_id":"12345678","password_policy":"strongest"}', '{"token_lifetime":"12345678","key_id":"12345678","password_policy":"strongest"}'],
+    ['{"key":"org:billing:manage","keys":"org:a:b"}', '{"key":"org:billing:manage","keys":"org:a:b"}'],
     ['{"webhooks.secret_storage":"attested","platform_config.api_keys":"platform","secret":"unverified"}', '{"webhooks.secret_storage":"attested","platform_config.api_keys":"platform","secret":"unverified"}'],
   ])('scrubs %j', (input, expected) => {
     expect(scrubSecrets(input)).toBe(expected);
@@ -72,6 +76,9 @@ describe('secret scrubbing', () => {
     ['access_token', true],
     ['credentials', true],
     ['secret_storage', false],
+    ['key', false],
+    ['clerkguard:publishableKey', false],
+    ['clerkguard:secretKey', true],
     ['secret_key_server_only', false],
     ['site_key', false],
     ['public_key', false],
