@@ -35,7 +35,9 @@ export function notDeclared(context: RuleContext, path: JsonPath, howToVerify: s
 
 /**
  * An attestation passes while it is fresh. An expired one fails: the practice may have rotted
- * since someone last checked it. A missing one is not verifiable, never a pass.
+ * since someone last checked it. A missing one is not verifiable, never a pass. An explicit
+ * `expires` may shorten the rule's maximum age, never lengthen it: a later date is capped at
+ * `attested_at` + `maxAgeDays`, and the message says so.
  */
 export function checkAttestation(
   attestation: Attestation | undefined,
@@ -52,18 +54,29 @@ export function checkAttestation(
       path,
     };
   }
-  const expires = attestation.expires ?? addDays(attestation.attested_at, maxAgeDays);
+  const validity = attestationExpiry(attestation, maxAgeDays);
   if (attestation.attested_at > context.today) {
     return { status: 'fail', message: `attestation for ${what} is dated in the future (${attestation.attested_at})`, path: [...path, 'attested_at'] };
   }
-  if (expires < context.today) {
+  if (validity.expires < context.today) {
     return {
       status: 'fail',
-      message: `attestation for ${what} by ${attestation.attested_by} expired on ${expires}; re-verify it and update attested_at`,
+      message: `attestation for ${what} by ${attestation.attested_by} expired on ${validity.expires}${validity.note}; re-verify it and update attested_at`,
       path,
     };
   }
-  return { status: 'pass', message: `${what}: attested by ${attestation.attested_by} on ${attestation.attested_at} (${attestation.evidence})`, path };
+  const until = validity.note ? ` (valid until ${validity.expires}${validity.note.replace(/^ \(/, ': ')}` : '';
+  return { status: 'pass', message: `${what}: attested by ${attestation.attested_by} on ${attestation.attested_at} (${attestation.evidence})${until}`, path };
+}
+
+/**
+ * When an attestation stops counting: its own `expires` or `attested_at` + the rule's maximum
+ * age, whichever comes first. `note` explains a cap for the finding message.
+ */
+export function attestationExpiry(attestation: Pick<Attestation, 'attested_at' | 'expires'>, maxAgeDays = ATTESTATION_DEFAULT_DAYS): { expires: string; note: string } {
+  const limit = addDays(attestation.attested_at, maxAgeDays);
+  if (attestation.expires === undefined || attestation.expires <= limit) return { expires: attestation.expires ?? limit, note: '' };
+  return { expires: limit, note: ` (its expires ${attestation.expires} is capped at ${maxAgeDays} days after attested_at)` };
 }
 
 export function pass(message: string, path?: JsonPath): RuleResult {

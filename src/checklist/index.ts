@@ -6,7 +6,7 @@
 import type { BaselineException } from '../baseline/schema';
 import { isLocationScope, scopeCoversLocation, withEvidence, type EvidencedResult } from '../evidence/index';
 import type { Settings } from '../settings/model';
-import { formatPath, isUnder, type JsonPath } from '../settings/paths';
+import { formatPath, getAt, isUnder, type JsonPath } from '../settings/paths';
 import { EXPIRED_EXCEPTION_RULE, RULE_IDS } from './ids';
 import { exactOriginAllowlist, productionUsesLiveKeys, secretKeyRotation, secretKeyServerOnly } from './rules/keys';
 import { cookieSameSite, inactivityTimeout, revokeOnSecurityEvents, serverSideVerification } from './rules/session';
@@ -64,7 +64,7 @@ export function evaluateSettings(settings: Settings, context: RuleContext, optio
   const findings: Finding[] = [];
   for (const rule of RULES) {
     if (options.only && !options.only.includes(rule.id)) continue;
-    const results = withEvidence(rule.id as RuleId, rule.evaluate(settings, context), context);
+    const results = withEvidence(rule.id as RuleId, rule.evaluate(settings, context), context).map((result) => backedDeclaration(result, settings, context));
     for (const result of results) {
       const finding = toFinding(rule, result, context, prefix, options.file);
       if (finding.status === 'fail') applyBaselineException(finding, result, exceptions, context.today);
@@ -73,6 +73,31 @@ export function evaluateSettings(settings: Settings, context: RuleContext, optio
   }
   findings.push(...expiredExceptions(exceptions, context, options.file));
   return findings;
+}
+
+/**
+ * Live, a pass that rests on the baseline's word (evidence `attested`) counts only when that word
+ * is an attestation: an object with attested_by, attested_at and evidence, which the rule has
+ * already checked for freshness. A bare declaration copied from the baseline (the cookie's
+ * SameSite, failed-login alerts, the settings review, the key rotation date) is intent, not
+ * evidence: `not_verifiable`, unless a probe or a scan decided the rule (their evidence is
+ * `probe`/`code`, never `attested`). A failing declaration still fails: it shows a problem.
+ * In baseline mode nothing changes: a baseline is intent, and its findings say so (`baseline`).
+ */
+function backedDeclaration(result: EvidencedResult, settings: Settings, context: RuleContext): EvidencedResult {
+  if (context.mode !== 'live' || result.status !== 'pass' || result.evidence !== 'attested' || !result.path) return result;
+  if (isAttestation(getAt(settings, result.path))) return result;
+  return {
+    ...result,
+    status: 'not_verifiable',
+    message: `${result.message}, but only as the baseline declares it (settings.${formatPath(result.path)}): no Clerk API shows it, and no attestation (attested_by, attested_at, evidence) or probe or scan backs it`,
+  };
+}
+
+function isAttestation(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const record = value as Record<string, unknown>;
+  return [record.attested_by, record.attested_at, record.evidence].every((field) => typeof field === 'string' && field.length > 0);
 }
 
 function toFinding(rule: Rule, result: EvidencedResult, context: RuleContext, prefix: JsonPath, file: string | undefined): Finding {

@@ -14,6 +14,9 @@
  *   every `spec` claim against the spec files;
  * - `type`, `nullable`, `enum`: a wrong type is always malformed, also for an optional field;
  *   a value outside `enum` (a newer Clerk value) leaves its feeds unverified with a warning.
+ *   `enumBasis` says where the enum comes from (default: `basis`): `spec` enums are checked
+ *   against the spec files by the contract test; a `product` enum is the set of values the
+ *   settings model can hold where the spec gives none.
  *
  * A field under an absent optional parent is not checked: the parent's `feeds` cover it.
  */
@@ -31,6 +34,8 @@ export interface AnswerField {
   basis: 'spec' | 'product';
   /** Settings-model paths (coverage keys, no `settings.` prefix) this field fills. */
   feeds?: readonly string[];
+  /** Where `enum` comes from when it differs from `basis` (the spec declares a plain string). */
+  enumBasis?: 'spec' | 'product';
   /** type 'array' of objects: the fields of each element. */
   each?: readonly AnswerField[];
 }
@@ -82,7 +87,11 @@ export const ANSWERS = {
     component: 'Instance',
     fields: [
       req('id', 'string'),
-      req('environment_type', 'string', { enum: ['production', 'development', 'staging'], feeds: ['instance.environment_type'] }),
+      // Required string per the spec (bapi Instance.environment_type), which gives no enum: the
+      // three values are what the settings model and the same-instance check (FAPI
+      // DisplayConfig.instance_environment_type, which has this enum) can use. Any other value
+      // leaves instance.environment_type unverified.
+      req('environment_type', 'string', { enum: ['production', 'development', 'staging'], enumBasis: 'product', feeds: ['instance.environment_type'] }),
       // Nullable: null is Clerk's default (no extra origins), read as [].
       req('allowed_origins', 'string[]', { nullable: true, feeds: ['instance.allowed_origins'] }),
     ],
@@ -162,7 +171,9 @@ export const ANSWERS = {
       opt('user_settings', 'object', { feeds: ['instance.hibp', 'restrictions', 'attack_protection', 'sign_in', 'sign_up', 'password_settings'] }),
       req('user_settings.sign_in', 'object', { feeds: ['sign_in'] }),
       req('user_settings.sign_in.second_factor', 'object', { feeds: ['sign_in'] }),
-      // UserSettings.SignIn.second_factor is a bare object in the spec: `required` is product-read.
+      // The spec lists it as required (UserSettings.SignIn.second_factor: `required: [required]`).
+      // Read as optional by choice: an answer without it leaves only the MFA setting unverified
+      // (never in sync, never a pass) instead of failing every other setting of the export.
       { path: 'user_settings.sign_in.second_factor.required', type: 'boolean', presence: 'optional', basis: 'product', feeds: ['sign_in.second_factor.required'] },
       req('user_settings.sign_up', 'object', { feeds: ['sign_up'] }),
       req('user_settings.sign_up.mode', 'string', { enum: ['public', 'restricted', 'waitlist'], feeds: ['sign_up.mode'] }),

@@ -304,9 +304,34 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   const checkedRole = (endpoint: Endpoint, value: SdkRole): RoleWire => roleFromWire(answer(endpoint, ANSWERS.role, roleToWire(value)));
   const checkedTemplate = (endpoint: Endpoint, value: SdkJwtTemplate): JwtTemplateWire => jwtTemplateFromWire(answer(endpoint, ANSWERS.jwtTemplate, jwtTemplateToWire(value)));
 
-  const platformPath = (suffix = ''): string => {
-    const platform = connection.platform!;
-    return `/v1/platform/applications/${encodeURIComponent(platform.applicationId)}/instances/${encodeURIComponent(platform.instance)}/config${suffix}`;
+  /**
+   * The Platform API names an instance by environment type or by instance id (platform
+   * `PlatformGetConfig` / `PlatformPatchConfig` / `PlatformGetConfigSchema`: "The `envOrInsID`
+   * parameter can be either an environment type … or an instance ID"). clerkguard sends the id
+   * `GET /v1/instance` answered for the secret key, so Platform credentials of another
+   * application cannot answer for this instance: Clerk answers 404 instead of another
+   * application's production config. The id is read once per client (an instance's id never
+   * changes); any `getInstance` call supplies it.
+   */
+  let instanceId: Promise<string> | undefined;
+  const rememberInstanceId = (read: Promise<InstanceInfo>): void => {
+    if (instanceId) return;
+    const id = read.then((instance) => instance.id);
+    instanceId = id;
+    // A failed read is reported by its caller; the next Platform call reads the id again.
+    id.catch(() => {
+      if (instanceId === id) instanceId = undefined;
+    });
+  };
+  const platformPath = async (suffix = ''): Promise<string> => {
+    if (!instanceId) rememberInstanceId(readInstance());
+    const id = await instanceId!;
+    return `/v1/platform/applications/${encodeURIComponent(connection.platform!.applicationId)}/instances/${encodeURIComponent(id)}/config${suffix}`;
+  };
+  const readInstance = async (): Promise<InstanceInfo> => {
+    const endpoint = bapi('GET', '/instance');
+    const instance = answer<{ id: string; environment_type: string; allowed_origins: string[] | null }>(endpoint, ANSWERS.instance, await bapiRaw<unknown>('GET', '/instance'));
+    return { id: instance.id, environment_type: instance.environment_type, allowed_origins: instance.allowed_origins };
   };
 
   const rolesByKey = async (): Promise<Map<string, RoleWire>> => new Map((await api.listOrganizationRoles()).map((role) => [role.key, role]));
@@ -350,10 +375,10 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     counter,
     gaps,
 
-    async getInstance() {
-      const endpoint = bapi('GET', '/instance');
-      const instance = answer<{ id: string; environment_type: string; allowed_origins: string[] | null }>(endpoint, ANSWERS.instance, await bapiRaw<unknown>('GET', '/instance'));
-      return { id: instance.id, environment_type: instance.environment_type, allowed_origins: instance.allowed_origins };
+    getInstance() {
+      const read = readInstance();
+      rememberInstanceId(read);
+      return read;
     },
     async getProtect() {
       const value = answer<InstanceProtect>(bapi('GET', '/instance/protect'), ANSWERS.protect, await bapiRaw<unknown>('GET', '/instance/protect'));
@@ -385,12 +410,12 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     async getPlatformConfig(keys) {
       if (!connection.platform) return undefined;
       const query = keys && keys.length > 0 ? { keys: keys.join(',') } : undefined;
-      const endpoint: Endpoint = { api: 'platform', method: 'GET', path: platformPath() };
+      const endpoint: Endpoint = { api: 'platform', method: 'GET', path: await platformPath() };
       return answer<PlatformConfig>(endpoint, ANSWERS.platformConfig, await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }));
     },
     async getPlatformConfigSchema(keys) {
       if (!connection.platform) return undefined;
-      const endpoint: Endpoint = { api: 'platform', method: 'GET', path: platformPath('/schema') };
+      const endpoint: Endpoint = { api: 'platform', method: 'GET', path: await platformPath('/schema') };
       const query = keys && keys.length > 0 ? { keys: keys.join(',') } : undefined;
       const schema = answer<Record<string, unknown>>(endpoint, ANSWERS.platformSchema, await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }));
       return schema;
@@ -610,7 +635,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       }
       if (!patchOptions.configVersion) throw new ClerkguardError('patchPlatformConfig needs the config_version of the last read (If-Match)');
       try {
-        const endpoint: Endpoint = { api: 'platform', method: 'PATCH', path: platformPath() };
+        const endpoint: Endpoint = { api: 'platform', method: 'PATCH', path: await platformPath() };
         const result = await raw<unknown>(endpoint, {
           base: connection.platform.apiUrl,
           bearer: connection.platform.apiKey,

@@ -57,8 +57,6 @@ export interface PlatformConnection {
   apiKey: string;
   apiUrl: string;
   applicationId: string;
-  /** Environment type or instance id used in Platform API paths (`production`, `development`). */
-  instance: string;
 }
 
 export interface ClerkConnection {
@@ -118,7 +116,6 @@ export function connectionFromEnv(target: Target, env: NodeJS.ProcessEnv = proce
           apiKey: platformKey,
           apiUrl: baseUrl(target.platform_api_url, 'platform_api_url', env, 'CLERK_PLATFORM_API_URL', environment) ?? apiUrl,
           applicationId,
-          instance: target.environment_type,
         }
       : undefined;
 

@@ -16,11 +16,11 @@ import { keyEnvironment } from './connection';
 import { ClerkApiError } from './http';
 import { mapLimit } from './limit';
 import { describeProblems, platformSchema, type PlatformSchema } from './platform-schema';
+import { declaredPart, redactPlatformValue } from './platform-secrets';
 import {
   DEFAULT_ROLE_KEYS,
   type DomainWire,
   type FapiEnvironment,
-  isRedactedValue,
   isSystemPermission,
   type JwtTemplateWire,
   PLATFORM_SESSION_KEY,
@@ -82,6 +82,27 @@ async function optional<T>(read: () => Promise<T>, unavailable: string[]): Promi
   }
 }
 
+/**
+ * The Platform API is asked for the instance the secret key belongs to (by its id, api.ts).
+ * A 404 means the Platform credentials (application id, key) belong to another application:
+ * an error, like a publishable key of another instance, never a setting read from elsewhere.
+ */
+async function platformOfThisInstance<T>(api: ClerkApi, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    if (!(error instanceof ClerkApiError) || error.status !== 404 || !api.connection.platform) throw error;
+    const instance = await api.getInstance().then((value) => value.id, () => 'of the secret key');
+    throw new ClerkguardError(
+      `the Platform API has no instance ${instance} in application ${api.connection.platform.applicationId} (GET …/config answered 404): the Platform credentials of environment ${api.connection.environment} belong to another application than its secret key`,
+      {
+        hint: 'set CLERK_APPLICATION_ID (or the baseline\'s target.application_id) and CLERK_PLATFORM_API_KEY for the application of this instance, or unset them: Platform settings are then unverified',
+        cause: error,
+      },
+    );
+  }
+}
+
 /** First 16 hex chars of sha256: enough to notice a change, useless for recovering the value. */
 export function fingerprint(value: string): string {
   return `sha256:${createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 16)}`;
@@ -90,12 +111,19 @@ export function fingerprint(value: string): string {
 export interface ReadOptions {
   /** Top-level Platform config keys a baseline manages (`platform_config`): read and exported. */
   platformKeys?: readonly string[];
+  /**
+   * The baseline's `platform_config`: its keys are read, and of each only the fields it declares
+   * are exported (what it leaves out is unmanaged). Without it, `platformKeys` are exported whole.
+   * Either way secrets are replaced by presence + fingerprint (platform-secrets.ts).
+   */
+  platformConfig?: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 /** Reads every group the APIs expose. Throws ClerkguardError (ClerkApiError) on any failed read. */
 export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Promise<LiveRead> {
   const unavailable: string[] = [];
-  const platformKeys = [...new Set([PLATFORM_SESSION_KEY, ...(options.platformKeys ?? [])])];
+  const managedKeys = [...new Set([...(options.platformKeys ?? []), ...Object.keys(options.platformConfig ?? {})])];
+  const platformKeys = [...new Set([PLATFORM_SESSION_KEY, ...managedKeys])];
   const jobs = {
     instance: () => api.getInstance(),
     environment: () => api.getEnvironment(),
@@ -109,7 +137,7 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     roleSets: () => optional(() => api.listRoleSets(), unavailable),
     jwtTemplates: () => api.listJwtTemplates(),
     // The whole document: every sensitive value in it is fingerprinted (collectRedacted).
-    platform: () => api.getPlatformConfig(),
+    platform: () => platformOfThisInstance(api, () => api.getPlatformConfig()),
     platformSchema: () => optional(() => api.getPlatformConfigSchema(platformKeys), unavailable),
   };
   const names = Object.keys(jobs) as (keyof typeof jobs)[];
@@ -194,12 +222,17 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
       settings.session = { ...settings.session, maximum_lifetime_minutes: lifetime.minutes };
       coverage['session.maximum_lifetime_minutes'] = 'platform';
     }
-    for (const key of options.platformKeys ?? []) {
-      if (!Object.prototype.hasOwnProperty.call(got.platform, key) || !isPlainObject(got.platform[key])) continue;
-      settings.platform_config = toNullRecord([...Object.entries(settings.platform_config ?? {}), [key, structuredClone(got.platform[key]) as Record<string, unknown>]]);
+    // Every key is walked for secrets (their presence and fingerprint go to `sensitive`); a managed
+    // key is exported with its secrets replaced by markers, and only the fields the baseline declares.
+    for (const key of Object.keys(got.platform)) {
+      if (key === 'config_version') continue;
+      const redacted = redactPlatformValue(got.platform[key], [key], { schema, fingerprint, sensitive });
+      if (!managedKeys.includes(key) || !isPlainObject(redacted)) continue;
+      const declared = options.platformConfig && Object.prototype.hasOwnProperty.call(options.platformConfig, key) ? options.platformConfig[key] : undefined;
+      const exported = (declared ? declaredPart(redacted, declared) : redacted) as Record<string, unknown>;
+      settings.platform_config = toNullRecord([...Object.entries(settings.platform_config ?? {}), [key, exported]]);
       coverage[formatPath(['platform_config', key])] = 'platform';
     }
-    collectRedacted(got.platform, ['platform'], sensitive);
   }
 
   // A field an answer left out makes every path it feeds unverified, even inside a group
@@ -371,16 +404,6 @@ export function applyEnvironment(settings: Settings, coverage: Record<string, Ev
     }
     settings.password_settings = out as Settings['password_settings'];
     coverage.password_settings = 'fapi';
-  }
-}
-
-function collectRedacted(value: unknown, path: (string | number)[], out: Record<string, SensitiveValue>): void {
-  if (isRedactedValue(value)) {
-    out[formatPath(path)] = { present: true, ...(value.fingerprint && /^sha256:[0-9a-f]{16}$/.test(value.fingerprint) ? { fingerprint: value.fingerprint } : {}) };
-    return;
-  }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    for (const [key, child] of Object.entries(value)) collectRedacted(child, [...path, key], out);
   }
 }
 

@@ -8,8 +8,7 @@
  * still drift (the baseline is out of date) but it is `low`, so it never outranks a weakening.
  */
 import { severityRank, type Severity } from '../checklist/types';
-import { PII_CLAIM_NAMES, PII_SHORTCODES } from '../checklist/thresholds';
-import { piiClaims } from '../checklist/rules/jwt';
+import { hasPii, isPiiClaim } from '../checklist/pii';
 import type { JsonPath } from '../settings/paths';
 import { isPlainObject } from './normalize';
 import { compilePattern, matchesCompiled, type CompiledPattern } from './patterns';
@@ -109,17 +108,6 @@ function evidence(change: ChangeFacts): Direction {
 
 const neutral = (): Direction => 'neutral';
 
-function hasPii(value: unknown): boolean {
-  if (typeof value === 'string') return PII_SHORTCODES.some((code) => value.includes(code));
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return piiClaims(value as Record<string, unknown>).length > 0;
-  if (Array.isArray(value)) return value.some(hasPii);
-  return false;
-}
-
-function isPiiClaim(name: string, value: unknown): boolean {
-  return PII_CLAIM_NAMES.includes(name.toLowerCase()) || hasPii(value);
-}
-
 /**
  * Claims are what every receiver of the token trusts: an added or changed claim nobody has
  * reviewed (a static `"role": "admin"`, a tenant id, a new shortcode) can grant access or leak
@@ -154,7 +142,7 @@ function templateChange(change: ChangeFacts): Verdict {
   if (change.kind !== 'added') return { direction: 'neutral' };
   const template = change.live as { claims?: Record<string, unknown>; lifetime?: number } | undefined;
   const claims = template?.claims ?? {};
-  const risky = piiClaims(claims).length > 0 || (template?.lifetime ?? Infinity) > 60 || !Object.prototype.hasOwnProperty.call(claims, 'aud');
+  const risky = hasPii(claims) || (template?.lifetime ?? Infinity) > 60 || !Object.prototype.hasOwnProperty.call(claims, 'aud');
   return risky ? { direction: 'weakening' } : { direction: 'weakening', severity: 'medium' };
 }
 

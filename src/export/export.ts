@@ -3,7 +3,8 @@
  *
  * Sources, in order of precedence:
  *   1. Clerk's APIs (BAPI, FAPI /v1/environment, Platform config) → bapi | fapi | platform
- *   2. a dashboard export file, for paths no API exposed          → export-file
+ *   2. a dashboard export file, for the paths no API exposes
+ *      (the allow-list in sources.ts), while it is fresh          → export-file
  *   3. the baseline's attestations (practices, webhook handling,
  *      key rotation dates, monitoring)                            → attested
  * Paths the baseline manages that no source could fill are marked `unverified`.
@@ -11,8 +12,10 @@
  */
 import type { LoadedBaseline } from '../baseline/load';
 import { sourceFor } from '../checklist/index';
+import { daysBetween } from '../checklist/helpers';
 import { createClerkApi, type ClerkApi } from '../clerk/api';
 import { connectionFromEnv, type RetryPolicy } from '../clerk/connection';
+import { declaredSecret } from '../clerk/platform-secrets';
 import { platformConfigProblems, readSettings, type LiveRead } from '../clerk/settings-io';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
@@ -22,7 +25,8 @@ import { getOwn, toNullRecord } from '../util/records';
 import type { AnswerGap } from '../clerk/answers';
 import { formatPath, getAt, parsePath } from '../settings/paths';
 import { readDashboardExportFile } from './files';
-import { LIVE_EXPORT_SCHEMA_VERSION, liveExportSchema, type DashboardExport, type LiveExport } from './types';
+import { DASHBOARD_EXPORT_PATHS, DECLARED_PATHS, liveSourceOf } from './sources';
+import { DASHBOARD_EXPORT_MAX_AGE_DAYS, exportedDay, LIVE_EXPORT_SCHEMA_VERSION, liveExportSchema, type DashboardExport, type LiveExport } from './types';
 
 export interface ExportOptions {
   env?: NodeJS.ProcessEnv;
@@ -35,25 +39,12 @@ export interface ExportOptions {
   onApi?: (api: ClerkApi) => void;
   /** Receives notes: features the instance does not offer, dashboard-export values not used. */
   onWarning?: (message: string) => void;
+  /**
+   * Days a dashboard export counts after its `exported_at` (default
+   * CLERKGUARD_DASHBOARD_EXPORT_MAX_AGE_DAYS, else DASHBOARD_EXPORT_MAX_AGE_DAYS).
+   */
+  dashboardMaxAgeDays?: number;
 }
-
-/**
- * Attested paths: evidence only people can give, copied from the baseline. `session.revoke_on`
- * (the application's revocation policy) and `session.cookie_same_site` (what a person saw the
- * app set) are declarations too: no Clerk API or dashboard page holds either.
- */
-const ATTESTED_PATHS: readonly (readonly [keyof Settings, string?])[] = [
-  ['practices'],
-  ['session', 'revoke_on'],
-  ['session', 'cookie_same_site'],
-  ['monitoring'],
-  ['keys', 'last_rotated_at'],
-  ['keys', 'rotation_max_age_days'],
-  ['webhooks', 'signature_verification'],
-  ['webhooks', 'secret_storage'],
-  ['webhooks', 'idempotency'],
-  ['webhooks', 'user_deleted_handling'],
-];
 
 export async function exportLive(loaded: LoadedBaseline, options: ExportOptions = {}): Promise<LiveExport> {
   const baseline = loaded.baseline;
@@ -68,9 +59,19 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   const connection = connectionFromEnv(baseline.target, options.env ?? process.env, { environment: baseline.environment, ...(options.policy ? { policy: options.policy } : {}) });
   const api = createClerkApi(connection);
   options.onApi?.(api);
-  const platformKeys = Object.keys(baseline.settings.platform_config ?? {});
-  const read = await readSettings(api, { platformKeys });
+  const read = await readSettings(api, baseline.settings.platform_config ? { platformConfig: baseline.settings.platform_config } : {});
   if (baseline.settings.platform_config && read.platform) {
+    // A baseline is committed, diffed and printed: a secret in it would leak everywhere, and a
+    // live secret is only ever exported as presence + fingerprint, so it could never match.
+    for (const [key, declared] of Object.entries(baseline.settings.platform_config)) {
+      const secret = declaredSecret(declared, read.platform.config[key], [key], read.platform.schema);
+      if (secret) {
+        const where = formatPath(['settings', 'platform_config', ...secret.path]);
+        throw new ClerkguardError(`${loaded.file}: ${where} is a secret (${secret.reason}); a baseline never holds secrets`, {
+          hint: `remove it from the baseline and set it in the Clerk dashboard; exports record only its presence and fingerprint (sensitive["${formatPath(['platform', ...secret.path])}"])`,
+        });
+      }
+    }
     // Checked at run time against this instance's own schema (GET …/config/schema): a key or
     // field it does not have, or a value it does not allow, is bad input, never "in sync".
     const problem = platformConfigProblems(baseline.settings.platform_config, read.platform);
@@ -88,8 +89,18 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
 
   addManagedBuiltIns(settings, read.builtIn, baseline.settings);
   if (dashboard) {
-    const warn = options.onWarning ?? (() => undefined);
-    mergeDashboard(settings, coverage, dashboard.settings as Record<string, Record<string, unknown> | undefined>, (message) => warn(`environment ${baseline.environment}: ${message}`));
+    const warn = (message: string) => options.onWarning?.(`environment ${baseline.environment}: ${message}`);
+    const today = (options.now ?? new Date()).toISOString().slice(0, 10);
+    const maxAge = options.dashboardMaxAgeDays ?? dashboardMaxAgeFromEnv(options.env ?? process.env);
+    const stale = dashboardStaleness(dashboard, today, maxAge);
+    if (stale) {
+      // Too old (or dated after today): none of its values counts; what the baseline manages of
+      // them stays unverified, named in the warning.
+      const managed = DASHBOARD_EXPORT_PATHS.filter((entry) => getAt(baseline.settings, parsePath(entry)) !== undefined).map((entry) => `settings.${entry}`);
+      warn(`dashboard export (exported ${dashboard.exported_at} by ${dashboard.exported_by}) ${stale}: its values are not used${managed.length > 0 ? `; ${managed.join(', ')} ${managed.length === 1 ? 'stays' : 'stay'} unverified` : ''}. Copy them from the dashboard again and update exported_at`);
+    } else {
+      mergeDashboard(settings, coverage, dashboard.settings as Record<string, Record<string, unknown> | undefined>, warn);
+    }
   }
   copyAttestations(settings, coverage, baseline.settings as Record<string, Record<string, unknown> | undefined>);
   markUnverified(coverage, baseline.settings as Record<string, Record<string, unknown> | undefined>);
@@ -134,9 +145,36 @@ function addManagedBuiltIns(settings: Record<string, Record<string, unknown> | u
 }
 
 /**
- * Fills, field by field, what no API covered from the dashboard export. An API value always
- * wins (it is read now; the file was copied by hand earlier), and attestations come only from
- * the baseline; both cases are reported so a stale or misplaced file does not go unnoticed.
+ * Why a dashboard export no longer counts, or undefined while it does: older than `maxAgeDays`
+ * (like an attestation, a hand-copied value goes stale), or dated after today.
+ */
+export function dashboardStaleness(dashboard: Pick<DashboardExport, 'exported_at'>, today: string, maxAgeDays: number): string | undefined {
+  const day = exportedDay(dashboard.exported_at);
+  if (day === undefined) return `has no real exported_at date`;
+  if (day > today) return `is dated after today (${today})`;
+  const age = daysBetween(day, today);
+  if (age > maxAgeDays) return `is ${age} days old, more than the ${maxAgeDays} days a dashboard export counts (CLERKGUARD_DASHBOARD_EXPORT_MAX_AGE_DAYS)`;
+  return undefined;
+}
+
+function dashboardMaxAgeFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.CLERKGUARD_DASHBOARD_EXPORT_MAX_AGE_DAYS;
+  if (raw === undefined || raw.trim() === '') return DASHBOARD_EXPORT_MAX_AGE_DAYS;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 3650) {
+    throw new ClerkguardError(`CLERKGUARD_DASHBOARD_EXPORT_MAX_AGE_DAYS must be a whole number of days from 1 to 3650, got "${raw}"`, {
+      hint: `leave it unset for the default of ${DASHBOARD_EXPORT_MAX_AGE_DAYS} days`,
+    });
+  }
+  return value;
+}
+
+/**
+ * Fills, field by field, what no API exposes (the allow-list of sources.ts) from the dashboard
+ * export. Every other value in the file is not used, with a warning naming it: a setting an API
+ * reads counts only when the API answered it (read now; the file was copied by hand earlier),
+ * and when it did not answer this run the setting stays unverified rather than trusting the
+ * file; attestations and declarations come only from the baseline.
  */
 function mergeDashboard(
   settings: Record<string, Record<string, unknown> | undefined>,
@@ -146,22 +184,29 @@ function mergeDashboard(
 ): void {
   for (const [group, fields] of Object.entries(file)) {
     if (!fields) continue;
-    if (group === 'practices' || group === 'monitoring') {
+    if (liveSourceOf(group) === 'declared') {
       warn(`dashboard export: settings.${group} ignored (attestations come from the baseline)`);
       continue;
     }
     for (const [field, value] of Object.entries(fields)) {
       if (value === undefined) continue;
-      if (isAttested(group, field)) {
-        warn(`dashboard export: settings.${group}.${field} ignored (attestations come from the baseline)`);
+      const where = formatPath(['settings', group, field]);
+      const kind = liveSourceOf(group, field);
+      if (kind === 'declared') {
+        warn(`dashboard export: ${where} ignored (attestations come from the baseline)`);
         continue;
       }
       const source = sourceFor(coverage, [group, field]);
-      if (source !== 'unverified') {
-        const live = settings[group]?.[field];
-        if (!sameSetting(live, value)) {
-          warn(`dashboard export: settings.${group}.${field} differs from what ${source} returned; the ${source} value is used`);
+      if (kind !== 'dashboard') {
+        if (source === 'unverified') {
+          warn(`dashboard export: ${where} is read from Clerk's API, which did not answer it this run; the file's value is not used and ${where} stays unverified`);
+        } else if (!sameSetting(settings[group]?.[field], value)) {
+          warn(`dashboard export: ${where} differs from what ${source} returned; the ${source} value is used`);
         }
+        continue;
+      }
+      if (source !== 'unverified') {
+        if (!sameSetting(settings[group]?.[field], value)) warn(`dashboard export: ${where} differs from what ${source} returned; the ${source} value is used`);
         continue;
       }
       settings[group] = { ...settings[group], [field]: structuredClone(value) };
@@ -177,12 +222,8 @@ function sameSetting(a: unknown, b: unknown): boolean {
   return stableStringify(normal(a)) === stableStringify(normal(b));
 }
 
-function isAttested(group: string, field?: string): boolean {
-  return ATTESTED_PATHS.some(([g, f]) => g === group && (f === undefined || f === field));
-}
-
 function copyAttestations(settings: Record<string, Record<string, unknown> | undefined>, coverage: Record<string, EvidenceSource>, baseline: Record<string, Record<string, unknown> | undefined>): void {
-  for (const [group, field] of ATTESTED_PATHS) {
+  for (const [group, field] of DECLARED_PATHS) {
     const source = baseline[group];
     if (!source) continue;
     if (field === undefined) {

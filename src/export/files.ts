@@ -31,9 +31,25 @@ export function readLiveExportFile(file: string): LiveExport {
   return readValidated(file, liveExportSchema, 'live export', 'create one with: clerkguard export --out FILE');
 }
 
-/** Reads and validates a dashboard export file (settings copied by hand from the dashboard). */
+const DASHBOARD_HINT = 'see docs/clerk-api-coverage.md ("Dashboard export file") for the format';
+
+/**
+ * Reads and validates a dashboard export file (settings copied by hand from the dashboard). A
+ * file written before `exported_at` and `exported_by` were required gets a hint saying what to add.
+ */
 export function readDashboardExportFile(file: string): DashboardExport {
-  return readValidated(file, dashboardExportSchema, 'dashboard export', 'see docs/clerk-api-coverage.md for the dashboard export format');
+  const text = readTextFile(file, { missing: DASHBOARD_HINT, unreadable: DASHBOARD_HINT });
+  try {
+    return parseValidated(text, file, dashboardExportSchema, 'dashboard export', DASHBOARD_HINT);
+  } catch (error) {
+    if (error instanceof ClerkguardError && /missing required key "exported_(at|by)"/.test(error.message)) {
+      throw new ClerkguardError(error.message, {
+        hint: 'a dashboard export needs "exported_at" (the day the values were copied from the dashboard, YYYY-MM-DD) and "exported_by" (who copied them): it counts for 100 days after exported_at (CLERKGUARD_DASHBOARD_EXPORT_MAX_AGE_DAYS); copy the values again if you do not know when they were taken',
+        cause: error,
+      });
+    }
+    throw error;
+  }
 }
 
 /**

@@ -36,16 +36,40 @@ export const liveExportSchema = z
 export type LiveExport = z.infer<typeof liveExportSchema>;
 
 /**
- * A file a person exported by hand from the Clerk dashboard for settings no API exposes
- * (session timeouts and revoke-on, webhook endpoints, cookie SameSite). Validated like a baseline.
+ * How long a dashboard export counts (days after `exported_at`): a quarter plus slack, the same
+ * as the quarterly settings review (checklist item 20), so a team that copies the dashboard at
+ * each review never sees it lapse. CLERKGUARD_DASHBOARD_EXPORT_MAX_AGE_DAYS changes it.
+ */
+export const DASHBOARD_EXPORT_MAX_AGE_DAYS = 100;
+
+const TIMESTAMP = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
+
+/** The calendar day (YYYY-MM-DD, UTC) of a date or ISO 8601 timestamp, or undefined when it is not a real one. */
+export function exportedDay(value: string): string | undefined {
+  const match = TIMESTAMP.exec(value);
+  if (!match) return undefined;
+  const day = match[1]!;
+  if (Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || !new Date(`${day}T00:00:00Z`).toISOString().startsWith(day)) return undefined;
+  if (match[2] === undefined) return day;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? undefined : new Date(time).toISOString().slice(0, 10);
+}
+
+/**
+ * A file a person exported by hand from the Clerk dashboard for the settings no API exposes
+ * (the allow-list in sources.ts: the session inactivity timeout, webhook endpoints). Validated
+ * like a baseline; it counts for DASHBOARD_EXPORT_MAX_AGE_DAYS after `exported_at`.
  */
 export const dashboardExportSchema = z
   .strictObject({
     $schema: z.string().optional(),
     schema_version: z.literal(1),
     environment: z.string().optional().describe('When set, must match the environment being exported.'),
-    exported_at: z.string().optional(),
-    exported_by: z.string().optional(),
+    exported_at: z
+      .string()
+      .refine((value) => exportedDay(value) !== undefined, { message: 'expected a real date as YYYY-MM-DD (or an ISO 8601 timestamp)' })
+      .describe('When the values were copied from the dashboard (YYYY-MM-DD). The file counts for 100 days after it (CLERKGUARD_DASHBOARD_EXPORT_MAX_AGE_DAYS).'),
+    exported_by: z.string().trim().min(1).describe('Who copied the values from the dashboard (a person or team).'),
     settings: settingsSchema,
   })
   .describe('Settings read by hand from the Clerk dashboard.');

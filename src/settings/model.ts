@@ -31,7 +31,7 @@ export const attestationSchema = z
     attested_by: z.string().min(1).describe('Who vouches for this (a person or team).'),
     attested_at: isoDate.describe('When it was last verified (YYYY-MM-DD).'),
     evidence: z.string().min(1).describe('Where the proof lives: a test, a PR, a runbook, a ticket.'),
-    expires: isoDate.optional().describe('When the attestation must be renewed (defaults to one year after attested_at).'),
+    expires: isoDate.optional().describe('When the attestation must be renewed: defaults to, and is capped at, the rule\'s maximum age after attested_at (one year; cross-org isolation tests 180 days).'),
   })
   .describe('A human attestation for something configuration cannot prove.');
 export type Attestation = z.infer<typeof attestationSchema>;

@@ -355,6 +355,20 @@ describe('rule details', () => {
     }
   });
 
+  // Audit finding 12: an explicit `expires` shortens an attestation's life, never lengthens it.
+  it.each([
+    ['cross-org test, expires far beyond 180 days', 'org-cross-isolation-test', 'cross_org_isolation_test', { attested_at: '2020-01-01', expires: '2099-12-31' }, 'fail', /expired on 2020-06-29 \(its expires 2099-12-31 is capped at 180 days after attested_at\)/],
+    ['cross-org test, recent, expires far beyond 180 days', 'org-cross-isolation-test', 'cross_org_isolation_test', { attested_at: '2026-10-01', expires: '2099-12-31' }, 'pass', /valid until 2027-03-30: its expires 2099-12-31 is capped at 180 days after attested_at\)$/],
+    ['cross-org test, expires shorter than 180 days', 'org-cross-isolation-test', 'cross_org_isolation_test', { attested_at: '2026-10-01', expires: '2026-11-01' }, 'fail', /expired on 2026-11-01; re-verify/],
+    ['one-year practice, expires beyond a year', 'session-server-side-verification', 'server_side_session_verification', { attested_at: '2025-01-01', expires: '2030-01-01' }, 'fail', /expired on 2026-01-01 \(its expires 2030-01-01 is capped at 365 days after attested_at\)/],
+    ['one-year practice, expires within the year', 'session-server-side-verification', 'server_side_session_verification', { attested_at: '2026-06-01', expires: '2027-01-01' }, 'pass', /\(ci run 1\)$/],
+    ['one-year practice, no expires', 'session-server-side-verification', 'server_side_session_verification', { attested_at: '2025-11-01' }, 'fail', /expired on 2026-11-01; re-verify/],
+  ] as const)('attestation expiry: %s', (_name, rule, practice, dates, status, message) => {
+    const findings = forRule(evaluate((b) => void (settings(b).practices[practice] = { attested_by: 'qa', evidence: 'ci run 1', ...dates })), rule);
+    const finding = findings.find((entry) => entry.path.startsWith(`settings.practices.${practice}`))!;
+    expect([finding.status, finding.message]).toEqual([status, expect.stringMatching(message)]);
+  });
+
   it('rejects attestations dated in the future', () => {
     const findings = forRule(
       evaluate((b) => void (settings(b).practices.server_side_session_verification = { ...attestation, attested_at: '2027-01-01' })),

@@ -170,7 +170,7 @@ describe('reads', () => {
   });
 
   it('a schema without session.lifetime leaves the maximum lifetime unverified', async () => {
-    emulator.faults.add({ kind: 'body', path: `/v1/platform/applications/${emulator.application_id}/instances/production/config/schema`, body: { type: 'object', properties: { captcha: { type: 'object' } } } });
+    emulator.faults.add({ kind: 'body', path: `/v1/platform/applications/${emulator.application_id}/instances/${emulator.state.instance_id}/config/schema`, body: { type: 'object', properties: { captcha: { type: 'object' } } } });
     const read = await readSettings(api);
     expect(read.coverage['session.maximum_lifetime_minutes']).toBe('unverified');
     expect(read.gaps.find((gap) => gap.field === 'session.lifetime')).toMatchObject({ endpoint: 'GET …/config/schema', reason: 'absent' });

@@ -2,8 +2,9 @@
  * The response boundary's claims about Clerk, checked against Clerk's own OpenAPI specs (run
  * from openapi.test.ts, which has the specs parsed already): every answer field marked
  * `basis: 'spec'` has the type the spec gives it, and is `required` in clerkguard exactly when
- * the spec's component lists it as required; a `product` field is one clerkguard needs beyond
- * the spec and says why in src/clerk/answers.ts.
+ * the spec's component lists it as required, and its `enum` is the spec's (unless `enumBasis:
+ * 'product'`); a `product` field or enum is one clerkguard needs beyond the spec and says why in
+ * src/clerk/answers.ts.
  */
 import { expect } from 'vitest';
 import { ANSWERS, type AnswerField } from '../../src/clerk/answers';
@@ -27,7 +28,12 @@ export function answerRows(): AnswerRow[] {
 }
 
 export function productFields(): string[] {
-  return Object.values(ANSWERS).flatMap((answer) => (answer.fields as readonly AnswerField[]).filter((field) => field.basis === 'product').map((field) => `${answer.operation}.${field.path}`));
+  return Object.values(ANSWERS).flatMap((answer) =>
+    (answer.fields as readonly AnswerField[]).flatMap((field) => [
+      ...(field.basis === 'product' ? [`${answer.operation}.${field.path}`] : []),
+      ...(field.basis === 'spec' && field.enumBasis === 'product' ? [`${answer.operation}.${field.path} (enum)`] : []),
+    ]),
+  );
 }
 
 export function checkAnswerRow(document: SpecDocument, row: AnswerRow): void {
@@ -61,6 +67,11 @@ export function checkAnswerRow(document: SpecDocument, row: AnswerRow): void {
   expect(specType, `${component}.${field.path} type`).toBe(expected);
   if (field.type === 'string[]') expect(resolve(schema!.items)?.type).toBe('string');
   expect(Boolean(field.nullable), `${component}.${field.path} nullable`).toBe(Boolean(schema!.nullable));
+  if (field.enum && field.enumBasis !== 'product') {
+    const specEnum = field.type === 'string[]' ? resolve(schema!.items)?.enum : schema!.enum;
+    expect([...(specEnum ?? [])].sort(), `${component}.${field.path} enum`).toEqual([...field.enum].sort());
+  }
+  if (field.enumBasis === 'product') expect(schema!.enum, `${component}.${field.path}: the spec gives no enum, so it is the product's`).toBeUndefined();
   for (const each of field.each ?? []) {
     const item = resolve(schema!.items);
     expect(item?.properties?.[each.path], `${component}.${field.path}[].${each.path}`).toBeDefined();

@@ -67,6 +67,7 @@ contract('emulator and client against Clerk OpenAPI specs', () => {
   it('answer fields beyond the spec are these, each explained in src/clerk/answers.ts', () => {
     expect(productFields().sort()).toEqual(
       [
+        'GetInstance.environment_type (enum)',
         'PlatformGetConfig.session',
         'PlatformGetConfig.session.lifetime',
         'UpdateInstanceRestrictions.allowlist_blocklist_disabled_on_sign_in',

@@ -105,13 +105,15 @@ describe('exportLive', () => {
       JSON.stringify({
         schema_version: 1,
         environment: 'production',
+        exported_at: '2026-11-20',
+        exported_by: 'platform-team',
         settings: {
           session: { inactivity_timeout_minutes: 999, revoke_on: ['password_change', 'email_change'], cookie_same_site: 'lax' },
           webhooks: { endpoints: { 'https://api.example.com/webhooks/clerk': { events: ['user.deleted'] } } },
         },
       }),
     );
-    const live = await exportLive(loaded, { env: emulator.env(), dashboardExport: file });
+    const live = await exportLive(loaded, { env: emulator.env(), dashboardExport: file, now: new Date('2026-11-26T12:00:00Z') });
     expect(live.settings.session).toEqual({ inactivity_timeout_minutes: 999, maximum_lifetime_minutes: 10080, partitioned_cookies: false, revoke_on: ['password_change', 'email_change', 'mfa_enrollment'], cookie_same_site: 'lax' });
     expect(live.coverage).toMatchObject({ 'session.inactivity_timeout_minutes': 'export-file', 'session.revoke_on': 'attested', 'session.cookie_same_site': 'attested', 'webhooks.endpoints': 'export-file' });
   });
@@ -121,8 +123,11 @@ describe('exportLive', () => {
     await exportLive(loaded, {
       env: emulator.env(),
       onWarning: (message) => warnings.push(message),
+      now: new Date('2026-11-26T12:00:00Z'),
       dashboardExport: {
         schema_version: 1,
+        exported_at: '2026-11-20',
+        exported_by: 'platform-team',
         settings: {
           session: { maximum_lifetime_minutes: 999, cookie_same_site: 'lax' },
           instance: { allowed_origins: ['https://www.example.com', 'https://app.example.com'] },
@@ -151,7 +156,7 @@ describe('exportLive', () => {
   it('without Platform access, session comes from the dashboard export or is unverified', async () => {
     const env: Record<string, string> = { ...emulator.env() };
     delete env.CLERK_PLATFORM_API_KEY;
-    const live = await exportLive(loaded, { env, dashboardExport: { schema_version: 1, settings: { session: { inactivity_timeout_minutes: 45 } } } });
+    const live = await exportLive(loaded, { env, now: new Date('2026-11-26T12:00:00Z'), dashboardExport: { schema_version: 1, exported_at: '2026-11-20', exported_by: 'platform-team', settings: { session: { inactivity_timeout_minutes: 45 } } } });
     expect(live.settings.session).toMatchObject({ inactivity_timeout_minutes: 45 });
     expect(live.settings.session?.maximum_lifetime_minutes).toBeUndefined();
     expect(live.coverage).toMatchObject({ 'session.inactivity_timeout_minutes': 'export-file', 'session.maximum_lifetime_minutes': 'unverified' });
@@ -159,11 +164,11 @@ describe('exportLive', () => {
 
   it('rejects an invalid dashboard export with file:line:col, path and hint', async () => {
     const file = path.join(dir, 'dashboard.json');
-    writeFileSync(file, '{\n  "schema_version": 1,\n  "settings": {\n    "session": { "inactivity_timeout_minute": 30 }\n  }\n}\n');
-    await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: file })).rejects.toThrow(/dashboard\.json:4:18 settings\.session\.inactivity_timeout_minute: unknown key "inactivity_timeout_minute"\n\s+hint: did you mean "inactivity_timeout_minutes"\?/);
-    await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: { schema_version: 1, environment: 'staging', settings: {} } })).rejects.toThrow(/dashboard export is for environment "staging"/);
+    writeFileSync(file, '{\n  "schema_version": 1,\n  "exported_at": "2026-11-20",\n  "exported_by": "ops",\n  "settings": {\n    "session": { "inactivity_timeout_minute": 30 }\n  }\n}\n');
+    await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: file })).rejects.toThrow(/dashboard\.json:6:18 settings\.session\.inactivity_timeout_minute: unknown key "inactivity_timeout_minute"\n\s+hint: did you mean "inactivity_timeout_minutes"\?/);
+    await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: { schema_version: 1, environment: 'staging', exported_at: '2026-11-20', exported_by: 'ops', settings: {} } })).rejects.toThrow(/dashboard export is for environment "staging"/);
     const other = path.join(dir, 'staging-dashboard.json');
-    writeFileSync(other, JSON.stringify({ schema_version: 1, environment: 'staging', settings: {} }));
+    writeFileSync(other, JSON.stringify({ schema_version: 1, environment: 'staging', exported_at: '2026-11-20', exported_by: 'ops', settings: {} }));
     await expect(exportLive(loaded, { env: emulator.env(), dashboardExport: other })).rejects.toThrow(`${other}: the dashboard export is for environment "staging", not "production"`);
   });
 
@@ -183,7 +188,9 @@ describe('exportLive', () => {
     const managed = structuredClone(loaded);
     managed.baseline.settings.platform_config = { captcha: { widget_type: 'smart' } };
     const live = await exportLive(managed, { env: emulator.env() });
-    expect(live.settings.platform_config?.captcha).toMatchObject({ widget_type: 'smart', provider: 'turnstile' });
+    // Only the fields the baseline declares are exported; the secret beside them only as presence + fingerprint.
+    expect(live.settings.platform_config?.captcha).toEqual({ widget_type: 'smart' });
+    expect(live.sensitive?.['platform.captcha.secret_key']).toEqual({ present: true, fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) });
     expect(live.coverage['platform_config.captcha']).toBe('platform');
     expect(diffBaseline(managed, live, { today: '2026-11-26' }).changes.filter((change) => change.path.startsWith('settings.platform_config'))).toEqual([]);
     emulator.applySettings({ platform_config: { captcha: { widget_type: 'invisible' } } });

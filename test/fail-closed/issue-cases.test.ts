@@ -90,7 +90,7 @@ describe('issue 9 cases, on the CLI', () => {
     const run = await cli(['drift', '--slack']);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('settings.session.maximum_lifetime_minutes');
-    expect(run.stderr).toMatch(/warning: environment production: GET \/v1\/platform\/applications\/\S+\/instances\/production\/config answered without session\.lifetime; settings\.session\.maximum_lifetime_minutes is unverified/);
+    expect(run.stderr).toMatch(/warning: environment production: GET \/v1\/platform\/applications\/\S+\/instances\/ins_\w+\/config answered without session\.lifetime; settings\.session\.maximum_lifetime_minutes is unverified/);
     expect(messages()).toEqual(['Clerk settings drift in production: 1 weakening', 'clerkguard could not verify 1 alerted setting in production; the drift alert stays open']);
     expect(messages().join('\n')).not.toMatch(/resolved/i);
     const state = JSON.parse(readFileSync(path.join(dir, '.clerkguard/state.json'), 'utf8')) as { environments: { production: { status: string } } };

@@ -37,7 +37,7 @@ describe('providerConnection', () => {
     );
     expect(connection.secretKey).toBe('sk_live_fromconfig00');
     expect(connection.apiUrl).toBe('http://127.0.0.1:1');
-    expect(connection.platform).toMatchObject({ apiKey: 'ak_fromconfig0000', applicationId: 'app_1', instance: 'production' });
+    expect(connection.platform).toMatchObject({ apiKey: 'ak_fromconfig0000', applicationId: 'app_1' });
   });
 
   it('gives a stack the instance-specific variables even when its baseline names its own keys', () => {
@@ -52,11 +52,11 @@ describe('providerConnection', () => {
     expect(connection.frontendApiUrl).toBe('https://clerk.staging.example.com');
   });
 
-  it("honours the baseline's target: its env var names and instance type", () => {
+  it("honours the baseline's target: its env var names and application id", () => {
     const file = stagingBaselineFile({ environment_type: 'development', secret_key_env: 'STAGING_CLERK_KEY', application_id: 'app_staging' });
     const connection = providerConnection(config({ 'clerkguard:baseline': file }), { STAGING_CLERK_KEY: 'sk_test_staging0000', CLERK_PLATFORM_API_KEY: 'ak_staging000000' });
     expect(connection.secretKey).toBe('sk_test_staging0000');
-    expect(connection.platform).toMatchObject({ applicationId: 'app_staging', instance: 'development' });
+    expect(connection.platform).toMatchObject({ applicationId: 'app_staging' });
   });
 
   it('refuses to guess the key variables when the configured baseline cannot be read, unless the stack names its own key', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatPath, getAt, isUnder, matchesPattern, parsePath } from '../../src/settings/paths';
-import { containsSecret, scrubSecrets } from '../../src/settings/redact';
+import { containsSecret, isSensitiveName, scrubSecrets } from '../../src/settings/redact';
 
 describe('JSON paths', () => {
   it.each([
@@ -42,9 +42,55 @@ describe('secret scrubbing', () => {
     ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', 'whsec_[REDACTED]'],
     ['-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----', '[REDACTED PRIVATE KEY]'],
     ['pk_live_Y2xlcmsuZXhhbXBsZS5jb20k is public', 'pk_live_Y2xlcmsuZXhhbXBsZS5jb20k is public'],
+    // Turnstile (audit finding 3): secret keys go, the 24-character site key is public and stays.
+    ['captcha 0x4AAAAAAATurnstileSecretValue42 set', 'captcha 0x[REDACTED] set'],
+    ['0x4AAAAAAABkMYinukE8nzYS2dFbmJj1WsPkQ', '0x[REDACTED]'],
+    ['test secret 2x0000000000000000000000000000000AA', 'test secret 0x[REDACTED]'],
+    ['site key 0x4AAAAAAADnPIDROrmt1Wwj', 'site key 0x4AAAAAAADnPIDROrmt1Wwj'],
+    // Chance runs inside base64 (Pulumi ciphertexts) are not keys.
+    ['v1:Zm9v+2xABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg/h=', 'v1:Zm9v+2xABCDEFGHIJKLMNOPQRSTUVWXYZabcdefg/h='],
+    ['"ciphertext":"v1:aGVsbG8/1x0000000000000000000000000000000AA+"', '"ciphertext":"v1:aGVsbG8/1x0000000000000000000000000000000AA+"'],
+    // A JSON member named like a secret, whatever its value looks like.
+    ['{"provider":"acme","secret_key":"plainVALUEnoPrefix1"}', '{"provider":"acme","secret_key":"[REDACTED]"}'],
+    ['{"smtpPassword": "hunter2hunter2"}', '{"smtpPassword": "[REDACTED]"}'],
+    ['{"api_token":"abc\\"defghij"}', '{"api_token":"[REDACTED]"}'],
+    // Not secrets: ids, public keys, shortcodes, short or spaced values, lookalike names.
+    ['{"client_id":"abcdefghijkl","site_key":"abcdefghijkl","public_key":"abcdefghijkl"}', '{"client_id":"abcdefghijkl","site_key":"abcdefghijkl","public_key":"abcdefghijkl"}'],
+    ['{"token":"{{session.id}}","password":"short","secret":"two words here"}', '{"token":"{{session.id}}","password":"short","secret":"two words here"}'],
+    ['{"token_lifetime":"12345678","key_id":"12345678","password_policy":"strongest"}', '{"token_lifetime":"12345678","key_id":"12345678","password_policy":"strongest"}'],
+    ['{"key":"org:billing:manage","keys":"org:a:b"}', '{"key":"org:billing:manage","keys":"org:a:b"}'],
+    ['{"webhooks.secret_storage":"attested","platform_config.api_keys":"platform","secret":"unverified"}', '{"webhooks.secret_storage":"attested","platform_config.api_keys":"platform","secret":"unverified"}'],
   ])('scrubs %j', (input, expected) => {
     expect(scrubSecrets(input)).toBe(expected);
     expect(containsSecret(expected)).toBe(false);
+  });
+
+  it.each([
+    ['secret_key', true],
+    ['client_secret', true],
+    ['clientSecret', true],
+    ['api_key', true],
+    ['signing_key', true],
+    ['private_key', true],
+    ['smtp_password', true],
+    ['access_token', true],
+    ['credentials', true],
+    ['secret_storage', false],
+    ['key', false],
+    ['clerkguard:publishableKey', false],
+    ['clerkguard:secretKey', true],
+    ['secret_key_server_only', false],
+    ['site_key', false],
+    ['public_key', false],
+    ['publishable_key', false],
+    ['key_id', false],
+    ['client_id', false],
+    ['token_lifetime', false],
+    ['password_min_length', false],
+    ['provider', false],
+    ['widget_type', false],
+  ])('field name %s is sensitive: %s', (name, sensitive) => {
+    expect(isSensitiveName(name)).toBe(sensitive);
   });
 
   it('scrubs extra known secret values wherever they appear', () => {

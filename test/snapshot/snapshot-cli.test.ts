@@ -219,6 +219,7 @@ describe('clerkguard snapshot against the emulator', () => {
       JSON.stringify({
         schema_version: 1,
         environment: 'production',
+        exported_at: '2026-11-20',
         exported_by: 'ops@example.com',
         // The inactivity timeout has no documented API field: the dashboard is its only source.
         settings: { session: { inactivity_timeout_minutes: 30 } },

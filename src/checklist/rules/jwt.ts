@@ -1,7 +1,8 @@
 /** Checklist items 16-18: JWT templates for downstream services. */
 import type { JwtTemplate, Settings } from '../../settings/model';
 import { checkAttestation, fail, notDeclared, pass } from '../helpers';
-import { JWT_MAX_LIFETIME_SECONDS, PII_CLAIM_NAMES, PII_SHORTCODES } from '../thresholds';
+import { piiClaimPaths } from '../pii';
+import { JWT_MAX_LIFETIME_SECONDS } from '../thresholds';
 import type { Rule, RuleContext, RuleResult } from '../types';
 
 function templates(settings: Settings): [string, JwtTemplate][] | undefined {
@@ -21,16 +22,9 @@ function perTemplate(
   return list.map(([name, template]) => check(name, template));
 }
 
-/** Claim paths that carry PII, by claim name or by a Clerk shortcode in the value. */
-export function piiClaims(claims: Record<string, unknown>, prefix: string[] = []): string[] {
-  const found: string[] = [];
-  for (const [key, value] of Object.entries(claims)) {
-    const here = [...prefix, key];
-    if (PII_CLAIM_NAMES.includes(key.toLowerCase())) found.push(here.join('.'));
-    else if (typeof value === 'string' && PII_SHORTCODES.some((code) => value.includes(code))) found.push(here.join('.'));
-    else if (value !== null && typeof value === 'object' && !Array.isArray(value)) found.push(...piiClaims(value as Record<string, unknown>, here));
-  }
-  return found;
+/** Claim paths that carry PII, by claim name or by a Clerk shortcode in the value, at any depth. */
+export function piiClaims(claims: Record<string, unknown>): string[] {
+  return piiClaimPaths(claims);
 }
 
 export const minimalClaims: Rule = {

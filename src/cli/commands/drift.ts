@@ -43,7 +43,7 @@ export function registerDrift(program: Command, context: CliContext): void {
         'baselines/*.json.',
     )
     .argument('[baselines...]', 'baseline files or directories (default: baselines/)')
-    .option('--dashboard-export <file>', 'settings copied from the Clerk dashboard for what no API exposes (session revoke-on, webhooks)')
+    .option('--dashboard-export <file>', 'settings copied from the Clerk dashboard that no API exposes (inactivity timeout, webhook endpoints; counts 100 days after its exported_at)')
     .option('-f, --format <format>', `stdout format: ${DRIFT_FORMATS.join(', ')}`, choice(DRIFT_FORMATS), 'text')
     .option('--out <dir>', 'also write report.md, report.json, report.sarif and report.txt to this directory')
     .option('--slack', 'alert in Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID): one alert per new drift, one "resolved" message')

@@ -30,7 +30,7 @@ export function registerExport(program: Command, context: CliContext): void {
     .option('-b, --baseline <file>', 'the baseline of the environment to export')
     .option('-e, --env <name>', 'the environment to export, found among baselines/*.json (default: production)')
     .option('-o, --out <file>', 'write the export to this file (atomically) instead of stdout')
-    .option('--dashboard-export <file>', 'a dashboard export file for settings no API exposes (session revoke-on, webhooks, cookie SameSite)')
+    .option('--dashboard-export <file>', 'settings copied from the Clerk dashboard that no API exposes (inactivity timeout, webhook endpoints; counts 100 days after its exported_at)')
     .option('-q, --quiet', 'no progress lines on stderr (they appear only on a terminal, for runs over a second)')
     .addHelpText(
       'after',
