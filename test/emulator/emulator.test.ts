@@ -164,7 +164,7 @@ describe('emulator', () => {
     expect((await call(emulator, 'GET', url, undefined, { Authorization: `Bearer ${emulator.secret_key}` })).status).toBe(401);
   });
 
-  it('enforces the per-instance rate limit with 429 and Retry-After', async () => {
+  it('enforces the per-endpoint rate limit with 429 and Retry-After', async () => {
     const emulator = await emulatorFor({ environmentType: 'development', rateLimit: { requests: 2, windowMs: 5_000 } });
     expect((await call(emulator, 'GET', '/v1/instance')).status).toBe(200);
     expect((await call(emulator, 'GET', '/v1/instance')).status).toBe(200);

@@ -81,7 +81,7 @@ const ERROR = (mentions: (string | RegExp)[]) => ({ exit: 1 as const, status: 'e
 const CLEAN = { exit: 0 as const, status: 'clean' as const, slack: [], state: { status: 'clean' as const } };
 
 /** Status classes (already handled before this suite) × endpoints: all errors, never "no drift". */
-const STATUS_ENDPOINTS = ['/v1/instance', '/v1/instance/protect', '/v1/instance/communication', '/v1/jwt_templates', '/v1/environment', PLATFORM];
+const STATUS_ENDPOINTS = ['/v1/instance', '/v1/instance/protect', '/v1/instance/communication', '/v1/jwt_templates', '/v1/environment', PLATFORM, '/v1/domains', '/v1/role_sets', '/v1/instance/oauth_application_settings'];
 const STATUS_ROWS: Row[] = STATUS_ENDPOINTS.flatMap((endpoint): Row[] => [
   { name: `${endpoint} answers 401`, path: endpoint, fault: { kind: 'status', status: 401 }, expected: ERROR([/401|rejected|refused/]) },
   { name: `${endpoint} answers 503`, path: endpoint, fault: { kind: 'status', status: 503 }, expected: ERROR(['503']) },

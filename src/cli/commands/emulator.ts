@@ -44,7 +44,7 @@ export function registerEmulator(program: Command, context: CliContext): void {
     .option('--frontend-port <n>', 'Frontend API port (0 = any free port)', port, 0)
     .option('-s, --seed <file>', 'a baseline (its settings become the live state) or a state file from /__emulator/state')
     .option('--environment-type <type>', 'instance type: production or development', choice(['production', 'development'] as const))
-    .option('--no-rate-limit', "disable Clerk's per-instance rate limit (1000 req/10 s production, 100 development)")
+    .option('--no-rate-limit', "disable the rate limit Clerk applies per endpoint (1000 req/10 s production, 100 development)")
     .addHelpText(
       'after',
       helpFooter({
