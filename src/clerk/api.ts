@@ -409,14 +409,14 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     },
     async getPlatformConfig(keys) {
       if (!connection.platform) return undefined;
-      const query = keys && keys.length > 0 ? { keys: keys.join(',') } : undefined;
+      const query = keys && keys.length > 0 ? { keys } : undefined;
       const endpoint: Endpoint = { api: 'platform', method: 'GET', path: await platformPath() };
       return answer<PlatformConfig>(endpoint, ANSWERS.platformConfig, await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }));
     },
     async getPlatformConfigSchema(keys) {
       if (!connection.platform) return undefined;
       const endpoint: Endpoint = { api: 'platform', method: 'GET', path: await platformPath('/schema') };
-      const query = keys && keys.length > 0 ? { keys: keys.join(',') } : undefined;
+      const query = keys && keys.length > 0 ? { keys } : undefined;
       const schema = answer<Record<string, unknown>>(endpoint, ANSWERS.platformSchema, await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }));
       return schema;
     },

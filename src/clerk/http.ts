@@ -142,7 +142,8 @@ export interface RawRequest {
   /** Absolute base, e.g. https://api.clerk.com */
   base: string;
   path: string;
-  query?: Record<string, string | number | boolean | undefined>;
+  /** An array is sent as one parameter per item (OpenAPI `style: form`, `explode: true`). */
+  query?: Record<string, string | number | boolean | readonly string[] | undefined>;
   body?: unknown;
   bearer?: string;
   headers?: Record<string, string>;
@@ -166,7 +167,7 @@ export interface RawLimits {
  */
 export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal, limits: RawLimits = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES }): Promise<RawResponse<T>> {
   const url = new URL(request.base + request.path);
-  for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+  for (const [key, value] of Object.entries(request.query ?? {})) for (const item of typeof value === 'object' ? value : value === undefined ? [] : [String(value)]) url.searchParams.append(key, item);
   const headers: Record<string, string> = { Accept: 'application/json', 'Clerk-API-Version': CLERK_API_VERSION, ...request.headers };
   if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
   if (request.body !== undefined) headers['Content-Type'] = 'application/json';

@@ -580,8 +580,14 @@ function platformInstance(context: RouteContext, applicationId: string): void {
   if (params.envOrInsID !== state.environment_type && params.envOrInsID !== state.instance_id) throw notFound(`Instance ${params.envOrInsID}`);
 }
 
+/**
+ * The `keys` parameter of the Platform config operations: `style: form`, `explode: true`, an array
+ * of strings (platform-beta.yml), so each key is its own `keys=` parameter and a comma is part of
+ * a name (which then matches no key), as Clerk's own CLI sends them (cli-core src/lib/plapi.ts
+ * appends one `keys` per key).
+ */
 function keysParam(query: URLSearchParams): string[] {
-  return query.getAll('keys').flatMap((value) => value.split(',')).filter((value) => value !== '');
+  return query.getAll('keys').filter((value) => value !== '');
 }
 
 /** A Platform API validation error as the Clerk CLI's tests show them (cli-program.test.ts). */

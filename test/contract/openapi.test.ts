@@ -35,6 +35,8 @@ describe.runIf(!specsDir && process.env.CLERKGUARD_REQUIRE_SPECS === '1')('contr
 });
 
 const NEGATIVE = 'x-clerkguard-negative';
+/** Two Platform config keys the emulator serves, read together to see how the list is sent. */
+const TWO_KEYS = ['session', 'captcha'] as const;
 const UNCOMPILABLE_RESPONSES = ['ListRoleSets'];
 const BASELINE = path.resolve(__dirname, '..', '..', 'baselines', 'production.json');
 
@@ -101,6 +103,21 @@ contract('emulator and client against Clerk OpenAPI specs', () => {
       if (!result.valid) failures.push(`${request.method} ${request.path}: ${JSON.stringify(result.errors)}`);
     }
     expect(failures).toEqual([]);
+  });
+
+  // openapi-backend accepts `keys=a,b` as the one-item array ["a,b"], so request validation alone
+  // cannot tell a joined list from repeated parameters: check the wire form against style/explode.
+  it.each(['PlatformGetConfig', 'PlatformGetConfigSchema'])('%s: the keys array goes on the wire as the spec\'s style and explode say', (operationId) => {
+    const operation = validators.platform.getOperation(operationId) as { parameters?: { name: string; in: string; style?: string; explode?: boolean; schema?: { type?: string } }[] } | undefined;
+    const parameter = operation?.parameters?.find((candidate) => candidate.name === 'keys' && candidate.in === 'query');
+    expect(parameter?.schema?.type).toBe('array');
+    const style = parameter?.style ?? 'form';
+    const explode = parameter?.explode ?? style === 'form';
+    expect(style).toBe('form');
+    const expected = explode ? [...TWO_KEYS] : TWO_KEYS.join(',');
+    const sent = served().filter((request) => request.operation_id === operationId && request.headers[NEGATIVE] === undefined && JSON.stringify(request.query.keys ?? '').includes(TWO_KEYS[1]));
+    expect(sent.length).toBeGreaterThan(0);
+    for (const request of sent) expect(request.query.keys).toEqual(expected);
   });
 
   it('every emulator response validates against the response schema of its status', () => {
@@ -170,6 +187,8 @@ async function exercise(api: ClerkApi, emulator: RunningEmulator, loaded: Return
 
   await api.getPlatformConfigSchema();
   await api.getPlatformConfigSchema(['session']);
+  await api.getPlatformConfigSchema([...TWO_KEYS]);
+  await api.getPlatformConfig([...TWO_KEYS]);
   await writeSession(api, { maximum_lifetime_minutes: 1440 });
   const config = await api.getPlatformConfig();
   await api.patchPlatformConfig({ session: { lifetime: 86400 } }, { configVersion: config!.config_version!, dryRun: true });

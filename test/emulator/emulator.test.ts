@@ -164,6 +164,20 @@ describe('emulator', () => {
     expect((await call(emulator, 'GET', url, undefined, { Authorization: `Bearer ${emulator.secret_key}` })).status).toBe(401);
   });
 
+  it('reads the Platform config keys parameter as the spec declares it: one keys= per key (form, explode)', async () => {
+    const emulator = await emulatorFor();
+    const headers = { Authorization: `Bearer ${emulator.platform_api_key}` };
+    const url = `/v1/platform/applications/${emulator.application_id}/instances/production/config`;
+    const shown = async (route: string) => Object.keys((await call(emulator, 'GET', route, undefined, headers)).body ?? {}).filter((key) => key !== 'config_version' && key !== '$schema' && key !== '$id' && key !== 'type');
+    expect(await shown(`${url}?keys=session&keys=captcha`)).toEqual(['session', 'captcha']);
+    expect(await shown(`${url}?keys=session`)).toEqual(['session']);
+    // A comma is part of one key's name (explode: true), so "session,captcha" names no key.
+    expect(await shown(`${url}?keys=session,captcha`)).toEqual([]);
+    const schema = async (query: string) => Object.keys(((await call(emulator, 'GET', `${url}/schema?${query}`, undefined, headers)).body?.properties ?? {}) as Record<string, unknown>);
+    expect(await schema('keys=session&keys=captcha')).toEqual(['session', 'captcha']);
+    expect(await schema('keys=session,captcha')).toEqual([]);
+  });
+
   it('enforces the per-endpoint rate limit with 429 and Retry-After', async () => {
     const emulator = await emulatorFor({ environmentType: 'development', rateLimit: { requests: 2, windowMs: 5_000 } });
     expect((await call(emulator, 'GET', '/v1/instance')).status).toBe(200);
