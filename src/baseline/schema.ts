@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { isoDateSchema, settingsSchema } from '../settings/model';
+import { parsePath } from '../settings/paths';
 import { EXPIRED_EXCEPTION_RULE, RULE_IDS } from '../checklist/ids';
 
 export const BASELINE_SCHEMA_VERSION = 1;
@@ -42,9 +43,35 @@ export const exceptionSchema = z
   .describe('An accepted, time-boxed deviation from a rule.');
 export type BaselineException = z.infer<typeof exceptionSchema>;
 
+/**
+ * Why an ignore path spans every group (the settings root, or `*` as the group), or undefined.
+ * Such an entry would silence every change, critical ones included: refused outright.
+ */
+export function ignoreSpansEveryGroup(path: string): string | undefined {
+  if (path.startsWith('code:')) return undefined;
+  const scope = path.replace(/^settings(\.|$)/, '');
+  if (scope === '') return 'it is the settings root, so it would silence every change';
+  const group = parsePath(scope)[0];
+  if (group === '*' || group === '') return 'its group is "*", which matches every group, so it would silence changes in all of them';
+  return undefined;
+}
+
+const IGNORE_ROOT_HINT =
+  'ignore the specific paths that change, e.g. "settings.instance.allowed_origins", or declare fewer groups (an absent group is unmanaged: drift lists it and never counts it)';
+
+const ignorePath = z
+  .string()
+  .min(1)
+  .superRefine((value, context) => {
+    const problem = ignoreSpansEveryGroup(value);
+    if (problem) context.addIssue({ code: 'custom', input: value, message: `expected a path inside one settings group (${problem})`, params: { hint: IGNORE_ROOT_HINT } });
+  });
+
 export const ignoreSchema = z
   .strictObject({
-    path: z.string().min(1).describe('A setting path (segments may be *) whose drift is not counted, or code:GLOB for files the scan leaves out.'),
+    path: ignorePath.describe(
+      'A setting path below a group (segments may be *) whose drift is not counted, or code:GLOB for files the scan leaves out. Not the settings root, not a * group, not the whole of a group the baseline declares.',
+    ),
     reason: z.string().min(1).describe('Why this drift is accepted.'),
     owner: z.string().min(1).describe('Who answers for it (a team or a person).'),
     expires: isoDateSchema.describe('After this date the entry no longer applies and is itself reported.'),
@@ -95,7 +122,34 @@ export const baselineSchema = z
     exceptions: z.array(exceptionSchema).default([]),
     ignore: z.array(ignoreSchema).default([]),
   })
+  .superRefine((baseline, context) => {
+    baseline.ignore.forEach((entry, index) => {
+      const group = wholeManagedGroup(entry.path, baseline.settings);
+      if (group === undefined) return;
+      const example = Object.keys(baseline.settings[group as keyof typeof baseline.settings] ?? {})[0];
+      context.addIssue({
+        code: 'custom',
+        path: ['ignore', index, 'path'],
+        input: entry.path,
+        message: `expected a path below settings.${group} (the baseline manages that group: ignoring all of it would silence every change to what it declares there, including changes to settings nobody thought of when writing the entry)`,
+        params: {
+          hint: `ignore the settings that change${example ? `, e.g. "settings.${group}.${example}"` : ''}, or stop managing settings.${group} by removing it from the baseline (an unmanaged group is listed by drift, never counted)`,
+        },
+      });
+    });
+  })
   .describe('A clerkguard baseline: the desired security settings of one Clerk instance.');
+
+/**
+ * The group an ignore path covers whole (`settings.session`, `settings.jwt_templates.*`: the
+ * group and then only `*`) when the baseline declares that group, or undefined.
+ */
+export function wholeManagedGroup(path: string, settings: Record<string, unknown>): string | undefined {
+  if (path.startsWith('code:') || ignoreSpansEveryGroup(path)) return undefined;
+  const [group, ...rest] = parsePath(path.replace(/^settings(\.|$)/, ''));
+  if (typeof group !== 'string' || !rest.every((segment) => segment === '*')) return undefined;
+  return Object.prototype.hasOwnProperty.call(settings, group) && settings[group] !== undefined ? group : undefined;
+}
 
 export type Baseline = z.infer<typeof baselineSchema>;
 export type BaselineInput = z.input<typeof baselineSchema>;

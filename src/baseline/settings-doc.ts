@@ -78,6 +78,14 @@ const IGNORE_TEXT = [
   'names the rule it waives. Example:',
   '`{ "path": "settings.instance.allowed_origins", "reason": "preview deployments", "owner": "web-team", "expires": "2027-03-31" }`.',
   'Entries written before owners and expiries were required (path and reason only) are errors whose hint shows this shape.',
+  '',
+  'An entry names what it expects to change, so three paths are refused with an error and a hint: the',
+  'settings root (`settings`), a `*` group (`*`, `settings.*`, `*.allowed_origins`: it matches every',
+  'group), and the whole of a group the baseline declares (`settings.session`, `settings.jwt_templates.*`).',
+  'Each would silence every change there, critical weakenings and settings nobody had in mind included.',
+  'Ignore the settings that change (`settings.session.inactivity_timeout_minutes`,',
+  '`settings.jwt_templates.*.lifetime`), or stop managing the group: a group the baseline leaves out is',
+  'unmanaged, which drift lists and never counts (and `pulumi up` leaves alone).',
 ];
 
 function typeOf(node: JsonSchemaNode): string {

@@ -269,7 +269,7 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, t
           path: formatPath(path),
           ...at(path),
           message: `${issue.message}, got ${describeValue(input)}`,
-          hint: isRule ? (suggestion ? `did you mean "${suggestion}"? (list rules with: clerkguard rules)` : 'list rules with: clerkguard rules') : undefined,
+          hint: isRule ? (suggestion ? `did you mean "${suggestion}"? (list rules with: clerkguard rules)` : 'list rules with: clerkguard rules') : customHint(issue),
         },
       ];
     }
@@ -285,6 +285,12 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, t
       ];
     }
   }
+}
+
+/** A refinement may carry its own hint (`params: { hint }`). */
+function customHint(issue: z.core.$ZodIssueCustom): string | undefined {
+  const hint = issue.params?.hint as unknown;
+  return typeof hint === 'string' ? hint : undefined;
 }
 
 function describeValue(value: unknown): string {

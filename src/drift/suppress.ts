@@ -2,7 +2,7 @@
  * Baseline exceptions and ignore entries. A suppressed change stays in the report (with the
  * reason) but no longer counts as drift: people see what is accepted and until when.
  */
-import type { BaselineException, IgnoreEntry } from '../baseline/schema';
+import { ignoreSpansEveryGroup, type BaselineException, type IgnoreEntry } from '../baseline/schema';
 import { ruleById } from '../checklist/index';
 import { isUnder, parsePath, type JsonPath } from '../settings/paths';
 import type { DriftChange } from './types';
@@ -25,7 +25,8 @@ export function suppressionFor(
   today: string,
 ): DriftChange['suppressed'] {
   // `code:` entries leave files out of a scan; they never suppress a settings change. Expired entries no longer apply.
-  const ignored = ignore.find((entry) => !entry.path.startsWith('code:') && entry.expires >= today && covers(entry.path, path));
+  // An entry spanning every group is refused when the baseline loads; one that got here anyway suppresses nothing.
+  const ignored = ignore.find((entry) => !entry.path.startsWith('code:') && entry.expires >= today && !ignoreSpansEveryGroup(entry.path) && covers(entry.path, path));
   if (ignored) return { by: 'ignore', reason: ignored.reason, owner: ignored.owner, expires: ignored.expires, scope: ignored.path };
   const exception = exceptions.find((candidate) => {
     if (candidate.expires < today) return false;

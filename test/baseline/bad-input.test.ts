@@ -193,6 +193,53 @@ describe('bad baseline input', () => {
   });
 });
 
+const ignoring = (entryPath: string, mutate: (b: Draft) => void = () => undefined) =>
+  text((b) => {
+    mutate(b);
+    b.ignore = [{ path: entryPath, reason: 'r', owner: 'web-team', expires: '2027-03-31' }];
+  });
+
+// An ignore entry silences drift under its path: the root, a "*" group or all of a group the
+// baseline declares would silence everything there, critical weakenings included.
+const IGNORE_PATHS: { path: string; refused?: { message: RegExp; hint: RegExp }; mutate?: (b: Draft) => void }[] = [
+  { path: 'settings', refused: { message: /expected a path inside one settings group \(it is the settings root, so it would silence every change\), got string "settings"/, hint: /declare fewer groups/ } },
+  { path: 'settings.', refused: { message: /settings root/, hint: /ignore the specific paths that change/ } },
+  { path: '*', refused: { message: /its group is "\*", which matches every group/, hint: /declare fewer groups/ } },
+  { path: 'settings.*', refused: { message: /matches every group/, hint: /ignore the specific paths/ } },
+  { path: 'settings.*.allowed_origins', refused: { message: /matches every group/, hint: /ignore the specific paths/ } },
+  { path: 'settings.session', refused: { message: /expected a path below settings\.session \(the baseline manages that group/, hint: /e\.g\. "settings\.session\.inactivity_timeout_minutes", or stop managing settings\.session/ } },
+  { path: 'session', refused: { message: /below settings\.session/, hint: /stop managing settings\.session/ } },
+  { path: 'settings.jwt_templates.*', refused: { message: /below settings\.jwt_templates/, hint: /"settings\.jwt_templates\.supabase"/ } },
+  { path: 'settings.instance.*', refused: { message: /below settings\.instance/, hint: /stop managing settings\.instance/ } },
+  // Accepted: a path inside a group, a wildcard below the group, a group the baseline does not declare, code globs.
+  { path: 'settings.instance.allowed_origins' },
+  { path: 'settings.jwt_templates.*.lifetime' },
+  { path: 'settings.jwt_templates.supabase' },
+  { path: 'settings.platform_config', mutate: (b) => void delete s(b).platform_config },
+  { path: 'settings.session', mutate: (b) => void delete s(b).session },
+  { path: 'code:app/legacy/**' },
+];
+
+describe('ignore entries', () => {
+  it.each(IGNORE_PATHS)('$path', ({ path: entryPath, refused, mutate }) => {
+    const result = validateBaselineText(ignoring(entryPath, mutate), 'baselines/production.json');
+    if (!refused) {
+      expect(result.errors).toEqual([]);
+      return;
+    }
+    expect(result.value).toBeUndefined();
+    const issue = result.errors.find((candidate) => candidate.path === 'ignore[0].path');
+    expect(issue, JSON.stringify(result.errors)).toBeDefined();
+    expect(issue!.message).toMatch(refused.message);
+    expect(issue!.hint).toMatch(refused.hint);
+    expect(issue!.line).toBeGreaterThan(1);
+  });
+
+  it('a refused entry fails loading with one message naming the file, the entry and the hint', () => {
+    expect(() => parseBaseline(ignoring('settings'), 'baselines/production.json')).toThrow(/baselines\/production\.json:\d+:\d+ ignore\[0\]\.path: expected a path inside one settings group[\s\S]*hint: ignore the specific paths that change/);
+  });
+});
+
 describe('the published JSON Schema', () => {
   it('is up to date with the zod model (run `npm run schema` to refresh)', () => {
     const committed = readFileSync(path.join(REPO_ROOT, 'baselines', 'schema.json'), 'utf8');

@@ -186,7 +186,7 @@ describe('diffBaseline', () => {
       ];
       raw.ignore = [
         { path: 'instance.allowed_origins', reason: 'preview deployments come and go', owner: 'web', expires: '2027-03-31' },
-        { path: 'settings.session', reason: 'expired: no longer applies', owner: 'ops', expires: '2026-01-01' },
+        { path: 'settings.session.inactivity_timeout_minutes', reason: 'expired: no longer applies', owner: 'ops', expires: '2026-01-01' },
         { path: 'code:settings/**', reason: 'a code: entry leaves files out of a scan, never a setting', owner: 'ops', expires: '2027-03-31' },
       ];
     });
@@ -206,6 +206,16 @@ describe('diffBaseline', () => {
     const onlySuppressed = diffBaseline(loaded, liveLike(loaded, (settings) => { settings.jwt_templates!.supabase!.lifetime = 3600; }), { today: TODAY });
     expect(onlySuppressed.status).toBe('clean');
     expect(onlySuppressed.changes).toHaveLength(1);
+  });
+
+  test('an ignore entry spanning every group suppresses nothing, even if it got past validation', () => {
+    const loaded = productionBaseline();
+    const live = liveLike(loaded, (settings) => void (settings.instance!.test_mode = true));
+    for (const scope of ['settings', '*', 'settings.*', '*.test_mode']) {
+      const unvalidated = { ...loaded, baseline: { ...loaded.baseline, ignore: [{ path: scope, reason: 'r', owner: 'o', expires: '2027-03-31' }] } };
+      const drift = diffBaseline(unvalidated, live, { today: TODAY });
+      expect(drift.changes.map((change) => [change.path, change.suppressed]), scope).toEqual([['settings.instance.test_mode', undefined]]);
+    }
   });
 
   test('diffBaseline does not mutate its inputs', () => {
