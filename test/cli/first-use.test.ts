@@ -151,11 +151,11 @@ describe('ignore entries: reason, owner and expiry like exceptions', () => {
   });
 
   it('an expired entry is a failing check finding, like an expired exception', async () => {
-    write('baselines/production.json', ignoring([{ path: 'settings.session', reason: 'migration', owner: 'ops', expires: '2026-01-31' }]));
+    write('baselines/production.json', ignoring([{ path: 'settings.session.inactivity_timeout_minutes', reason: 'migration', owner: 'ops', expires: '2026-01-31' }]));
     const run = await runMain(['check', '--format', 'json', '--fail-on', 'medium'], { cwd: dir });
     expect(run.code).toBe(2);
     const expired = (JSON.parse(run.stdout) as { findings: { rule: string; status: string; message: string; path: string }[] }).findings.filter((finding) => finding.rule === 'baseline-ignore-expired');
-    expect(expired).toEqual([expect.objectContaining({ status: 'fail', path: 'ignore[0]', message: 'the ignore entry for settings.session (owner ops) expired on 2026-01-31 and no longer applies' })]);
+    expect(expired).toEqual([expect.objectContaining({ status: 'fail', path: 'ignore[0]', message: 'the ignore entry for settings.session.inactivity_timeout_minutes (owner ops) expired on 2026-01-31 and no longer applies' })]);
     const sarif = await runMain(['check', '--format', 'sarif'], { cwd: dir });
     expect(sarif.stdout).toContain('"ruleId": "baseline-ignore-expired"');
   });
