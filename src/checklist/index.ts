@@ -81,18 +81,30 @@ export function evaluateSettings(settings: Settings, context: RuleContext, optio
  * already checked for freshness. A bare declaration copied from the baseline (the cookie's
  * SameSite, failed-login alerts, the settings review, the key rotation date) is intent, not
  * evidence: `not_verifiable`, unless a probe or a scan decided the rule (their evidence is
- * `probe`/`code`, never `attested`). A failing declaration still fails: it shows a problem.
- * In baseline mode nothing changes: a baseline is intent, and its findings say so (`baseline`).
+ * `probe`/`code`, never `attested`) or the rule judged an attestation slot beside it
+ * (`keys.last_rotation`, `…failed_login_alerts.test_alert`, `…settings_review.last_review`) or a
+ * signed snapshot review (evidence `snapshot`). A failing declaration still fails: it shows a
+ * problem. In baseline mode nothing changes: a baseline is intent, and its findings say so.
  */
 function backedDeclaration(result: EvidencedResult, settings: Settings, context: RuleContext): EvidencedResult {
   if (context.mode !== 'live' || result.status !== 'pass' || result.evidence !== 'attested' || !result.path) return result;
   if (isAttestation(getAt(settings, result.path))) return result;
+  const where = formatPath(result.path);
+  const slot = DECLARATION_EVIDENCE[where];
   return {
     ...result,
     status: 'not_verifiable',
-    message: `${result.message}, but only as the baseline declares it (settings.${formatPath(result.path)}): no Clerk API shows it, and no attestation (attested_by, attested_at, evidence) or probe or scan backs it`,
+    message: `${result.message}, but only as the baseline declares it (settings.${where}): no Clerk API shows it, and no attestation (attested_by, attested_at, evidence) or probe or scan backs it${slot ? `; ${slot}` : ''}`,
   };
 }
+
+/** Where the evidence for a bare declaration goes, for the not_verifiable message. */
+const DECLARATION_EVIDENCE: Record<string, string> = {
+  'keys.last_rotated_at': 'record the rotation at settings.keys.last_rotation',
+  'monitoring.failed_login_alerts': 'record a test alert that arrived at settings.monitoring.failed_login_alerts.test_alert',
+  'monitoring.settings_review': 'sign off and commit a snapshot review, or record settings.monitoring.settings_review.last_review',
+  'session.cookie_same_site': 'run `clerkguard probe`, which reads the Set-Cookie of the deployed app',
+};
 
 function isAttestation(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;

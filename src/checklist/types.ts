@@ -29,7 +29,25 @@ export interface RuleContext {
   today: string;
   /** What the application itself shows (a scan, a probe): stands in for attestations. */
   application?: readonly ApplicationEvidence[];
+  /**
+   * Live, in a snapshot run: the newest earlier review report of this environment and whether
+   * it is evidence for item 20 (src/snapshot/review-evidence.ts). Absent outside snapshots.
+   */
+  settingsReview?: SnapshotReviewEvidence;
 }
+
+/** A reviewer's decision in a snapshot review's sign-off block. */
+export const REVIEW_DECISIONS = ['approved', 'approved with follow-ups', 'rejected'] as const;
+export type ReviewDecision = (typeof REVIEW_DECISIONS)[number];
+
+/**
+ * The earlier snapshot review a live evaluation may rest item 20 on: `signed` only when its
+ * sign-off block is filled in (reviewer, a real date, a known decision) and the file is committed
+ * to git unchanged; otherwise `unusable`, with the reason in words.
+ */
+export type SnapshotReviewEvidence =
+  | { kind: 'signed'; file: string; quarter: string; commit: string; reviewer: string; date: string; decision: ReviewDecision }
+  | { kind: 'unusable'; file?: string; reason: string };
 
 /** One check outcome. A rule may return several, e.g. one per JWT template. */
 export interface RuleResult {
@@ -37,6 +55,8 @@ export interface RuleResult {
   message: string;
   /** Path inside `settings` (without the `settings.` prefix) the result is about. */
   path?: JsonPath;
+  /** The evidence, when the rule judged something other than a settings value (item 20: a snapshot review). */
+  evidence?: 'snapshot';
 }
 
 export interface Rule {

@@ -277,12 +277,32 @@ interface CompiledRule extends SettingRule {
 
 const COMPILED: readonly CompiledRule[] = RULES.map((rule) => ({ ...rule, compiled: compilePattern(rule.pattern) }));
 
-/** Attestations live under practices.* and webhooks.<attestation>; they share one meaning. */
+/** Attestation slots beside a declaration (items 4, 19, 20), by their path inside the settings. */
+const ATTESTATION_SLOTS: readonly { path: readonly string[]; item: number }[] = [
+  { path: ['keys', 'last_rotation'], item: 4 },
+  { path: ['monitoring', 'failed_login_alerts', 'test_alert'], item: 19 },
+  { path: ['monitoring', 'settings_review', 'last_review'], item: 20 },
+];
+
+/**
+ * Attestations live under practices.*, webhooks.<attestation> and the slots above; they share
+ * one meaning: losing one loses evidence, an earlier date is staler evidence.
+ */
 function attestationClassification(change: ChangeFacts): Classification | undefined {
-  const [group, name, field] = change.path.map(String);
-  const isAttestation = (group === 'practices' && name !== undefined) || (group === 'webhooks' && name !== undefined && name in ATTESTATION_ITEMS);
-  if (!isAttestation || name === undefined) return undefined;
-  const items = ATTESTATION_ITEMS[name] === undefined ? [] : [ATTESTATION_ITEMS[name]];
+  const segments = change.path.map(String);
+  const slot = ATTESTATION_SLOTS.find((candidate) => candidate.path.every((segment, index) => segments[index] === segment));
+  let items: number[];
+  let field: string | undefined;
+  if (slot) {
+    items = [slot.item];
+    field = segments[slot.path.length];
+  } else {
+    const [group, name] = segments;
+    const isAttestation = (group === 'practices' && name !== undefined) || (group === 'webhooks' && name !== undefined && name in ATTESTATION_ITEMS);
+    if (!isAttestation || name === undefined) return undefined;
+    items = ATTESTATION_ITEMS[name] === undefined ? [] : [ATTESTATION_ITEMS[name]];
+    field = segments[2];
+  }
   const direction = field === undefined ? evidence(change) : field === 'attested_at' || field === 'expires' ? freshness(change) : 'neutral';
   return { direction, severity: direction === 'weakening' ? 'medium' : 'low', checklist_items: items };
 }

@@ -18,14 +18,19 @@ import type { RuleId } from '../checklist/ids';
 
 export type { EvidenceSource };
 
-/** Where a finding's evidence came from: the baseline file (declared intent) or a source. */
-export type Evidence = 'baseline' | EvidenceSource;
+/**
+ * Where a finding's evidence came from: the baseline file (declared intent), a source, or
+ * `snapshot`: a signed-off review report of an earlier `clerkguard snapshot`, committed to git
+ * (item 20, src/snapshot/review-evidence.ts). Never a coverage source: no setting is read from it.
+ */
+export type Evidence = 'baseline' | 'snapshot' | EvidenceSource;
 
 /**
  * Strongest first: what Clerk or the application itself shows beats a file a person exported,
- * which beats a person's word, which beats intent. Reports list sources in this order.
+ * which beats a reviewer's committed sign-off on a report clerkguard wrote, which beats a
+ * person's word in the baseline, which beats intent. Reports list sources in this order.
  */
-export const EVIDENCE_STRENGTH: readonly Evidence[] = ['bapi', 'fapi', 'platform', 'code', 'probe', 'export-file', 'attested', 'baseline', 'unverified'];
+export const EVIDENCE_STRENGTH: readonly Evidence[] = ['bapi', 'fapi', 'platform', 'code', 'probe', 'export-file', 'snapshot', 'attested', 'baseline', 'unverified'];
 
 /** Sources that read the application rather than the Clerk instance. */
 export const APPLICATION_SOURCES = ['code', 'probe'] as const;
@@ -129,9 +134,11 @@ export interface PlainResult {
   status: 'pass' | 'fail' | 'not_verifiable';
   message: string;
   path?: JsonPath;
+  /** Set by a rule that judged evidence handed to it rather than a settings value (item 20: `snapshot`). */
+  evidence?: 'snapshot';
 }
 
-export interface EvidencedResult extends PlainResult {
+export interface EvidencedResult extends Omit<PlainResult, 'evidence'> {
   evidence: Evidence;
   location?: EvidenceLocation;
   confidence?: Confidence;
@@ -157,7 +164,7 @@ export interface EvidenceContext {
  */
 export function withEvidence(rule: RuleId, results: readonly PlainResult[], context: EvidenceContext): EvidencedResult[] {
   const tagged = results.map((result): EvidencedResult => {
-    const evidence: Evidence = context.mode === 'baseline' ? 'baseline' : sourceFor(context.coverage, result.path);
+    const evidence: Evidence = result.evidence ?? (context.mode === 'baseline' ? 'baseline' : sourceFor(context.coverage, result.path));
     const status = context.mode === 'live' && result.status === 'pass' && evidence === 'unverified' ? 'not_verifiable' : result.status;
     return { ...result, status, evidence };
   });
@@ -166,7 +173,7 @@ export function withEvidence(rule: RuleId, results: readonly PlainResult[], cont
   const observations = sources.flatMap((evidence) => evidence.observations.filter((observation) => observation.rule === rule));
   const decisive = observations.filter((observation) => observation.status !== 'not_verifiable');
   const attestationPaths = ATTESTATION_PATHS[rule] ?? [];
-  const standsIn = (result: PlainResult) => result.path !== undefined && attestationPaths.some((path) => isUnder(result.path as JsonPath, formatPath(path)));
+  const standsIn = (result: Pick<PlainResult, 'path'>) => result.path !== undefined && attestationPaths.some((path) => isUnder(result.path as JsonPath, formatPath(path)));
 
   if (decisive.length === 0) {
     const notes = observations.map((observation) => `${observation.source}: ${observation.message}`);

@@ -20,8 +20,9 @@ export type LiveSource = 'api' | 'dashboard' | 'declared';
 type GroupSources = LiveSource | { readonly [field: string]: LiveSource };
 
 export const LIVE_SOURCES: { readonly [G in keyof Required<Settings>]: GroupSources } = {
-  // expected_environment: the secret key's prefix; rotation dates: a person's record.
-  keys: { expected_environment: 'api', last_rotated_at: 'declared', rotation_max_age_days: 'declared' },
+  // expected_environment: the secret key's prefix; rotation dates and their attestation: a person's record.
+  // No Clerk API shows when a secret key was created or rotated (docs/clerk-api-coverage.md).
+  keys: { expected_environment: 'api', last_rotated_at: 'declared', last_rotation: 'declared', rotation_max_age_days: 'declared' },
   instance: 'api',
   session: {
     // Clerk documents no API field for the inactivity timeout (Clerk docs, "Session options").

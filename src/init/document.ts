@@ -67,8 +67,9 @@ export const TODOS: readonly Todo[] = [
     text: () => 'TODO settings.session.cookie_same_site: what the deployed app\'s __session cookie carries; `clerkguard probe` reads it, or declare "lax" after checking it in the browser.',
   },
   {
-    path: ['keys', 'last_rotated_at'],
-    text: () => 'TODO settings.keys.last_rotated_at: the date the secret key was last rotated (YYYY-MM-DD), and rotation_max_age_days; no API shows either.',
+    path: ['keys', 'last_rotation'],
+    text: () =>
+      'TODO settings.keys.last_rotation: no Clerk API shows when the secret key was created or rotated. After each rotation record who did it, the day and the change ticket ({"attested_by": "…", "attested_at": "YYYY-MM-DD", "evidence": "…"}), and rotation_max_age_days (default 365). Until then item 4 is unverified.',
   },
   {
     path: ['webhooks'],
@@ -82,7 +83,8 @@ export const TODOS: readonly Todo[] = [
   },
   {
     path: ['monitoring'],
-    text: () => 'TODO settings.monitoring: failed_login_alerts (destination, threshold_multiplier of at most 50) and settings_review (cadence, last_reviewed_at): your alerting and review routine, which no API shows.',
+    text: () =>
+      'TODO settings.monitoring: your alerting and review routine, which no API shows. failed_login_alerts: destination, threshold_multiplier (at most 50) and test_alert, an attestation that a test alert arrived (attested_by, attested_at, evidence). settings_review: cadence; its evidence is a `clerkguard snapshot --commit` review whose sign-off block is filled in and committed, or last_review (attested_by, attested_at, evidence). Until then items 19 and 20 are unverified in a live review.',
   },
 ];
 

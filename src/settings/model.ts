@@ -31,7 +31,11 @@ export const attestationSchema = z
     attested_by: z.string().min(1).describe('Who vouches for this (a person or team).'),
     attested_at: isoDate.describe('When it was last verified (YYYY-MM-DD).'),
     evidence: z.string().min(1).describe('Where the proof lives: a test, a PR, a runbook, a ticket.'),
-    expires: isoDate.optional().describe('When the attestation must be renewed: defaults to, and is capped at, the rule\'s maximum age after attested_at (one year; cross-org isolation tests 180 days).'),
+    expires: isoDate
+      .optional()
+      .describe(
+        'When the attestation must be renewed: defaults to, and is capped at, the rule\'s maximum age after attested_at (one year; cross-org isolation tests 180 days; a key rotation keys.rotation_max_age_days; a settings review 35 or 100 days by its cadence).',
+      ),
   })
   .describe('A human attestation for something configuration cannot prove.');
 export type Attestation = z.infer<typeof attestationSchema>;
@@ -41,8 +45,13 @@ const keyEnvironment = z.enum(['live', 'test']);
 export const keysSchema = z
   .strictObject({
     expected_environment: keyEnvironment.describe('Which keys this instance must use: live (pk_live_/sk_live_) or test (pk_test_/sk_test_).'),
-    last_rotated_at: isoDate.optional().describe('When the secret key was last rotated (YYYY-MM-DD).'),
-    rotation_max_age_days: z.number().int().min(1).max(3650).optional().describe('Rotate the secret key at least this often.'),
+    last_rotated_at: isoDate.optional().describe('When the secret key was last rotated (YYYY-MM-DD): a declaration; live it can fail item 4 but never pass it (record last_rotation).'),
+    last_rotation: attestationSchema
+      .optional()
+      .describe(
+        'The last rotation of the secret key, attested: who rotated it (attested_by), the day it was rotated (attested_at) and the proof (evidence: the change ticket, the deploy). No Clerk API shows when a secret key was created or rotated.',
+      ),
+    rotation_max_age_days: z.number().int().min(1).max(3650).optional().describe('Rotate the secret key at least this often (default 365 days).'),
   })
   .describe('Publishable and secret key expectations (checklist items 1, 2, 4).');
 
@@ -256,12 +265,20 @@ export const monitoringSchema = z
         destination: z.string().min(1).describe('Where alerts go (SIEM, channel, pager).'),
         threshold_multiplier: z.number().positive().max(1000).describe('Alert when failures exceed this multiple of the normal rate.'),
         window_minutes: z.number().int().min(1).max(1440).optional(),
+        test_alert: attestationSchema
+          .optional()
+          .describe('A test alert was triggered and received at the destination: who tested (attested_by), when (attested_at), and the proof (evidence: the alert, the ticket). Counts for one year.'),
       })
       .optional(),
     settings_review: z
       .strictObject({
         cadence: z.enum(['monthly', 'quarterly']),
-        last_reviewed_at: isoDate.optional(),
+        last_reviewed_at: isoDate.optional().describe('When the settings were last reviewed (YYYY-MM-DD): a declaration; live it can fail item 20 but never pass it (record last_review, or sign off a committed snapshot review).'),
+        last_review: attestationSchema
+          .optional()
+          .describe(
+            'The last settings review, attested: the reviewer (attested_by), the day of the sign-off (attested_at) and where the review is recorded (evidence). Counts 35 days (monthly) or 100 days (quarterly). A signed, committed `clerkguard snapshot` review counts without it.',
+          ),
       })
       .optional(),
   })
@@ -315,6 +332,15 @@ export const settingsSchema = z
     platform_config: platformConfigSchema.optional(),
   })
   .superRefine((settings, context) => {
+    // A date declared twice must say one thing: which of two rotation (or review) dates counts would be a guess.
+    const twice = [
+      { date: settings.keys?.last_rotated_at, attestation: settings.keys?.last_rotation, at: ['keys', 'last_rotation', 'attested_at'], other: 'keys.last_rotated_at' },
+      { date: settings.monitoring?.settings_review?.last_reviewed_at, attestation: settings.monitoring?.settings_review?.last_review, at: ['monitoring', 'settings_review', 'last_review', 'attested_at'], other: 'monitoring.settings_review.last_reviewed_at' },
+    ];
+    for (const { date, attestation, at, other } of twice) {
+      if (date === undefined || attestation === undefined || date === attestation.attested_at) continue;
+      context.addIssue({ code: 'custom', path: at, input: attestation.attested_at, message: `expected the same date as ${other} (${date}): remove ${other} (this attestation's attested_at is the date) or make them equal` });
+    }
     // One owner per Clerk field: the typed setting and the raw Platform key would fight.
     const session = settings.platform_config?.session;
     if (settings.session?.maximum_lifetime_minutes !== undefined && session && Object.prototype.hasOwnProperty.call(session, 'lifetime')) {

@@ -3,7 +3,7 @@
  * pull request or in the git history. The sign-off block sits between HTML comment markers so
  * a later run for the same quarter can keep what a reviewer already filled in.
  */
-import type { FindingStatus } from '../checklist/index';
+import { REVIEW_DECISIONS, type FindingStatus, type ReviewDecision } from '../checklist/index';
 import type { DriftChange } from '../drift/types';
 import { EXCEPTION_WARNING_DAYS, summarizeReview, type ReviewReport } from './review';
 import { addDays } from '../checklist/helpers';
@@ -32,11 +32,83 @@ export function blankSignOff(): string {
 
 /** The sign-off block of an earlier report for the same quarter, if a reviewer changed it. */
 export function extractSignOff(markdown: string): string | undefined {
-  const start = markdown.indexOf(SIGN_OFF_START);
-  const end = markdown.indexOf(SIGN_OFF_END, start);
-  if (start === -1 || end === -1) return undefined;
-  const block = markdown.slice(start, end + SIGN_OFF_END.length);
+  const block = signOffBlock(markdown);
   return block === blankSignOff() ? undefined : block;
+}
+
+/** The sign-off block between its markers, filled in or not; undefined without both markers. */
+export function signOffBlock(markdown: string): string | undefined {
+  const start = markdown.indexOf(SIGN_OFF_START);
+  const end = start === -1 ? -1 : markdown.indexOf(SIGN_OFF_END, start);
+  if (start === -1 || end === -1) return undefined;
+  return markdown.slice(start, end + SIGN_OFF_END.length);
+}
+
+/** A reviewer's sign-off, read from the block's table. */
+export interface SignOff {
+  reviewer: string;
+  date: string;
+  decision: ReviewDecision;
+  follow_ups: string;
+}
+
+/** Longer than any sign-off a person types: a block past it is not read (bounded, fail closed). */
+export const MAX_SIGN_OFF_CHARS = 16 * 1024;
+
+const SIGN_OFF_FIELDS = ['reviewer', 'date', 'decision', 'follow-ups'] as const;
+
+/**
+ * Reads a filled-in sign-off block: one table row per field (`| Reviewer | Ada |`), each at most
+ * once. Anything that is not a complete, unambiguous sign-off is a `problem` in words, never a
+ * guess: a missing reviewer, a date that is not YYYY-MM-DD, a decision other than the three the
+ * block names.
+ */
+export function parseSignOff(block: string): SignOff | { problem: string } {
+  if (block.length > MAX_SIGN_OFF_CHARS) return { problem: `its sign-off block is longer than ${MAX_SIGN_OFF_CHARS} characters` };
+  if (block === blankSignOff()) return { problem: 'its sign-off block is not filled in' };
+  const values = new Map<string, string>();
+  for (const line of block.split('\n')) {
+    const cells = tableCells(line);
+    if (cells === undefined || cells.length !== 2) continue;
+    const field = cells[0]!.toLowerCase();
+    if (!(SIGN_OFF_FIELDS as readonly string[]).includes(field)) continue;
+    if (values.has(field)) return { problem: `its sign-off block names ${cells[0]} twice` };
+    values.set(field, cells[1]!);
+  }
+  const reviewer = values.get('reviewer') ?? '';
+  const date = values.get('date') ?? '';
+  const decision = (values.get('decision') ?? '').toLowerCase().replace(/\s+/g, ' ').replace(/follow ups/, 'follow-ups').replace(/\.$/, '');
+  if (reviewer === '' && date === '' && decision === '') return { problem: 'its sign-off block is not filled in' };
+  if (reviewer === '') return { problem: 'its sign-off names no reviewer' };
+  if (!isRealDate(date)) return { problem: `its sign-off date ${date === '' ? 'is empty' : `"${date}" is not a date as YYYY-MM-DD`}` };
+  if (!(REVIEW_DECISIONS as readonly string[]).includes(decision)) {
+    return { problem: `its sign-off decision ${decision === '' ? 'is empty' : `"${values.get('decision')}"`}: expected ${REVIEW_DECISIONS.join(', ')}` };
+  }
+  return { reviewer, date, decision: decision as ReviewDecision, follow_ups: values.get('follow-ups') ?? '' };
+}
+
+/** The cells of a markdown table row (`\|` is a literal pipe), or undefined for another line. */
+function tableCells(line: string): string[] | undefined {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('|') || !trimmed.endsWith('|') || trimmed.length < 2) return undefined;
+  const cells: string[] = [];
+  let current = '';
+  for (let index = 1; index < trimmed.length - 1; index++) {
+    const char = trimmed[index]!;
+    if (char === '\\' && trimmed[index + 1] === '|') {
+      current += '|';
+      index++;
+    } else if (char === '|') {
+      cells.push(current.trim());
+      current = '';
+    } else current += char;
+  }
+  cells.push(current.trim());
+  return cells;
+}
+
+function isRealDate(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 }
 
 export function renderReviewMarkdown(review: ReviewReport, options: { signOff?: string } = {}): string {
@@ -77,7 +149,7 @@ export function renderReviewMarkdown(review: ReviewReport, options: { signOff?: 
 
 function checklistSection(review: ReviewReport): string[] {
   const lines = ['## Checklist (20 items)', ''];
-  lines.push('Status against the live settings. Evidence says where each value came from: `bapi` Backend API, `fapi` Frontend API, `platform` Platform API, `code` a scan of the application\'s code, `probe` the running application\'s URLs, `export-file` a dashboard export, `attested` a human attestation, `unverified` no source could show it.', '');
+  lines.push('Status against the live settings. Evidence says where each value came from: `bapi` Backend API, `fapi` Frontend API, `platform` Platform API, `code` a scan of the application\'s code, `probe` the running application\'s URLs, `export-file` a dashboard export, `snapshot` an earlier review report signed off and committed to git, `attested` a human attestation, `unverified` no source could show it.', '');
   lines.push('| # | Item | Severity | Status | Evidence | Findings |', '|---|---|---|---|---|---|');
   for (const item of review.checklist) {
     const counts = (Object.keys(item.counts) as FindingStatus[])

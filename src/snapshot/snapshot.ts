@@ -28,6 +28,7 @@ import { compareQuarters, formatQuarter, quarterOf, quarterRange, type Quarter }
 import { safeText, secretValues, snapshotJsonText } from './redact';
 import { buildReview, summarizeReview, type ReviewReport, type ReviewSummary } from './review';
 import { extractSignOff, renderReviewMarkdown } from './review-markdown';
+import { earlierReviewEvidence, type EarlierSnapshot } from './review-evidence';
 
 export interface SnapshotOptions {
   /** The snapshots folder (absolute, or relative to cwd). */
@@ -268,8 +269,10 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
 
   const previousEntry = lastKnownGood(dir, environment, options.quarter);
   let since: ReviewReport['since_last_known_good'] = { changes: [] };
+  let earlier: EarlierSnapshot | undefined;
   if (previousEntry) {
     const previous = readSnapshotFile(previousEntry.file);
+    earlier = { quarter: formatQuarter(previousEntry.quarter), markdown: snapshotPaths(dir, environment, previousEntry.quarter).markdown, export: previous };
     const compared = diffExports(previous, live, { production: baseline.target.environment_type === 'production' });
     since = {
       previous: { quarter: formatQuarter(previousEntry.quarter), file: relativeToDir(previousEntry.file), captured_at: previous.captured_at },
@@ -279,7 +282,9 @@ async function prepare(loaded: LoadedBaseline, dir: string, quarter: string, opt
   }
 
   const collected = options.application ? await options.application(loaded) : undefined;
-  const context: RuleContext = { ...baselineContext(loaded, asOf), mode: 'live', coverage: live.coverage, ...(collected ? { application: collected.evidence } : {}) };
+  // Item 20: the earlier quarter's review, if a reviewer signed it off and it is committed.
+  const settingsReview = await earlierReviewEvidence({ environment, earlier, instanceId: live.instance_id, show: relativeToDir, env: options.env });
+  const context: RuleContext = { ...baselineContext(loaded, asOf), mode: 'live', coverage: live.coverage, settingsReview, ...(collected ? { application: collected.evidence } : {}) };
   const findings = evaluateSettings(live.settings, context, { exceptions: baseline.exceptions });
   const drift = diffBaseline(loaded, live, { strict: false, today: asOf });
   const review = buildReview({

@@ -58,10 +58,10 @@ const CASES: RuleCase[] = [
   },
   {
     rule: 'keys-rotation',
-    fail: (b) => void (settings(b).keys.last_rotated_at = '2025-01-01'),
-    failPath: 'settings.keys.last_rotated_at',
-    failMessage: /last rotated 694 days ago/,
-    unverified: (b) => delete settings(b).keys.last_rotated_at,
+    fail: (b) => void (settings(b).keys.last_rotation.attested_at = '2025-01-01'),
+    failPath: 'settings.keys.last_rotation',
+    failMessage: /last rotated 694 days ago \(2025-01-01, by platform-team: CHG-2291/,
+    unverified: (b) => delete settings(b).keys.last_rotation,
   },
   {
     rule: 'session-inactivity-timeout',
@@ -170,9 +170,9 @@ const CASES: RuleCase[] = [
   },
   {
     rule: 'monitoring-settings-review',
-    fail: (b) => void (settings(b).monitoring.settings_review.last_reviewed_at = '2026-01-01'),
-    failPath: 'settings.monitoring.settings_review.last_reviewed_at',
-    failMessage: /last quarterly settings review was 329 days ago/,
+    fail: (b) => void (settings(b).monitoring.settings_review.last_review.attested_at = '2026-01-01'),
+    failPath: 'settings.monitoring.settings_review.last_review',
+    failMessage: /attestation for the quarterly settings review by security-team expired on 2026-04-11/,
     unverified: (b) => delete settings(b).monitoring.settings_review,
   },
 ];

@@ -79,7 +79,11 @@ describe('exportLive', () => {
     // The inactivity timeout has no documented API field; revoke_on and cookie_same_site are declarations.
     expect(live.settings.session).toEqual({ maximum_lifetime_minutes: 10080, partitioned_cookies: false, revoke_on: settings.session!.revoke_on, cookie_same_site: 'lax' });
     expect(live.settings.practices).toEqual(settings.practices);
-    expect(live.settings.keys).toEqual({ expected_environment: 'live', last_rotated_at: '2026-10-01', rotation_max_age_days: 180 });
+    expect(live.settings.keys).toEqual({
+      expected_environment: 'live',
+      last_rotation: { attested_by: 'platform-team', attested_at: '2026-10-01', evidence: 'CHG-2291: secret key reset in the dashboard after servers were redeployed with the new key' },
+      rotation_max_age_days: 180,
+    });
     expect(live.coverage).toMatchObject({
       'instance.allowed_origins': 'bapi',
       'instance.hibp': 'fapi',

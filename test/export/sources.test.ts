@@ -67,6 +67,7 @@ describe('the live-source table', () => {
   it('copies declarations and attestations from the baseline', () => {
     expect(DECLARED_PATHS.map((entry) => entry.join('.'))).toEqual([
       'keys.last_rotated_at',
+      'keys.last_rotation',
       'keys.rotation_max_age_days',
       'session.revoke_on',
       'session.cookie_same_site',

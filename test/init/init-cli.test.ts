@@ -331,7 +331,7 @@ describe('clerkguard init --from-export', () => {
     const init = await cli(['init', '--from-export', 'live/production.json', '--profile', 'banking']);
     expect(init.code, init.stderr).toBe(0);
     expect(init.stdout).toContain('from the export file live/production.json (environment production, captured 2026-11-26T12:00:00.000Z');
-    expect(init.stdout).toMatch(/\n {2}settings\.keys\.last_rotated_at, [^\n]*settings\.practices, [^\n]*settings\.webhooks\.user_deleted_handling: an attestation copied from the baseline the export was taken with, not a value read from the instance/);
+    expect(init.stdout).toMatch(/\n {2}settings\.keys\.last_rotation, [^\n]*settings\.practices, [^\n]*settings\.webhooks\.user_deleted_handling: an attestation copied from the baseline the export was taken with, not a value read from the instance/);
     expect(init.stdout).toContain('  settings.session.inactivity_timeout_minutes, settings.webhooks.endpoints: no source could read it when the export was taken (coverage: unverified)');
     expect(init.stdout).toContain('clerkguard init --from-export live/production.json --env production --profile banking --harden --force   # write the proposals instead');
     const settings = validateBaselineText(read(), 'b.json').value!.settings;

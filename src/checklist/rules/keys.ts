@@ -1,5 +1,7 @@
 /** Checklist items 1-4: environment keys and the origin allowlist. */
-import { checkAttestation, daysBetween, fail, notDeclared, pass } from '../helpers';
+import type { Attestation } from '../../settings/model';
+import type { JsonPath } from '../../settings/paths';
+import { addDays, attestationExpiry, checkAttestation, daysBetween, fail, notDeclared, pass } from '../helpers';
 import { DEFAULT_ROTATION_MAX_AGE_DAYS, PROFILE_THRESHOLDS, PUBLIC_ENV_PREFIXES } from '../thresholds';
 import type { Rule, RuleResult } from '../types';
 
@@ -150,17 +152,33 @@ export const secretKeyRotation: Rule = {
   title: 'Secret key rotated on departures, suspected leaks, and on a schedule',
   severity: 'medium',
   rationale: 'A secret key that never rotates outlives every person and laptop that ever held it.',
-  remediation: 'Dashboard → API Keys → Reset (or the Platform API rotate_secret_keys); redeploy servers with the new key first, then record keys.last_rotated_at.',
+  remediation:
+    'Dashboard → API Keys → Reset (or the Platform API rotate_secret_keys); redeploy servers with the new key first, then record keys.last_rotation: who rotated it, the day, and the change ticket.',
   verification: ['config', 'attestation'],
-  how_to_verify: 'Record keys.last_rotated_at each time the secret key is rotated.',
+  how_to_verify:
+    'Each time the secret key is rotated, record keys.last_rotation (attested_by: who rotated it, attested_at: the day, evidence: the change ticket or deploy). No Clerk API shows when a secret key was created or rotated.',
   evaluate(settings, context) {
-    const rotated = settings.keys?.last_rotated_at;
-    const path = ['keys', 'last_rotated_at'];
-    if (rotated === undefined) return [notDeclared(context, path, this.how_to_verify)];
-    const maxAge = settings.keys?.rotation_max_age_days ?? DEFAULT_ROTATION_MAX_AGE_DAYS;
-    const age = daysBetween(rotated, context.today);
-    if (age < 0) return [fail(`keys.last_rotated_at ${rotated} is in the future`, path)];
-    if (age > maxAge) return [fail(`the secret key was last rotated ${age} days ago (${rotated}); the limit is ${maxAge} days`, path)];
-    return [pass(`the secret key was rotated ${age} days ago (${rotated}), within ${maxAge} days`, path)];
+    const keys = settings.keys;
+    const maxAge = keys?.rotation_max_age_days ?? DEFAULT_ROTATION_MAX_AGE_DAYS;
+    if (keys?.last_rotation) return [rotation(keys.last_rotation.attested_at, maxAge, context.today, ['keys', 'last_rotation'], keys.last_rotation)];
+    if (keys?.last_rotated_at !== undefined) return [rotation(keys.last_rotated_at, maxAge, context.today, ['keys', 'last_rotated_at'])];
+    return [notDeclared(context, ['keys', 'last_rotation'], this.how_to_verify)];
   },
 };
+
+/**
+ * The age of the last rotation against the rule's limit. Attested, the rotation is due again at
+ * its attestation's expiry: `expires` may bring that forward, never past the limit.
+ */
+function rotation(rotated: string, maxAge: number, today: string, path: JsonPath, attestation?: Attestation): RuleResult {
+  const age = daysBetween(rotated, today);
+  const where = `settings.${path.join('.')}${attestation ? '.attested_at' : ''}`;
+  if (age < 0) return fail(`${where} ${rotated} is in the future`, attestation ? [...path, 'attested_at'] : path);
+  const by = attestation ? `, by ${attestation.attested_by}: ${attestation.evidence}` : '';
+  const due = attestation ? attestationExpiry(attestation, maxAge) : { expires: addDays(rotated, maxAge), note: '' };
+  if (due.expires < today) {
+    const limit = attestation?.expires !== undefined && due.note === '' && due.expires < addDays(rotated, maxAge) ? `its attestation expired on ${due.expires}` : `the limit is ${maxAge} days${due.note}`;
+    return fail(`the secret key was last rotated ${age} days ago (${rotated}${by}); ${limit}`, path);
+  }
+  return pass(`the secret key was rotated ${age} days ago (${rotated}${by}), within ${maxAge} days`, path);
+}

@@ -1,7 +1,8 @@
 /** Checklist items 19-20: operational monitoring, and the instance defenses that feed it. */
-import { daysBetween, fail, notDeclared, pass } from '../helpers';
+import type { JsonPath } from '../../settings/paths';
+import { checkAttestation, daysBetween, fail, notDeclared, pass } from '../helpers';
 import { PROFILE_THRESHOLDS, REVIEW_MAX_AGE_DAYS } from '../thresholds';
-import type { Rule, RuleResult } from '../types';
+import type { Rule, RuleResult, SnapshotReviewEvidence } from '../types';
 
 export const failedLoginAlerts: Rule = {
   id: 'monitoring-failed-login-alerts',
@@ -11,15 +12,26 @@ export const failedLoginAlerts: Rule = {
   rationale: 'A 50x failure rate is credential stuffing. Clerk emits no failed-sign-in webhook, so alerting needs a log pipeline, and lockout, CAPTCHA, enumeration protection and breached-password checks blunt the attack meanwhile.',
   remediation: 'Route sign-in failures to your SIEM with a spike alert; keep user lockout, sign-up CAPTCHA, enumeration protection and HIBP on.',
   verification: ['config', 'live', 'attestation'],
-  how_to_verify: 'Declare monitoring.failed_login_alerts with its destination and threshold, and trigger a test alert once.',
+  how_to_verify:
+    'Declare monitoring.failed_login_alerts with its destination and threshold, trigger a test alert, and record that it arrived in monitoring.failed_login_alerts.test_alert (attested_by, attested_at, evidence: the alert or ticket).',
   evaluate(settings, context) {
     const limits = PROFILE_THRESHOLDS[context.profile];
     const results: RuleResult[] = [];
     const alerts = settings.monitoring?.failed_login_alerts;
-    if (alerts === undefined) results.push(notDeclared(context, ['monitoring', 'failed_login_alerts'], this.how_to_verify));
+    const alertsPath = ['monitoring', 'failed_login_alerts'];
+    if (alerts === undefined) results.push(notDeclared(context, alertsPath, this.how_to_verify));
     else if (alerts.threshold_multiplier > 50) {
-      results.push(fail(`failed-login alerts fire only above ${alerts.threshold_multiplier}x the normal rate; a 50x spike must alert`, ['monitoring', 'failed_login_alerts', 'threshold_multiplier']));
-    } else results.push(pass(`failed-login spikes above ${alerts.threshold_multiplier}x alert ${alerts.destination}`, ['monitoring', 'failed_login_alerts']));
+      results.push(fail(`failed-login alerts fire only above ${alerts.threshold_multiplier}x the normal rate; a 50x spike must alert`, [...alertsPath, 'threshold_multiplier']));
+    } else {
+      const declared = `failed-login spikes above ${alerts.threshold_multiplier}x alert ${alerts.destination}`;
+      if (alerts.test_alert) {
+        // A declared pipeline is intent; a test alert that arrived shows it works.
+        const tested = checkAttestation(alerts.test_alert, [...alertsPath, 'test_alert'], context, `a test alert reached ${alerts.destination}`, this.how_to_verify);
+        results.push(tested.status === 'pass' ? { ...tested, message: `${declared}; ${tested.message}` } : tested);
+      } else {
+        results.push(pass(`${declared} (no test alert is recorded at settings.monitoring.failed_login_alerts.test_alert)`, alertsPath));
+      }
+    }
 
     const lockout = settings.attack_protection?.user_lockout;
     const lockoutPath = ['attack_protection', 'user_lockout'];
@@ -70,19 +82,64 @@ export const settingsReview: Rule = {
   title: 'Session and instance settings are reviewed for drift at least quarterly',
   severity: 'medium',
   rationale: 'Clerk defaults change over time; old configurations silently become wrong.',
-  remediation: 'Run `clerkguard snapshot --commit` every quarter (or `clerkguard schedule`) and record monitoring.settings_review.last_reviewed_at after sign-off.',
+  remediation:
+    'Run `clerkguard snapshot --commit` every quarter (or `clerkguard schedule`), have a reviewer fill in the review report\'s sign-off block and commit it; or record monitoring.settings_review.last_review after each review.',
   verification: ['config', 'attestation'],
-  how_to_verify: 'Commit a quarterly snapshot with `clerkguard snapshot --commit` and sign off its review report.',
+  how_to_verify:
+    'Commit a quarterly snapshot (`clerkguard snapshot --commit`), fill in its review report\'s sign-off block (reviewer, date, decision) and commit that: the next snapshot\'s review counts it. Or record monitoring.settings_review.last_review (attested_by, attested_at, evidence).',
   evaluate(settings, context) {
     const review = settings.monitoring?.settings_review;
     const path = ['monitoring', 'settings_review'];
-    if (review === undefined) return [notDeclared(context, path, this.how_to_verify)];
-    const maxAge = REVIEW_MAX_AGE_DAYS[review.cadence];
+    const cadence = review?.cadence ?? 'quarterly';
+    const maxAge = REVIEW_MAX_AGE_DAYS[cadence];
+    const snapshot = context.mode === 'live' ? context.settingsReview : undefined;
+    const attested = review?.last_review;
+    // Two records of a review (a signed snapshot report, an attestation): the later one counts.
+    const signedLater = snapshot?.kind === 'signed' && snapshot.date > context.today;
+    if (snapshot?.kind === 'signed' && (attested === undefined || (!signedLater && snapshot.date >= attested.attested_at))) {
+      return [signedSnapshotReview(snapshot, cadence, maxAge, context.today, path)];
+    }
+    const unusable =
+      snapshot?.kind === 'unusable'
+        ? `; the snapshot review is no evidence: ${snapshot.reason}`
+        : signedLater
+          ? `; the ${snapshot.quarter} snapshot review was signed off after this review's capture date (${context.today})`
+          : '';
+    if (attested) {
+      const result = checkAttestation(attested, [...path, 'last_review'], context, `the ${cadence} settings review`, this.how_to_verify, maxAge);
+      return [{ ...result, message: `${result.message}${unusable}` }];
+    }
+    if (review === undefined) {
+      if (!snapshot) return [notDeclared(context, path, this.how_to_verify)];
+      return [{ status: 'not_verifiable', message: `no settings review is recorded (settings.monitoring.settings_review is not declared)${unusable}. ${this.how_to_verify}`, path }];
+    }
     if (review.last_reviewed_at === undefined) {
-      return [{ status: 'not_verifiable', message: `a ${review.cadence} review is planned but no review is recorded yet (monitoring.settings_review.last_reviewed_at)`, path }];
+      return [{ status: 'not_verifiable', message: `a ${review.cadence} review is planned but no review is recorded yet (monitoring.settings_review.last_review)${unusable}`, path }];
     }
     const age = daysBetween(review.last_reviewed_at, context.today);
+    if (age < 0) return [fail(`monitoring.settings_review.last_reviewed_at ${review.last_reviewed_at} is in the future`, [...path, 'last_reviewed_at'])];
     if (age > maxAge) return [fail(`the last ${review.cadence} settings review was ${age} days ago (${review.last_reviewed_at})`, [...path, 'last_reviewed_at'])];
-    return [pass(`settings reviewed ${age} days ago (${review.last_reviewed_at}), ${review.cadence}`, path)];
+    return [pass(`settings reviewed ${age} days ago (${review.last_reviewed_at}), ${review.cadence}${unusable}`, path)];
   },
 };
+
+/**
+ * A review report of an earlier snapshot, signed off and committed (src/snapshot/review-evidence.ts
+ * checked both): it counts for the cadence's maximum age after the sign-off date. `today` is the
+ * review's own as-of date (its capture), so a sign-off dated later did not exist yet for it.
+ */
+function signedSnapshotReview(review: Extract<SnapshotReviewEvidence, { kind: 'signed' }>, cadence: 'monthly' | 'quarterly', maxAge: number, today: string, path: JsonPath): RuleResult {
+  const record = `the ${review.quarter} review (${review.file}, commit ${review.commit})`;
+  const signed = `signed off by ${review.reviewer} on ${review.date}`;
+  if (review.date > today) {
+    return { status: 'not_verifiable', evidence: 'snapshot', path, message: `${record} was ${signed}, after this review's capture date (${today}): it counts from the next snapshot` };
+  }
+  if (review.decision === 'rejected') {
+    return { status: 'fail', evidence: 'snapshot', path, message: `${record} was rejected: ${signed}; resolve its follow-ups, then sign off a new review` };
+  }
+  const age = daysBetween(review.date, today);
+  if (age > maxAge) {
+    return { status: 'fail', evidence: 'snapshot', path, message: `the last signed-off settings review is ${age} days old: ${record}, ${signed}; a ${cadence} review is due every ${maxAge} days` };
+  }
+  return { status: 'pass', evidence: 'snapshot', path, message: `${record} was ${signed} ("${review.decision}"), ${age} days ago, within the ${maxAge} days of a ${cadence} review` };
+}
