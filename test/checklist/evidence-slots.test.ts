@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { BaselineError, parseBaseline, type LoadedBaseline } from '../../src/baseline/load';
 import { baselineContext, checkBaseline } from '../../src/checklist/evaluate-baseline';
 import { evaluateSettings, type Finding } from '../../src/checklist/index';
-import type { EvidenceSource } from '../../src/export/types';
+import type { EvidenceSource } from '../../src/settings/model';
 import { baselineWith } from '../helpers/baselines';
 import { PINNED_TODAY } from '../helpers/cli';
 
