@@ -8,7 +8,8 @@
  * - the newest snapshot of the environment from an EARLIER quarter (the last-known-good one); a
  *   quarter's own report never vouches for itself: it was signed off after it was written, and a
  *   signed report must not change under its signature;
- * - of the same instance as the live one (a review of another instance reviews nothing here);
+ * - of the same instance as the live one, both named (a review of another or an unnamed instance
+ *   reviews nothing here);
  * - a sign-off block with a reviewer, a real YYYY-MM-DD date no earlier than the snapshot's
  *   capture, and one of the decisions the block names;
  * - the report is committed: its bytes equal the blob at HEAD. A sign-off typed into the working
@@ -54,9 +55,11 @@ export async function earlierReviewEvidence(input: ReviewEvidenceInput): Promise
   }
   const file = input.show(earlier.markdown);
   const unusable = (reason: string): SnapshotReviewEvidence => ({ kind: 'unusable', file, reason: `${file} (${earlier.quarter}) ${reason}` });
-  if (earlier.export.instance_id !== null && input.instanceId !== null && earlier.export.instance_id !== input.instanceId) {
-    return unusable(`reviewed instance ${earlier.export.instance_id}, not ${input.instanceId}`);
+  // Unknown on either side is no match: a review of an instance nobody can name proves nothing here.
+  if (earlier.export.instance_id === null || input.instanceId === null) {
+    return unusable(`cannot be matched to the live instance: ${earlier.export.instance_id === null ? 'its snapshot names no instance_id' : 'the live export names no instance_id'}`);
   }
+  if (earlier.export.instance_id !== input.instanceId) return unusable(`reviewed instance ${earlier.export.instance_id}, not ${input.instanceId}`);
   const text = readReview(earlier.markdown);
   if (typeof text !== 'string') return unusable(text.problem);
   const block = signOffBlock(text);

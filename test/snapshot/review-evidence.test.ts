@@ -88,6 +88,7 @@ describe('earlierReviewEvidence (real git)', () => {
     ['a malformed sign-off date', () => repoWithReport(report(signOff({ ...SIGNED, Date: '2026-10' }))), {}, /"2026-10" is not a date/],
     ['a sign-off before the snapshot was captured', () => repoWithReport(report(signOff({ ...SIGNED, Date: '2026-09-01' }))), {}, /signed off on 2026-09-01, before its snapshot was captured \(2026-09-30\)/],
     ['a review of another instance', () => repoWithReport(report(signOff(SIGNED))), { earlierInstance: 'ins_other' }, /reviewed instance ins_other, not ins_1/],
+    ['a snapshot that names no instance', () => repoWithReport(report(signOff(SIGNED))), { earlierInstance: null }, /cannot be matched to the live instance: its snapshot names no instance_id/],
     ['a sign-off that is not committed', () => repoWithReport(report(signOff(SIGNED)), { commit: false }), {}, /is not committed: a sign-off counts once it is committed to git/],
   ] as const)('%s is unusable, with the reason', async (_name, make, overrides, reason) => {
     const { repo, file } = make();
