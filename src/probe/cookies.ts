@@ -9,6 +9,10 @@
  * or with partitioned cookies (clerk-js `createSessionCookie`, `createClientUatCookie`); each
  * cookie also exists suffixed `_<8 characters>` derived from the publishable key
  * (`getSuffixedCookieName` in @clerk/shared keys).
+ *
+ * HttpOnly is graded only where the docs state it: `__client` "HttpOnly: Yes" (a `__client`
+ * without it fails); `__session` is "HttpOnly: No - must be able to be accessed by client-side
+ * SDKs", so its absence is by design; nothing documents `__client_uat`'s, so it is not graded.
  */
 import { observe, type ProbeObservation } from './observe';
 
@@ -101,6 +105,11 @@ function judgeCookie(cookie: ParsedCookie, url: string, context: CookieContext):
     say('fail', 'medium', 'no SameSite attribute: Chromium treats it as Lax, other browsers may send it cross-site; Clerk sets SameSite explicitly');
   } else {
     say('fail', 'medium', `SameSite=${cookie.attributes.get('samesite')} is not a SameSite value browsers know; they treat it as missing`);
+  }
+  if (cookie.base === '__client') {
+    // The long-lived client token: readable by page scripts, an XSS could carry the whole session away.
+    if (cookie.attributes.has('httponly')) say('pass', 'high', 'HttpOnly, as Clerk sets the client token', 'cookie-httponly');
+    else say('fail', 'high', 'no HttpOnly: page scripts (an XSS) can read the long-lived client token; Clerk sets __client HttpOnly', 'cookie-httponly');
   }
   const domain = cookie.attributes.get('domain');
   if (cookie.base === '__session' && domain) {

@@ -108,14 +108,14 @@ function renderText({ findings, failOn, verbose, color, invalid = [] }: Findings
     }
     const unverified = items.filter((finding) => finding.status === 'not_verifiable');
     if (unverified.length > 0 && !verbose) {
-      lines.push(`  ${p.dim('UNVERIFIED'.padEnd(10))} ${unverified.length} item${unverified.length === 1 ? '' : 's'} without evidence yet (never a pass, never fails check; --verbose says how to verify each):`);
+      lines.push(`  ${p.dim('UNVERIFIED'.padEnd(10))} ${unverifiedCounts(unverified)} (never a pass, never fails check; --verbose says how to verify each):`);
       for (const finding of unverified) {
         const where = finding.location ? ` (${formatLocation(finding.location)})` : '';
         lines.push(p.dim(`      ${itemColumn(finding)} ${finding.severity.padEnd(8)} ${finding.rule}${where}`));
       }
     }
     const summary = summarize(items, failOn);
-    lines.push(`  ${summaryLine(summary)}`);
+    lines.push(`  ${summaryLine(summary, items)}`);
     lines.push('');
   }
   // The problems themselves are in the error message on stderr; stdout says which files are missing from the report.
@@ -138,12 +138,36 @@ function renderText({ findings, failOn, verbose, color, invalid = [] }: Findings
   return `${lines.join('\n')}\n`;
 }
 
+/** Rule of the finding for each file a scan could not analyse: a file, not a checklist item. */
+const FILE_GAP_RULE = 'scan-file-not-analysed';
+
+/**
+ * "6 items without evidence yet, 1 file not analysed": items are checklist items (several
+ * findings of one item count once), files are the scan's not-analysed files, and anything else
+ * without an item (a probe that could not run) is counted on its own.
+ */
+function unverifiedCounts(unverified: readonly Finding[]): string {
+  const items = new Set(unverified.flatMap((finding) => (finding.checklist_item === null ? [] : [finding.checklist_item]))).size;
+  const files = new Set(unverified.filter((finding) => finding.rule === FILE_GAP_RULE).map((finding) => finding.location?.file ?? '')).size;
+  const other = unverified.filter((finding) => finding.checklist_item === null && finding.rule !== FILE_GAP_RULE).length;
+  const parts = [
+    ...(items > 0 || (files === 0 && other === 0) ? [`${items} item${items === 1 ? '' : 's'} without evidence yet`] : []),
+    ...(files > 0 ? [`${files} file${files === 1 ? '' : 's'} not analysed`] : []),
+    ...(other > 0 ? [`${other} other finding${other === 1 ? '' : 's'} without an item`] : []),
+  ];
+  return parts.join(', ');
+}
+
 function itemColumn(finding: Finding): string {
   return finding.checklist_item === null ? '  ' : String(finding.checklist_item).padStart(2);
 }
 
-function summaryLine(summary: FindingSummary): string {
-  return `${summary.fail} fail, ${summary.excepted} excepted, ${summary.not_verifiable} unverified, ${summary.pass} pass (items ${summary.checklist_items.length}/20 covered)`;
+/** Counts findings; a file the scan could not analyse is counted as a file, not as an unverified finding. */
+function summaryLine(summary: FindingSummary, findings: readonly Finding[]): string {
+  const files = new Set(findings.filter((finding) => finding.rule === FILE_GAP_RULE && finding.status === 'not_verifiable').map((finding) => finding.location?.file ?? '')).size;
+  const fileGaps = findings.filter((finding) => finding.rule === FILE_GAP_RULE && finding.status === 'not_verifiable').length;
+  const notAnalysed = files > 0 ? `, ${files} file${files === 1 ? '' : 's'} not analysed` : '';
+  return `${summary.fail} fail, ${summary.excepted} excepted, ${summary.not_verifiable - fileGaps} unverified, ${summary.pass} pass${notAnalysed} (items ${summary.checklist_items.length}/20 covered)`;
 }
 
 function escapeCell(text: string): string {
@@ -154,7 +178,7 @@ export function renderMarkdown({ findings, failOn, verbose, invalid = [] }: Find
   const lines: string[] = ['# clerkguard checklist findings', ''];
   const groups = groupBy(sortFindings(findings), (finding) => finding.file ?? finding.environment);
   for (const [group, items] of groups) {
-    lines.push(`## ${group}`, '', summaryLine(summarize(items, failOn)), '');
+    lines.push(`## ${group}`, '', summaryLine(summarize(items, failOn), items), '');
     const shown = items.filter((finding) => verbose || finding.status !== 'pass');
     if (shown.length === 0) {
       // No empty table: say what the summary line means.
@@ -315,7 +339,7 @@ const APPLICATION_RULES = [
     id: 'scan-file-not-analysed',
     name: 'A file could not be analysed',
     shortDescription: { text: 'A file could not be analysed' },
-    fullDescription: { text: 'The scan could not read or parse this file, so it says nothing about it.' },
+    fullDescription: { text: 'The scan could not read or parse this file: at most it searched it for key shapes, and no checklist item the file bears on passes while it is not analysed.' },
     help: { text: 'Fix the file or exclude it with a baseline ignore entry (code:<glob>) and a reason.' },
     properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
   },

@@ -16,13 +16,19 @@ export interface ScanPolicy {
   productionHost?: string;
 }
 
-/** A text file other than source: env files, committed config, build output. */
+/**
+ * A file searched as text: env files, committed config, build output, and source files the
+ * parser could not take (`source`: a syntax error, nesting too deep, binary content), which are
+ * searched for key shapes so a key committed in a broken file is still found.
+ */
 export interface TextFile {
   relative: string;
-  kind: 'env' | 'text' | 'build';
+  kind: 'env' | 'text' | 'build' | 'source';
   text: string;
   /** For build files: the build directory as given, for messages. */
   buildRoot?: string;
+  /** Binary content (NUL bytes), decoded byte for byte: searched for key shapes only. */
+  binary?: boolean;
 }
 
 export interface DetectorContext {

@@ -20,6 +20,8 @@ export interface DiscoveredFile {
 export interface DiscoveryProblem {
   relative: string;
   reason: string;
+  /** Set when the problem is one file of a known kind; absent when a folder (or anything) could hide behind it. */
+  kind?: FileKind;
 }
 
 export interface Discovery {
@@ -82,7 +84,7 @@ export function discover(root: string, options: DiscoverOptions = {}, kindOf: (n
       try {
         stats = lstatSync(absolute);
       } catch (error) {
-        out.problems.push({ relative: rel, reason: `could not be read (${errorCode(error)})` });
+        out.problems.push({ relative: rel, reason: `could not be read (${errorCode(error)})`, ...kindField(kindOf(name)) });
         continue;
       }
       const excluded = options.exclude?.(rel);
@@ -95,7 +97,7 @@ export function discover(root: string, options: DiscoverOptions = {}, kindOf: (n
           target = statSync(absolute);
         } catch (error) {
           const code = errorCode(error);
-          out.problems.push({ relative: rel, reason: code === 'ELOOP' ? 'symlink loop (not followed)' : `broken symlink (${code})` });
+          out.problems.push({ relative: rel, reason: code === 'ELOOP' ? 'symlink loop (not followed)' : `broken symlink (${code})`, ...(code === 'ELOOP' ? {} : kindField(kindOf(name))) });
           continue;
         }
         if (target.isDirectory()) {
@@ -147,6 +149,10 @@ export function discover(root: string, options: DiscoverOptions = {}, kindOf: (n
     for (let i = subdirs.length - 1; i >= 0; i--) stack.push(subdirs[i] as { dir: string; relative: string; depth: number });
   }
   return out;
+}
+
+function kindField(kind: FileKind | undefined): { kind?: FileKind } {
+  return kind === undefined ? {} : { kind };
 }
 
 function pointsToAncestor(real: string, parentDir: string): boolean {

@@ -52,7 +52,7 @@ export function scanFindings(result: ScanResult, options: ScanFindingOptions): F
   return findings;
 }
 
-/** Files not analysed and suppressions that waive nothing: listed, never silently dropped. */
+/** Files not analysed (each keeps the items of its scope from passing) and suppressions that waive nothing: listed, never silently dropped. */
 export function gapFindings(result: Pick<ScanResult, 'notAnalysed' | 'suppressions'>, base: { file?: string; environment: string }): Finding[] {
   const findings: Finding[] = [];
   for (const gap of result.notAnalysed) {
@@ -63,7 +63,7 @@ export function gapFindings(result: Pick<ScanResult, 'notAnalysed' | 'suppressio
       title: 'A file could not be analysed',
       severity: 'medium',
       status: 'not_verifiable',
-      message: `${gap.file}: ${gap.reason}; the scan says nothing about it`,
+      message: `${gap.file}: ${gap.reason}; ${gap.scope === 'code' ? 'no item the scan judges can pass while it is not analysed' : 'items 1, 2 and 10 (where keys live) cannot pass while it is not read'}`,
       path: '',
       evidence: 'code',
       location: { file: gap.file, ...(gap.line === undefined ? {} : { line: gap.line, column: gap.column ?? 1 }) },

@@ -23,6 +23,7 @@ import { discover, errorCode, type DiscoveredFile } from './discover';
 import { findHandlers } from './handlers';
 import { isStackExhausted } from './ast';
 import { analyseMiddleware } from './middleware';
+import { redact } from './keys';
 import { buildProject, type Project } from './project';
 import { parseSourceFile, type SourceFile } from './source';
 import { applySuppressions, findSuppressions, type InlineSuppression } from './suppress';
@@ -65,12 +66,26 @@ export interface ScanOptions {
   readFile?: (absolute: string) => Buffer;
 }
 
+/**
+ * A file (or part of the tree) the scan could not analyse. `scope` says which items it keeps
+ * from passing: `code` every item the scan judges (a source file, a folder that could hide
+ * one), `keys` the items a text search decides (1, 2 and 10: env, text and build files).
+ */
 export interface NotAnalysed {
   file: string;
   reason: string;
+  scope: GapScope;
   line?: number;
   column?: number;
 }
+
+export type GapScope = 'code' | 'keys';
+
+/** The rules a search of text for key shapes decides; a text, env or build file that could not be read keeps these from passing. */
+export const KEY_RULES: readonly RuleId[] = ['keys-secret-server-only', 'keys-production-live', 'webhook-secret-in-env'];
+
+/** What every file that was read but not parsed says in the "not analysed" list. */
+export const KEY_SEARCH_ONLY = 'searched for key shapes only';
 
 export interface LoadedApplication {
   roots: string[];
@@ -79,7 +94,7 @@ export interface LoadedApplication {
   texts: TextFile[];
   notAnalysed: NotAnalysed[];
   skipped: Record<string, number>;
-  excluded: NotAnalysed[];
+  excluded: { file: string; reason: string }[];
   suppressions: InlineSuppression[];
   counts: { source: number; env: number; text: number; build: number };
 }
@@ -117,12 +132,23 @@ export function loadApplication(options: ScanOptions): LoadedApplication {
       },
     });
     for (const [name, count] of Object.entries(found.skipped)) loaded.skipped[name] = (loaded.skipped[name] ?? 0) + count;
-    for (const problem of found.problems) loaded.notAnalysed.push({ file: `${prefix}${problem.relative}`, reason: problem.reason });
+    for (const problem of found.problems) {
+      // A file of a known text kind hides keys at most; anything else (a folder, a source file) could hide any code.
+      const scope: GapScope = problem.kind === 'env' || problem.kind === 'text' ? 'keys' : 'code';
+      loaded.notAnalysed.push({ file: `${prefix}${problem.relative}`, reason: problem.reason, scope });
+    }
     const sources: SourceFile[] = [];
     for (const file of found.files) {
       const relative = `${prefix}${file.relative}`;
-      const text = readText(file, read, MAX_SOURCE_BYTES, loaded.notAnalysed, relative, file.kind === 'source');
-      if (text === undefined) continue;
+      const scope: GapScope = file.kind === 'source' ? 'code' : 'keys';
+      const content = readText(file, read, MAX_SOURCE_BYTES, loaded.notAnalysed, relative, scope, file.kind === 'source');
+      if (content === undefined) continue;
+      const { text, binary } = content;
+      if (binary) {
+        // Not analysable, but read: a key in it is still a key (the bytes are searched as they are).
+        loaded.texts.push({ relative, kind: file.kind, text, binary: true });
+        continue;
+      }
       loaded.suppressions.push(...findSuppressions(relative, text));
       if (file.kind === 'source') {
         const outcome = parseSourceFile(file.relative, relative, file.absolute, root, text);
@@ -130,9 +156,16 @@ export function loadApplication(options: ScanOptions): LoadedApplication {
           sources.push(outcome.file);
           loaded.counts.source++;
         } else {
+          // Not analysed, and every item the analysis decides stays undecided (withholdPasses); the
+          // text is still searched for key shapes, so a key in a broken file fails as it would in a .txt.
+          loaded.texts.push({ relative, kind: 'source', text });
           const first = outcome.errors[0];
-          if (outcome.reason !== undefined && !first) loaded.notAnalysed.push({ file: relative, reason: outcome.reason });
-          else loaded.notAnalysed.push({ file: relative, reason: `syntax error at ${first?.line ?? 1}:${first?.column ?? 1}: ${first?.message ?? 'unparseable'}`, line: first?.line ?? 1, column: first?.column ?? 1 });
+          if (outcome.reason !== undefined && !first) loaded.notAnalysed.push({ file: relative, reason: `${outcome.reason} (${KEY_SEARCH_ONLY})`, scope });
+          else {
+            const line = first?.line ?? 1;
+            const column = first?.column ?? 1;
+            loaded.notAnalysed.push({ file: relative, reason: `syntax error at ${line}:${column}: ${redact(first?.message ?? 'unparseable')} (${KEY_SEARCH_ONLY})`, scope, line, column });
+          }
         }
       } else {
         loaded.texts.push({ relative, kind: file.kind, text });
@@ -144,13 +177,13 @@ export function loadApplication(options: ScanOptions): LoadedApplication {
   for (const build of buildsAbsolute) {
     const found = discover(build, {}, buildKind, ['node_modules', 'cache', '.git']);
     const buildName = display(build);
-    for (const problem of found.problems) loaded.notAnalysed.push({ file: `${buildName}/${problem.relative}`, reason: problem.reason });
+    for (const problem of found.problems) loaded.notAnalysed.push({ file: `${buildName}/${problem.relative}`, reason: problem.reason, scope: 'keys' });
     for (const file of found.files) {
       const relative = `${buildName}/${file.relative}`;
-      const text = readText(file, read, MAX_BUILD_BYTES, loaded.notAnalysed, relative, false);
-      if (text === undefined) continue;
-      loaded.texts.push({ relative, kind: 'build', text, buildRoot: buildName });
-      loaded.counts.build++;
+      const content = readText(file, read, MAX_BUILD_BYTES, loaded.notAnalysed, relative, 'keys', false);
+      if (content === undefined) continue;
+      loaded.texts.push({ relative, kind: 'build', text: content.text, buildRoot: buildName, ...(content.binary ? { binary: true } : {}) });
+      if (!content.binary) loaded.counts.build++;
     }
   }
   return loaded;
@@ -160,26 +193,30 @@ function buildKind(name: string): 'text' | undefined {
   return /\.(m?js|cjs|html?|json|map|txt|css|rsc|body|meta)$/i.test(name) ? 'text' : undefined;
 }
 
-/** Reads a file as UTF-8 text, or lists why it could not be: unreadable, too large, binary. */
-function readText(file: DiscoveredFile, read: (absolute: string) => Buffer, maxBytes: number, notAnalysed: NotAnalysed[], relative: string, reportBinary: boolean): string | undefined {
+/**
+ * Reads a file as UTF-8 text, or lists why it could not be: unreadable, too large. Binary
+ * content comes back byte for byte (latin1, so key shapes stay intact) for the key search only;
+ * a binary source or env file is listed as not analysed too (a binary `.txt` is just not text).
+ */
+function readText(file: DiscoveredFile, read: (absolute: string) => Buffer, maxBytes: number, notAnalysed: NotAnalysed[], relative: string, scope: GapScope, reportBinary: boolean): { text: string; binary: boolean } | undefined {
   if (file.size > maxBytes) {
-    notAnalysed.push({ file: relative, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB (${Math.round(file.size / 1024 / 1024)} MB): not analysed` });
+    notAnalysed.push({ file: relative, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB (${Math.round(file.size / 1024 / 1024)} MB): not analysed`, scope });
     return undefined;
   }
   let buffer: Buffer;
   try {
     buffer = read(file.absolute);
   } catch (error) {
-    notAnalysed.push({ file: relative, reason: `could not be read (${errorCode(error)})` });
+    notAnalysed.push({ file: relative, reason: `could not be read (${errorCode(error)})`, scope });
     return undefined;
   }
   const head = buffer.subarray(0, 8192);
   if (head.includes(0)) {
     // Binary content under a text extension: not analysable, and saying so beats calling it clean.
-    if (reportBinary || file.kind !== 'text') notAnalysed.push({ file: relative, reason: 'binary content (NUL bytes): not analysed' });
-    return undefined;
+    if (reportBinary || file.kind !== 'text') notAnalysed.push({ file: relative, reason: `binary content (NUL bytes): not analysed (${KEY_SEARCH_ONLY})`, scope });
+    return { text: buffer.toString('latin1'), binary: true };
   }
-  return buffer.toString('utf8');
+  return { text: buffer.toString('utf8'), binary: false };
 }
 
 function checkDirectory(cwd: string, given: string, what: string): string {
@@ -237,8 +274,47 @@ export function analyseApplication(app: LoadedApplication, policy: ScanPolicy, t
     ...rest,
     suppressions,
     policy,
-    evidence: { source: 'code', subjects: [...app.roots, ...app.builds], examined: SCANNED_RULES, observations: dedupe(observations) },
+    evidence: { source: 'code', subjects: [...app.roots, ...app.builds], examined: SCANNED_RULES, observations: withholdPasses(dedupe(observations), app.notAnalysed) },
   };
+}
+
+/** The check id of the observation that stands where passes were withheld. */
+export const INCOMPLETE_CHECK = 'scan-incomplete';
+
+/**
+ * A file the scan could not analyse may hold exactly what an item looks for (the unprotected
+ * route, the key, the unverified webhook), so no item it bears on passes on the strength of the
+ * rest: that item's passing observations are replaced by one undecided observation naming the
+ * files. Failing observations stand (what was seen is true), so an item still fails on them.
+ */
+function withholdPasses(observations: Observation[], notAnalysed: readonly NotAnalysed[]): Observation[] {
+  if (notAnalysed.length === 0) return observations;
+  const out: Observation[] = [];
+  const withheld = new Map<RuleId, number>();
+  for (const observation of observations) {
+    if (observation.status === 'pass' && blockersOf(observation.rule, notAnalysed).length > 0) {
+      withheld.set(observation.rule, (withheld.get(observation.rule) ?? 0) + 1);
+    } else out.push(observation);
+  }
+  for (const [rule, count] of withheld) {
+    const blockers = blockersOf(rule, notAnalysed);
+    const named = blockers.slice(0, 3).map((gap) => `${gap.file} (${gap.reason.replace(` (${KEY_SEARCH_ONLY})`, '')})`).join('; ');
+    const more = blockers.length > 3 ? `; and ${blockers.length - 3} more` : '';
+    out.push({
+      source: 'code',
+      rule,
+      check: INCOMPLETE_CHECK,
+      status: 'not_verifiable',
+      confidence: 'high',
+      message: `not judged as a pass: ${blockers.length} file${blockers.length === 1 ? '' : 's'} could not be analysed and may hold what this item looks for: ${named}${more}; ${count} passing observation${count === 1 ? '' : 's'} of the analysed code withheld`,
+      location: { file: '.' },
+    });
+  }
+  return out;
+}
+
+function blockersOf(rule: RuleId, notAnalysed: readonly NotAnalysed[]): NotAnalysed[] {
+  return notAnalysed.filter((gap) => gap.scope === 'code' || KEY_RULES.includes(rule));
 }
 
 /** Same rule, check, location and message once (two routes sharing one handler file). */

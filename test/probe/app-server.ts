@@ -149,11 +149,11 @@ export function startApp(options: AppOptions): Promise<RunningServer> {
   });
 }
 
-/** A Frontend API stand-in: `/v1/environment` sets the `__client` cookie as Clerk documents it. */
-export function startFrontendApi(sameSite: 'Lax' | 'None'): Promise<RunningServer> {
+/** A Frontend API stand-in: `/v1/environment` sets the `__client` cookie as Clerk documents it (HttpOnly unless `httpOnly: false`). */
+export function startFrontendApi(sameSite: 'Lax' | 'None', { httpOnly = true }: { httpOnly?: boolean } = {}): Promise<RunningServer> {
   return startServer((request, res) => {
     if (request.url.startsWith('/v1/environment')) {
-      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `__client=eyJhbGciOiJSUzI1NiJ9.client.sig; Path=/; HttpOnly; Secure; SameSite=${sameSite}` }).end('{"auth_config":{},"partitioned_cookies":false}');
+      res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': `__client=eyJhbGciOiJSUzI1NiJ9.client.sig; Path=/;${httpOnly ? ' HttpOnly;' : ''} Secure; SameSite=${sameSite}` }).end('{"auth_config":{},"partitioned_cookies":false}');
       return;
     }
     res.writeHead(404).end();

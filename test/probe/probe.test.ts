@@ -185,6 +185,7 @@ describe('probe: cookies', () => {
   it('accepts SameSite=None only in a declared iframe setup, and reads the Frontend API the baseline names', async () => {
     const fapiLax = await startFrontendApi('Lax');
     const fapiNone = await startFrontendApi('None');
+    const fapiReadable = await startFrontendApi('Lax', { httpOnly: false });
     try {
       const iframe = writeProbeBaseline({
         origin: vulnerable.origin,
@@ -194,7 +195,8 @@ describe('probe: cookies', () => {
       const samesite = result.evidence.observations.filter((observation) => observation.check === 'cookie-samesite').map((observation) => observation.status);
       expect(samesite).toEqual(['pass', 'pass']);
 
-      for (const [fapi, expected] of [[fapiLax, 'pass'], [fapiNone, 'fail']] as const) {
+      // [Frontend API, SameSite verdict, HttpOnly verdict]: Clerk documents __client as HttpOnly, so without it it fails.
+      for (const [fapi, expected, httpOnly] of [[fapiLax, 'pass', 'pass'], [fapiNone, 'fail', 'pass'], [fapiReadable, 'pass', 'fail']] as const) {
         const { loaded } = writeProbeBaseline({
           origin: fixed.origin,
           mutate: (baseline) => {
@@ -204,11 +206,14 @@ describe('probe: cookies', () => {
           },
         });
         const read = await runProbe(loaded, options({ env: {} }));
-        expect(read.evidence.observations.map((observation) => [observation.check, observation.status, observation.message.split(':')[0]])).toEqual([['cookie-samesite', expected, '__client']]);
+        expect(read.evidence.observations.map((observation) => [observation.check, observation.status, observation.message.split(':')[0]])).toEqual([
+          ['cookie-samesite', expected, '__client'],
+          ['cookie-httponly', httpOnly, '__client'],
+        ]);
         expect(fapi.requests.map((request) => [request.method, request.url])).toEqual([['GET', '/v1/environment']]);
       }
     } finally {
-      await Promise.all([fapiLax.close(), fapiNone.close()]);
+      await Promise.all([fapiLax.close(), fapiNone.close(), fapiReadable.close()]);
     }
   });
 

@@ -44,26 +44,29 @@ const PRODUCTION_ENV_FILE = /(^|\/)\.env\.production(\.local)?$/;
 const COMMITTED_ENV_FILE = /(^|\/)\.env(\.(development|production|test|example|sample|template|defaults|dist))?$/;
 
 function scanText(file: TextFile, context: DetectorContext): void {
-  if (file.kind === 'env') scanEnvFile(file, context);
-  const production = file.kind === 'build' ? context.policy.environmentType === 'production' : PRODUCTION_ENV_FILE.test(file.relative);
+  if (file.kind === 'env' && !file.binary) scanEnvFile(file, context);
+  // Source that could not be parsed is judged as source is: hard-coded for the app the baseline describes.
+  const production = file.kind === 'build' || file.kind === 'source' ? context.policy.environmentType === 'production' : PRODUCTION_ENV_FILE.test(file.relative);
+  // Whether an unparsed module ships to the browser is unknown: the finding says so instead of guessing.
+  const unparsed = file.kind === 'source' ? ' (the file could not be parsed, so whether it ships to the browser was not determined)' : '';
   for (const key of findKeys(file.text)) {
     const { line, column } = lineColumn(file.text, key.index);
     const where = atLine(file.relative, line, column, `${key.kind}_…`);
     if (key.kind === 'sk_live' || key.kind === 'sk_test') {
       if (file.kind === 'build') {
         context.report(observation('keys-secret-server-only', 'secret-key-in-build', 'fail', 'high', `a ${key.kind}_ secret key is in the build output (${file.buildRoot ?? 'build'}): anyone who loads the bundle has full Backend API access`, where));
-      } else if (file.kind === 'text') {
-        context.report(observation('keys-secret-server-only', 'secret-key-literal', 'fail', 'high', `a ${key.kind}_ secret key is committed in ${file.relative}`, where));
+      } else if (file.kind === 'text' || file.kind === 'source') {
+        context.report(observation('keys-secret-server-only', 'secret-key-literal', 'fail', 'high', `a ${key.kind}_ secret key is committed in ${file.relative}${unparsed}`, where));
       }
-      if (key.kind === 'sk_test' && production) context.report(observation('keys-production-live', 'test-key-in-production', 'fail', 'high', `a test secret key (sk_test_) is configured for production in ${file.relative}`, where));
+      if (key.kind === 'sk_test' && production) context.report(observation('keys-production-live', 'test-key-in-production', 'fail', 'high', `a test secret key (sk_test_) is ${file.kind === 'source' ? `hard-coded in ${file.relative} of a production app` : `configured for production in ${file.relative}`}`, where));
     } else if (key.kind === 'whsec') {
-      if (file.kind === 'text' || file.kind === 'build' || (file.kind === 'env' && COMMITTED_ENV_FILE.test(file.relative))) {
+      if (file.kind === 'text' || file.kind === 'build' || file.kind === 'source' || (file.kind === 'env' && COMMITTED_ENV_FILE.test(file.relative))) {
         const why = file.kind === 'env' ? `${file.relative} is committed by convention; keep the secret in .env*.local or the host's environment` : `committed in ${file.relative}`;
         context.report(observation('webhook-secret-in-env', 'signing-secret-literal', 'fail', file.kind === 'env' ? 'medium' : 'high', `a whsec_ webhook signing secret is ${file.kind === 'build' ? `in the build output (${file.buildRoot ?? 'build'})` : why}`, where));
       }
     } else if (key.kind === 'pk_test' && production) {
       context.report(observation('keys-production-live', 'test-key-in-production', 'fail', 'high', `a test publishable key (pk_test_) is ${file.kind === 'build' ? 'in the production build' : `configured for production in ${file.relative}`}: the app talks to a development instance`, where));
-    } else if (key.kind === 'pk_live' && (production || file.kind === 'env')) {
+    } else if (key.kind === 'pk_live' && (production || file.kind === 'env' || file.kind === 'source')) {
       checkPublishableHost(key, where, file.relative, context);
     }
   }
