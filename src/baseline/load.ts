@@ -39,7 +39,7 @@ export function validateBaselineText(text: string, file: string): ValidationResu
   const comments = stripComments(baselineSchema, parsed.value, file, text);
   const result = validateWithSchema(baselineSchema, parsed.value, file, text);
   if (comments.length > 0) return { errors: [...comments, ...result.errors], warnings: [] };
-  if (result.value) result.warnings.push(...baselineWarnings(result.value, file));
+  if (result.value) for (const warning of baselineWarnings(result.value, file)) result.warnings.push(warning);
   else explainOldIgnoreEntries(result.errors, parsed.value);
   return result;
 }
@@ -142,7 +142,7 @@ export function loadBaselines(args: readonly string[], cwd = process.cwd()): Loa
     try {
       loaded.push(loadBaselineFile(path.resolve(cwd, file), file));
     } catch (error) {
-      if (error instanceof BaselineError) issues.push(...error.issues);
+      if (error instanceof BaselineError) for (const issue of error.issues) issues.push(issue);
       else throw error;
     }
   }

@@ -4,7 +4,8 @@
  * instead of throwing so that callers (CLI, policy pack, tests) choose how to present them.
  */
 import { z } from 'zod';
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, parseTree, printParseErrorCode, visit, type Node, type ParseError, type ParseErrorCode } from 'jsonc-parser';
+import { locatePaths, type LocateRequest } from '../report/locate';
 import { formatPath, type JsonPath, type PathSegment } from '../settings/paths';
 import { closestMatch } from '../util/suggest';
 import { RULE_IDS } from '../checklist/ids';
@@ -68,8 +69,10 @@ export function parseJsonText(text: string, file: string): ValidationResult<unkn
       },
     ]);
   }
+  // The parser's events, not a syntax tree: a tree of a 12 MB baseline costs hundreds of MB only
+  // to collect the same errors (parseTree reports exactly what visit's onError sees).
   const parseErrors: ParseError[] = [];
-  parseTree(text, parseErrors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  visit(text, { onError: (error: ParseErrorCode, offset: number, length: number) => void parseErrors.push({ error, offset, length }) }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   if (parseErrors.length > 0) {
     // Only the first syntax error is reliable: the parser's recovery makes later ones cascade.
     return fail(
@@ -155,8 +158,17 @@ export function validateWithSchema<S extends z.ZodType>(
 ): ValidationResult<z.infer<S>> {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return { value: keepRecordKeys(schema, value, result.data) as z.infer<S>, errors: [], warnings: [] };
-  const errors: ValidationIssue[] = [];
-  for (const issue of result.error.issues) errors.push(...describeIssue(schema, issue, file, text));
+  const described: { issue: ValidationIssue; at?: LocateRequest }[] = [];
+  for (const issue of result.error.issues) for (const entry of describeIssue(schema, issue, file)) described.push(entry);
+  // Every issue's line in one pass over the text (a parse per issue is quadratic in a file with many).
+  const located = text === undefined ? [] : locatePaths(text, described.filter((entry) => entry.at).map((entry) => entry.at!));
+  let next = 0;
+  const errors = described.map(({ issue, at }) => {
+    const position = at && text !== undefined ? located[next++] : undefined;
+    if (!position) return issue;
+    const { file: issueFile, path, ...rest } = issue;
+    return { file: issueFile, path, line: position.line, column: position.column, ...rest };
+  });
   errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { errors, warnings: [] };
 }
@@ -197,20 +209,23 @@ function isRecordLike(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, text?: string): ValidationIssue[] {
+/** An issue in plain words, with the path whose position in the text it points at (located later, all at once). */
+function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string): { issue: ValidationIssue; at?: LocateRequest }[] {
   const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
-  const at = (segments: JsonPath, pointAtKey = false) => (text === undefined ? {} : locatePath(text, segments, pointAtKey) ?? {});
+  const at = (segments: JsonPath, pointAtKey = false): LocateRequest => ({ path: segments, pointAtKey });
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => {
         const known = knownKeysAt(root, path);
         const suggestion = closestMatch(key, known);
         return {
-          file,
-          path: formatPath([...path, key]),
-          ...at([...path, key], true),
-          message: `unknown key "${key}"`,
-          hint: suggestion ? `did you mean "${suggestion}"?` : known.length > 0 ? `allowed keys here: ${known.join(', ')}` : undefined,
+          issue: {
+            file,
+            path: formatPath([...path, key]),
+            message: `unknown key "${key}"`,
+            hint: suggestion ? `did you mean "${suggestion}"?` : known.length > 0 ? `allowed keys here: ${known.join(', ')}` : undefined,
+          },
+          at: at([...path, key], true),
         };
       });
     case 'invalid_type': {
@@ -218,27 +233,31 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, t
       const missing = input === undefined;
       return [
         {
-          file,
-          path: formatPath(path),
-          ...at(missing ? path.slice(0, -1) : path),
-          message: missing ? `missing required key "${String(path[path.length - 1] ?? '')}" (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeValue(input)}`,
+          issue: {
+            file,
+            path: formatPath(path),
+            message: missing ? `missing required key "${String(path[path.length - 1] ?? '')}" (expected ${issue.expected})` : `expected ${issue.expected}, got ${describeValue(input)}`,
+          },
+          at: at(missing ? path.slice(0, -1) : path),
         },
       ];
     }
     case 'invalid_value': {
       const input = (issue as { input?: unknown }).input;
       if (input === undefined && path.length > 0) {
-        return [{ file, path: formatPath(path), ...at(path.slice(0, -1)), message: `missing required key "${String(path[path.length - 1])}" (expected ${issue.values.map((option) => JSON.stringify(option)).join(' or ')})` }];
+        return [{ issue: { file, path: formatPath(path), message: `missing required key "${String(path[path.length - 1])}" (expected ${issue.values.map((option) => JSON.stringify(option)).join(' or ')})` }, at: at(path.slice(0, -1)) }];
       }
       const options = issue.values.map((option) => JSON.stringify(option));
       const suggestion = typeof input === 'string' ? closestMatch(input, issue.values.map(String)) : undefined;
       return [
         {
-          file,
-          path: formatPath(path),
-          ...at(path),
-          message: `expected ${options.length === 1 ? options[0] : `one of ${options.join(', ')}`}, got ${describeValue(input)}`,
-          hint: suggestion ? `did you mean "${suggestion}"?` : undefined,
+          issue: {
+            file,
+            path: formatPath(path),
+            message: `expected ${options.length === 1 ? options[0] : `one of ${options.join(', ')}`}, got ${describeValue(input)}`,
+            hint: suggestion ? `did you mean "${suggestion}"?` : undefined,
+          },
+          at: at(path),
         },
       ];
     }
@@ -251,10 +270,8 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, t
       const what = issue.origin === 'string' ? 'length' : issue.origin === 'array' ? 'number of items' : 'value';
       return [
         {
-          file,
-          path: formatPath(path),
-          ...at(path),
-          message: `expected ${what} ${comparison} ${String(bound)}, got ${describeValue(input)}`,
+          issue: { file, path: formatPath(path), message: `expected ${what} ${comparison} ${String(bound)}, got ${describeValue(input)}` },
+          at: at(path),
         },
       ];
     }
@@ -265,11 +282,13 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, t
       const suggestion = isRule ? closestMatch(input, RULE_IDS) : undefined;
       return [
         {
-          file,
-          path: formatPath(path),
-          ...at(path),
-          message: `${issue.message}, got ${describeValue(input)}`,
-          hint: isRule ? (suggestion ? `did you mean "${suggestion}"? (list rules with: clerkguard rules)` : 'list rules with: clerkguard rules') : customHint(issue),
+          issue: {
+            file,
+            path: formatPath(path),
+            message: `${issue.message}, got ${describeValue(input)}`,
+            hint: isRule ? (suggestion ? `did you mean "${suggestion}"? (list rules with: clerkguard rules)` : 'list rules with: clerkguard rules') : customHint(issue),
+          },
+          at: at(path),
         },
       ];
     }
@@ -277,10 +296,8 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string, t
       const input = (issue as { input?: unknown }).input;
       return [
         {
-          file,
-          path: formatPath(path),
-          ...at(path),
-          message: input === undefined ? issue.message : `${issue.message}, got ${describeValue(input)}`,
+          issue: { file, path: formatPath(path), message: input === undefined ? issue.message : `${issue.message}, got ${describeValue(input)}` },
+          at: at(path),
         },
       ];
     }

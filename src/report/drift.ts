@@ -95,7 +95,7 @@ function environmentText(environment: EnvironmentDrift, p: Painter, verbose: boo
     if (change.suppressed) lines.push(p.dim(`      ${suppressionText(change.suppressed)}`));
     if (hidesCriticalWeakening(change)) lines.push(p.red('      warning: an ignore entry hides this critical weakening; it is not counted as drift'));
   }
-  lines.push(...applicationText(environment, p));
+  for (const line of applicationText(environment, p)) lines.push(line);
   if (environment.unmanaged.length > 0 && verbose) {
     lines.push(p.dim(`  unmanaged (live only, not drift; --strict reports them):`));
     for (const entry of environment.unmanaged) lines.push(p.dim(`    ${entry.path} = ${formatValue(entry.live, 80)} (${entry.source})`));
@@ -197,7 +197,7 @@ function environmentMarkdown(environment: EnvironmentDrift): string[] {
     for (const entry of environment.unmanaged) lines.push(`- ${code(entry.path)} = ${code(formatValue(entry.live))} (${entry.source})`);
     lines.push('');
   }
-  lines.push(...applicationMarkdown(environment));
+  for (const line of applicationMarkdown(environment)) lines.push(line);
   const unverified = environment.unverified ?? [];
   if (unverified.length > 0) {
     lines.push('**Unverified** (managed settings no live source could show: neither in sync nor drift):', '');

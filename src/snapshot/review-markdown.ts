@@ -139,16 +139,18 @@ export function renderReviewMarkdown(review: ReviewReport, options: { signOff?: 
   lines.push(`- Exceptions: ${summary.exceptions_expired} expired, ${summary.exceptions_expiring} expiring within ${EXCEPTION_WARNING_DAYS} days.`);
   lines.push('');
 
-  lines.push(...checklistSection(review), '');
-  lines.push(...driftSection(review), '');
-  lines.push(...sinceSection(review), '');
-  lines.push(...exceptionsSection(review), '');
+  // Sections append into one array: a spread (`push(...section)`) of a large review (thousands
+  // of changes or unmanaged settings) would exceed the number of arguments a call takes.
+  for (const section of [checklistSection, driftSection, sinceSection, exceptionsSection]) {
+    section(review, lines);
+    lines.push('');
+  }
   lines.push('## Sign-off', '', options.signOff ?? blankSignOff(), '');
   return `${lines.join('\n')}`;
 }
 
-function checklistSection(review: ReviewReport): string[] {
-  const lines = ['## Checklist (20 items)', ''];
+function checklistSection(review: ReviewReport, lines: string[]): void {
+  lines.push('## Checklist (20 items)', '');
   lines.push('Status against the live settings. Evidence says where each value came from: `bapi` Backend API, `fapi` Frontend API, `platform` Platform API, `code` a scan of the application\'s code, `probe` the running application\'s URLs, `export-file` a dashboard export, `snapshot` an earlier review report signed off and committed to git, `attested` a human attestation, `unverified` no source could show it.', '');
   lines.push('| # | Item | Severity | Status | Evidence | Findings |', '|---|---|---|---|---|---|');
   for (const item of review.checklist) {
@@ -162,7 +164,7 @@ function checklistSection(review: ReviewReport): string[] {
   lines.push('');
   if (attention.length === 0) {
     lines.push('Every finding passes.');
-    return lines;
+    return;
   }
   lines.push('### Findings that need attention', '');
   for (const { item, finding } of attention) {
@@ -171,12 +173,11 @@ function checklistSection(review: ReviewReport): string[] {
     if (finding.status === 'fail') lines.push(`  - Fix: ${oneLine(finding.remediation)}`);
     if (finding.status === 'not_verifiable' && finding.how_to_verify && !finding.message.includes(finding.how_to_verify)) lines.push(`  - Verify: ${oneLine(finding.how_to_verify)}`);
   }
-  return lines;
 }
 
-function driftSection(review: ReviewReport): string[] {
+function driftSection(review: ReviewReport, lines: string[]): void {
   const { drift } = review;
-  const lines = ['## Drift against the baseline', ''];
+  lines.push('## Drift against the baseline', '');
   lines.push(`Live settings compared with ${code(review.baseline.file)} (version ${cell(drift.baseline_version)}), classified as \`clerkguard drift\` does.`, '');
   if (drift.errors.length > 0) {
     lines.push('Some sources could not be read, so drift below is incomplete:', '');
@@ -186,7 +187,7 @@ function driftSection(review: ReviewReport): string[] {
   const active = drift.changes.filter((change) => !change.suppressed);
   const suppressed = drift.changes.filter((change) => change.suppressed);
   if (active.length === 0) lines.push(drift.unverified && drift.unverified.length > 0 ? 'No drift in the verified settings.' : 'No drift: every managed setting matches the baseline.');
-  else lines.push(...changeTable(active, 'Baseline', 'Live'));
+  else changeTable(active, 'Baseline', 'Live', lines);
   if (suppressed.length > 0) {
     lines.push('', 'Suppressed by the baseline (exceptions and ignore entries):', '');
     for (const change of suppressed) {
@@ -209,32 +210,30 @@ function driftSection(review: ReviewReport): string[] {
   if (drift.unmanaged.length > 0) {
     lines.push('', `Live settings the baseline does not manage (${drift.unmanaged.length}): ${drift.unmanaged.map((entry) => code(entry.path)).join(', ')}.`);
   }
-  return lines;
 }
 
-function sinceSection(review: ReviewReport): string[] {
+function sinceSection(review: ReviewReport, lines: string[]): void {
   const { previous, changes } = review.since_last_known_good;
-  const lines = ['## Changes since last-known-good', ''];
+  lines.push('## Changes since last-known-good', '');
   if (!previous) {
     lines.push(`First snapshot: there is no earlier snapshot of ${review.environment}, so there is nothing to compare with. The next quarter's review lists its changes against this one.`);
-    return lines;
+    return;
   }
   lines.push(`Compared with ${previous.quarter} (${code(previous.file)}, captured ${previous.captured_at}).`, '');
   const unverified = review.since_last_known_good.unverified ?? [];
   if (changes.length === 0) lines.push(unverified.length === 0 ? 'No changes since the last-known-good snapshot.' : 'No changes in the settings both snapshots could verify.');
-  else lines.push(...changeTable(changes, previous.quarter, review.quarter));
+  else changeTable(changes, previous.quarter, review.quarter, lines);
   if (unverified.length > 0) {
     lines.push('', `Settings one of the two snapshots could not verify, so neither changed nor unchanged (${unverified.length}): ${unverified.map((entry) => code(entry.path)).join(', ')}.`);
   }
-  return lines;
 }
 
-function exceptionsSection(review: ReviewReport): string[] {
-  const lines = ['## Exceptions', ''];
+function exceptionsSection(review: ReviewReport, lines: string[]): void {
+  lines.push('## Exceptions', '');
   const horizon = addDays(review.today, EXCEPTION_WARNING_DAYS);
   if (review.exceptions.length === 0) {
     lines.push(`No baseline exception has expired or expires within ${EXCEPTION_WARNING_DAYS} days (by ${horizon}).`);
-    return lines;
+    return;
   }
   lines.push(`Exceptions expired or expiring by ${horizon}, as of ${review.today}:`, '');
   lines.push('| State | Rule | Path | Owner | Expires | Days left | Reason |', '|---|---|---|---|---|---|---|');
@@ -243,17 +242,15 @@ function exceptionsSection(review: ReviewReport): string[] {
       `| ${exception.state === 'expired' ? 'EXPIRED' : 'expiring'} | ${code(exception.rule)} | ${exception.path ? code(exception.path) : 'all'} | ${cell(exception.owner)} | ${exception.expires} | ${exception.days_left} | ${cell(exception.reason)} |`,
     );
   }
-  return lines;
 }
 
-function changeTable(changes: readonly DriftChange[], before: string, after: string): string[] {
-  const lines = [`| Path | Change | ${cell(before)} | ${cell(after)} | Direction | Severity | Items | Source |`, '|---|---|---|---|---|---|---|---|'];
+function changeTable(changes: readonly DriftChange[], before: string, after: string, lines: string[]): void {
+  lines.push(`| Path | Change | ${cell(before)} | ${cell(after)} | Direction | Severity | Items | Source |`, '|---|---|---|---|---|---|---|---|');
   for (const change of changes) {
     lines.push(
       `| ${code(change.path)} | ${change.kind} | ${change.kind === 'added' ? '—' : value(change.baseline)} | ${change.kind === 'removed' ? '—' : value(change.live)} | ${change.direction} | ${change.severity} | ${change.checklist_items.join(', ') || '—'} | ${change.source} |`,
     );
   }
-  return lines;
 }
 
 const MAX_VALUE_LENGTH = 120;

@@ -148,6 +148,23 @@ describe('bad baseline input', () => {
     }
   });
 
+  it('locates each of thousands of problems in one file on its own line (and the same as one at a time)', () => {
+    const input = text((b) => {
+      for (let i = 0; i < 5000; i++) s(b).jwt_templates[`t${i}`] = { claims: { aud: `a${i}` }, lifetime: i % 2 === 0 ? 5 : 'long' };
+    });
+    const { errors } = validateBaselineText(input, 'x.json');
+    expect(errors).toHaveLength(5000);
+    const lines = input.split('\n');
+    for (const error of errors) {
+      expect(error.path).toMatch(/^settings\.jwt_templates\.t\d+\.lifetime$/);
+      expect(lines[error.line! - 1]).toMatch(/^\s+"lifetime": (5|"long"),?$/);
+      const template = error.path.split('.')[2]!;
+      // The template's own key is the nearest line above that names it.
+      const above = lines.slice(0, error.line! - 1).findLastIndex((line) => line.trim().startsWith('"t'));
+      expect(lines[above]).toContain(`"${template}"`);
+    }
+  });
+
   it('points an unknown key at the key itself', () => {
     const input = '{\n  "schema_version": 1,\n  "versoin": "1"\n}\n';
     const issue = validateBaselineText(input, 'x.json').errors.find((error) => error.path === 'versoin')!;

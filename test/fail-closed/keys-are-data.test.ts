@@ -16,6 +16,7 @@ import { driftAlert } from '../../src/report/slack';
 import { parsePath } from '../../src/settings/paths';
 import { parseSnapshotText } from '../../src/snapshot/layout';
 import { snapshotJsonText } from '../../src/snapshot/redact';
+import { canonicalize, stableStringify } from '../../src/util/json';
 import { setOwn } from '../../src/util/records';
 
 const HOSTILE = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'a.b', 'x["y"]', '[0]', 'k__added', 'k__deleted', '__old', '__new', 'aud~', 'k~__added', '', ' ', 'ü.ß'];
@@ -121,5 +122,31 @@ describe('keys are data (fast-check)', () => {
     } finally {
       await emulator.close();
     }
+  });
+});
+
+describe('canonical JSON (src/util/json.ts) keeps every key as data', () => {
+  test('`__proto__`, `constructor` and `toString` keys survive canonicalize and stableStringify at any depth, sorted, without touching prototypes', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(keyName, fc.oneof(fc.string({ maxLength: 4 }), fc.integer())), { selector: ([key]) => key, minLength: 1, maxLength: 6 }), (entries) => {
+        const inner = objectOf(entries);
+        const value = JSON.parse(JSON.stringify({ outer: inner, list: [inner] }).replace('"outer"', '"__proto__"')) as Record<string, unknown>;
+        // JSON.parse made `__proto__` an own key; canonical output must keep it, with its contents.
+        expect(Object.keys(value)).toEqual(['__proto__', 'list']);
+        const canonical = canonicalize(value) as Record<string, unknown>;
+        expect(Object.keys(canonical)).toEqual(['__proto__', 'list']);
+        expect(Object.keys(canonical.__proto__ as object).sort()).toEqual(entries.map(([key]) => key).sort());
+        const text = stableStringify(value);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+        expect(text.indexOf('"__proto__"')).toBeGreaterThan(-1);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      }),
+    );
+  });
+
+  test('a hostile key holding an object is written as data, not as a prototype', () => {
+    const value = JSON.parse('{"b": 1, "__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}') as unknown;
+    expect(stableStringify(value)).toBe('{\n  "__proto__": {\n    "polluted": true\n  },\n  "b": 1,\n  "constructor": {\n    "prototype": {\n      "x": 1\n    }\n  }\n}\n');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

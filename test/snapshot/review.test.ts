@@ -162,4 +162,32 @@ describe('review markdown', () => {
     const row = markdown.split('\n').find((line) => line.includes('jwt_templates.a'))!;
     expect(row).toBe('| `settings.jwt_templates.a\\|b.claims.x` | changed | `` "a`b\\|c" `` | `"line\\nbreak"` | neutral | low | — | bapi |');
   });
+
+  it('renders reviews larger than a call takes arguments (200,000 changes since last-known-good and in drift)', () => {
+    // A `push(...lines)` of a section this large throws "Maximum call stack size exceeded".
+    const many = (count: number, prefix: string): DriftChange[] =>
+      Array.from({ length: count }, (_, index) => ({
+        path: `settings.jwt_templates.${prefix}${index}.lifetime`,
+        kind: 'changed' as const,
+        baseline: 60,
+        live: 3600,
+        direction: 'weakening' as const,
+        severity: 'high' as const,
+        checklist_items: [17],
+        source: 'bapi' as const,
+      }));
+    const markdown = renderReviewMarkdown(
+      buildReview(
+        reviewInput({
+          drift: cleanDrift({ status: 'drift', changes: many(200_000, 'd') }),
+          sinceLastKnownGood: { previous: { quarter: '2026-Q3', file: 'production/2026-Q3.json', captured_at: '2026-08-01T09:00:00.000Z' }, changes: many(200_000, 's') },
+        }),
+      ),
+    );
+    const rows = markdown.split('\n').filter((line) => line.startsWith('| `settings.jwt_templates.'));
+    expect(rows).toHaveLength(400_000);
+    expect(rows[0]).toBe('| `settings.jwt_templates.d0.lifetime` | changed | `60` | `3600` | weakening | high | 17 | bapi |');
+    expect(rows[399_999]).toBe('| `settings.jwt_templates.s199999.lifetime` | changed | `60` | `3600` | weakening | high | 17 | bapi |');
+    expect(markdown).toContain('- Drift against the baseline: 200000 changes, 200000 weakening.');
+  });
 });
