@@ -3,13 +3,12 @@ import path from 'node:path';
 import { loadBaselines } from '../baseline/load';
 import { liveExporter } from '../drift/exporter';
 import { runDriftJob } from '../drift/job';
-import { applicationCollector, type ApplicationRequest } from '../evidence/collect';
 import { readDashboardExportFile } from '../export/index';
-import type { CliContext } from '../cli/context';
 import type { EnvironmentDrift } from '../drift/types';
 import { describeQuiet } from '../notify/lifecycle';
 import { activeChanges, describeChange, describeCounts, countChanges } from '../report/drift-summary';
-import type { ScheduledJobProvider } from './jobs';
+import { collectValue, scheduledCollector } from './collector';
+import type { ScheduledJobProvider } from './job-types';
 
 export const DEFAULT_DRIFT_CRON = '0 3 * * *';
 export const DEFAULT_SCHEDULE_OUT = '.clerkguard/last-report';
@@ -74,15 +73,4 @@ function changeSummary(environment: EnvironmentDrift): string[] {
   const lines = active.slice(0, LOGGED_CHANGES).map((change) => `${change.direction.toUpperCase()} ${change.severity} ${change.path}: ${describeChange(change, 80)}`);
   if (active.length > LOGGED_CHANGES) lines.push(`… and ${active.length - LOGGED_CHANGES} more (see the report)`);
   return lines;
-}
-
-function collectValue(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-/** `--scan`/`--build`/`--probe` of `clerkguard schedule`, shared by the drift and snapshot jobs. */
-export function scheduledCollector(options: Readonly<Record<string, unknown>>, context: CliContext, baselines: Parameters<typeof applicationCollector>[2]) {
-  const list = (value: unknown) => (Array.isArray(value) ? value.map(String) : []);
-  const request: ApplicationRequest = { scan: { roots: list(options.scan), builds: list(options.build) }, ...(options.probe === true ? { probe: {} } : {}) };
-  return applicationCollector(request, { cwd: context.io.cwd, env: context.io.env, today: () => context.today(), warn: (message) => context.io.stderr(`warning: ${message}\n`) }, baselines);
 }

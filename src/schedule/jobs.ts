@@ -1,52 +1,16 @@
 /**
- * What the scheduler runs, and the one registration point for new scheduled jobs.
+ * The registry of scheduled jobs: the one place that lists them. It imports the jobs; jobs
+ * import their types from job-types.ts and never this file.
  *
- * A job is a name, a cron expression and a `run()` that resolves to an exit code of the
- * contract (0 clean, 2 drift/findings, 1 could not complete). A provider turns the options of
- * `clerkguard schedule` into a job: it declares the CLI options it needs (e.g. `--cron`,
- * `--snapshot-cron`) and builds its job from the parsed values.
- *
- * To add a job (e.g. the quarterly snapshot), write a ScheduledJobProvider and append it to
- * SCHEDULED_JOB_PROVIDERS below; `clerkguard schedule` picks up its options and its job, and
- * `--once` runs it too.
+ * To add a job (e.g. the quarterly snapshot), write a ScheduledJobProvider (job-types.ts) and
+ * append it to SCHEDULED_JOB_PROVIDERS below; `clerkguard schedule` picks up its options and
+ * its job, and `--once` runs it too.
  */
-import type { CliContext } from '../cli/context';
-import type { SlackPoster } from '../notify/slack-client';
 import { snapshotJobProvider } from '../snapshot/schedule-job';
 import { driftJobProvider } from './drift-job';
+import type { ScheduledJobProvider } from './job-types';
 
-export interface ScheduledJob {
-  /** Short name used in logs and alerts, e.g. "drift". */
-  name: string;
-  /** Cron expression (exactly 5 fields). Validated before the daemon starts. */
-  cronTime: string;
-  /** One run. Resolves to the exit code; throwing counts as a failed run (exit 1). */
-  run(): Promise<number>;
-}
-
-export interface ScheduleOptionSpec {
-  flags: string;
-  description: string;
-  defaultValue?: string | string[];
-  /** Commander's value parser, e.g. to collect a repeatable option into a list. */
-  parse?: (value: string, previous: string[]) => string[];
-}
-
-/** What every job gets from the schedule command. */
-export interface JobEnvironment {
-  context: CliContext;
-  /** One line to the daemon log (stderr), timestamped by the caller. */
-  log(line: string): void;
-  /** Slack delivery when --slack is on. */
-  slack?: { poster: SlackPoster; stateFile: string; origin: string; lockWaitMs?: number };
-}
-
-export interface ScheduledJobProvider {
-  /** CLI options this job adds to `clerkguard schedule`. */
-  options: readonly ScheduleOptionSpec[];
-  /** The job for these parsed options, or undefined when the options turn it off. */
-  create(options: Readonly<Record<string, unknown>>, environment: JobEnvironment): ScheduledJob | undefined;
-}
+export type { JobEnvironment, ScheduledJob, ScheduledJobProvider, ScheduleOptionSpec } from './job-types';
 
 /** Every scheduled job provider; the snapshot job registers here. */
 export const SCHEDULED_JOB_PROVIDERS: ScheduledJobProvider[] = [driftJobProvider, snapshotJobProvider];

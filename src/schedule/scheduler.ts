@@ -10,7 +10,7 @@
  */
 import { CronJob, CronTime, validateCronExpression } from 'cron';
 import { ClerkguardError, describeError } from '../util/errors';
-import type { ScheduledJob } from './jobs';
+import type { ScheduledJob } from './job-types';
 
 export interface SchedulerOptions {
   timeZone?: string;

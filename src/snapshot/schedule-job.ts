@@ -1,5 +1,5 @@
 /**
- * The quarterly snapshot as a scheduled job (registered in src/schedule/jobs.ts).
+ * The quarterly snapshot as a scheduled job (listed in the registry, src/schedule/jobs.ts).
  *
  * In the daemon it runs on its cron (default 09:00 on the first day of each quarter) unless
  * --no-snapshot. `schedule --once` (the nightly CI form) runs only drift unless --snapshot is
@@ -11,8 +11,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadBaselines } from '../baseline/load';
 import { exportLive, readDashboardExportFile } from '../export/index';
-import { scheduledCollector } from '../schedule/drift-job';
-import type { ScheduledJobProvider } from '../schedule/jobs';
+import { scheduledCollector } from '../schedule/collector';
+import type { ScheduledJobProvider } from '../schedule/job-types';
 import { validateAuthor } from './git';
 import { DEFAULT_SNAPSHOT_CRON, runSnapshotJob } from './job';
 import { snapshotPaths } from './layout';

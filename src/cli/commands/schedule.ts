@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_STATE_FILE } from '../../notify/defaults';
-import type { JobEnvironment, ScheduledJob } from '../../schedule/jobs';
+import type { JobEnvironment, ScheduledJob } from '../../schedule/job-types';
 import { scrubSecrets } from '../../settings/redact';
 import { describeError } from '../../util/errors';
 import type { CliContext } from '../context';
@@ -64,7 +64,7 @@ export function registerSchedule(program: Command, context: CliContext): void {
       const { readDashboardExportFile } = await import('../../export/index.js');
       const { createSlackPoster, slackConfigFromEnv } = await import('../../notify/slack-client.js');
       const { jobFailureMessage } = await import('../../report/slack.js');
-      const { scheduledCollector } = await import('../../schedule/drift-job.js');
+      const { scheduledCollector } = await import('../../schedule/collector.js');
       const { SCHEDULED_JOB_PROVIDERS } = await import('../../schedule/jobs.js');
       const { Scheduler } = await import('../../schedule/scheduler.js');
       const { lockWaitFromEnv } = await import('../../util/lock.js');
