@@ -1,11 +1,14 @@
 /** File helpers shared by every writer and reader: temp-file naming, atomic replace, reading with clear errors. */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ClerkguardError } from './errors';
 
 /** A fresh temp file name next to `file` (same folder, so the final rename never crosses file systems). */
 export function tempPathFor(file: string): string {
+  // node:crypto is required here, not at the top: every reader of a file imports this module
+  // (`check` among them) and only writers need a random name; loading crypto costs start-up time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 

@@ -80,8 +80,12 @@ export function registerCheck(program: Command, context: CliContext): void {
 
 /** The application is read and parsed once (and probed per baseline); each baseline's policy judges it. */
 async function checkAll(loaded: readonly LoadedBaseline[], request: ApplicationRequest, context: CliContext): Promise<Finding[]> {
-  const { applicationCollector } = await import('../../evidence/collect.js');
   const { checkBaseline } = await import('../../checklist/evaluate-baseline.js');
+  // The scan and probe code (with node:http) loads only when asked for: a plain check starts without it.
+  // --build alone still goes to applicationCollector, which explains that it needs --scan.
+  const wanted = (request.scan?.roots.length ?? 0) > 0 || (request.scan?.builds?.length ?? 0) > 0 || request.probe !== undefined;
+  if (!wanted) return loaded.flatMap((item) => checkBaseline(item, context.today()));
+  const { applicationCollector } = await import('../../evidence/collect.js');
   const { io } = context;
   const collector = applicationCollector(request, { cwd: io.cwd, env: io.env, today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) }, loaded);
   if (!collector) return loaded.flatMap((item) => checkBaseline(item, context.today()));
