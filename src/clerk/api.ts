@@ -20,6 +20,7 @@ import { ClerkguardError } from '../util/errors';
 import { type ClerkConnection, secretsOf } from './connection';
 import { ANSWERS, checkAnswer, isObject, summarizeProblems, type AnswerGap, type AnswerSchema } from './answers';
 import {
+  type AttemptHooks,
   ClerkApiError,
   type Endpoint,
   failureFromSdk,
@@ -34,6 +35,7 @@ import {
 } from './http';
 import { createLimiter, mapLimit } from './limit';
 import { assertInstanceFields, unconfirmedFields, unconfirmedWrite, WRITABLE_ENROLLMENT_MODES, type Unconfirmed } from './confirm';
+import { budgetFor, countRateLimited, NO_TICKET, withGlobalSlot, type BudgetTicket } from './budget';
 import type {
   DomainWire,
   FapiEnvironment,
@@ -179,7 +181,43 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   const deadlineAt = options.deadlineAt ?? Date.now() + policy.deadlineMs;
   // One cap on requests in flight for the whole client: parallel reads that page in parallel
   // stay within the policy's concurrency.
-  const limit = createLimiter(policy.concurrency);
+  const clientLimit = createLimiter(policy.concurrency);
+  // …and within the process-wide cap, counted as in flight (src/clerk/budget.ts).
+  const limit = <T>(task: () => Promise<T>): Promise<T> => clientLimit(() => withGlobalSlot(policy.globalConcurrency, task));
+  // Every client of the same instance in this process draws from one rate budget (Backend API
+  // only: the limits of DESIGN.md §2 are the Backend API's, per instance).
+  const budget = connection.rateLimit ? budgetFor(`${connection.apiUrl}\n${connection.secretKey}`, connection.rateLimit) : undefined;
+  /** One call under the retry policy, the deadline, the caps and (Backend API) the instance's rate budget. */
+  const call = <T>(endpoint: Endpoint, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+    let ticket: BudgetTicket = NO_TICKET;
+    const metered = budget !== undefined && endpoint.api === 'bapi';
+    const hooks: AttemptHooks = {
+      ...(metered ? { admit: async (until: number | undefined) => void (ticket = await budget.acquire(until ?? Infinity)) } : {}),
+      settled: () => {
+        ticket.release();
+        ticket = NO_TICKET;
+      },
+      onRateLimited: (retryAfterMs) => {
+        countRateLimited();
+        if (metered) budget.pause(Date.now() + (retryAfterMs ?? 1000));
+      },
+    };
+    return withRetries(
+      connection,
+      endpoint,
+      (signal) =>
+        limit(() => {
+          // The request counts against the budget from the moment it goes out, not from its grant.
+          if (!signal.aborted) ticket.sent();
+          return run(signal);
+        }),
+      counter,
+      sleep,
+      deadlineAt,
+      hooks,
+    );
+  };
+
   let sdkClient: ClerkClient | undefined;
   const client = (): ClerkClient => {
     // Required here, not at the top: the SDK is the CLI's largest dependency, and commands that
@@ -193,34 +231,17 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   const bapi = (method: string, path: string): Endpoint => ({ api: 'bapi', method, path: `/v1${path}` });
 
   /** An SDK call (writes) under the retry policy and the deadline. */
-  const sdk = <T>(endpoint: Endpoint, call: (sdkClient: ClerkClient) => Promise<T>): Promise<T> =>
-    withRetries(
-      connection,
-      endpoint,
-      () =>
-        limit(async () => {
-          try {
-            return await call(client());
-          } catch (error) {
-            throw failureFromSdk(error);
-          }
-        }),
-      counter,
-      sleep,
-      deadlineAt,
-    );
+  const sdk = <T>(endpoint: Endpoint, run: (sdkClient: ClerkClient) => Promise<T>): Promise<T> =>
+    call(endpoint, async () => {
+      try {
+        return await run(client());
+      } catch (error) {
+        throw failureFromSdk(error);
+      }
+    });
 
-  const raw = async <T>(endpoint: Endpoint, request: Omit<RawRequest, 'method' | 'path'>, path = endpoint.path): Promise<T> => {
-    const response = await withRetries(
-      connection,
-      endpoint,
-      (signal) => limit(() => rawAttempt<T>({ ...request, method: endpoint.method, path }, signal, { maxBodyBytes: policy.maxBodyBytes })),
-      counter,
-      sleep,
-      deadlineAt,
-    );
-    return response.body;
-  };
+  const raw = async <T>(endpoint: Endpoint, request: Omit<RawRequest, 'method' | 'path'>, path = endpoint.path): Promise<T> =>
+    (await call(endpoint, (signal) => rawAttempt<T>({ ...request, method: endpoint.method, path }, signal, { maxBodyBytes: policy.maxBodyBytes }))).body;
 
   const bapiRaw = <T>(method: string, path: string, body?: unknown, query?: RawRequest['query']) =>
     raw<T>(bapi(method, path), { base: connection.apiUrl, bearer: connection.secretKey, ...(body === undefined ? {} : { body }), ...(query ? { query } : {}) });

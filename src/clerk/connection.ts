@@ -6,6 +6,7 @@
  */
 import type { Target } from '../baseline/schema';
 import { ClerkguardError } from '../util/errors';
+import { CLERK_RATE_LIMITS, DEFAULT_GLOBAL_CONCURRENCY, parseRateLimit, type RateLimit } from './budget';
 
 export const DEFAULT_API_URL = 'https://api.clerk.com';
 export const CLERK_API_VERSION = '2026-05-12';
@@ -29,6 +30,11 @@ export interface RetryPolicy {
    */
   concurrency: number;
   /**
+   * Requests in flight in the whole process, over every client (a fleet run has one per
+   * environment): src/clerk/budget.ts.
+   */
+  globalConcurrency: number;
+  /**
    * Total time for everything one API client does (one environment's export, retries and waits
    * included). A hung endpoint ends the run here instead of after every retry's timeout.
    */
@@ -47,6 +53,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxRetryWaitMs: 60_000,
   retryAfterScale: 1,
   concurrency: 10,
+  globalConcurrency: DEFAULT_GLOBAL_CONCURRENCY,
   deadlineMs: 30_000,
   maxBodyBytes: 16 * 1024 * 1024,
   maxListItems: 100_000,
@@ -70,6 +77,11 @@ export interface ClerkConnection {
   publishableKey?: string;
   platform?: PlatformConnection;
   policy: RetryPolicy;
+  /**
+   * The instance's Backend API rate limit, shared by every client of the same instance in this
+   * process (src/clerk/budget.ts); absent when turned off.
+   */
+  rateLimit?: RateLimit;
 }
 
 export interface ConnectionOptions {
@@ -119,6 +131,7 @@ export function connectionFromEnv(target: Target, env: NodeJS.ProcessEnv = proce
         }
       : undefined;
 
+  const rateLimit = rateLimitFor(keyEnvironment(secretKey) === 'test' ? 'development' : 'production', env);
   return {
     environment,
     secretKey,
@@ -127,7 +140,25 @@ export function connectionFromEnv(target: Target, env: NodeJS.ProcessEnv = proce
     ...(publishableKey ? { publishableKey } : {}),
     ...(platform ? { platform } : {}),
     policy: { ...DEFAULT_RETRY_POLICY, ...policyFromEnv(env), ...options.policy },
+    ...(rateLimit ? { rateLimit } : {}),
   };
+}
+
+/**
+ * The rate limit of the instance a secret key belongs to (sk_test_ keys belong to development
+ * instances, sk_live_ keys to production ones), or the override in
+ * CLERKGUARD_RATE_LIMIT_DEVELOPMENT / _PRODUCTION ("100/10s", "off").
+ */
+function rateLimitFor(type: 'production' | 'development', env: NodeJS.ProcessEnv): RateLimit | undefined {
+  const name = `CLERKGUARD_RATE_LIMIT_${type.toUpperCase()}`;
+  let override: RateLimit | null | undefined;
+  try {
+    override = parseRateLimit(env[name]);
+  } catch (error) {
+    throw new ClerkguardError(`${name}: ${(error as Error).message}`, { hint: `Clerk's own limit for ${type} instances is ${CLERK_RATE_LIMITS[type].requests} requests per 10 s` });
+  }
+  if (override === null) return undefined;
+  return override ?? CLERK_RATE_LIMITS[type];
 }
 
 /** `live` or `test` from a key's prefix; the rest of the key is never looked at. */
@@ -205,6 +236,7 @@ function policyFromEnv(env: NodeJS.ProcessEnv): Partial<RetryPolicy> {
   const maxRetryWaitMs = read('CLERKGUARD_HTTP_MAX_RETRY_WAIT_MS');
   const retryAfterScale = read('CLERKGUARD_RETRY_AFTER_SCALE');
   const concurrency = read('CLERKGUARD_HTTP_CONCURRENCY');
+  const globalConcurrency = read('CLERKGUARD_HTTP_GLOBAL_CONCURRENCY');
   const deadlineMs = read('CLERKGUARD_RUN_DEADLINE_MS');
   const maxBodyBytes = read('CLERKGUARD_HTTP_MAX_BODY_BYTES');
   const maxListItems = read('CLERKGUARD_MAX_LIST_ITEMS');
@@ -223,6 +255,7 @@ function policyFromEnv(env: NodeJS.ProcessEnv): Partial<RetryPolicy> {
   if (maxRetryWaitMs !== undefined) out.maxRetryWaitMs = maxRetryWaitMs;
   if (retryAfterScale !== undefined) out.retryAfterScale = retryAfterScale;
   if (concurrency !== undefined) out.concurrency = Math.max(1, Math.floor(concurrency));
+  if (globalConcurrency !== undefined) out.globalConcurrency = Math.max(1, Math.floor(globalConcurrency));
   return out;
 }
 

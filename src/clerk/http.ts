@@ -62,6 +62,16 @@ export interface RequestCounter {
 }
 
 export type Sleep = (ms: number) => Promise<void>;
+
+/** What runs around each attempt of one call: the rate budget (src/clerk/budget.ts). */
+export interface AttemptHooks {
+  /** Resolves when the next attempt may start (rejects when it could not before `deadlineAt`). */
+  admit?: (deadlineAt: number | undefined) => Promise<void>;
+  /** After each attempt, whatever its outcome (before any wait for a retry). */
+  settled?: () => void;
+  /** Clerk answered 429; the Retry-After as scaled for waiting, in ms, when it sent one. */
+  onRateLimited?: (retryAfterMs: number | undefined) => void;
+}
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -76,19 +86,32 @@ export async function withRetries<T>(
   counter?: RequestCounter,
   sleep: Sleep = realSleep,
   deadlineAt?: number,
+  hooks: AttemptHooks = {},
 ): Promise<T> {
   const policy = connection.policy;
   let attempts = 0;
   let last: ClerkRequestFailure | undefined;
   for (;;) {
+    if (hooks.admit) {
+      // Outside the attempt's timeout: waiting for the instance's rate budget is not a slow answer.
+      try {
+        await hooks.admit(deadlineAt);
+      } catch {
+        throw toApiError(connection, endpoint, new ClerkRequestFailure('deadline', `${last ? `the last attempt: ${describeFailure(last)}; ` : ''}the instance's rate budget had no room before the deadline`), Math.max(1, attempts));
+      }
+    }
     const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
     if (remaining <= 0) throw toApiError(connection, endpoint, deadlineFailure(last), Math.max(1, attempts));
     attempts++;
     if (counter) counter.attempts++;
     try {
-      return await runWithTimeout(attempt, Math.min(policy.timeoutMs, remaining), remaining < policy.timeoutMs);
+      const value = await runWithTimeout(attempt, Math.min(policy.timeoutMs, remaining), remaining < policy.timeoutMs);
+      hooks.settled?.();
+      return value;
     } catch (error) {
+      hooks.settled?.();
       const failure = error instanceof ClerkRequestFailure ? error : new ClerkRequestFailure('network', describeCause(error));
+      if (failure.kind === 'rate_limited') hooks.onRateLimited?.(failure.retryAfterSeconds === undefined ? undefined : failure.retryAfterSeconds * 1000 * policy.retryAfterScale);
       if (failure.kind === 'deadline' || !failure.retryable || attempts > policy.maxRetries) throw toApiError(connection, endpoint, failure, attempts);
       const wait = waitBefore(failure, attempts, policy);
       if (wait === undefined) throw toApiError(connection, endpoint, failure, attempts);
@@ -110,7 +133,9 @@ function describeFailure(failure: ClerkRequestFailure): string {
 function waitBefore(failure: ClerkRequestFailure, attempts: number, policy: RetryPolicy): number | undefined {
   if (failure.kind === 'rate_limited' && failure.retryAfterSeconds !== undefined) {
     const wait = failure.retryAfterSeconds * 1000 * policy.retryAfterScale;
-    return wait > policy.maxRetryWaitMs ? undefined : wait;
+    // Up to half as long again, at random: requests that got a 429 together must not all retry
+    // at the same moment (a retry storm at exactly Retry-After would be limited again).
+    return wait > policy.maxRetryWaitMs ? undefined : Math.min(policy.maxRetryWaitMs, wait * (1 + Math.random() * 0.5));
   }
   const exponential = policy.backoffBaseMs * 2 ** (attempts - 1);
   return Math.min(policy.maxRetryWaitMs, exponential * (0.5 + Math.random() * 0.5));
