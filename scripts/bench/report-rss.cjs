@@ -1,4 +1,5 @@
-// Preloaded into a benchmarked CLI run (node -r): prints the process's peak RSS at exit.
+// Preloaded into a benchmarked CLI run (node -r): prints the process's peak RSS and CPU time at exit.
 process.on('exit', () => {
-  process.stderr.write(`\nclerkguard-bench-maxrss-kb=${process.resourceUsage().maxRSS}\n`);
+  const usage = process.resourceUsage();
+  process.stderr.write(`\nclerkguard-bench-maxrss-kb=${usage.maxRSS} cpu-us=${usage.userCPUTime + usage.systemCPUTime}\n`);
 });

@@ -177,12 +177,35 @@ export interface RawRequest {
 export interface RawResponse<T> {
   status: number;
   body: T;
-  headers: Headers;
+  /** Response headers, names in lower case. */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
 export interface RawLimits {
   /** Largest body read (bytes). */
   maxBodyBytes: number;
+}
+
+type HttpModule = typeof import('node:http');
+let transports: { http: HttpModule; https: typeof import('node:https'); agents: Record<'http:' | 'https:', import('node:http').Agent> } | undefined;
+
+/**
+ * node:http(s) with kept-alive connections, shared by every client of the process (a fleet run
+ * reuses connections to api.clerk.com across environments). Not `fetch`: per request it costs
+ * several times the CPU, which a run over a hundred environments pays a thousand times. Loaded on
+ * first use: commands that never call Clerk do not load it.
+ */
+function transportFor(protocol: string): { module: Pick<HttpModule, 'request'>; agent: import('node:http').Agent } {
+  if (!transports) {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const http = require('node:http') as HttpModule;
+    const https = require('node:https') as typeof import('node:https');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    transports = { http, https, agents: { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) } };
+  }
+  if (protocol === 'https:') return { module: transports.https, agent: transports.agents['https:'] };
+  if (protocol === 'http:') return { module: transports.http, agent: transports.agents['http:'] };
+  throw new ClerkRequestFailure('network', `unsupported protocol ${protocol}`, undefined, undefined, false);
 }
 
 /**
@@ -195,55 +218,85 @@ export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal, li
   for (const [key, value] of Object.entries(request.query ?? {})) for (const item of typeof value === 'object' ? value : value === undefined ? [] : [String(value)]) url.searchParams.append(key, item);
   const headers: Record<string, string> = { Accept: 'application/json', 'Clerk-API-Version': CLERK_API_VERSION, ...request.headers };
   if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
-  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(url, { method: request.method, headers, body: request.body === undefined ? undefined : JSON.stringify(request.body), signal });
-  } catch (error) {
-    if (signal.aborted) throw new ClerkRequestFailure('timeout', 'request aborted at the timeout');
-    throw new ClerkRequestFailure('network', describeCause(error));
+  const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+  if (payload !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    headers['Content-Length'] = String(Buffer.byteLength(payload));
   }
+  const response = await exchange(url, request.method, headers, payload, signal, limits.maxBodyBytes);
   let text: string;
   try {
-    text = await readBody(response, limits.maxBodyBytes);
-  } catch (error) {
-    if (error instanceof ClerkRequestFailure) throw error;
-    if (signal.aborted) throw new ClerkRequestFailure('timeout', 'response body not complete at the timeout');
-    throw new ClerkRequestFailure('malformed', `the response body was cut off (${describeCause(error)})`);
+    text = new TextDecoder('utf-8', { fatal: true }).decode(response.bytes);
+  } catch {
+    throw new ClerkRequestFailure('malformed', 'the answer is not valid UTF-8', response.status, undefined, false);
   }
-  if (!response.ok) throw failureForStatus(response.status, parseErrorMessage(text), retryAfter(response.headers.get('retry-after')));
+  const retryAfterHeader = response.headers['retry-after'];
+  if (response.status < 200 || response.status > 299) throw failureForStatus(response.status, parseErrorMessage(text), retryAfter(typeof retryAfterHeader === 'string' ? retryAfterHeader : null));
   if (response.status === 204 || text === '') return { status: response.status, body: undefined as T, headers: response.headers };
   return { status: response.status, body: parseAnswer<T>(text), headers: response.headers };
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-async function readBody(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  const tooLarge = (what: string) => new ClerkRequestFailure('too_large', `the answer is ${what}, more than the limit of ${maxBytes} bytes`, response.status, undefined, false);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    await response.body?.cancel().catch(() => undefined);
-    throw tooLarge(`${declared} bytes (Content-Length)`);
-  }
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(`over ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-  } catch {
-    throw new ClerkRequestFailure('malformed', 'the answer is not valid UTF-8', response.status, undefined, false);
-  }
+/**
+ * Sends one request and reads its answer whole, within `maxBytes`. A failure before the answer
+ * starts is `network` (or `timeout` when `signal` fired); a body cut off is `malformed`; a body
+ * over the limit is `too_large` and the connection is dropped rather than read to the end.
+ */
+function exchange(
+  url: URL,
+  method: string,
+  headers: Record<string, string>,
+  payload: string | undefined,
+  signal: AbortSignal,
+  maxBytes: number,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }> {
+  const { module, agent } = transportFor(url.protocol);
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    let answered = false;
+    const settle = (error: ClerkRequestFailure | undefined, value?: { status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }) => {
+      if (settled) return;
+      settled = true;
+      if (error) reject(error);
+      else resolve(value!);
+    };
+    const failure = (error: unknown): ClerkRequestFailure => {
+      if (signal.aborted) return new ClerkRequestFailure('timeout', answered ? 'response body not complete at the timeout' : 'request aborted at the timeout');
+      if (answered) return new ClerkRequestFailure('malformed', `the response body was cut off (${describeCause(error)})`);
+      return new ClerkRequestFailure('network', describeCause(error));
+    };
+    const request = module.request(url, { method, headers, agent, signal }, (response) => {
+      answered = true;
+      const status = response.statusCode ?? 0;
+      const tooLarge = (what: string) => new ClerkRequestFailure('too_large', `the answer is ${what}, more than the limit of ${maxBytes} bytes`, status, undefined, false);
+      const declared = Number(response.headers['content-length'] ?? NaN);
+      if (Number.isFinite(declared) && declared > maxBytes) {
+        settle(tooLarge(`${declared} bytes (Content-Length)`));
+        response.destroy();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      response.on('data', (chunk: Buffer) => {
+        total += chunk.length;
+        if (total > maxBytes) {
+          settle(tooLarge(`over ${maxBytes} bytes`));
+          response.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      response.on('end', () => settle(undefined, { status, headers: response.headers, bytes: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total) }));
+      response.on('error', (error) => settle(failure(error)));
+      // A connection closed before the body's end: no 'end', sometimes no 'error'.
+      response.on('close', () => {
+        if (!response.complete) settle(failure(new Error('the connection closed before the end of the body')));
+      });
+    });
+    request.on('error', (error) => settle(failure(error)));
+    request.end(payload);
+  });
 }
 
 /** JSON.parse behind the same checks as files: no duplicate keys, no nesting past MAX_JSON_DEPTH. */
@@ -326,6 +379,8 @@ function describeCause(error: unknown): string {
     ETIMEDOUT: 'connection timed out',
     UND_ERR_SOCKET: 'connection closed by the server',
   };
+  // node:http's name for a connection the server closed before answering.
+  if (code === 'ECONNRESET' && (error as Error)?.message === 'socket hang up') return 'connection closed by the server before it answered (ECONNRESET)';
   if (code && words[code]) return `${words[code]} (${code})`;
   return cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
