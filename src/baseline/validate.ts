@@ -69,24 +69,28 @@ export function parseJsonText(text: string, file: string): ValidationResult<unkn
       },
     ]);
   }
-  // The parser's events, not a syntax tree: a tree of a 12 MB baseline costs hundreds of MB only
-  // to collect the same errors (parseTree reports exactly what visit's onError sees).
-  const parseErrors: ParseError[] = [];
-  visit(text, { onError: (error: ParseErrorCode, offset: number, length: number) => void parseErrors.push({ error, offset, length }) }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  if (parseErrors.length > 0) {
+  // JSON.parse (not the tolerant parser) builds the value so that keys such as "__proto__"
+  // become own properties instead of touching prototypes. Only text it refuses goes through
+  // jsonc-parser, for the line and column of the first syntax error (its events, not a syntax
+  // tree: a tree of a 12 MB baseline costs hundreds of MB; parseTree reports what onError sees).
+  let value: unknown;
+  try {
+    value = JSON.parse(text) as unknown;
+  } catch (error) {
+    const parseErrors: ParseError[] = [];
+    visit(text, { onError: (code: ParseErrorCode, offset: number, length: number) => void parseErrors.push({ error: code, offset, length }) }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     // Only the first syntax error is reliable: the parser's recovery makes later ones cascade.
-    return fail(
-      parseErrors.slice(0, 1).map((error) => {
-        const position = offsetToPosition(text, error.offset);
-        return {
-          file,
-          path: '',
-          ...position,
-          message: `invalid JSON: ${describeParseError(printParseErrorCode(error.error))}`,
-          hint: 'baselines are strict JSON: no comments, no trailing commas, double-quoted keys',
-        };
-      }),
-    );
+    const first = parseErrors[0];
+    if (!first) return fail([{ file, path: '', message: `invalid JSON: ${(error as Error).message}` }]);
+    return fail([
+      {
+        file,
+        path: '',
+        ...offsetToPosition(text, first.offset),
+        message: `invalid JSON: ${describeParseError(printParseErrorCode(first.error))}`,
+        hint: 'baselines are strict JSON: no comments, no trailing commas, double-quoted keys',
+      },
+    ]);
   }
   const duplicates = problems.filter((problem) => problem.kind === 'duplicate_key');
   if (duplicates.length > 0) {
@@ -103,13 +107,7 @@ export function parseJsonText(text: string, file: string): ValidationResult<unkn
       }),
     );
   }
-  try {
-    // JSON.parse (not the tolerant tree) builds the value so that keys such as "__proto__"
-    // become own properties instead of touching prototypes.
-    return { value: JSON.parse(text) as unknown, errors: [], warnings: [] };
-  } catch (error) {
-    return fail([{ file, path: '', message: `invalid JSON: ${(error as Error).message}` }]);
-  }
+  return { value, errors: [], warnings: [] };
 }
 
 function describeParseError(code: string): string {
@@ -189,21 +187,22 @@ export function validateWithSchema<S extends z.ZodType>(
  * dropped one is parsed again with the record's value schema, which already accepted it).
  */
 function keepRecordKeys(schema: z.ZodType, input: unknown, output: unknown): unknown {
+  if (!holdsRecord(schema)) return output;
   const inner = unwrap(schema);
   if (inner instanceof z.ZodRecord && isRecordLike(input) && isRecordLike(output)) {
     const valueType = inner.valueType as z.ZodType;
+    const nested = holdsRecord(valueType);
     const rebuilt = nullRecord<unknown>();
     for (const key of Object.keys(input)) {
       const parsed = Object.prototype.hasOwnProperty.call(output, key) ? output[key] : valueType.parse(input[key]);
-      rebuilt[key] = keepRecordKeys(valueType, input[key], parsed);
+      rebuilt[key] = nested ? keepRecordKeys(valueType, input[key], parsed) : parsed;
     }
     return rebuilt;
   }
   if (inner instanceof z.ZodObject && isRecordLike(output)) {
-    const shape = inner.shape as Record<string, z.ZodType>;
     const source = isRecordLike(input) ? input : {};
-    for (const key of Object.keys(shape)) {
-      if (Object.prototype.hasOwnProperty.call(output, key)) output[key] = keepRecordKeys(shape[key]!, source[key], output[key]);
+    for (const [key, child] of recordFields(inner)) {
+      if (Object.prototype.hasOwnProperty.call(output, key)) output[key] = keepRecordKeys(child, source[key], output[key]);
     }
     return output;
   }
@@ -211,6 +210,36 @@ function keepRecordKeys(schema: z.ZodType, input: unknown, output: unknown): unk
     return output.map((item, index) => keepRecordKeys(inner.element as z.ZodType, Array.isArray(input) ? input[index] : undefined, item));
   }
   return output;
+}
+
+/**
+ * Whether a schema holds a record anywhere keepRecordKeys looks (objects' fields, arrays' items),
+ * computed once per schema: a large value (50,000 JWT templates) is walked only along the fields
+ * that can hold a record, not field by field.
+ */
+const recordHolders = new WeakMap<z.ZodType, boolean>();
+function holdsRecord(schema: z.ZodType): boolean {
+  const known = recordHolders.get(schema);
+  if (known !== undefined) return known;
+  recordHolders.set(schema, false); // a schema that refers back to itself is not walked twice
+  const inner = unwrap(schema);
+  const holds =
+    inner instanceof z.ZodRecord ||
+    (inner instanceof z.ZodObject && Object.values(inner.shape as Record<string, z.ZodType>).some(holdsRecord)) ||
+    (inner instanceof z.ZodArray && holdsRecord(inner.element as z.ZodType));
+  recordHolders.set(schema, holds);
+  return holds;
+}
+
+const objectRecordFields = new WeakMap<z.ZodObject, [string, z.ZodType][]>();
+/** An object schema's fields that can hold a record. */
+function recordFields(schema: z.ZodObject): [string, z.ZodType][] {
+  let fields = objectRecordFields.get(schema);
+  if (!fields) {
+    fields = Object.entries(schema.shape as Record<string, z.ZodType>).filter(([, child]) => holdsRecord(child));
+    objectRecordFields.set(schema, fields);
+  }
+  return fields;
 }
 
 function isRecordLike(value: unknown): value is Record<string, unknown> {

@@ -4,7 +4,8 @@
  * listed as unverified: it is never reported as in sync, and never as drift either.
  */
 import type { EvidenceSource } from '../settings/model';
-import { formatPath, parsePath, type JsonPath, type PathSegment } from '../settings/paths';
+import { formatPath, type PathSegment } from '../settings/paths';
+import { coverageLookup, type SourceLookup } from '../evidence/index';
 import { isPlainObject, type CanonicalObject, type CanonicalValue } from './normalize';
 
 export interface CoverageAssessment {
@@ -36,33 +37,4 @@ function visit(node: CanonicalValue, path: PathSegment[], keys: string[][], sour
   if (source === 'unverified') out.unverified.push({ segments: path, baseline: node });
 }
 
-/** The live source of the value at a path (see `coverageLookup`). */
-export type SourceLookup = (path: JsonPath | undefined) => EvidenceSource;
-
-/**
- * `sourceFor` (src/evidence) with the coverage keys parsed once instead of on every call:
- * the same answer (the most specific covering key wins, counted in dotted parts; the first of
- * equals), for a drift with many changes and a large coverage map.
- */
-export function coverageLookup(coverage: Record<string, EvidenceSource> | undefined): SourceLookup {
-  let keys: { segments: PathSegment[]; length: number; source: EvidenceSource }[] | undefined;
-  return (path) => {
-    if (!coverage || !path) return 'unverified';
-    // Parsed on first use, so a key that does not parse fails where sourceFor would.
-    keys ??= Object.entries(coverage).map(([key, source]) => ({ segments: parsePath(key), length: key.split('.').length, source }));
-    let best: { length: number; source: EvidenceSource } | undefined;
-    for (const key of keys) {
-      if (key.segments.length > path.length) continue;
-      let under = true;
-      for (let index = 0; index < key.segments.length; index++) {
-        const segment = key.segments[index];
-        if (segment !== '*' && String(segment) !== String(path[index])) {
-          under = false;
-          break;
-        }
-      }
-      if (under && (!best || key.length > best.length)) best = { length: key.length, source: key.source };
-    }
-    return best?.source ?? 'unverified';
-  };
-}
+export { coverageLookup, type SourceLookup } from '../evidence/index';

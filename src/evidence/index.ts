@@ -12,7 +12,7 @@
  * their source and lets application evidence stand in for the attestations a person would
  * otherwise type (a failing observation beats a passing attestation; a passing one needs none).
  */
-import { formatPath, isUnder, type JsonPath } from '../settings/paths';
+import { formatPath, isUnder, parsePath, type JsonPath, type PathSegment } from '../settings/paths';
 import type { EvidenceSource } from '../settings/model';
 import type { RuleId } from '../checklist/ids';
 
@@ -127,6 +127,37 @@ export function sourceFor(coverage: Record<string, EvidenceSource> | undefined, 
     }
   }
   return best?.source ?? 'unverified';
+}
+
+/** The live source of the value at a path (see `coverageLookup`). */
+export type SourceLookup = (path: JsonPath | undefined) => EvidenceSource;
+
+/**
+ * `sourceFor` with the coverage keys parsed once instead of on every call:
+ * the same answer (the most specific covering key wins, counted in dotted parts; the first of
+ * equals), for a drift with many changes and a large coverage map.
+ */
+export function coverageLookup(coverage: Record<string, EvidenceSource> | undefined): SourceLookup {
+  let keys: { segments: PathSegment[]; length: number; source: EvidenceSource }[] | undefined;
+  return (path) => {
+    if (!coverage || !path) return 'unverified';
+    // Parsed on first use, so a key that does not parse fails where sourceFor would.
+    keys ??= Object.entries(coverage).map(([key, source]) => ({ segments: parsePath(key), length: key.split('.').length, source }));
+    let best: { length: number; source: EvidenceSource } | undefined;
+    for (const key of keys) {
+      if (key.segments.length > path.length) continue;
+      let under = true;
+      for (let index = 0; index < key.segments.length; index++) {
+        const segment = key.segments[index];
+        if (segment !== '*' && String(segment) !== String(path[index])) {
+          under = false;
+          break;
+        }
+      }
+      if (under && (!best || key.length > best.length)) best = { length: key.length, source: key.source };
+    }
+    return best?.source ?? 'unverified';
+  };
 }
 
 /** The shape a rule reports in (kept structural so this module does not import rule code). */

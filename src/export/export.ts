@@ -13,6 +13,7 @@
 import type { LoadedBaseline } from '../baseline/load';
 import { sourceFor } from '../checklist/index';
 import { daysBetween } from '../checklist/helpers';
+import { coverageLookup } from '../evidence/index';
 import { createClerkApi, type ClerkApi } from '../clerk/api';
 import { connectionFromEnv, type RetryPolicy } from '../clerk/connection';
 import { declaredSecret } from '../clerk/platform-secrets';
@@ -238,23 +239,26 @@ function copyAttestations(settings: Record<string, Record<string, unknown> | und
 
 /** Every field the baseline manages that no source filled is explicitly unverified. */
 function markUnverified(coverage: Record<string, EvidenceSource>, baseline: Record<string, Record<string, unknown> | undefined>): void {
+  // Keys parsed once (a per-call sourceFor rereads every key: slow with a large coverage map).
+  // Entries added below cover only their own field, so the answers for later fields stay the same.
+  const sourceOf = coverageLookup({ ...coverage });
+  // Every prefix some key continues with "." or "[": `covered.has(p)` ⟺ a finer key sits under p.
+  const covered = new Set<string>();
+  for (const key of Object.keys(coverage)) {
+    for (let index = 0; index < key.length; index++) if (key[index] === '.' || key[index] === '[') covered.add(key.slice(0, index));
+  }
   for (const [group, fields] of Object.entries(baseline)) {
     if (!fields) continue;
-    if (sourceFor(coverage, [group]) !== 'unverified') continue;
+    if (sourceOf([group]) !== 'unverified') continue;
     const names = Object.keys(fields);
     if (names.length === 0) {
       coverage[group] = 'unverified';
       continue;
     }
     for (const field of names) {
-      if (sourceFor(coverage, [group, field]) === 'unverified' && !hasChildCoverage(coverage, group, field)) coverage[`${group}.${field}`] = 'unverified';
+      if (sourceOf([group, field]) === 'unverified' && !covered.has(`${group}.${field}`)) coverage[`${group}.${field}`] = 'unverified';
     }
   }
-}
-
-function hasChildCoverage(coverage: Record<string, EvidenceSource>, group: string, field: string): boolean {
-  const prefix = `${group}.${field}`;
-  return Object.keys(coverage).some((key) => key.startsWith(`${prefix}.`) || key.startsWith(`${prefix}[`));
 }
 
 /**

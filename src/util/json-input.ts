@@ -28,7 +28,10 @@ export interface JsonTextProblem {
 
 interface Frame {
   array: boolean;
-  /** Objects: keys seen so far and where. */
+  /** Objects: the first key and where (most objects are small: no map until a second key). */
+  firstKey?: string;
+  firstOffset?: number;
+  /** Objects with two keys or more: keys seen so far and where. */
   keys?: Map<string, number>;
   /** Objects: the next string is a key. */
   expectKey: boolean;
@@ -48,28 +51,48 @@ export function scanJsonText(text: string, options: { maxDepth?: number; limit?:
   const stack: Frame[] = [];
   const pathOf = (): PathSegment[] => stack.map((frame) => (frame.array ? frame.index : (frame.key ?? '')));
   const length = text.length;
+  const backslashFrom = (from: number): number => {
+    const at = text.indexOf('\\', from);
+    return at === -1 ? Infinity : at;
+  };
+  let nextBackslash = -1;
   let i = 0;
   while (i < length && problems.length < limit) {
     const ch = text.charCodeAt(i);
     if (ch === 0x22 /* " */) {
       const start = i;
-      i++;
-      while (i < length) {
-        const c = text.charCodeAt(i);
-        if (c === 0x5c /* \ */) i += 2;
-        else if (c === 0x22) break;
-        else i++;
+      // The closing quote is the first one not taken by an escape: jump from backslash to
+      // backslash (`nextBackslash` only moves forward: linear in the text).
+      let end = text.indexOf('"', i + 1);
+      if (end === -1) end = length;
+      if (nextBackslash <= i) nextBackslash = backslashFrom(i + 1);
+      let escaped = false;
+      while (nextBackslash < end) {
+        escaped = true;
+        const after = nextBackslash + 2;
+        if (after > end) {
+          end = text.indexOf('"', after);
+          if (end === -1) end = length;
+        }
+        nextBackslash = backslashFrom(after);
       }
       const top = stack[stack.length - 1];
       if (top && !top.array && top.expectKey) {
-        const key = decodeKey(text.slice(start, i + 1));
+        // Keys without escapes are their own text: no decoding.
+        const key = escaped ? decodeKey(text.slice(start, end + 1)) : text.slice(start + 1, end);
         top.expectKey = false;
         top.key = key;
-        const first = top.keys!.get(key);
-        if (first === undefined) top.keys!.set(key, start);
-        else problems.push({ kind: 'duplicate_key', offset: start, path: pathOf(), key, firstOffset: first });
+        if (top.firstKey === undefined) {
+          top.firstKey = key;
+          top.firstOffset = start;
+        } else {
+          if (!top.keys) top.keys = new Map([[top.firstKey, top.firstOffset!]]);
+          const first = top.keys.get(key);
+          if (first === undefined) top.keys.set(key, start);
+          else problems.push({ kind: 'duplicate_key', offset: start, path: pathOf(), key, firstOffset: first });
+        }
       }
-      i++;
+      i = end + 1;
       continue;
     }
     if (ch === 0x7b /* { */ || ch === 0x5b /* [ */) {
@@ -77,7 +100,7 @@ export function scanJsonText(text: string, options: { maxDepth?: number; limit?:
         problems.push({ kind: 'too_deep', offset: i, path: pathOf() });
         return problems;
       }
-      stack.push(ch === 0x7b ? { array: false, keys: new Map(), expectKey: true, index: 0 } : { array: true, expectKey: false, index: 0 });
+      stack.push({ array: ch === 0x5b, expectKey: ch === 0x7b, index: 0 });
     } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
       stack.pop();
     } else if (ch === 0x2c /* , */) {
