@@ -277,9 +277,22 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     };
     const all: T[] = [];
     const seen = new Set<string>();
-    const take = (items: readonly unknown[], offset: number) => {
-      for (const [index, item] of items.entries()) {
-        const value = answer<T & { id: string }>(endpoint, schema, item, `item ${offset + index}`);
+    /** Checks a page's items against the schema; its gaps are kept aside until the page's turn. */
+    const check = (items: readonly unknown[], offset: number): { values: (T & { id: string })[]; gaps: AnswerGap[] } => {
+      const pageGaps: AnswerGap[] = [];
+      const values = items.map((item, index) => {
+        const what = `item ${offset + index}`;
+        const result = checkAnswer(schema.fields, item);
+        if (result.problems.length > 0) throw malformedResponse(connection, endpoint, `${what}: ${summarizeProblems(result.problems)}`);
+        for (const gap of result.gaps) pageGaps.push({ endpoint: label(endpoint), ...gap, field: `${what}.${gap.field}` });
+        return item as T & { id: string };
+      });
+      return { values, gaps: pageGaps };
+    };
+    /** Adds checked pages in offset order: gaps in order, repeated ids refused, the item cap held. */
+    const take = (page: { values: (T & { id: string })[]; gaps: AnswerGap[] }, offset: number) => {
+      for (const gap of page.gaps) gaps.push(gap);
+      for (const value of page.values) {
         if (seen.has(value.id)) throw fail(`item ${value.id} came back twice (at offset ${offset}): the server repeats pages or ignores offset`);
         seen.add(value.id);
         all.push(value);
@@ -287,7 +300,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       if (all.length > policy.maxListItems) throw fail(`more than ${policy.maxListItems} items (CLERKGUARD_MAX_LIST_ITEMS)`);
     };
     const first = await fetchPage(0);
-    take(first.items, 0);
+    take(check(first.items, 0), 0);
     if (first.total !== undefined) {
       const total = first.total;
       if (total > policy.maxListItems) throw fail(`total_count ${total} is more than the limit of ${policy.maxListItems} items (CLERKGUARD_MAX_LIST_ITEMS)`);
@@ -298,8 +311,9 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
         const offsets: number[] = [];
         for (let offset = step; offset < total; offset += step) offsets.push(offset);
         if (offsets.length + 1 > policy.maxListPages) throw fail(`${total} items at ${step} per page need more than ${policy.maxListPages} pages (CLERKGUARD_MAX_LIST_PAGES)`);
-        const pages = await mapLimit(offsets, policy.concurrency, (offset) => fetchPage(offset));
-        pages.forEach((page, index) => take(page.items, offsets[index]!));
+        // Every page is checked as it arrives, while later ones are still on their way.
+        const pages = await mapLimit(offsets, policy.concurrency, async (offset) => check((await fetchPage(offset)).items, offset));
+        pages.forEach((page, index) => take(page, offsets[index]!));
       }
       if (all.length !== total) throw fail(`listed ${all.length} items but total_count is ${total} (the list changed while it was read, or the server pages inconsistently); rerun`);
       return all;
@@ -309,7 +323,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       if (++pages > policy.maxListPages) throw fail(`more than ${policy.maxListPages} pages (CLERKGUARD_MAX_LIST_PAGES)`);
       const offset = all.length;
       ({ items } = await fetchPage(offset));
-      take(items, offset);
+      take(check(items, offset), offset);
     }
     return all;
   };

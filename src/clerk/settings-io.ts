@@ -124,24 +124,26 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
   const unavailable: string[] = [];
   const managedKeys = [...new Set([...(options.platformKeys ?? []), ...Object.keys(options.platformConfig ?? {})])];
   const platformKeys = [...new Set([PLATFORM_SESSION_KEY, ...managedKeys])];
+  // Lists first: their later pages can only follow their first, so those go out first. Every
+  // read starts at once; the client's own cap (api.ts) decides how many requests are in flight.
   const jobs = {
+    jwtTemplates: () => api.listJwtTemplates(),
+    roles: () => optional(() => api.listOrganizationRoles(), unavailable),
+    permissions: () => optional(() => api.listOrganizationPermissions(), unavailable),
+    roleSets: () => optional(() => api.listRoleSets(), unavailable),
+    domains: () => optional(() => api.listDomains(), unavailable),
     instance: () => api.getInstance(),
     environment: () => api.getEnvironment(),
     protect: () => api.getProtect(),
     communication: () => api.getCommunication(),
-    domains: () => optional(() => api.listDomains(), unavailable),
     oauth: () => optional(() => api.getOAuthApplicationSettings(), unavailable),
     organizationSettings: () => optional(() => api.getOrganizationSettings(), unavailable),
-    roles: () => optional(() => api.listOrganizationRoles(), unavailable),
-    permissions: () => optional(() => api.listOrganizationPermissions(), unavailable),
-    roleSets: () => optional(() => api.listRoleSets(), unavailable),
-    jwtTemplates: () => api.listJwtTemplates(),
     // The whole document: every sensitive value in it is fingerprinted (collectRedacted).
     platform: () => platformOfThisInstance(api, () => api.getPlatformConfig()),
     platformSchema: () => optional(() => api.getPlatformConfigSchema(platformKeys), unavailable),
   };
   const names = Object.keys(jobs) as (keyof typeof jobs)[];
-  const values = await mapLimit(names, api.connection.policy.concurrency, (name) => jobs[name]() as Promise<unknown>);
+  const values = await mapLimit(names, names.length, (name) => jobs[name]() as Promise<unknown>);
   const got = Object.fromEntries(names.map((name, index) => [name, values[index]])) as {
     [K in keyof typeof jobs]: Awaited<ReturnType<(typeof jobs)[K]>>;
   };
