@@ -11,18 +11,30 @@
  *   could not check          → one error alert, distinct from drift; drift state is kept
  *   checkable again          → one reply in the error alert's thread
  *
- * The caller writes the report to disk first. One run at a time: the state file is locked for
- * the whole delivery (a parallel run waits, then fails with "another run holds the lock"), so
- * two runs never post the same alert. State is saved after every delivered message, so a
- * Slack failure (thrown as ClerkguardError) leaves the state where the last message left it
- * and the next run retries what was not delivered.
+ * The caller writes the report to disk first. One run at a time per environment: each
+ * environment's state file (state.ts) is locked while its messages go out (a parallel run over
+ * the same environment waits, then fails with "another run holds the lock"), so two runs never
+ * post the same alert, and runs over different environments (shards) never wait for each other.
+ * State is saved after every delivered message, so a Slack failure (thrown as
+ * ClerkguardError) leaves the state where the last message left it and the next run retries
+ * what was not delivered.
  */
 import type { DriftReport, EnvironmentDrift } from '../drift/types';
 import { undecidedApplicationPaths } from '../evidence/drift';
 import { couldNotVerifyMessage, driftAlert, errorAlert, recoveredMessage, resolvedMessage, type DriftAlertOptions, type SlackMessage } from '../report/slack';
 import { withLock } from '../util/lock';
 import type { SlackPoster } from './slack-client';
-import { driftFingerprint, errorFingerprint, readState, unverifiedFingerprint, writeState, type AlertState, type EnvironmentAlertState } from './state';
+import {
+  driftFingerprint,
+  environmentStateFile,
+  errorFingerprint,
+  forgetLegacyEnvironment,
+  legacyEnvironmentState,
+  readEnvironmentState,
+  unverifiedFingerprint,
+  writeEnvironmentState,
+  type EnvironmentAlertState,
+} from './state';
 
 export type DeliveryKind = 'drift_alert' | 'drift_update' | 'resolved' | 'could_not_verify' | 'error_alert' | 'recovered';
 
@@ -70,19 +82,26 @@ export interface DeliverOptions {
 }
 
 export async function deliverAlerts(report: DriftReport, options: DeliverOptions): Promise<Delivery[]> {
-  return withLock(`${options.stateFile}.lock`, { what: `the alert state ${options.stateFile}`, ...(options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs }) }, async () => {
-    const state = readState(options.stateFile);
-    const deliveries: Delivery[] = [];
-    for (const environment of report.environments) {
-      const previous = state.environments[environment.environment];
+  const deliveries: Delivery[] = [];
+  const lockOptions = (what: string) => ({ what, ...(options.lockWaitMs === undefined ? {} : { waitMs: options.lockWaitMs }) });
+  for (const environment of report.environments) {
+    const name = environment.environment;
+    const file = environmentStateFile(options.stateFile, name);
+    await withLock(`${file}.lock`, lockOptions(`the alert state ${file}`), async () => {
+      const own = readEnvironmentState(options.stateFile, name);
+      // No file of its own yet: an earlier version's single file may hold its open alert.
+      const previous = own ?? legacyEnvironmentState(options.stateFile, name);
+      const persist = (value: EnvironmentAlertState) => writeEnvironmentState(options.stateFile, name, value);
       const before = deliveries.length;
-      const next = await deliverOne(environment, previous, options, deliveries, state);
-      if (deliveries.length === before) options.onQuiet?.({ environment: environment.environment, reason: quietReason(environment, next) });
-      state.environments[environment.environment] = { ...next, last_run_at: options.now.toISOString() };
-      writeState(options.stateFile, state);
-    }
-    return deliveries;
-  });
+      const next = await deliverOne(environment, previous, options, deliveries, persist);
+      if (deliveries.length === before) options.onQuiet?.({ environment: name, reason: quietReason(environment, next) });
+      persist({ ...next, last_run_at: options.now.toISOString() });
+      if (own === undefined && previous !== undefined) {
+        await withLock(`${options.stateFile}.lock`, lockOptions(`the alert state ${options.stateFile}`), async () => forgetLegacyEnvironment(options.stateFile, name));
+      }
+    });
+  }
+  return deliveries;
 }
 
 function quietReason(environment: EnvironmentDrift, next: EnvironmentAlertState): QuietReason {
@@ -108,15 +127,14 @@ async function deliverOne(
   previous: EnvironmentAlertState | undefined,
   options: DeliverOptions,
   deliveries: Delivery[],
-  state: AlertState,
+  persist: (value: EnvironmentAlertState) => void,
 ): Promise<EnvironmentAlertState> {
   const now = options.now.toISOString();
   let current: EnvironmentAlertState = previous ? { ...previous } : { status: 'clean' };
   // Persist after each message so that a later failure in this environment loses nothing sent.
   const save = (value: EnvironmentAlertState) => {
     current = value;
-    state.environments[environment.environment] = { ...value, last_run_at: previous?.last_run_at ?? now };
-    writeState(options.stateFile, state);
+    persist({ ...value, last_run_at: previous?.last_run_at ?? now });
   };
   const send = async (kind: DeliveryKind, message: SlackMessage, thread?: { ts: string; broadcast: boolean }) => {
     const posted = await options.poster.postMessage({

@@ -1,11 +1,19 @@
 /**
- * The alert lifecycle's memory between runs (default `.clerkguard/state.json`): per environment,
- * whether an alert is open, for which drift (a fingerprint of the changes), and the Slack
- * thread it lives in. Written atomically after each delivered message, so a crash or a Slack
- * failure never records a message that was not sent. Holds no secrets.
+ * The alert lifecycle's memory between runs: per environment, whether an alert is open, for
+ * which drift (a fingerprint of the changes), and the Slack thread it lives in. Written
+ * atomically after each delivered message, so a crash or a Slack failure never records a message
+ * that was not sent. Holds no secrets.
+ *
+ * One file per environment, beside the `--state` path (default `.clerkguard/state.json` →
+ * `.clerkguard/state/<environment>.json`), each with its own lock: runs over different
+ * environments (shards of a fleet) never wait for each other. The single file earlier versions
+ * kept at the `--state` path is read as the starting point of every environment it holds that
+ * has no file of its own yet, and that environment's entry leaves it once its own file is
+ * written: no open alert is lost in the move.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import type { DriftChange, DriftError } from '../drift/types';
 import { ClerkguardError, describeError } from '../util/errors';
@@ -69,6 +77,62 @@ export function writeState(file: string, state: AlertState): void {
       cause: error,
     });
   }
+}
+
+/** The folder of per-environment files for a `--state` path: `state.json` → `state/`, `state` → `state.d/`. */
+export function stateDirectory(stateFile: string): string {
+  return stateFile.endsWith('.json') ? stateFile.slice(0, -'.json'.length) : `${stateFile}.d`;
+}
+
+/** An environment's own state file. Names are baseline environment names (lower-case letters, digits, dashes). */
+export function environmentStateFile(stateFile: string, environment: string): string {
+  const safe = /^[a-z0-9][a-z0-9-]*$/.test(environment) ? environment : `_${encodeURIComponent(environment).replace(/\./g, '%2E')}`;
+  return path.join(stateDirectory(stateFile), `${safe}.json`);
+}
+
+/** Reads one environment's own file (undefined when it has none). */
+export function readEnvironmentState(stateFile: string, environment: string): EnvironmentAlertState | undefined {
+  const file = environmentStateFile(stateFile, environment);
+  if (!existsSync(file)) return undefined;
+  return readState(file).environments[environment];
+}
+
+/** Writes one environment's own file (atomically; the folder is made when missing). */
+export function writeEnvironmentState(stateFile: string, environment: string, value: EnvironmentAlertState): void {
+  const state = emptyState();
+  state.environments[environment] = value;
+  writeState(environmentStateFile(stateFile, environment), state);
+}
+
+/** The entry an earlier version's single state file holds for an environment. */
+export function legacyEnvironmentState(stateFile: string, environment: string): EnvironmentAlertState | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  const legacy = readState(stateFile).environments[environment];
+  return legacy === undefined ? undefined : { ...legacy };
+}
+
+/** Drops an environment's entry from the single state file (and the file once it is empty). Call under its lock. */
+export function forgetLegacyEnvironment(stateFile: string, environment: string): void {
+  if (!existsSync(stateFile)) return;
+  const legacy = readState(stateFile);
+  if (!Object.prototype.hasOwnProperty.call(legacy.environments, environment)) return;
+  delete legacy.environments[environment];
+  if (Object.keys(legacy.environments).length === 0) rmSync(stateFile, { force: true });
+  else writeState(stateFile, legacy);
+}
+
+/**
+ * Everything a `--state` path holds: each environment's own file, and the entries of the single
+ * file of earlier versions for environments that have none yet.
+ */
+export function readAlertStates(stateFile: string): AlertState {
+  const merged = emptyState();
+  if (existsSync(stateFile)) Object.assign(merged.environments, readState(stateFile).environments);
+  const dir = stateDirectory(stateFile);
+  if (existsSync(dir)) {
+    for (const name of readdirSync(dir).filter((entry) => entry.endsWith('.json')).sort()) Object.assign(merged.environments, readState(path.join(dir, name)).environments);
+  }
+  return merged;
 }
 
 function fingerprint(value: unknown): string {

@@ -135,6 +135,7 @@ describe('clerkguard drift --slack', () => {
     expect(result.stderr).not.toContain('SENTINELtoken');
     expect(readFileSync(path.join(dir, 'out', 'report.md'), 'utf8')).toContain('settings.instance.test_mode');
     expect(existsSync(state)).toBe(false);
+    expect(existsSync(path.join(dir, 'state', 'production.json'))).toBe(false);
   });
 
   test('an --out folder that cannot be written: clear error, report still on stdout, Slack not contacted, exit 1', async () => {
@@ -148,6 +149,7 @@ describe('clerkguard drift --slack', () => {
     expect(result.stderr).not.toContain('bug in clerkguard');
     expect(slack.requests).toHaveLength(0);
     expect(existsSync(state)).toBe(false);
+    expect(existsSync(path.join(dir, 'state', 'production.json'))).toBe(false);
   });
 
   test('a Slack timeout exits 1 too, with the report on disk', async () => {
@@ -157,5 +159,6 @@ describe('clerkguard drift --slack', () => {
     expect(result.code).toBe(1);
     expect(existsSync(path.join(dir, 'out', 'report.json'))).toBe(true);
     expect(existsSync(path.join(dir, 'state.json'))).toBe(false);
+    expect(existsSync(path.join(dir, 'state', 'production.json'))).toBe(false);
   });
 });

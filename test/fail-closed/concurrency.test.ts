@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
+import { readAlertStates } from '../../src/notify/state';
 import { acquireLock } from '../../src/util/lock';
 import { PRODUCTION_BASELINE_FILE, productionBaseline } from '../drift/fixtures';
 import { runCliAsync } from '../drift/cli';
@@ -40,9 +41,10 @@ describe('parallel processes', () => {
     const runs = await Promise.all(Array.from({ length: 5 }, (_, index) => runCliAsync(['drift', PRODUCTION_BASELINE_FILE, '--slack', '--state', state, '--out', path.join(dir, `out-${index}`)], { env })));
     expect(runs.map((run) => run.code)).toEqual([2, 2, 2, 2, 2]);
     expect(slack.messages().map((message) => message.text)).toEqual(['Clerk settings drift in production: 1 weakening']);
-    const saved = JSON.parse(readFileSync(state, 'utf8')) as { environments: { production: { status: string; alert: { ts: string } } } };
-    expect(saved.environments.production.status).toBe('drift');
-    expect(existsSync(`${state}.lock`)).toBe(false);
+    expect(readAlertStates(state).environments.production?.status).toBe('drift');
+    // The environment's own file and its lock (state.ts); no lock is left behind.
+    expect(existsSync(path.join(dir, 'state', 'production.json'))).toBe(true);
+    expect(existsSync(path.join(dir, 'state', 'production.json.lock'))).toBe(false);
   });
 
   test('two snapshot --commit runs in one repository: one verified commit, the other "nothing to commit", no leftovers', async () => {

@@ -18,6 +18,7 @@ import { runDriftJob, type DriftJobResult } from '../../src/drift/job';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import type { FaultSpec } from '../../src/emulator/faults';
 import { createSlackPoster } from '../../src/notify/slack-client';
+import { readAlertStates } from '../../src/notify/state';
 import type { Settings } from '../../src/settings/model';
 import { productionBaseline } from '../drift/fixtures';
 import { startSlackServer, type SlackServer } from '../notify/slack-server';
@@ -245,8 +246,7 @@ describe('fault matrix: every answer passes its schema before anything reads it'
       const failedPost = row.slackMode !== undefined && row.slackMode !== 'ok' ? 1 : 0;
       expect(slack.requests.slice(posted).filter((request) => request.api === 'chat.postMessage')).toHaveLength(row.expected.slack.length + failedPost);
       const stateFile = path.join(dir, 'state.json');
-      const state = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as { environments: Record<string, { status: string; error?: unknown; alert?: unknown }> }) : undefined;
-      const production = state?.environments.production;
+      const production = readAlertStates(stateFile).environments.production;
       expect(production?.status ?? 'absent').toBe(row.expected.state.status);
       expect(Boolean(production?.error)).toBe(row.expected.state.error ?? false);
       expect(Boolean(production?.alert)).toBe(row.expected.state.status === 'drift');

@@ -4,7 +4,7 @@
  * recording Slack server and real git. Real parallel processes are in concurrency.test.ts.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -12,6 +12,7 @@ import { main } from '../../src/cli/main';
 import type { CliIo } from '../../src/cli/io';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import type { FaultSpec } from '../../src/emulator/faults';
+import { readAlertStates } from '../../src/notify/state';
 import { PRODUCTION_BASELINE_FILE, productionBaseline } from '../drift/fixtures';
 import { startSlackServer, type SlackServer } from '../notify/slack-server';
 
@@ -93,8 +94,9 @@ describe('issue 9 cases, on the CLI', () => {
     expect(run.stderr).toMatch(/warning: environment production: GET \/v1\/platform\/applications\/\S+\/instances\/ins_\w+\/config answered without session\.lifetime; settings\.session\.maximum_lifetime_minutes is unverified/);
     expect(messages()).toEqual(['Clerk settings drift in production: 1 weakening', 'clerkguard could not verify 1 alerted setting in production; the drift alert stays open']);
     expect(messages().join('\n')).not.toMatch(/resolved/i);
-    const state = JSON.parse(readFileSync(path.join(dir, '.clerkguard/state.json'), 'utf8')) as { environments: { production: { status: string } } };
-    expect(state.environments.production.status).toBe('drift');
+    // Each environment keeps its own state file beside --state (default .clerkguard/state.json).
+    expect(readAlertStates(path.join(dir, '.clerkguard/state.json')).environments.production?.status).toBe('drift');
+    expect(existsSync(path.join(dir, '.clerkguard/state/production.json'))).toBe(true);
 
     const exported = await cli(['export', '--env', 'production']);
     expect(exported.code).toBe(0);
@@ -200,7 +202,7 @@ describe('issue 9 cases, on the CLI', () => {
     expect(live.stdout).toContain('GET /v1/jwt_templates for environment production: JSON nested deeper than 64 levels');
     expect(messages()).toEqual(['clerkguard could not check production']);
     expect(readFileSync(path.join(dir, '.clerkguard/last-report/report.json'), 'utf8')).toContain('"status": "error"');
-    expect(readFileSync(path.join(dir, '.clerkguard/state.json'), 'utf8')).toContain('"error"');
+    expect(readFileSync(path.join(dir, '.clerkguard/state/production.json'), 'utf8')).toContain('"error"');
   });
 
   test('duplicate keys, a BOM, non-UTF-8 bytes and symlink loops are errors that name themselves', async () => {

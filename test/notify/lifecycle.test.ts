@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
@@ -7,7 +7,8 @@ import { errorDrift } from '../../src/drift/run';
 import type { DriftReport, EnvironmentDrift } from '../../src/drift/types';
 import { deliverAlerts } from '../../src/notify/lifecycle';
 import { createSlackPoster } from '../../src/notify/slack-client';
-import { readState } from '../../src/notify/state';
+import { readAlertStates, readState } from '../../src/notify/state';
+import { acquireLock } from '../../src/util/lock';
 import { ClerkguardError } from '../../src/util/errors';
 import { renderDriftMarkdown } from '../../src/report/drift';
 import { driftAlert, SLACK_LIMITS } from '../../src/report/slack';
@@ -64,7 +65,7 @@ describe('alert lifecycle against a recording Slack server', () => {
       expect(request.authorization).toBe(`Bearer ${TOKEN}`);
       expect(request.raw).not.toContain(TOKEN);
     }
-    expect(readState(path.join(dir, 'state.json')).environments.production?.status).toBe('clean');
+    expect(readAlertStates(path.join(dir, 'state.json')).environments.production?.status).toBe('clean');
   });
 
   test('changed drift is one broadcast update in the same thread, not a new alert', async () => {
@@ -163,7 +164,7 @@ describe('alert lifecycle against a recording Slack server', () => {
     expect((await run(drifted())).map((delivery) => delivery.kind)).toEqual(['drift_alert']);
     expect((await run(unread())).map((delivery) => delivery.kind)).toEqual(['could_not_verify']);
     expect(await run(unread())).toEqual([]);
-    expect(readState(path.join(dir, 'state.json')).environments.production?.status).toBe('drift');
+    expect(readAlertStates(path.join(dir, 'state.json')).environments.production?.status).toBe('drift');
     const notice = server.messages()[1]!;
     expect(notice.thread_ts).toBe('1764126000.000001');
     expect(String(notice.text)).toBe('clerkguard could not verify 1 alerted setting in production; the drift alert stays open');
@@ -188,12 +189,46 @@ describe('alert lifecycle against a recording Slack server', () => {
 
   test('the state file is stable JSON without secrets', async () => {
     await run(drifted());
-    const text = readFileSync(path.join(dir, 'state.json'), 'utf8');
+    // One file per environment beside --state (state.json → state/production.json).
+    const text = readFileSync(path.join(dir, 'state', 'production.json'), 'utf8');
     expect(text.endsWith('}\n')).toBe(true);
     expect(text).not.toContain('xoxb');
     expect(JSON.parse(text)).toEqual({
       environments: { production: { alert: { channel: 'C0CLERKGUARD', fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/), paths: expect.any(Array), since: '2026-11-26T03:00:00.000Z', ts: '1764126000.000001' }, last_run_at: '2026-11-26T03:00:00.000Z', status: 'drift' } },
       schema_version: 1,
     });
+  });
+
+  test('an open alert in the single state file of an earlier version is carried over: no second alert, and the entry moves to the environment\'s own file', async () => {
+    // Written as earlier versions did: one file for every environment.
+    const legacy = path.join(dir, 'state.json');
+    await run(drifted());
+    const opened = readFileSync(path.join(dir, 'state', 'production.json'), 'utf8');
+    rmSync(path.join(dir, 'state'), { recursive: true });
+    const staging = JSON.parse(opened.replace(/production/g, 'staging')) as { environments: Record<string, unknown> };
+    const both = JSON.parse(opened) as { schema_version: number; environments: Record<string, unknown> };
+    both.environments.staging = staging.environments.staging;
+    writeFileSync(legacy, JSON.stringify(both));
+
+    expect(await run(drifted())).toEqual([]); // the same drift: nothing new
+    expect(server.messages()).toHaveLength(1);
+    expect(readAlertStates(legacy).environments.production?.status).toBe('drift');
+    expect(existsSync(path.join(dir, 'state', 'production.json'))).toBe(true);
+    // Only the moved entry left the old file; staging's stays until staging runs.
+    expect(Object.keys(readState(legacy).environments)).toEqual(['staging']);
+    // Fixed: resolved in the thread the old file named.
+    expect((await run(clean())).map((delivery) => delivery.kind)).toEqual(['resolved']);
+    expect(server.messages()[1]!.thread_ts).toBe('1764126000.000001');
+  });
+
+  test('environments keep separate files and locks: runs over different environments never wait for each other', async () => {
+    const held = await acquireLock(path.join(dir, 'state', 'staging.json.lock'), { what: 'staging' });
+    try {
+      // staging's lock is held by another run; production delivers at once.
+      expect((await run(drifted())).map((delivery) => delivery.kind)).toEqual(['drift_alert']);
+    } finally {
+      held.release();
+    }
+    expect(readdirSync(path.join(dir, 'state')).sort()).toEqual(['production.json']);
   });
 });
