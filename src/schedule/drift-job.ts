@@ -7,7 +7,7 @@ import { readDashboardExportFile } from '../export/index';
 import type { EnvironmentDrift } from '../drift/types';
 import { describeQuiet } from '../notify/lifecycle';
 import { activeChanges, describeChange, describeCounts, countChanges } from '../report/drift-summary';
-import { collectValue, scheduledCollector } from './collector';
+import { collectValue, scheduledCollector, scheduledShard } from './collector';
 import type { ScheduledJobProvider } from './job-types';
 
 export const DEFAULT_DRIFT_CRON = '0 3 * * *';
@@ -31,7 +31,7 @@ export const driftJobProvider: ScheduledJobProvider = {
       cronTime: String(options.cron ?? DEFAULT_DRIFT_CRON),
       async run() {
         // Baselines and the dashboard export are re-read every run: edits apply without a restart.
-        const baselines = loadBaselines(baselineArgs, context.io.cwd);
+        const baselines = scheduledShard(options, context, loadBaselines(baselineArgs, context.io.cwd), (line) => environment.log(`drift: ${line}`));
         const dashboard = typeof options.dashboardExport === 'string' ? readDashboardExportFile(path.resolve(context.io.cwd, options.dashboardExport)) : undefined;
         const application = scheduledCollector(options, context, baselines);
         const result = await runDriftJob({

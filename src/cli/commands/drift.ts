@@ -7,6 +7,7 @@ import type { CliContext } from '../context';
 import { helpFooter } from '../help';
 import { progressFor } from '../progress';
 import { choice } from '../options';
+import { SHARD_OPTION_DESCRIPTION } from '../../fleet/shard-option';
 
 async function lockWait(env: NodeJS.ProcessEnv): Promise<{ lockWaitMs?: number }> {
   const { lockWaitFromEnv } = await import('../../util/lock.js');
@@ -26,6 +27,7 @@ interface DriftOptions {
   build: string[];
   probe?: boolean;
   quiet?: boolean;
+  shard?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -54,6 +56,7 @@ export function registerDrift(program: Command, context: CliContext): void {
     .option('--build <dir>', 'with --scan: also search this build output for keys (repeatable)', collect, [])
     .option('--probe', 'also probe the deployed application each baseline names (evidence `probe`)')
     .option('-q, --quiet', 'no progress lines on stderr (they appear only on a terminal, for runs over a second)')
+    .option('--shard <i/n>', SHARD_OPTION_DESCRIPTION)
     .addHelpText(
       'after',
       helpFooter({
@@ -81,8 +84,11 @@ export function registerDrift(program: Command, context: CliContext): void {
       const { renderDrift } = await import('../../report/drift.js');
       const { describeQuiet } = await import('../../notify/lifecycle.js');
       const { io } = context;
-      const baselines = loadBaselines(files, io.cwd);
-      for (const item of baselines) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      const { selectShard } = await import('../../fleet/shard.js');
+      const all = loadBaselines(files, io.cwd);
+      for (const item of all) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      const { selected: baselines, note } = selectShard(all, options.shard, io.env);
+      if (note) io.stderr(`${note}\n`);
       // Check everything that can fail up front, before any API or Slack call.
       const slackConfig = options.slack ? slackConfigFromEnv(io.env) : undefined;
       const dashboard = options.dashboardExport ? readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport)) : undefined;

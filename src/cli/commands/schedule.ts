@@ -5,6 +5,7 @@ import { DEFAULT_STATE_FILE } from '../../notify/defaults';
 import type { JobEnvironment, ScheduledJob } from '../../schedule/job-types';
 import { scrubSecrets } from '../../settings/redact';
 import { describeError } from '../../util/errors';
+import { SHARD_OPTION_DESCRIPTION } from '../../fleet/shard-option';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
 
@@ -43,7 +44,8 @@ export function registerSchedule(program: Command, context: CliContext): void {
     .option('--timezone <tz>', 'IANA time zone for the cron expressions (default: the system time zone)')
     .option('--once', 'run the jobs now, once, and exit with the drift exit code')
     .option('--slack', 'alert in Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID)')
-    .option('--state <file>', 'alert lifecycle state for --slack', DEFAULT_STATE_FILE);
+    .option('--state <file>', 'alert lifecycle state for --slack (one file per environment beside it)', DEFAULT_STATE_FILE)
+    .option('--shard <i/n>', SHARD_OPTION_DESCRIPTION);
   // Each job's own options (--cron, --snapshot…) are added by addScheduledJobOptions, when a
   // command line is about this command (src/cli/main.ts).
   command
@@ -78,6 +80,8 @@ export function registerSchedule(program: Command, context: CliContext): void {
         log,
         ...(poster ? { slack: { poster, stateFile: path.resolve(io.cwd, String(options.state)), origin, ...(lockWaitFromEnv(io.env) === undefined ? {} : { lockWaitMs: lockWaitFromEnv(io.env)! }) } } : {}),
       };
+      // A bad --shard fails now, not at the first tick.
+      if (typeof options.shard === 'string') (await import('../../fleet/shard.js')).parseShard(options.shard, io.env);
       const parsed = { ...options, baselines };
       const jobs = SCHEDULED_JOB_PROVIDERS.map((provider) => provider.create(parsed, environment)).filter((job): job is ScheduledJob => job !== undefined);
       const scheduler = new Scheduler(jobs, {

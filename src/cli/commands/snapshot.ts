@@ -9,6 +9,7 @@ import type { CliContext } from '../context';
 import { helpFooter } from '../help';
 import { progressFor } from '../progress';
 import { choice } from '../options';
+import { SHARD_OPTION_DESCRIPTION } from '../../fleet/shard-option';
 
 interface SnapshotCommandOptions {
   dir: string;
@@ -23,6 +24,7 @@ interface SnapshotCommandOptions {
   scan?: string[];
   build?: string[];
   probe?: boolean;
+  shard?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -50,6 +52,7 @@ export function registerSnapshot(program: Command, context: CliContext): void {
     .option('--scan <dir>', "scan this application's code for the review (evidence `code`; repeatable)", collect, [])
     .option('--build <dir>', 'with --scan: also search this build output for keys (repeatable)', collect, [])
     .option('--probe', 'probe the deployed application each baseline names for the review (evidence `probe`)')
+    .option('--shard <i/n>', SHARD_OPTION_DESCRIPTION)
     .addHelpText(
       'after',
       helpFooter({
@@ -95,8 +98,11 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
   if (author !== undefined && !options.commit) throw new ClerkguardError('--author only applies with --commit', { hint: 'add --commit, or drop --author' });
   // Check Slack settings before doing anything, so a missing token does not leave a snapshot without its summary.
   const slack = options.slack ? { poster: createSlackPoster(slackConfigFromEnv(io.env)) } : undefined;
-  const baselines = loadBaselines(files, io.cwd);
-  for (const item of baselines) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+  const { selectShard } = await import('../../fleet/shard.js');
+  const all = loadBaselines(files, io.cwd);
+  for (const item of all) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+  const { selected: baselines, note } = selectShard(all, options.shard, io.env);
+  if (note) io.stderr(`${note}\n`);
   // Read the dashboard export once, up front: a bad file fails before any API call.
   const dashboardExport: DashboardExport | undefined = options.dashboardExport === undefined ? undefined : readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport));
   const now = context.now();
