@@ -49,6 +49,7 @@ case "$command" in
     if is_true "${INPUT_SLACK:-false}"; then args+=(--slack --state "${INPUT_STATE_FILE:-.clerkguard/state.json}"); fi
     if is_true "${INPUT_STRICT:-false}"; then args+=(--strict); fi
     if [ -n "${INPUT_DASHBOARD_EXPORT:-}" ]; then args+=(--dashboard-export "$INPUT_DASHBOARD_EXPORT"); fi
+    if [ -n "${INPUT_SHARD:-}" ]; then args+=(--shard "$INPUT_SHARD"); fi
     node "$bin" "${args[@]}"
     code=$?
     if [ -f "$report_dir/report.md" ]; then summary <"$report_dir/report.md"; fi
