@@ -278,6 +278,20 @@ export const ANSWERS = {
     component: 'PlatformConfigPatchResponse',
     fields: [opt('config_version', 'string'), opt('dry_run', 'boolean'), opt('before', 'object'), opt('after', 'object')],
   },
+  /** One application of the workspace (discovery: src/fleet/discover.ts); each instance an element of `instances`. */
+  platformApplication: {
+    api: 'platform',
+    operation: 'PlatformListApplications',
+    specFile: PLATFORM,
+    component: 'PlatformApplicationResponse',
+    fields: [
+      req('application_id', 'string'),
+      req('name', 'string'),
+      req('instances', 'array', {
+        each: [req('instance_id', 'string'), req('environment_type', 'string', { enum: ['development', 'production'] }), opt('publishable_key', 'string')],
+      }),
+    ],
+  },
 } as const satisfies Record<string, AnswerSchema>;
 
 export type AnswerName = keyof typeof ANSWERS;

@@ -48,6 +48,7 @@ import type {
   JwtTemplateWire,
   OrganizationSettingsWire,
   PermissionWire,
+  PlatformApplicationWire,
   PlatformConfig,
   PlatformPatchResult,
   RoleWire,
@@ -135,6 +136,11 @@ export interface ClerkApi {
   /** Platform config; undefined when no Platform API key / application id is configured. */
   getPlatformConfig(keys?: string[]): Promise<PlatformConfig | undefined>;
   /** The instance's own JSON Schema of its config (optionally only some top-level keys). */
+  /**
+   * Platform `GET /v1/platform/applications`: the workspace's applications and instances (never
+   * their secret keys). Needs only the Platform key and URL of the connection.
+   */
+  listPlatformApplications(): Promise<PlatformApplicationWire[]>;
   getPlatformConfigSchema(keys?: string[]): Promise<Record<string, unknown> | undefined>;
 
   updateInstance(update: InstanceUpdate): Promise<void>;
@@ -454,6 +460,29 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       const query = keys && keys.length > 0 ? { keys } : undefined;
       const schema = answer<Record<string, unknown>>(endpoint, ANSWERS.platformSchema, await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey, ...(query ? { query } : {}) }));
       return schema;
+    },
+    async listPlatformApplications() {
+      if (!connection.platform) throw new ClerkguardError('listing the workspace needs a Platform API key', { hint: 'set CLERK_PLATFORM_API_KEY (ak_…)' });
+      const endpoint: Endpoint = { api: 'platform', method: 'GET', path: '/v1/platform/applications' };
+      const body = await raw<unknown>(endpoint, { base: connection.platform.apiUrl, bearer: connection.platform.apiKey });
+      if (!Array.isArray(body)) throw malformedResponse(connection, endpoint, 'expected an array of applications');
+      if (body.length > policy.maxListItems) throw malformedResponse(connection, endpoint, `more than ${policy.maxListItems} applications (CLERKGUARD_MAX_LIST_ITEMS)`);
+      const seen = new Set<string>();
+      return body.map((item, index) => {
+        const application = answer<PlatformApplicationWire>(endpoint, ANSWERS.platformApplication, item, `item ${index}`);
+        if (seen.has(application.application_id)) throw malformedResponse(connection, endpoint, `application ${application.application_id} is listed twice`);
+        seen.add(application.application_id);
+        // Only what discovery reads: a secret key the answer might carry is never kept.
+        return {
+          application_id: application.application_id,
+          name: application.name,
+          instances: application.instances.map((instance) => ({
+            instance_id: instance.instance_id,
+            environment_type: instance.environment_type,
+            ...(typeof instance.publishable_key === 'string' ? { publishable_key: instance.publishable_key } : {}),
+          })),
+        };
+      });
     },
     async listDomains() {
       // ListDomains takes no paging parameters: one answer holds every domain.

@@ -161,6 +161,29 @@ function rateLimitFor(type: 'production' | 'development', env: NodeJS.ProcessEnv
   return override ?? CLERK_RATE_LIMITS[type];
 }
 
+/**
+ * The workspace, for discovery (`--discover`): only a Platform API key (CLERK_PLATFORM_API_KEY)
+ * and the Platform API URL (CLERK_PLATFORM_API_URL, else CLERK_API_URL, else Clerk's). Throws
+ * a ClerkguardError naming the missing variable.
+ */
+export function workspaceConnectionFromEnv(env: NodeJS.ProcessEnv = process.env, options: ConnectionOptions = {}): ClerkConnection {
+  const environment = options.environment ?? 'the workspace';
+  const apiKey = env.CLERK_PLATFORM_API_KEY?.trim();
+  if (!apiKey) {
+    throw new ClerkguardError('--discover needs a Platform API key: CLERK_PLATFORM_API_KEY is not set', {
+      hint: 'export CLERK_PLATFORM_API_KEY=ak_... (a Platform API key of the workspace), or drop --discover',
+    });
+  }
+  const apiUrl = baseUrl(undefined, 'platform_api_url', env, env.CLERK_PLATFORM_API_URL?.trim() ? 'CLERK_PLATFORM_API_URL' : 'CLERK_API_URL', environment) ?? DEFAULT_API_URL;
+  return {
+    environment,
+    secretKey: '',
+    apiUrl,
+    platform: { apiKey, apiUrl, applicationId: '', instance: '' },
+    policy: { ...DEFAULT_RETRY_POLICY, ...policyFromEnv(env), ...options.policy },
+  };
+}
+
 /** `live` or `test` from a key's prefix; the rest of the key is never looked at. */
 export function keyEnvironment(key: string): 'live' | 'test' | undefined {
   const match = /^(?:sk|pk)_(live|test)_/.exec(key);

@@ -155,3 +155,10 @@ export const DEFAULT_ROLE_KEYS: readonly string[] = ['org:admin', 'org:member'];
 export function isSystemPermission(key: string): boolean {
   return key.startsWith('org:sys_');
 }
+
+/** One application of the workspace (Platform `PlatformApplicationResponse`), as discovery keeps it. */
+export interface PlatformApplicationWire {
+  application_id: string;
+  name: string;
+  instances: { instance_id: string; environment_type: string; publishable_key?: string }[];
+}

@@ -10,6 +10,9 @@
 import path from 'node:path';
 import type { LoadedBaseline } from '../baseline/load';
 import { deliverAlerts, type Delivery, type Quiet } from '../notify/lifecycle';
+import { deliverUnmanaged } from '../notify/unmanaged';
+import type { DiscoveryReport } from '../fleet/discover';
+import type { Shard } from '../fleet/shard';
 import type { SlackPoster } from '../notify/slack-client';
 import { renderDrift, renderDriftMarkdown, type DriftFormat } from '../report/drift';
 import { ignoreWarnings } from '../report/drift-summary';
@@ -44,6 +47,11 @@ export interface DriftJobOptions {
   slack?: DriftJobSlack;
   /** Evidence from the application (`--scan`, `--probe`): contradictions become drift. */
   application?: EvidenceCollector;
+  /**
+   * `--discover`: list the workspace and report its instances without a baseline; gets the ids
+   * of the instances this run read (those are governed whatever their baselines' targets say).
+   */
+  discover?: { run: (readInstanceIds: string[]) => Promise<DiscoveryReport>; shard?: Shard };
 }
 
 export interface DriftJobResult {
@@ -72,8 +80,18 @@ const REPORT_FILES: [DriftFormat, string][] = [
 ];
 
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
-  const report = await runDrift(options.baselines, options.exporter, { strict: options.strict ?? false, today: options.today, now: options.now });
+  const read: string[] = [];
+  const exporter: LiveExporter = async (loaded) => {
+    const live = await options.exporter(loaded);
+    if (live.instance_id) read.push(live.instance_id);
+    return live;
+  };
+  const report = await runDrift(options.baselines, exporter, { strict: options.strict ?? false, today: options.today, now: options.now });
   if (options.application) await addApplicationEvidence(report, options.baselines, options.application, options.today);
+  if (options.discover) {
+    report.discovery = await options.discover.run(read);
+    if (report.discovery.status === 'error') report.status = 'error';
+  }
   let exitCode = exitCodeForReport(report, { strict: options.strict ?? false });
   let files: string[] = [];
   let writeError: ClerkguardError | undefined;
@@ -105,6 +123,17 @@ export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobRes
           onQuiet: (entry) => quiet.push(entry),
         })),
       );
+      if (report.discovery) {
+        deliveries.push(
+          ...(await deliverUnmanaged(report.discovery, {
+            poster: options.slack.poster,
+            stateFile: options.slack.stateFile,
+            now: options.now,
+            ...(options.discover?.shard ? { shard: options.discover.shard } : {}),
+            ...(options.slack.lockWaitMs === undefined ? {} : { lockWaitMs: options.slack.lockWaitMs }),
+          })),
+        );
+      }
     } catch (error) {
       slackError = error instanceof ClerkguardError ? error : new ClerkguardError(`Slack delivery failed: ${describeError(error)}`);
       exitCode = 1;

@@ -79,8 +79,9 @@ export function exitCodeFor(status: DriftStatus): number {
  * verified: an unverified managed setting exits 2, like drift.
  */
 export function exitCodeForReport(report: DriftReport, options: { strict?: boolean } = {}): number {
-  const code = exitCodeFor(report.status);
-  if (code === 0 && options.strict && countUnverified(report) > 0) return 2;
+  const code = exitCodeFor(report.discovery?.status === 'error' ? 'error' : report.status);
+  // Unverified settings and instances without a baseline are listed, not drift, unless --strict.
+  if (code === 0 && options.strict && (countUnverified(report) > 0 || (report.discovery?.unmanaged.length ?? 0) > 0)) return 2;
   return code;
 }
 

@@ -2,6 +2,7 @@
 import type { Severity } from '../checklist/types';
 import type { ApplicationDrift, ChangeEvidence } from '../evidence/drift';
 import type { EvidenceSource } from '../settings/model';
+import type { DiscoveryReport } from '../fleet/discover';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
 export type Direction = 'weakening' | 'strengthening' | 'neutral';
@@ -62,4 +63,6 @@ export interface DriftReport {
   status: DriftStatus;
   generated_at: string;
   environments: EnvironmentDrift[];
+  /** `--discover`: the workspace's instances without a baseline (an error makes the report's status error). */
+  discovery?: DiscoveryReport;
 }

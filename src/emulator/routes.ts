@@ -672,9 +672,42 @@ function applyConfig(context: RouteContext, replace: boolean): RouteResult {
   return { status: 200, body: { config_version: String(state.platform.version), dry_run: dryRun, before, after } };
 }
 
-export function platformRoutes(applicationId: string): Route[] {
+/** An application of the emulated workspace besides the emulator's own (discovery, docs/fleet.md). */
+export interface WorkspaceApplication {
+  application_id: string;
+  name: string;
+  instances: { instance_id: string; environment_type: 'development' | 'production'; publishable_key?: string; secret_key?: string }[];
+}
+
+/** What PlatformListApplications answers: the emulator's own application first, then the rest of the workspace. */
+export interface Workspace {
+  own: () => WorkspaceApplication;
+  others: WorkspaceApplication[];
+}
+
+export function platformRoutes(applicationId: string, workspace?: Workspace): Route[] {
   const base = '/platform/applications/{applicationID}/instances/{envOrInsID}/config';
   return [
+    {
+      api: 'platform',
+      method: 'GET',
+      template: '/platform/applications',
+      operationId: 'PlatformListApplications',
+      // PlatformListApplicationsResponse: an array, no paging parameters; secret keys only with
+      // include_secret_keys=true (default false), as the spec says.
+      handle: ({ query }) => {
+        const withSecrets = query.get('include_secret_keys') === 'true';
+        const applications = workspace ? [workspace.own(), ...workspace.others] : [];
+        return {
+          status: 200,
+          body: applications.map((application) => ({
+            application_id: application.application_id,
+            name: application.name,
+            instances: application.instances.map(({ secret_key, ...instance }) => ({ ...instance, ...(withSecrets && secret_key !== undefined ? { secret_key } : {}) })),
+          })),
+        };
+      },
+    },
     {
       api: 'platform',
       method: 'GET',

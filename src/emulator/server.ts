@@ -30,7 +30,7 @@ import type { ApiName } from '../clerk/http';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
 import { settingsSchema, type Settings } from '../settings/model';
 import { createFaultController, FAULT_KINDS, type ActiveFault, type FaultController, validateFaultSpec } from './faults';
-import { BAPI_ROUTES, FAPI_ROUTES, HttpError, platformRoutes, compileTemplate, type Route } from './routes';
+import { BAPI_ROUTES, FAPI_ROUTES, HttpError, platformRoutes, compileTemplate, type Route, type Workspace, type WorkspaceApplication } from './routes';
 import { applySettings, defaultState, type EmulatorState, type EnvironmentType, isEmulatorState } from './state';
 import { ClerkguardError } from '../util/errors';
 import { clerkError } from './wire';
@@ -82,6 +82,10 @@ export interface EmulatorOptions {
   secretKey?: string;
   platformApiKey?: string;
   applicationId?: string;
+  /** The application's name in the workspace listing (PlatformListApplications). */
+  applicationName?: string;
+  /** Other applications of the workspace the Platform API lists beside this one (discovery). */
+  workspace?: WorkspaceApplication[];
 }
 
 export interface ConnectionInfo {
@@ -136,9 +140,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // path template) has its own window; GET /v1/jwks has no rate limit.
   const windows = new Map<string, { start: number; count: number }>();
 
+  // The workspace the Platform API lists: this instance's application first (its publishable key
+  // is known once the servers listen), then the others the options name.
+  let publishableKey = '';
+  const workspace: Workspace = {
+    own: () => ({
+      application_id: applicationId,
+      name: options.applicationName ?? 'clerkguard emulator',
+      instances: [{ instance_id: state.instance_id, environment_type: state.environment_type as 'development' | 'production', publishable_key: publishableKey, secret_key: secretKey }],
+    }),
+    others: structuredClone(options.workspace ?? []),
+  };
   const backendRoutes: { route: Route; match: ReturnType<typeof compileTemplate> }[] = [
     ...BAPI_ROUTES.map((route) => ({ route, match: compileTemplate(`/v1${route.template}`) })),
-    ...platformRoutes(applicationId).map((route) => ({ route, match: compileTemplate(`/v1${route.template}`) })),
+    ...platformRoutes(applicationId, workspace).map((route) => ({ route, match: compileTemplate(`/v1${route.template}`) })),
   ];
   const frontendRoutes = FAPI_ROUTES.map((route) => ({ route, match: compileTemplate(route.template) }));
 
@@ -344,6 +359,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     platform_api_key: platformApiKey,
     application_id: applicationId,
   };
+  publishableKey = info.publishable_key;
 
   Object.assign(emulator, info, {
     state,

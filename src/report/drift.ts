@@ -57,8 +57,31 @@ export function renderDriftJson(report: DriftReport): string {
         ...(environment.captured_at === undefined ? {} : { captured_at: environment.captured_at }),
         ...(environment.application ? { application: environment.application } : {}),
       })),
+      ...(report.discovery ? { discovery: report.discovery } : {}),
     }),
   );
+}
+
+/** `--discover`: the workspace's instances without a baseline, or why they are unknown. */
+function discoveryLines(discovery: DriftReport['discovery'], markdown: boolean): string[] {
+  if (!discovery) return [];
+  const lines: string[] = [];
+  const heading = markdown ? '## Instances without a baseline' : 'instances without a baseline (--discover):';
+  lines.push(heading);
+  if (markdown) lines.push('');
+  if (discovery.status === 'error') {
+    lines.push(`${markdown ? '' : '  '}the workspace could not be listed, so unmanaged instances are unknown (not "none"): ${discovery.error?.message ?? 'unknown error'}`);
+  } else if (discovery.unmanaged.length === 0) {
+    lines.push(`${markdown ? '' : '  '}none: every one of the ${discovery.instances} instances the workspace lists has a baseline.`);
+  } else {
+    for (const instance of discovery.unmanaged) {
+      const line = `${instance.application_name} (${instance.environment_type}), instance ${instance.instance_id}, application ${instance.application_id}`;
+      lines.push(markdown ? `- ${cell(line)}` : `  UNMANAGED     ${line}`);
+    }
+    lines.push(`${markdown ? '\n' : '  '}${discovery.unmanaged.length} of ${discovery.instances} instances have no baseline (not drift unless --strict); ${discovery.hint}.`);
+  }
+  lines.push('');
+  return lines;
 }
 
 function directionLabel(change: DriftChange): string {
@@ -73,6 +96,7 @@ export function renderDriftText(report: DriftReport, color: boolean, verbose = f
     for (const line of environmentText(environment, p, verbose)) lines.push(line);
     lines.push('');
   }
+  for (const line of discoveryLines(report.discovery, false)) lines.push(line);
   const headline = reportHeadline(report);
   lines.push(report.status === 'clean' ? p.green(headline) : report.status === 'drift' ? p.red(headline) : p.yellow(headline));
   return scrubSecrets(`${lines.join('\n')}\n`);
@@ -161,6 +185,7 @@ export function renderDriftMarkdown(report: DriftReport): string {
   }
   lines.push('');
   for (const environment of report.environments) for (const line of environmentMarkdown(environment)) lines.push(line);
+  for (const line of discoveryLines(report.discovery, true)) lines.push(line);
   return scrubSecrets(`${lines.join('\n')}\n`);
 }
 

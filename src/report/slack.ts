@@ -159,3 +159,31 @@ export function jobFailureMessage(job: string, message: string, origin?: string)
     attach_full_report: false,
   };
 }
+
+/** Instances of the workspace no baseline governs (`--discover`): one message when the set changes. */
+export function unmanagedInstancesAlert(unmanaged: readonly { application_name: string; environment_type: string; instance_id: string }[], hint: string): SlackMessage {
+  const text = `${unmanaged.length} Clerk instance${unmanaged.length === 1 ? ' has' : 's have'} no clerkguard baseline`;
+  const shown = unmanaged.slice(0, 40).map((instance) => `• ${escapeMrkdwn(instance.application_name)} (${escapeMrkdwn(instance.environment_type)}, \`${escapeMrkdwn(instance.instance_id)}\`)`);
+  if (unmanaged.length > shown.length) shown.push(`…and ${unmanaged.length - shown.length} more (see the drift report)`);
+  return {
+    text,
+    blocks: [header('Clerk instances without a baseline'), section(`*${escapeMrkdwn(text)}*: nothing checks their settings.\n${shown.join('\n')}`), context(escapeMrkdwn(`To govern one: ${hint}.`))],
+    attach_full_report: false,
+  };
+}
+
+export function unmanagedResolvedMessage(): SlackMessage {
+  const text = 'Every Clerk instance of the workspace has a clerkguard baseline again';
+  return { text, blocks: [section(`:white_check_mark: ${escapeMrkdwn(text)}.`)], attach_full_report: false };
+}
+
+/** Discovery could not list the workspace: unmanaged instances are unknown, not "none". */
+export function errorMessageFor(subject: string, errors: readonly { message: string; endpoint?: string; status?: number }[]): SlackMessage {
+  const text = `clerkguard could not list ${subject}`;
+  const details = errors.map((error) => `• ${escapeMrkdwn(error.message)}${error.endpoint ? ` (\`${escapeMrkdwn(error.endpoint)}\`${error.status === undefined ? '' : `, HTTP ${error.status}`})` : ''}`).join('\n');
+  return {
+    text,
+    blocks: [header(text), section(`:warning: Instances without a baseline are unknown this run, not "none".\n${details}`), context('The next successful run posts in this thread.')],
+    attach_full_report: false,
+  };
+}

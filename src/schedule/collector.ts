@@ -2,6 +2,7 @@
 import type { CliContext } from '../cli/context';
 import type { LoadedBaseline } from '../baseline/load';
 import { applicationCollector, type ApplicationRequest } from '../evidence/collect';
+import { discoveryJob } from '../fleet/discover';
 import { selectShard } from '../fleet/shard';
 
 /** Commander's parser for a repeatable option. */
@@ -16,9 +17,9 @@ export function scheduledCollector(options: Readonly<Record<string, unknown>>, c
   return applicationCollector(request, { cwd: context.io.cwd, env: context.io.env, today: () => context.today(), warn: (message) => context.io.stderr(`warning: ${message}\n`) }, baselines);
 }
 
-/** `--shard` of `clerkguard schedule`: the baselines of this shard, every run (a note goes to the log). */
-export function scheduledShard(options: Readonly<Record<string, unknown>>, context: CliContext, baselines: readonly LoadedBaseline[], log: (line: string) => void): LoadedBaseline[] {
-  const { selected, note } = selectShard(baselines, typeof options.shard === 'string' ? options.shard : undefined, context.io.env);
+/** `--shard` and `--discover` of `clerkguard schedule`: this shard's baselines and, when asked, discovery over all of them. */
+export function scheduledFleet(options: Readonly<Record<string, unknown>>, context: CliContext, baselines: readonly LoadedBaseline[], log: (line: string) => void) {
+  const { selected, note, shard } = selectShard(baselines, typeof options.shard === 'string' ? options.shard : undefined, context.io.env);
   if (note) log(note);
-  return selected;
+  return { selected, ...(options.discover === true ? { discover: discoveryJob(baselines, context.io.env, shard) } : {}) };
 }

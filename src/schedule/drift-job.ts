@@ -7,7 +7,7 @@ import { readDashboardExportFile } from '../export/index';
 import type { EnvironmentDrift } from '../drift/types';
 import { describeQuiet } from '../notify/lifecycle';
 import { activeChanges, describeChange, describeCounts, countChanges } from '../report/drift-summary';
-import { collectValue, scheduledCollector, scheduledShard } from './collector';
+import { collectValue, scheduledCollector, scheduledFleet } from './collector';
 import type { ScheduledJobProvider } from './job-types';
 
 export const DEFAULT_DRIFT_CRON = '0 3 * * *';
@@ -31,7 +31,7 @@ export const driftJobProvider: ScheduledJobProvider = {
       cronTime: String(options.cron ?? DEFAULT_DRIFT_CRON),
       async run() {
         // Baselines and the dashboard export are re-read every run: edits apply without a restart.
-        const baselines = scheduledShard(options, context, loadBaselines(baselineArgs, context.io.cwd), (line) => environment.log(`drift: ${line}`));
+        const { selected: baselines, discover } = scheduledFleet(options, context, loadBaselines(baselineArgs, context.io.cwd), (line) => environment.log(`drift: ${line}`));
         const dashboard = typeof options.dashboardExport === 'string' ? readDashboardExportFile(path.resolve(context.io.cwd, options.dashboardExport)) : undefined;
         const application = scheduledCollector(options, context, baselines);
         const result = await runDriftJob({
@@ -42,12 +42,17 @@ export const driftJobProvider: ScheduledJobProvider = {
           now: context.now(),
           outDir: path.resolve(context.io.cwd, String(options.out ?? DEFAULT_SCHEDULE_OUT)),
           ...(application ? { application } : {}),
+          ...(discover ? { discover } : {}),
           ...(environment.slack ? { slack: environment.slack } : {}),
         });
         for (const env of result.report.environments) {
           const detail = env.status === 'error' ? env.errors.map((error) => error.message).join('; ') : describeCounts(countChanges(env.changes));
           environment.log(`drift: ${env.environment} ${env.status} (${detail})`);
           for (const line of changeSummary(env)) environment.log(`drift:   ${line}`);
+        }
+        if (result.report.discovery) {
+          const found = result.report.discovery;
+          environment.log(`drift: discovery ${found.status === 'error' ? `failed: ${found.error?.message ?? 'unknown error'}` : `${found.unmanaged.length} of ${found.instances} instances without a baseline`}`);
         }
         for (const warning of result.warnings) environment.log(`warning: ${warning}`);
         const report = result.files.find((file) => file.endsWith('.md'));

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadBaselines } from '../baseline/load';
 import { exportLive, readDashboardExportFile } from '../export/index';
-import { scheduledCollector, scheduledShard } from '../schedule/collector';
+import { scheduledCollector, scheduledFleet } from '../schedule/collector';
 import type { ScheduledJobProvider } from '../schedule/job-types';
 import { validateAuthor } from './git';
 import { DEFAULT_SNAPSHOT_CRON, runSnapshotJob } from './job';
@@ -44,7 +44,9 @@ export const snapshotJobProvider: ScheduledJobProvider = {
         const today = context.today();
         const quarter = quarterOf(today);
         // Re-read every run: baseline edits apply without a restart.
-        let baselines = scheduledShard(options, context, loadBaselines(baselineArgs, io.cwd), (line) => environment.log(`snapshot: ${line}`));
+        const fleet = scheduledFleet(options, context, loadBaselines(baselineArgs, io.cwd), (line) => environment.log(`snapshot: ${line}`));
+        let baselines = fleet.selected;
+        const discover = fleet.discover;
         if (options.once === true) {
           const root = path.resolve(io.cwd, dir);
           const missing = baselines.filter((loaded) => !existsSync(snapshotPaths(root, loaded.baseline.environment, quarter).json));
@@ -68,6 +70,7 @@ export const snapshotJobProvider: ScheduledJobProvider = {
           exporter: (loaded) => exportLive(loaded, { env: io.env, now, onWarning: (message) => io.stderr(`warning: ${message}\n`), ...(dashboardExport ? { dashboardExport } : {}) }),
           ...(options.snapshotCommit === true ? { commit: author === undefined ? {} : { author } } : {}),
           ...(application ? { application } : {}),
+          ...(discover ? { discover: discover.run } : {}),
           ...(environment.slack ? { slack: { poster: environment.slack.poster } } : {}),
         });
         for (const snapshot of result.run.environments) {

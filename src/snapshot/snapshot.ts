@@ -29,6 +29,7 @@ import { safeText, secretValues, snapshotJsonText } from './redact';
 import { buildReview, summarizeReview, type ReviewReport, type ReviewSummary } from './review';
 import { extractSignOff, renderReviewMarkdown } from './review-markdown';
 import { earlierReviewEvidence, type EarlierSnapshot } from './review-evidence';
+import type { DiscoveryReport } from '../fleet/discover';
 
 export interface SnapshotOptions {
   /** The snapshots folder (absolute, or relative to cwd). */
@@ -47,6 +48,12 @@ export interface SnapshotOptions {
   application?: EvidenceCollector;
   /** Replace a quarter whose snapshot is already committed to git (refused otherwise). */
   force?: boolean;
+  /**
+   * `--discover`: the workspace's instances without a baseline, listed in every review report
+   * of the run; gets the ids of the instances this run read. A failed discovery fails the
+   * snapshot (nothing written): a review must not claim a complete workspace it could not list.
+   */
+  discover?: (readInstanceIds: string[]) => Promise<DiscoveryReport>;
 }
 
 export interface EnvironmentSnapshot {
@@ -64,6 +71,8 @@ export interface EnvironmentSnapshot {
 }
 
 export interface SnapshotRun {
+  /** `--discover`: the workspace's instances without a baseline. */
+  discovery?: DiscoveryReport;
   quarter: string;
   dir: string;
   /** --commit was asked for. */
@@ -103,6 +112,19 @@ export async function takeSnapshots(baselines: readonly LoadedBaseline[], option
   return withLock(snapshotLockFile(dir), { what: `the snapshots folder ${toDisplay(options.cwd, dir)}`, ...wait }, () => takeSnapshotsLocked(baselines, options, quarter, dir));
 }
 
+/** The review report with the workspace's instances without a baseline, before its sign-off block. */
+function withUnmanagedSection(markdown: string, discovery: DiscoveryReport): string {
+  const lines = ['## Workspace instances without a baseline', ''];
+  if (discovery.unmanaged.length === 0) lines.push(`None: every one of the ${discovery.instances} instances the workspace lists has a baseline (\`--discover\`).`);
+  else {
+    lines.push(`${discovery.unmanaged.length} of the ${discovery.instances} instances the workspace lists have no baseline, so no review covers them (\`--discover\`; ${discovery.hint}):`, '');
+    for (const instance of discovery.unmanaged) lines.push(`- ${instance.application_name.replace(/[|\n]/g, ' ')} (${instance.environment_type}), instance \`${instance.instance_id}\`, application \`${instance.application_id}\``);
+  }
+  const section = `${lines.join('\n')}\n\n`;
+  const at = markdown.indexOf('## Sign-off');
+  return at === -1 ? `${markdown}\n${section}` : `${markdown.slice(0, at)}${section}${markdown.slice(at)}`;
+}
+
 /** Beside the snapshots folder (which may not exist yet), never inside a file that is committed. */
 export function snapshotLockFile(dir: string): string {
   return path.join(path.dirname(dir), `.${path.basename(dir)}.clerkguard.lock`);
@@ -111,8 +133,22 @@ export function snapshotLockFile(dir: string): string {
 async function takeSnapshotsLocked(baselines: readonly LoadedBaseline[], options: SnapshotOptions, quarter: string, dir: string): Promise<SnapshotRun> {
   const secrets = secretValues(options.env, baselines);
 
+  const read: string[] = [];
+  const reading: SnapshotOptions = {
+    ...options,
+    exporter: async (loaded) => {
+      const live = await options.exporter(loaded);
+      if (live.instance_id) read.push(live.instance_id);
+      return live;
+    },
+  };
   const prepared: PreparedSnapshot[] = [];
-  for (const loaded of baselines) prepared.push(await prepare(loaded, dir, quarter, options, secrets));
+  for (const loaded of baselines) prepared.push(await prepare(loaded, dir, quarter, reading, secrets));
+  const discovery = options.discover ? await options.discover(read) : undefined;
+  if (discovery?.status === 'error') {
+    throw new ClerkguardError(`could not list the workspace for --discover: ${discovery.error?.message ?? 'unknown error'}`, { hint: 'no snapshot file was written; fix the Platform API key (CLERK_PLATFORM_API_KEY) or drop --discover' });
+  }
+  if (discovery) for (const item of prepared) item.markdownText = safeText(withUnmanagedSection(item.markdownText, discovery), secrets, `the ${item.environment} review report`);
   // Before anything is written: a committed quarter is a record, replaced only on purpose.
   const replaced = new Map<PreparedSnapshot, NonNullable<EnvironmentSnapshot['replaced']>>();
   for (const item of prepared) {
@@ -193,6 +229,7 @@ async function takeSnapshotsLocked(baselines: readonly LoadedBaseline[], options
     );
   }
   return {
+    ...(discovery ? { discovery } : {}),
     quarter,
     dir: display(dir),
     commit_requested: repository !== undefined,

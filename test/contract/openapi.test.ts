@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBaselineFile } from '../../src/baseline/load';
 import { createClerkApi, type ClerkApi } from '../../src/clerk/api';
-import { connectionFromEnv } from '../../src/clerk/connection';
+import { connectionFromEnv, workspaceConnectionFromEnv } from '../../src/clerk/connection';
 import {
   writeCommunication,
   writeInstance,
@@ -48,7 +48,15 @@ contract('emulator and client against Clerk OpenAPI specs', () => {
   beforeAll(async () => {
     validators = await loadValidators(specsDir!);
     const loaded = loadBaselineFile(BASELINE);
-    emulator = await startEmulator({ seed: loaded });
+    // A workspace of three applications for PlatformListApplications (discovery, docs/fleet.md).
+    emulator = await startEmulator({
+      seed: loaded,
+      applicationName: 'Shop',
+      workspace: [
+        { application_id: 'app_billing', name: 'Billing', instances: [{ instance_id: 'ins_billing_dev', environment_type: 'development', publishable_key: 'pk_test_YmlsbGluZy5leGFtcGxlLmNvbSQ', secret_key: 'sk_test_billingKEY' }, { instance_id: 'ins_billing_prod', environment_type: 'production' }] },
+        { application_id: 'app_empty', name: 'No instances yet', instances: [] },
+      ],
+    });
     const env = emulator.env();
     api = createClerkApi(connectionFromEnv(loaded.baseline.target, env, { environment: 'production' }));
     await exercise(api, emulator, loaded);
@@ -196,6 +204,10 @@ async function exercise(api: ClerkApi, emulator: RunningEmulator, loaded: Return
   await api.getOAuthApplicationSettings();
   await api.updateOAuthApplicationSettings({ dynamic_oauth_client_registration: false, client_id_metadata_documents_only_allow_pre_registered_clients: true });
   await api.listRoleSets();
+  // Discovery: the workspace through src/clerk (never with include_secret_keys), and with it raw.
+  const workspace = await createClerkApi(workspaceConnectionFromEnv(emulator.env())).listPlatformApplications();
+  expect(workspace.map((application) => application.name)).toEqual(['Shop', 'Billing', 'No instances yet']);
+  expect(JSON.stringify(workspace)).not.toContain('sk_');
 
   // Raw calls for the operations src/clerk never sends and for error answers.
   const bapi = emulator.bapi_url;
@@ -209,6 +221,7 @@ async function exercise(api: ClerkApi, emulator: RunningEmulator, loaded: Return
   const templates = (await (await fetch(`${bapi}/v1/jwt_templates`, { headers: auth })).json()) as { id: string }[];
   await fetch(`${bapi}/v1/jwt_templates/${templates[0]!.id}`, { headers: auth });
   await fetch(`${bapi}/v1/jwks`, { headers: auth });
+  await fetch(`${bapi}/v1/platform/applications?include_secret_keys=true`, { headers: platformAuth });
   await fetch(`${bapi}/v1/organization_roles?order_by=name&query=admin`, { headers: auth });
   const current = (await (await fetch(configUrl, { headers: platformAuth })).json()) as Record<string, unknown>;
   const { config_version: version, ...keys } = current;

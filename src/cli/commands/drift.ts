@@ -28,6 +28,7 @@ interface DriftOptions {
   probe?: boolean;
   quiet?: boolean;
   shard?: string;
+  discover?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -57,6 +58,7 @@ export function registerDrift(program: Command, context: CliContext): void {
     .option('--probe', 'also probe the deployed application each baseline names (evidence `probe`)')
     .option('-q, --quiet', 'no progress lines on stderr (they appear only on a terminal, for runs over a second)')
     .option('--shard <i/n>', SHARD_OPTION_DESCRIPTION)
+    .option('--discover', "also list the workspace's instances (Platform API, CLERK_PLATFORM_API_KEY) and report those without a baseline")
     .addHelpText(
       'after',
       helpFooter({
@@ -87,8 +89,9 @@ export function registerDrift(program: Command, context: CliContext): void {
       const { selectShard } = await import('../../fleet/shard.js');
       const all = loadBaselines(files, io.cwd);
       for (const item of all) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
-      const { selected: baselines, note } = selectShard(all, options.shard, io.env);
+      const { selected: baselines, note, shard } = selectShard(all, options.shard, io.env);
       if (note) io.stderr(`${note}\n`);
+      const discover = options.discover ? (await import('../../fleet/discover.js')).discoveryJob(all, io.env, shard) : undefined;
       // Check everything that can fail up front, before any API or Slack call.
       const slackConfig = options.slack ? slackConfigFromEnv(io.env) : undefined;
       const dashboard = options.dashboardExport ? readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport)) : undefined;
@@ -107,6 +110,7 @@ export function registerDrift(program: Command, context: CliContext): void {
         now: context.now(),
         ...(outDir ? { outDir: path.resolve(io.cwd, outDir) } : {}),
         ...(application ? { application } : {}),
+        ...(discover ? { discover } : {}),
         ...(slackConfig ? { slack: { poster: createSlackPoster(slackConfig), stateFile: path.resolve(io.cwd, options.state), origin: os.hostname(), ...(await lockWait(io.env)) } } : {}),
       }).finally(() => progress.finish());
       io.stdout(renderDrift(options.format, result.report, { color: io.color, verbose: options.verbose ?? false, texts: Object.fromEntries(baselines.map((item) => [item.file, item.text])) }));

@@ -45,7 +45,8 @@ export function registerSchedule(program: Command, context: CliContext): void {
     .option('--once', 'run the jobs now, once, and exit with the drift exit code')
     .option('--slack', 'alert in Slack (SLACK_BOT_TOKEN, SLACK_CHANNEL_ID)')
     .option('--state <file>', 'alert lifecycle state for --slack (one file per environment beside it)', DEFAULT_STATE_FILE)
-    .option('--shard <i/n>', SHARD_OPTION_DESCRIPTION);
+    .option('--shard <i/n>', SHARD_OPTION_DESCRIPTION)
+    .option('--discover', "drift and snapshot: also list the workspace's instances (CLERK_PLATFORM_API_KEY) and report those without a baseline");
   // Each job's own options (--cron, --snapshot…) are added by addScheduledJobOptions, when a
   // command line is about this command (src/cli/main.ts).
   command

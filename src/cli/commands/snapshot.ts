@@ -25,6 +25,7 @@ interface SnapshotCommandOptions {
   build?: string[];
   probe?: boolean;
   shard?: string;
+  discover?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -53,6 +54,7 @@ export function registerSnapshot(program: Command, context: CliContext): void {
     .option('--build <dir>', 'with --scan: also search this build output for keys (repeatable)', collect, [])
     .option('--probe', 'probe the deployed application each baseline names for the review (evidence `probe`)')
     .option('--shard <i/n>', SHARD_OPTION_DESCRIPTION)
+    .option('--discover', "also list the workspace's instances (Platform API, CLERK_PLATFORM_API_KEY) and report those without a baseline in every review")
     .addHelpText(
       'after',
       helpFooter({
@@ -101,8 +103,9 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
   const { selectShard } = await import('../../fleet/shard.js');
   const all = loadBaselines(files, io.cwd);
   for (const item of all) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
-  const { selected: baselines, note } = selectShard(all, options.shard, io.env);
+  const { selected: baselines, note, shard } = selectShard(all, options.shard, io.env);
   if (note) io.stderr(`${note}\n`);
+  const discover = options.discover ? (await import('../../fleet/discover.js')).discoveryJob(all, io.env, shard).run : undefined;
   // Read the dashboard export once, up front: a bad file fails before any API call.
   const dashboardExport: DashboardExport | undefined = options.dashboardExport === undefined ? undefined : readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport));
   const now = context.now();
@@ -130,6 +133,7 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
     ...(options.commit ? { commit: author === undefined ? {} : { author } } : {}),
     ...(lockWaitFromEnv(io.env) === undefined ? {} : { lockWaitMs: lockWaitFromEnv(io.env)! }),
     ...(application ? { application } : {}),
+    ...(discover ? { discover } : {}),
     ...(slack ? { slack } : {}),
     ...(options.force ? { force: true } : {}),
   }).finally(() => progress.finish());
@@ -149,6 +153,11 @@ function snapshotText(run: SnapshotRun): string {
     );
     if (summary.exceptions_expired + summary.exceptions_expiring > 0) lines.push(`  exceptions: ${summary.exceptions_expired} expired, ${summary.exceptions_expiring} expiring within 90 days`);
     if (run.commit_requested) lines.push(snapshot.commit ? `  committed ${snapshot.commit.id.slice(0, 12)} "${snapshot.commit.message}"` : '  nothing to commit (files unchanged)');
+  }
+  if (run.discovery) {
+    const { unmanaged, instances, hint } = run.discovery;
+    lines.push(unmanaged.length === 0 ? `workspace: every one of the ${instances} instances has a baseline` : `workspace: ${unmanaged.length} of ${instances} instances have no baseline (${hint}):`);
+    for (const instance of unmanaged) lines.push(`  UNMANAGED ${instance.application_name} (${instance.environment_type}), instance ${instance.instance_id}`);
   }
   lines.push(`review ${run.environments.map((snapshot) => snapshot.markdown).join(', ')} and fill in the sign-off block`);
   return `${lines.join('\n')}\n`;
@@ -171,5 +180,6 @@ function snapshotJson(run: SnapshotRun): string {
       commit: snapshot.commit,
       summary: snapshot.summary,
     })),
+    ...(run.discovery ? { discovery: run.discovery } : {}),
   });
 }
