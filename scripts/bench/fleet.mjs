@@ -47,7 +47,7 @@ function writeFleet(root, dir, host, environments, instanceOf) {
     const instance = host.instances[instanceOf(index)];
     const name = `app-${String(index).padStart(3, '0')}`;
     const suffix = name.toUpperCase().replace(/-/g, '_');
-    const baseline = structuredClone(template);
+    const baseline = JSON.parse(JSON.stringify(template));
     baseline.environment = name;
     baseline.target = {
       environment_type: 'development',

@@ -39,8 +39,9 @@ export function validateBaselineText(text: string, file: string): ValidationResu
   const comments = stripComments(baselineSchema, parsed.value, file, text);
   const result = validateWithSchema(baselineSchema, parsed.value, file, text);
   if (comments.length > 0) return { errors: [...comments, ...result.errors], warnings: [] };
-  if (result.value) for (const warning of baselineWarnings(result.value, file)) result.warnings.push(warning);
-  else explainOldIgnoreEntries(result.errors, parsed.value);
+  if (result.value) {
+    for (const warning of baselineWarnings(result.value, file)) result.warnings.push(warning);
+  } else explainOldIgnoreEntries(result.errors, parsed.value);
   return result;
 }
 

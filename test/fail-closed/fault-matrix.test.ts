@@ -8,7 +8,7 @@
  * A `body` row answers with the endpoint's real answer after `mutate` (so each row differs
  * from Clerk's wire shape in exactly one way); `raw` rows answer fixed text.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
