@@ -172,7 +172,8 @@ describe('npx clerkguard in an empty project, against the emulator from the same
     expect(drift.stdout).toContain('no drift in 1 of 1 environment');
     expect(drift.stdout).toMatch(/production \(baseline 1\.0\.0, baselines\/production\.json\): CLEAN — no changes\n {2}coverage: \d+ verified settings \(bapi \d+, fapi \d+, platform 1\), 0 unverified/);
     expect(existsSync(path.join(project, 'reports', 'report.md'))).toBe(true);
-    expect(existsSync(path.join(project, '.clerkguard', 'state.json'))).toBe(true);
+    // One alert state file per environment beside --state (.clerkguard/state.json → .clerkguard/state/).
+    expect(existsSync(path.join(project, '.clerkguard', 'state', 'production.json'))).toBe(true);
     expect(drift.stderr).toContain('slack: no drift for production, nothing to send');
 
     const demo = await npx(['demo']);
