@@ -1,4 +1,23 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Files that take minutes because they drive external programs (the pulumi CLI, Prism, npm pack)
+ * go first, each to its own worker, so the rest of the suite runs beside them instead of after
+ * them. The order of the others is vitest's own (slowest known first).
+ */
+const LONG_FIRST = ['test/provider/e2e.test.ts', 'test/init/pulumi.test.ts', 'test/contract/prism.test.ts', 'test/package/pack.test.ts'];
+
+class LongFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (file: TestSpecification) => {
+      const index = LONG_FIRST.findIndex((name) => file.moduleId.replace(/\\/g, '/').endsWith(name));
+      return index === -1 ? LONG_FIRST.length : index;
+    };
+    return sorted.map((file, position) => ({ file, position })).sort((a, b) => rank(a.file) - rank(b.file) || a.position - b.position).map(({ file }) => file);
+  }
+}
 
 export default defineConfig({
   test: {
@@ -7,5 +26,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     // CLI tests spawn bin/clerkguard, which runs the compiled dist/: `npm test` builds first.
     pool: 'forks',
+    // Most files wait on processes and sockets (the CLI, the emulator, pulumi, git) rather than
+    // compute: three at a time keep two cores busy. Vitest's default (cores − 1) is one on a
+    // two-core machine, which ran the suite file after file behind the multi-minute Pulumi run.
+    maxWorkers: 3,
+    sequence: { sequencer: LongFirstSequencer },
   },
 });

@@ -10,6 +10,8 @@
 // (f) CLI start-up vs bare `node -e 0` (scripts/bench/startup.mjs)
 // (g) 50,000 JWT templates: drift wall time and peak RSS; emulator seeding (scripts/bench/scale.mjs)
 // (h) `clerkguard emulator`: SIGTERM to exit, idle and with a request in flight (scripts/bench/emulator-stop.mjs)
+// (i) fleet: 100 emulated instances at 50 ms latency, and 12 environments sharing one development
+//     instance's rate limit, through the CLI (scripts/bench/fleet.mjs)
 //
 // Results go to stdout; BENCH_JSON=file also writes them as JSON. BENCH_ONLY=a,e runs a subset.
 // BENCH_COMPARE_WITH=DIR: a built checkout of the code before a change (e.g. `git archive main`
@@ -20,6 +22,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchDiff } from './bench/diff.mjs';
 import { benchEmulated } from './bench/emulated.mjs';
+import { benchFleet } from './bench/fleet.mjs';
 import { benchEmulatorStop } from './bench/emulator-stop.mjs';
 import { benchSarif } from './bench/sarif.mjs';
 import { benchLargeDrift, benchSeeding } from './bench/scale.mjs';
@@ -109,6 +112,21 @@ if (wanted('h')) {
   results.emulator_stop = h;
   console.log('(h) clerkguard emulator: SIGTERM to exit of its process');
   for (const row of h) console.log(`    ${row.case}: median ${fixed(row.median_ms, 0)} ms, max ${fixed(row.max_ms, 0)} ms over ${row.rounds} stops (goal <= 200 ms: ${verdict(row.max_ms <= 200)})`);
+}
+
+if (wanted('i')) {
+  results.fleet = [];
+  console.log('(i) fleet: clerkguard drift over many environments through the CLI, emulated instances in another process, 50 ms latency, Clerk\'s development rate limit (100 requests / 10 s per instance); medians of 3 after a warm-up');
+  for (const [instances, environments] of [
+    [100, 100],
+    [1, 12],
+  ]) {
+    const run = await benchFleet(root, { instances, environments, runs: Number(process.env.BENCH_FLEET_RUNS ?? 3) });
+    results.fleet.push(run);
+    console.log(
+      `    ${environments} environments on ${instances} instance${instances === 1 ? '' : 's'}: ${run.requests} requests, wall ${fixed(run.wall_ms, 0)} ms, bound ${fixed(run.bound_ms, 0)} ms (latency ${run.latency_rounds} rounds = ${run.latency_bound_ms} ms, rate ${fixed(run.rate_bound_ms, 0)} ms) = ${fixed(run.ratio, 2)}x; CPU ${fixed(run.cpu_ms, 0)} ms = ${fixed(run.cpu_per_environment_ms, 1)} ms per environment (goal <= 10: ${verdict(run.cpu_per_environment_ms <= 10)}); peak in flight ${run.peak_in_flight}; 429s ${run.rate_limited} (goal 0: ${verdict(run.rate_limited === 0)}); peak RSS ${fixed(run.max_rss_mib, 0)} MiB; emulator CPU ${fixed(run.emulator_cpu_ms, 0)} ms`,
+    );
+  }
 }
 
 results.machine.load_average_end = os.loadavg().map((value) => Number(value.toFixed(2)));

@@ -1,6 +1,8 @@
-// (b) A drift run against the in-process emulator with a fixed latency on every request,
+// (b) A drift run against the emulator (in another process) with a fixed latency on every request,
 // against the critical-path bound of the requests the run made; (c) requests per run.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { largeBaseline, pretty } from './fixtures.mjs';
@@ -41,25 +43,32 @@ function median(values) {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Drift runs of one baseline against an emulator seeded with its own settings (no drift). */
+/**
+ * Drift runs of one baseline against an emulator seeded with its own settings (no drift). The
+ * emulator runs in another process (fleet-host.mjs): what is measured is clerkguard's time, with
+ * Clerk's side answering from elsewhere as it does in real life.
+ */
 export async function benchEmulated(root, { templates = 0, runs = 7 } = {}) {
   const { runDriftJob } = require(path.join(root, 'dist/drift/job.js'));
   const { exportLive } = require(path.join(root, 'dist/export/index.js'));
-  const { startEmulator } = require(path.join(root, 'dist/emulator/index.js'));
   const { loadBaselineFile, parseBaseline } = require(path.join(root, 'dist/baseline/load.js'));
   const { DEFAULT_RETRY_POLICY } = require(path.join(root, 'dist/clerk/connection.js'));
-  const loaded = templates === 0 ? loadBaselineFile(path.join(root, 'baselines/production.json')) : parseBaseline(pretty(largeBaseline(root, templates, { full: true })), 'production.json');
+  const { startHost } = await import('./fleet.mjs');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-bench-emulated-'));
+  const seedFile = templates === 0 ? path.join(root, 'baselines/production.json') : path.join(dir, 'production.json');
+  if (templates > 0) writeFileSync(seedFile, pretty(largeBaseline(root, templates, { full: true })));
+  const loaded = templates === 0 ? loadBaselineFile(seedFile) : parseBaseline(readFileSync(seedFile, 'utf8'), 'production.json');
   const concurrency = Number(process.env.CLERKGUARD_HTTP_CONCURRENCY || DEFAULT_RETRY_POLICY.concurrency);
-  const emulator = await startEmulator({ seed: loaded, rateLimit: false });
+  const host = await startHost(root, { instances: 1, latencyMs: LATENCY_MS, environmentType: null, seedFile, rateLimit: false });
   try {
-    emulator.faults.add({ kind: 'latency', path: '*', ms: LATENCY_MS });
-    const env = emulator.env();
+    const instance = host.instances[0];
+    const env = { CLERK_SECRET_KEY: instance.CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY: instance.CLERK_PUBLISHABLE_KEY, CLERK_API_URL: instance.CLERK_API_URL, CLERK_FRONTEND_API_URL: instance.CLERK_FRONTEND_API_URL, CLERK_PLATFORM_API_URL: instance.CLERK_PLATFORM_API_URL, CLERK_PLATFORM_API_KEY: instance.CLERK_PLATFORM_API_KEY, CLERK_APPLICATION_ID: instance.CLERK_APPLICATION_ID };
     const runOnce = async () => {
-      emulator.requests.length = 0;
+      await host.ask('reset');
       const start = performance.now();
       const result = await runDriftJob({ baselines: [loaded], exporter: (item) => exportLive(item, { env, now: new Date() }), today: '2026-11-26', now: new Date() });
       const ms = performance.now() - start;
-      const requests = emulator.requests.filter((request) => request.api !== 'admin');
+      const { requests } = await host.ask('requests');
       return { ms, status: result.report.status, requests, bound: roundsBound(requests, concurrency) };
     };
     await runOnce(); // warm-up (module loading, connection setup)
@@ -68,8 +77,8 @@ export async function benchEmulated(root, { templates = 0, runs = 7 } = {}) {
     const bound = measured.reduce((worst, run) => (run.bound.rounds > worst.rounds ? run.bound : worst), measured[0].bound);
     const wall = median(measured.map((run) => run.ms));
     const statuses = [...new Set(measured.map((run) => run.status))];
-    // The same runs without the latency: what the run costs besides waiting (CPU of both sides, loopback).
-    emulator.faults.clear();
+    // The same runs without the latency: what the run costs besides waiting (clerkguard's CPU, loopback).
+    await host.ask('latency-off');
     const unloaded = [];
     for (let i = 0; i < runs; i++) unloaded.push((await runOnce()).ms);
     return {
@@ -87,7 +96,8 @@ export async function benchEmulated(root, { templates = 0, runs = 7 } = {}) {
       status: statuses.join('/'),
     };
   } finally {
-    await emulator.close();
+    await host.close();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -32,9 +32,10 @@ http.Server.prototype.emit = function (event, request, response) {
 };
 
 const seed = loadBaselineFile(spec.seedFile);
+if (spec.environmentType === null) delete spec.environmentType; // the seed's own type
 const emulators = [];
 for (let index = 0; index < spec.instances; index++) {
-  const emulator = await startEmulator({ seed, environmentType: spec.environmentType ?? 'development', ...(spec.rateLimit === undefined ? {} : { rateLimit: spec.rateLimit }) });
+  const emulator = await startEmulator({ seed, ...(spec.environmentType ? { environmentType: spec.environmentType } : {}), ...(spec.rateLimit === undefined ? {} : { rateLimit: spec.rateLimit }) });
   if (spec.latencyMs) emulator.faults.add({ kind: 'latency', path: '*', ms: spec.latencyMs });
   emulators.push(emulator);
 }
@@ -84,6 +85,13 @@ for await (const line of lines) {
         hostCpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
       })}\n`,
     );
+  } else if (command === 'requests') {
+    // What the bound of bench (b) needs: every request of the first instance, without bodies.
+    const requests = emulators[0].requests.filter((request) => request.api !== 'admin').map((request) => ({ api: request.api, method: request.method, path: request.path, query: request.query, status: request.status }));
+    process.stdout.write(`${JSON.stringify({ requests })}\n`);
+  } else if (command === 'latency-off') {
+    for (const emulator of emulators) emulator.faults.clear();
+    process.stdout.write('{}\n');
   } else if (command === 'reset') {
     for (const emulator of emulators) emulator.requests.length = 0;
     peakInFlight = inFlight;

@@ -19,7 +19,7 @@ const GLOBAL_CAP = 64; // DEFAULT_GLOBAL_CONCURRENCY
 const DEVELOPMENT_LIMIT = { requests: 100, windowMs: 10_000 }; // Clerk docs, "Rate limits"
 
 /** The emulated instances, in a child process; `ask` sends a command and resolves with its JSON answer. */
-async function startHost(root, spec) {
+export async function startHost(root, spec) {
   const child = spawn(process.execPath, [path.join(here, 'fleet-host.mjs'), root, JSON.stringify(spec)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = readline.createInterface({ input: child.stdout });
   const next = () => new Promise((resolve) => lines.once('line', (line) => resolve(JSON.parse(line))));
