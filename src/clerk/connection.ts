@@ -179,7 +179,7 @@ export function workspaceConnectionFromEnv(env: NodeJS.ProcessEnv = process.env,
     environment,
     secretKey: '',
     apiUrl,
-    platform: { apiKey, apiUrl, applicationId: '', instance: '' },
+    platform: { apiKey, apiUrl, applicationId: '' },
     policy: { ...DEFAULT_RETRY_POLICY, ...policyFromEnv(env), ...options.policy },
   };
 }
