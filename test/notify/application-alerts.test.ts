@@ -77,7 +77,7 @@ async function drift(...extra: string[]): Promise<{ code: number; stdout: string
 }
 
 const texts = () => slack.messages().map((message) => String(message.text));
-const state = () => (JSON.parse(readFileSync(path.join(dir, '.clerkguard/state.json'), 'utf8')) as { environments: { production: { status: string; alert?: { paths?: string[] } } } }).environments.production;
+const state = () => (JSON.parse(readFileSync(path.join(dir, '.clerkguard/state/production.json'), 'utf8')) as { environments: { production: { status: string; alert?: { paths?: string[] } } } }).environments.production;
 
 describe('Slack lifecycle for probe evidence (drift --probe --slack)', () => {
   test('an endpoint that then answers 404 keeps the alert open ("could not verify"); a decided refusal resolves it', async () => {
