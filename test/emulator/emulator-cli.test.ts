@@ -14,6 +14,9 @@ import { runMain } from '../helpers/in-process';
 /** Every variable the CLI reads to reach a Clerk instance (README, "Environment variables"). */
 const CLI_VARIABLES = ['CLERK_API_URL', 'CLERK_APPLICATION_ID', 'CLERK_FRONTEND_API_URL', 'CLERK_PLATFORM_API_KEY', 'CLERK_PLATFORM_API_URL', 'CLERK_PUBLISHABLE_KEY', 'CLERK_SECRET_KEY'];
 
+/** Another application of the workspace (`--workspace`): what `--discover` must list as unmanaged. */
+const WORKSPACE = [{ application_id: 'app_billing', name: 'billing', instances: [{ instance_id: 'ins_billing_prod', environment_type: 'production' }] }];
+
 let child: ChildProcessWithoutNullStreams;
 let stdout = '';
 let stderr = '';
@@ -24,7 +27,8 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-emulator-cli-'));
   mkdirSync(path.join(work, 'baselines'));
   writeFileSync(path.join(work, 'baselines', 'production.json'), readFileSync(path.join(REPO_ROOT, 'baselines', 'production.json'), 'utf8'));
-  child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'clerkguard'), 'emulator', '--seed', 'baselines/production.json', '--format', 'env'], {
+  writeFileSync(path.join(work, 'apps.json'), JSON.stringify(WORKSPACE));
+  child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'clerkguard'), 'emulator', '--seed', 'baselines/production.json', '--workspace', 'apps.json', '--format', 'env'], {
     cwd: work,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
   });
@@ -65,6 +69,23 @@ describe('clerkguard emulator --format env', () => {
     expect(run.code, run.stderr).toBe(0);
     const coverage = (JSON.parse(run.stdout) as { environments: { coverage: Record<string, string> }[] }).environments[0]!.coverage;
     expect(new Set(Object.values(coverage))).toEqual(new Set(['bapi', 'fapi', 'platform', 'attested', 'unverified']));
+  });
+
+  it('--workspace: drift --discover lists the other application\'s instance as unmanaged (not drift), the emulator\'s own as governed', async () => {
+    const run = await runMain(['drift', '--discover', '--format', 'json'], { cwd: work, env });
+    expect(run.code, run.stderr).toBe(0);
+    const discovery = (JSON.parse(run.stdout) as { discovery: { status: string; applications: number; instances: number; unmanaged: { instance_id: string; application_name: string }[] } }).discovery;
+    expect(discovery).toMatchObject({ status: 'ok', applications: 2, instances: 2 });
+    expect(discovery.unmanaged).toEqual([expect.objectContaining({ instance_id: 'ins_billing_prod', application_name: 'billing' })]);
+  });
+
+  it('--workspace with a bad file: exit 1 naming the file, the JSON path and what was expected', async () => {
+    writeFileSync(path.join(work, 'bad-apps.json'), JSON.stringify([{ application_id: 'app_x', name: 'x', instances: [{ instance_id: 'ins_x', environment_type: 'staging' }] }]));
+    const run = await runMain(['emulator', '--workspace', 'bad-apps.json'], { cwd: work });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('bad-apps.json is not a usable workspace file');
+    expect(run.stderr).toMatch(/\[0\]\.instances\[0\]\.environment_type/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('GET /__emulator/ lists the admin endpoints, fault kinds and every Clerk route it serves', async () => {

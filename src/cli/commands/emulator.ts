@@ -18,6 +18,7 @@ interface EmulatorCommandOptions {
   seed?: string;
   environmentType?: EnvironmentType;
   rateLimit: boolean;
+  workspace?: string;
 }
 
 function port(value: string): number {
@@ -45,6 +46,10 @@ export function registerEmulator(program: Command, context: CliContext): void {
     .option('-s, --seed <file>', 'a baseline (its settings become the live state) or a state file from /__emulator/state')
     .option('--environment-type <type>', 'instance type: production or development', choice(['production', 'development'] as const))
     .option('--no-rate-limit', "disable the rate limit Clerk applies per endpoint (1000 req/10 s production, 100 development)")
+    .option(
+      '-w, --workspace <file>',
+      'other applications the Platform API lists beside the emulator\'s own (GET /v1/platform/applications, for --discover): a JSON array of {application_id, name, instances: [{instance_id, environment_type}]}',
+    )
     .addHelpText(
       'after',
       helpFooter({
@@ -54,6 +59,7 @@ export function registerEmulator(program: Command, context: CliContext): void {
           'until grep -q ready emulator.env 2>/dev/null; do sleep 0.1; done; . ./emulator.env',
           'clerkguard drift baselines/production.json        # clean: the emulator holds the baseline',
           'curl -s "$CLERK_API_URL/__emulator/"              # what the emulator supports',
+          'clerkguard emulator --workspace apps.json ...       # then: clerkguard drift --discover lists their instances as unmanaged',
           'curl -X POST "$CLERK_API_URL/__emulator/faults" -d \'{"kind":"status","path":"/v1/instance/protect","status":503}\'',
           'kill %1                                           # stops it',
         ],
@@ -68,6 +74,7 @@ export function registerEmulator(program: Command, context: CliContext): void {
         ...(options.environmentType ? { environmentType: options.environmentType } : {}),
         ...(options.rateLimit ? {} : { rateLimit: false as const }),
         ...(options.seed ? { seed: await loadSeed(path.resolve(io.cwd, options.seed), options.seed) } : {}),
+        ...(options.workspace ? { workspace: await loadWorkspace(path.resolve(io.cwd, options.workspace), options.workspace) } : {}),
       };
       const emulator = await startEmulator(emulatorOptions);
       io.stdout(options.format === 'env' ? emulatorEnvText(emulator.env(), process.pid) : `${JSON.stringify(emulator.info())}\n`);
@@ -104,6 +111,31 @@ async function loadSeed(file: string, shown: string): Promise<NonNullable<Emulat
     return value;
   }
   return parseBaseline(text, shown);
+}
+
+/** `--workspace`: the other applications of the emulated workspace, strictly read and checked. */
+async function loadWorkspace(file: string, shown: string): Promise<NonNullable<EmulatorOptions['workspace']>> {
+  const { formatIssue, parseJsonText, validateWithSchema } = await import('../../baseline/validate.js');
+  const { readTextFile } = await import('../../util/fs.js');
+  const { z } = await import('zod');
+  const hint = 'a JSON array such as [{"application_id": "app_2", "name": "billing", "instances": [{"instance_id": "ins_2", "environment_type": "production"}]}]';
+  const text = readTextFile(file, { missing: hint, unreadable: hint }, shown);
+  const refuse = (issues: readonly Parameters<typeof formatIssue>[0][]) =>
+    new ClerkguardError(`${shown} is not a usable workspace file:\n${issues.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, { hint });
+  const parsed = parseJsonText(text, shown);
+  if (parsed.errors.length > 0) throw refuse(parsed.errors);
+  const schema = z
+    .array(
+      z.strictObject({
+        application_id: z.string().min(1),
+        name: z.string(),
+        instances: z.array(z.strictObject({ instance_id: z.string().min(1), environment_type: z.enum(['development', 'production']), publishable_key: z.string().optional() })).max(100),
+      }),
+    )
+    .max(10_000);
+  const result = validateWithSchema(schema, parsed.value, shown, text);
+  if (result.errors.length > 0 || !result.value) throw refuse(result.errors);
+  return result.value;
 }
 
 /**
