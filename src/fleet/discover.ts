@@ -27,6 +27,9 @@ export interface DiscoveryReport {
   /** Applications and instances the workspace listed. */
   applications: number;
   instances: number;
+  /** With --shard: which shard ("I/N") and how many of the listed instances fall in it (the rest are other shards' to report). */
+  shard?: string;
+  shard_instances?: number;
   /** Instances no baseline governs (of this shard, with --shard), sorted by application name and type. */
   unmanaged: UnmanagedInstance[];
   /** Why the workspace could not be listed (status error). */
@@ -82,17 +85,21 @@ export async function discoverUnmanaged(baselines: readonly LoadedBaseline[], op
   const read = new Set(options.readInstanceIds ?? []);
   const unmanaged: UnmanagedInstance[] = [];
   let instances = 0;
+  let inShard = 0;
   for (const application of applications) {
     for (const instance of application.instances) {
       instances++;
-      if (read.has(instance.instance_id) || governed.has(`${application.application_id}\n${instance.environment_type}`)) continue;
       if (options.shard && shardOf(instance.instance_id, options.shard.count) !== options.shard.index) continue;
+      inShard++;
+      if (read.has(instance.instance_id) || governed.has(`${application.application_id}\n${instance.environment_type}`)) continue;
       unmanaged.push({ application_id: application.application_id, application_name: application.name, instance_id: instance.instance_id, environment_type: instance.environment_type });
     }
   }
   unmanaged.sort((a, b) => (a.application_name < b.application_name ? -1 : a.application_name > b.application_name ? 1 : a.environment_type < b.environment_type ? -1 : a.environment_type > b.environment_type ? 1 : a.instance_id < b.instance_id ? -1 : 1));
-  return { ...base, status: 'ok', applications: applications.length, instances, unmanaged };
+  const shard = options.shard ? { shard: `${options.shard.index}/${options.shard.count}`, shard_instances: inShard } : {};
+  return { ...base, status: 'ok', applications: applications.length, instances, ...shard, unmanaged };
 }
+
 
 /**
  * `--discover` for a run over `all` baselines (every shard's: an instance is governed whichever

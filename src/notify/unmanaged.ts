@@ -98,7 +98,7 @@ export async function deliverUnmanaged(discovery: DiscoveryReport, options: Unma
         save({ ...state, alert: { fingerprint: print, ts: state.alert?.ts ?? posted.ts, channel: state.alert?.channel ?? posted.channel, since: state.alert?.since ?? now, instances: ids } });
       }
     } else if (state.alert) {
-      await send('resolved', unmanagedResolvedMessage(), state.alert.ts);
+      await send('resolved', unmanagedResolvedMessage(options.shard && options.shard.count > 1 ? `${options.shard.index}/${options.shard.count}` : undefined), state.alert.ts);
       const { alert: _resolved, ...rest } = state;
       save(rest as UnmanagedState);
     }

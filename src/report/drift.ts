@@ -13,6 +13,7 @@ import { renderDriftSarif } from './drift-sarif';
 import { paint, type Painter } from './style';
 
 import type { DriftFormat } from './formats';
+import { discoveryScope } from '../fleet/discovery-scope';
 
 export { DRIFT_FORMATS, type DriftFormat } from './formats';
 
@@ -72,13 +73,13 @@ function discoveryLines(discovery: DriftReport['discovery'], markdown: boolean):
   if (discovery.status === 'error') {
     lines.push(`${markdown ? '' : '  '}the workspace could not be listed, so unmanaged instances are unknown (not "none"): ${discovery.error?.message ?? 'unknown error'}`);
   } else if (discovery.unmanaged.length === 0) {
-    lines.push(`${markdown ? '' : '  '}none: every one of the ${discovery.instances} instances the workspace lists has a baseline.`);
+    lines.push(`${markdown ? '' : '  '}none: every one of ${discoveryScope(discovery)} has a baseline.`);
   } else {
     for (const instance of discovery.unmanaged) {
       const line = `${instance.application_name} (${instance.environment_type}), instance ${instance.instance_id}, application ${instance.application_id}`;
       lines.push(markdown ? `- ${cell(line)}` : `  UNMANAGED     ${line}`);
     }
-    lines.push(`${markdown ? '\n' : '  '}${discovery.unmanaged.length} of ${discovery.instances} instances have no baseline (not drift unless --strict); ${discovery.hint}.`);
+    lines.push(`${markdown ? '\n' : '  '}${discovery.unmanaged.length} of ${discoveryScope(discovery)} have no baseline (not drift unless --strict); ${discovery.hint}.`);
   }
   lines.push('');
   return lines;

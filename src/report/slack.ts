@@ -172,8 +172,8 @@ export function unmanagedInstancesAlert(unmanaged: readonly { application_name: 
   };
 }
 
-export function unmanagedResolvedMessage(): SlackMessage {
-  const text = 'Every Clerk instance of the workspace has a clerkguard baseline again';
+export function unmanagedResolvedMessage(shard?: string): SlackMessage {
+  const text = shard === undefined ? 'Every Clerk instance of the workspace has a clerkguard baseline again' : `Every Clerk instance of shard ${shard} has a clerkguard baseline again`;
   return { text, blocks: [section(`:white_check_mark: ${escapeMrkdwn(text)}.`)], attach_full_report: false };
 }
 

@@ -9,6 +9,7 @@ import { describeQuiet } from '../notify/lifecycle';
 import { activeChanges, describeChange, describeCounts, countChanges } from '../report/drift-summary';
 import { collectValue, scheduledCollector, scheduledFleet } from './collector';
 import type { ScheduledJobProvider } from './job-types';
+import { discoveryScope } from '../fleet/discovery-scope';
 
 export const DEFAULT_DRIFT_CRON = '0 3 * * *';
 export const DEFAULT_SCHEDULE_OUT = '.clerkguard/last-report';
@@ -52,7 +53,7 @@ export const driftJobProvider: ScheduledJobProvider = {
         }
         if (result.report.discovery) {
           const found = result.report.discovery;
-          environment.log(`drift: discovery ${found.status === 'error' ? `failed: ${found.error?.message ?? 'unknown error'}` : `${found.unmanaged.length} of ${found.instances} instances without a baseline`}`);
+          environment.log(`drift: discovery ${found.status === 'error' ? `failed: ${found.error?.message ?? 'unknown error'}` : `${found.unmanaged.length} of ${discoveryScope(found)} without a baseline`}`);
         }
         for (const warning of result.warnings) environment.log(`warning: ${warning}`);
         const report = result.files.find((file) => file.endsWith('.md'));

@@ -30,6 +30,7 @@ import { buildReview, summarizeReview, type ReviewReport, type ReviewSummary } f
 import { extractSignOff, renderReviewMarkdown } from './review-markdown';
 import { earlierReviewEvidence, type EarlierSnapshot } from './review-evidence';
 import type { DiscoveryReport } from '../fleet/discover';
+import { discoveryScope } from '../fleet/discovery-scope';
 
 export interface SnapshotOptions {
   /** The snapshots folder (absolute, or relative to cwd). */
@@ -115,9 +116,9 @@ export async function takeSnapshots(baselines: readonly LoadedBaseline[], option
 /** The review report with the workspace's instances without a baseline, before its sign-off block. */
 function withUnmanagedSection(markdown: string, discovery: DiscoveryReport): string {
   const lines = ['## Workspace instances without a baseline', ''];
-  if (discovery.unmanaged.length === 0) lines.push(`None: every one of the ${discovery.instances} instances the workspace lists has a baseline (\`--discover\`).`);
+  if (discovery.unmanaged.length === 0) lines.push(`None: every one of ${discoveryScope(discovery)} has a baseline (\`--discover\`).`);
   else {
-    lines.push(`${discovery.unmanaged.length} of the ${discovery.instances} instances the workspace lists have no baseline, so no review covers them (\`--discover\`; ${discovery.hint}):`, '');
+    lines.push(`${discovery.unmanaged.length} of ${discoveryScope(discovery)} have no baseline, so no review covers them (\`--discover\`; ${discovery.hint}):`, '');
     for (const instance of discovery.unmanaged) lines.push(`- ${instance.application_name.replace(/[|\n]/g, ' ')} (${instance.environment_type}), instance \`${instance.instance_id}\`, application \`${instance.application_id}\``);
   }
   const section = `${lines.join('\n')}\n\n`;

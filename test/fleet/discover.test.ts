@@ -63,7 +63,7 @@ describe('--discover', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain('UNMANAGED     Billing (development), instance ins_billing_dev, application app_billing');
     expect(text.stdout).toContain('UNMANAGED     Docs (production), instance ins_docs_prod, application app_docs');
-    expect(text.stdout).toContain('3 of 4 instances have no baseline (not drift unless --strict); clerkguard init writes a baseline');
+    expect(text.stdout).toContain('3 of the 4 instances the workspace lists have no baseline (not drift unless --strict); clerkguard init writes a baseline');
     expect(text.stdout).not.toMatch(/UNMANAGED +Shop/);
 
     const json = JSON.parse((await cli(['drift', '--discover', '--format', 'json'])).stdout) as { discovery: { status: string; applications: number; instances: number; unmanaged: { instance_id: string }[] } };
@@ -125,6 +125,16 @@ describe('--discover', () => {
       all.push(...ids);
     }
     expect(all.sort()).toEqual(['ins_billing_dev', 'ins_billing_prod', 'ins_docs_prod']);
+  });
+
+  test('a shard speaks only for its part of the workspace: never "every instance has a baseline" for the whole', async () => {
+    for (const shard of ['1/2', '2/2']) {
+      const json = JSON.parse((await cli(['drift', '--discover', '--format', 'json', '--shard', shard])).stdout) as { discovery: { instances: number; shard: string; shard_instances: number; unmanaged: unknown[] } };
+      expect(json.discovery).toMatchObject({ instances: 4, shard });
+      const text = (await cli(['drift', '--discover', '--shard', shard])).stdout;
+      expect(text).toContain(`instances of shard ${shard} (of 4 the workspace lists; other shards report the rest)`);
+      expect(text).not.toContain('the 4 instances the workspace lists');
+    }
   });
 
   test('snapshot --discover lists them in the review report, before the sign-off', async () => {

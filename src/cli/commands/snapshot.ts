@@ -10,6 +10,7 @@ import { helpFooter } from '../help';
 import { progressFor } from '../progress';
 import { choice } from '../options';
 import { SHARD_OPTION_DESCRIPTION } from '../../fleet/shard-option';
+import { discoveryScope } from '../../fleet/discovery-scope';
 
 interface SnapshotCommandOptions {
   dir: string;
@@ -155,8 +156,9 @@ function snapshotText(run: SnapshotRun): string {
     if (run.commit_requested) lines.push(snapshot.commit ? `  committed ${snapshot.commit.id.slice(0, 12)} "${snapshot.commit.message}"` : '  nothing to commit (files unchanged)');
   }
   if (run.discovery) {
-    const { unmanaged, instances, hint } = run.discovery;
-    lines.push(unmanaged.length === 0 ? `workspace: every one of the ${instances} instances has a baseline` : `workspace: ${unmanaged.length} of ${instances} instances have no baseline (${hint}):`);
+    const { unmanaged, hint } = run.discovery;
+    const scope = discoveryScope(run.discovery);
+    lines.push(unmanaged.length === 0 ? `workspace: every one of ${scope} has a baseline` : `workspace: ${unmanaged.length} of ${scope} have no baseline (${hint}):`);
     for (const instance of unmanaged) lines.push(`  UNMANAGED ${instance.application_name} (${instance.environment_type}), instance ${instance.instance_id}`);
   }
   lines.push(`review ${run.environments.map((snapshot) => snapshot.markdown).join(', ')} and fill in the sign-off block`);
