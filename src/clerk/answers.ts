@@ -307,48 +307,61 @@ export function checkAnswer(fields: readonly AnswerField[], answer: unknown): An
   return result;
 }
 
+/** A field's path split once: every item of a 50,000-item list is checked against the same fields. */
+const fieldPaths = new WeakMap<AnswerField, { parent: readonly string[]; name: string; under: string }>();
+function pathOf(field: AnswerField): { parent: readonly string[]; name: string; under: string } {
+  let known = fieldPaths.get(field);
+  if (!known) {
+    const segments = field.path.split('.');
+    known = { parent: segments.slice(0, -1), name: segments[segments.length - 1]!, under: `${field.path}.` };
+    fieldPaths.set(field, known);
+  }
+  return known;
+}
+
 function checkFields(fields: readonly AnswerField[], root: Record<string, unknown>, prefix: string, result: AnswerCheck): void {
+  // Paths (with a trailing ".") whose fields below are not looked at; the words for a field are
+  // built only when something is reported about it.
   const skipped: string[] = [];
   for (const field of fields) {
-    if (skipped.some((parent) => field.path.startsWith(`${parent}.`))) continue;
-    const segments = field.path.split('.');
-    const parent = lookup(root, segments.slice(0, -1));
+    if (skipped.length > 0 && skipped.some((under) => field.path.startsWith(under))) continue;
+    const { parent: parentPath, name, under } = pathOf(field);
+    const parent = parentPath.length === 0 ? root : lookup(root, parentPath);
     // A parent that is absent or malformed has been reported (or gapped) already.
     if (!isObject(parent)) {
-      skipped.push(field.path);
+      skipped.push(under);
       continue;
     }
-    const name = segments[segments.length - 1]!;
-    const shown = `${prefix}${field.path}`;
     if (!Object.prototype.hasOwnProperty.call(parent, name) || parent[name] === undefined) {
-      if (field.presence === 'required') result.problems.push(`${shown} is missing${field.basis === 'spec' ? ' (required by Clerk\'s API spec)' : ' (clerkguard needs it)'}`);
-      else if (field.feeds) result.gaps.push({ field: shown, reason: 'absent', feeds: field.feeds });
-      skipped.push(field.path);
+      if (field.presence === 'required') result.problems.push(`${prefix}${field.path} is missing${field.basis === 'spec' ? ' (required by Clerk\'s API spec)' : ' (clerkguard needs it)'}`);
+      else if (field.feeds) result.gaps.push({ field: `${prefix}${field.path}`, reason: 'absent', feeds: field.feeds });
+      skipped.push(under);
       continue;
     }
     const value = parent[name];
     if (value === null) {
-      if (!field.nullable) result.problems.push(`${shown} is null, expected ${typeWords(field.type)}`);
-      skipped.push(field.path);
+      if (!field.nullable) result.problems.push(`${prefix}${field.path} is null, expected ${typeWords(field.type)}`);
+      skipped.push(under);
       continue;
     }
     if (!hasType(value, field.type)) {
-      result.problems.push(`${shown} is ${describe(value)}, expected ${typeWords(field.type)}${field.nullable ? ' or null' : ''}`);
-      skipped.push(field.path);
+      result.problems.push(`${prefix}${field.path} is ${describe(value)}, expected ${typeWords(field.type)}${field.nullable ? ' or null' : ''}`);
+      skipped.push(under);
       continue;
     }
     if (field.enum) {
       const unknown = (Array.isArray(value) ? (value as string[]) : [value as string]).find((item) => !field.enum!.includes(item));
       if (unknown !== undefined) {
-        result.gaps.push({ field: shown, reason: 'unknown_value', value: unknown, feeds: field.feeds ?? [] });
-        skipped.push(field.path);
+        result.gaps.push({ field: `${prefix}${field.path}`, reason: 'unknown_value', value: unknown, feeds: field.feeds ?? [] });
+        skipped.push(under);
         continue;
       }
     }
     if (field.each && Array.isArray(value)) {
+      const at = `${prefix}${field.path}`;
       value.forEach((item, index) => {
-        if (!isObject(item)) result.problems.push(`${shown}[${index}] is ${describe(item)}, expected an object`);
-        else checkFields(field.each!, item, `${shown}[${index}].`, result);
+        if (!isObject(item)) result.problems.push(`${at}[${index}] is ${describe(item)}, expected an object`);
+        else checkFields(field.each!, item, `${at}[${index}].`, result);
       });
     }
   }

@@ -24,6 +24,7 @@ import { withApplicationDrift } from '../evidence/drift';
 import type { EvidenceCollector } from '../evidence/collect';
 import { errorDrift, exitCodeForReport, overallStatus, runDrift, toDriftError, type LiveExporter } from './run';
 import type { DriftReport } from './types';
+import { collectGarbage, LARGE_BASELINE_BYTES } from '../util/memory';
 
 export interface DriftJobSlack {
   poster: SlackPoster;
@@ -81,8 +82,11 @@ const REPORT_FILES: [DriftFormat, string][] = [
 
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
   const read: string[] = [];
+  const large = options.baselines.some((loaded) => loaded.text.length > LARGE_BASELINE_BYTES);
+  if (large) collectGarbage(); // what loading the baselines left behind
   const exporter: LiveExporter = async (loaded) => {
     const live = await options.exporter(loaded);
+    if (large) collectGarbage(); // the answers' copies, before the diff adds its own
     if (live.instance_id) read.push(live.instance_id);
     return live;
   };

@@ -28,16 +28,18 @@ export interface JsonTextProblem {
 
 interface Frame {
   array: boolean;
-  /** Objects: the first key and where (most objects are small: no map until a second key). */
-  firstKey?: string;
-  firstOffset?: number;
-  /** Objects with two keys or more: keys seen so far and where. */
+  /** Objects: the keys seen so far and where (a short list; a map once it grows past SMALL_OBJECT_KEYS). */
+  keyNames: string[];
+  keyOffsets: number[];
   keys?: Map<string, number>;
   /** Objects: the next string is a key. */
   expectKey: boolean;
   key?: string;
   index: number;
 }
+
+/** Objects with up to this many keys are checked for duplicates by a linear search (no map to allocate). */
+const SMALL_OBJECT_KEYS = 16;
 
 /**
  * Scans JSON text for duplicate keys and excessive depth. Stops at the first too-deep
@@ -49,6 +51,7 @@ export function scanJsonText(text: string, options: { maxDepth?: number; limit?:
   const limit = options.limit ?? 20;
   const problems: JsonTextProblem[] = [];
   const stack: Frame[] = [];
+  const pool: Frame[] = [];
   const pathOf = (): PathSegment[] => stack.map((frame) => (frame.array ? frame.index : (frame.key ?? '')));
   const length = text.length;
   const backslashFrom = (from: number): number => {
@@ -82,14 +85,20 @@ export function scanJsonText(text: string, options: { maxDepth?: number; limit?:
         const key = escaped ? decodeKey(text.slice(start, end + 1)) : text.slice(start + 1, end);
         top.expectKey = false;
         top.key = key;
-        if (top.firstKey === undefined) {
-          top.firstKey = key;
-          top.firstOffset = start;
+        let first: number | undefined;
+        if (top.keys) first = top.keys.get(key);
+        else {
+          const at = top.keyNames.indexOf(key);
+          if (at !== -1) first = top.keyOffsets[at];
+        }
+        if (first !== undefined) problems.push({ kind: 'duplicate_key', offset: start, path: pathOf(), key, firstOffset: first });
+        else if (top.keys) top.keys.set(key, start);
+        else if (top.keyNames.length < SMALL_OBJECT_KEYS) {
+          top.keyNames.push(key);
+          top.keyOffsets.push(start);
         } else {
-          if (!top.keys) top.keys = new Map([[top.firstKey, top.firstOffset!]]);
-          const first = top.keys.get(key);
-          if (first === undefined) top.keys.set(key, start);
-          else problems.push({ kind: 'duplicate_key', offset: start, path: pathOf(), key, firstOffset: first });
+          top.keys = new Map(top.keyNames.map((name, index) => [name, top.keyOffsets[index]!]));
+          top.keys.set(key, start);
         }
       }
       i = end + 1;
@@ -100,7 +109,17 @@ export function scanJsonText(text: string, options: { maxDepth?: number; limit?:
         problems.push({ kind: 'too_deep', offset: i, path: pathOf() });
         return problems;
       }
-      stack.push({ array: ch === 0x5b, expectKey: ch === 0x7b, index: 0 });
+      // Frames are reused by depth: a list of 50,000 objects allocates no frame per object.
+      let frame = pool[stack.length];
+      if (!frame) pool[stack.length] = frame = { array: false, keyNames: [], keyOffsets: [], expectKey: false, index: 0 };
+      frame.array = ch === 0x5b;
+      frame.expectKey = ch === 0x7b;
+      frame.index = 0;
+      frame.key = undefined;
+      frame.keys = undefined;
+      frame.keyNames.length = 0;
+      frame.keyOffsets.length = 0;
+      stack.push(frame);
     } else if (ch === 0x7d /* } */ || ch === 0x5d /* ] */) {
       stack.pop();
     } else if (ch === 0x2c /* , */) {

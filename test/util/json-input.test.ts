@@ -65,6 +65,17 @@ describe('scanJsonText', () => {
     );
   });
 
+  test('wide objects (past the short key list, where a map takes over) and reused frames: the same as the reference', () => {
+    const wideKey = fc.integer({ min: 0, max: 30 }).map((n) => `k${n}`);
+    const wide = fc.array(fc.array(wideKey, { maxLength: 40 }), { minLength: 1, maxLength: 4 }).map((objects) => `[${objects.map((keys) => `{${keys.map((name, index) => `"${name}": {"n": ${index}, "n": 0}`).join(', ')}}`).join(', ')}]`);
+    fc.assert(
+      fc.property(wide, (text) => {
+        expect(scanJsonText(text, { limit: 1000 })).toEqual(reference(text, MAX_JSON_DEPTH, 1000));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('a key written with an escape is the same key as without one', () => {
     expect(scanJsonText('{"ab": 1, "\\u0061b": 2}')).toEqual([{ kind: 'duplicate_key', offset: 10, path: ['ab'], key: 'ab', firstOffset: 1 }]);
     expect(scanJsonText('{"a\\\\": 1, "a\\\\\\"": 2, "a\\\\": 3}').map((problem) => problem.key)).toEqual(['a\\']);
