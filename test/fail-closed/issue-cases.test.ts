@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, 
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/io';
+import { runMain } from '../helpers/in-process';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import type { FaultSpec } from '../../src/emulator/faults';
 import { readAlertStates } from '../../src/notify/state';
@@ -48,26 +47,7 @@ afterEach(async () => {
 });
 
 async function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    cwd: dir,
-    env: {
-      ...emulator.env(),
-      SLACK_BOT_TOKEN: 'xoxb-issue-cases',
-      SLACK_CHANNEL_ID: 'C0CLERKGUARD',
-      SLACK_API_URL: slack.apiUrl,
-      CLERKGUARD_TODAY: '2026-11-26',
-      CLERKGUARD_HTTP_RETRIES: '0',
-      CLERKGUARD_HTTP_BACKOFF_MS: '1',
-      ...env,
-    },
-    color: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+  return runMain(args, { cwd: dir, env: { ...emulator.env(), SLACK_BOT_TOKEN: 'xoxb-issue-cases', SLACK_CHANNEL_ID: 'C0CLERKGUARD', SLACK_API_URL: slack.apiUrl, ...env } });
 }
 
 async function answerOf(route: string): Promise<Record<string, unknown>> {

@@ -8,8 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { CliIo } from '../../src/cli/io';
-import { main } from '../../src/cli/main';
+import { runMain } from '../helpers/in-process';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import { shardOf } from '../../src/fleet/shard';
 import { PRODUCTION_BASELINE_FILE, productionBaseline } from '../drift/fixtures';
@@ -43,16 +42,7 @@ afterEach(async () => {
 });
 
 async function cli(args: string[], env: Record<string, string | undefined> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    cwd: dir,
-    env: { ...emulator.env(), SLACK_BOT_TOKEN: 'xoxb-discover', SLACK_CHANNEL_ID: 'C0CLERKGUARD', SLACK_API_URL: slack.apiUrl, CLERKGUARD_TODAY: '2026-11-26', CLERKGUARD_HTTP_RETRIES: '0', ...env },
-    color: false,
-  };
-  return { code: await main(args, io), stdout, stderr };
+  return runMain(args, { cwd: dir, env: { ...emulator.env(), SLACK_BOT_TOKEN: 'xoxb-discover', SLACK_CHANNEL_ID: 'C0CLERKGUARD', SLACK_API_URL: slack.apiUrl, ...env } });
 }
 
 const texts = () => slack.messages().map((message) => String(message.text));

@@ -8,8 +8,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import type { CliIo } from '../../src/cli/io';
-import { main } from '../../src/cli/main';
+import { runMain } from '../helpers/in-process';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import { inShard, parseShard, shardOf } from '../../src/fleet/shard';
 import { readAlertStates } from '../../src/notify/state';
@@ -80,16 +79,7 @@ describe('sharded runs through the CLI', () => {
   });
 
   async function cli(args: string[], env: Record<string, string> = {}) {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIo = {
-      stdout: (text) => void (stdout += text),
-      stderr: (text) => void (stderr += text),
-      cwd: dir,
-      env: { ...emulator.env(), SLACK_BOT_TOKEN: 'xoxb-shard', SLACK_CHANNEL_ID: 'C0CLERKGUARD', SLACK_API_URL: slack.apiUrl, CLERKGUARD_TODAY: '2026-11-26', ...env },
-      color: false,
-    };
-    return { code: await main(args, io), stdout, stderr };
+    return runMain(args, { cwd: dir, env: { ...emulator.env(), SLACK_BOT_TOKEN: 'xoxb-shard', SLACK_CHANNEL_ID: 'C0CLERKGUARD', SLACK_API_URL: slack.apiUrl, ...env } });
   }
 
   test('three shards of a matrix check every environment once, alert once per environment, and write only their own state', async () => {

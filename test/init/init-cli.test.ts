@@ -9,8 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { validateBaselineText } from '../../src/baseline/load';
-import type { CliIo } from '../../src/cli/io';
-import { main } from '../../src/cli/main';
+import { runMain } from '../helpers/in-process';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import type { Settings } from '../../src/settings/model';
 
@@ -54,17 +53,7 @@ async function start(seed: Settings | undefined, options: { environmentType?: 'p
 }
 
 async function cli(args: string[], env: Record<string, string | undefined> = emulator.env()): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    cwd: dir,
-    env: { CLERKGUARD_TODAY: '2026-11-26', CLERKGUARD_HTTP_RETRIES: '0', ...env },
-    color: false,
-  };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+  return runMain(args, { cwd: dir, env });
 }
 
 const read = (name = 'baselines/production.json') => readFileSync(path.join(dir, name), 'utf8');

@@ -11,8 +11,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/io';
+import { runMain } from '../helpers/in-process';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import type { EnvironmentDrift } from '../../src/drift/types';
 import { undecidedApplicationPaths } from '../../src/evidence/drift';
@@ -63,17 +62,7 @@ afterEach(async () => {
 });
 
 async function drift(...extra: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (text) => void (stdout += text),
-    stderr: (text) => void (stderr += text),
-    cwd: dir,
-    env: { ...emulator.env(), SLACK_BOT_TOKEN: 'xoxb-app-alerts', SLACK_CHANNEL_ID: 'C0CLERKGUARD', SLACK_API_URL: slack.apiUrl, CLERKGUARD_TODAY: '2026-11-26', CLERKGUARD_HTTP_RETRIES: '0' },
-    color: false,
-  };
-  const code = await main(['drift', 'baselines/production.json', '--slack', ...extra], io);
-  return { code, stdout, stderr };
+  return runMain(['drift', 'baselines/production.json', '--slack', ...extra], { cwd: dir, env: { ...emulator.env(), SLACK_BOT_TOKEN: 'xoxb-app-alerts', SLACK_CHANNEL_ID: 'C0CLERKGUARD', SLACK_API_URL: slack.apiUrl } });
 }
 
 const texts = () => slack.messages().map((message) => String(message.text));

@@ -4,8 +4,7 @@
  * can parse it analyses (the walk is iterative), what the parser cannot it lists as not analysed.
  */
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main';
-import type { CliIo } from '../../src/cli/io';
+import { runMain } from '../helpers/in-process';
 import { scanApplication, ALL_REVOKE_EVENTS } from '../../src/scan/index';
 import { fixtureDir } from '../helpers/cli';
 import { productionBaseline } from '../drift/fixtures';
@@ -25,11 +24,7 @@ const DEEP_ARRAY = `export const nested = ${'['.repeat(20000)}1${']'.repeat(2000
 const DEEP_CALLS = `export const wrapped = ${'f('.repeat(8000)}1${')'.repeat(8000)};\n`;
 
 async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = { stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), cwd, env: { CLERKGUARD_TODAY: TODAY }, color: false };
-  const code = await main(args, io);
-  return { code, stdout, stderr };
+  return runMain(args, { cwd, env: { CLERKGUARD_TODAY: TODAY } });
 }
 
 describe('scan: long and deep code never crashes the scan', () => {
