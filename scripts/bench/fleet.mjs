@@ -60,6 +60,9 @@ function writeFleet(root, dir, host, environments, instanceOf) {
       application_id: instance.CLERK_APPLICATION_ID,
     };
     baseline.settings.instance = { ...baseline.settings.instance, environment_type: 'development' };
+    // A development instance's keys are sk_test_/pk_test_: a baseline that expects live keys
+    // reports that (correctly) as critical drift, which made every fleet run exit 2.
+    baseline.settings.keys = { ...baseline.settings.keys, expected_environment: 'test' };
     writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(baseline, null, 2)}\n`);
     env[`CLERK_SECRET_KEY_${suffix}`] = instance.CLERK_SECRET_KEY;
     env[`CLERK_PUBLISHABLE_KEY_${suffix}`] = instance.CLERK_PUBLISHABLE_KEY;
