@@ -36,6 +36,13 @@ function cacheFolder() {
   }
 }
 
+/** FNV-1a of a path, in hex: a short, stable name part without loading node:crypto at start-up. */
+function pathHash(text) {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) hash = Math.imul(hash ^ text.charCodeAt(index), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
 /** Loads the bundle for a command line; undefined when it is absent (then the caller falls back to dist/cli/main.js). */
 function loadBundledCli(args) {
   let source;
@@ -50,9 +57,12 @@ function loadBundledCli(args) {
   }
   const folder = cacheFolder();
   const stamp = `${process.version}-${process.arch}`;
+  // Per installation (the bundle's path): several installs of clerkguard on one machine (other
+  // projects, other checkouts) share the folder, and each cleans up only its own older builds.
+  const install = `${stamp}-${pathHash(BUNDLE)}`;
   const build = `${stat.size}-${Math.floor(stat.mtimeMs)}`;
   const command = /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
-  const cacheFile = folder && path.join(folder, `clerkguard-${stamp}-${build}-${command}.bin`);
+  const cacheFile = folder && path.join(folder, `clerkguard-${install}-${build}-${command}.bin`);
   let cachedData;
   if (cacheFile) {
     try {
@@ -75,9 +85,10 @@ function loadBundledCli(args) {
         const temporary = `${cacheFile}.${process.pid}.tmp`;
         fs.writeFileSync(temporary, script.createCachedData(), { mode: 0o600 });
         fs.renameSync(temporary, cacheFile);
-        // Older builds' caches for this Node version are dead weight.
+        // This installation's older builds' caches for this Node version are dead weight; other
+        // installations' are not (deleting them made two installs recompile on every alternate run).
         for (const name of fs.readdirSync(folder)) {
-          if (name.startsWith(`clerkguard-${stamp}-`) && name.endsWith('.bin') && !name.startsWith(`clerkguard-${stamp}-${build}-`)) fs.rmSync(path.join(folder, name), { force: true });
+          if (name.startsWith(`clerkguard-${install}-`) && name.endsWith('.bin') && !name.startsWith(`clerkguard-${install}-${build}-`)) fs.rmSync(path.join(folder, name), { force: true });
         }
       } catch {
         // A cache is an optimization: a read-only or full disk changes nothing else.

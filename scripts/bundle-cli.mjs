@@ -7,6 +7,7 @@
 // __dirname-relative paths of dist/ modules (the demo's packaged baseline) still resolve.
 // The rest of dist/ (the Pulumi program and providers, the policy pack's imports) stays plain tsc output.
 import { build } from 'esbuild';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,11 +24,32 @@ const lazyChildProcessForCommander = {
     bundler.onResolve({ filter: /^node:child_process$/ }, (args) =>
       /[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: 'lazy-child-process', namespace: 'clerkguard-lazy' } : undefined,
     );
-    bundler.onLoad({ filter: /.*/, namespace: 'clerkguard-lazy' }, () => ({
-      contents: "let real; module.exports = new Proxy({}, { get: (_, name) => (real ??= require('node:child_process'))[name] });",
-      loader: 'js',
-    }));
+    bundler.onLoad({ filter: /.*/, namespace: 'clerkguard-lazy' }, (args) => ({ contents: lazyModules[args.path], loader: 'js' }));
   },
+};
+
+/**
+ * zod's namespace of translated error messages (`z.locales`, 660 KB of ~60 languages) is loaded by
+ * zod's index at start-up, a quarter of the bundle, though clerkguard only uses English, which
+ * zod's schemas import on their own. Inside zod it resolves to a stand-in with the same names,
+ * each of which loads the real namespace from node_modules (zod is a dependency) on first use.
+ */
+const lazyZodLocales = {
+  name: 'lazy-zod-locales',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^\.\.\/locales\/index\.cjs$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: 'zod-locales', namespace: 'clerkguard-lazy' } : undefined,
+    );
+  },
+};
+const zodLocaleNames = Object.keys(createRequire(path.join(root, 'package.json'))('zod/v4/locales')).filter((name) => name !== '__esModule');
+const lazyModules = {
+  'lazy-child-process': "let real; module.exports = new Proxy({}, { get: (_, name) => (real ??= require('node:child_process'))[name] });",
+  'zod-locales': [
+    "let real; const load = () => (real ??= require('zod/v4/locales'));",
+    "Object.defineProperty(exports, '__esModule', { value: true });",
+    `for (const name of ${JSON.stringify(zodLocaleNames)}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+  ].join('\n'),
 };
 
 await build({
@@ -41,13 +63,14 @@ await build({
   mainFields: ['module', 'main'],
   // Large dependencies that few commands load, from node_modules when they do: the SDKs (a
   // command that talks to Clerk or Slack), cron (`schedule`), typescript (`check --scan`'s parser).
-  external: ['@clerk/backend', '@slack/web-api', '@pulumi/pulumi', 'cron', 'typescript'],
+  // zod/v4/locales: only through the lazy stand-in above.
+  external: ['@clerk/backend', '@slack/web-api', '@pulumi/pulumi', 'cron', 'typescript', 'zod/v4/locales'],
   // Less to read at every start; identifiers stay, so stack traces (CLERKGUARD_DEBUG=1) still read.
   minifyWhitespace: true,
   minifySyntax: true,
   // ASCII output (esbuild escapes the rest), which bin/load-cli.js reads as latin1 without decoding.
   charset: 'ascii',
   legalComments: 'eof',
-  plugins: [lazyChildProcessForCommander],
+  plugins: [lazyChildProcessForCommander, lazyZodLocales],
   logLevel: 'warning',
 });

@@ -4,7 +4,7 @@
  * instead of throwing so that callers (CLI, policy pack, tests) choose how to present them.
  */
 import { z } from 'zod';
-import { findNodeAtLocation, parseTree, printParseErrorCode, visit, type Node, type ParseError, type ParseErrorCode } from 'jsonc-parser';
+import type { Node, ParseError, ParseErrorCode } from 'jsonc-parser';
 import { locatePaths, type LocateRequest } from '../report/locate';
 import { formatPath, type JsonPath, type PathSegment } from '../settings/paths';
 import { closestMatch } from '../util/suggest';
@@ -77,6 +77,7 @@ export function parseJsonText(text: string, file: string): ValidationResult<unkn
   try {
     value = JSON.parse(text) as unknown;
   } catch (error) {
+    const { visit, printParseErrorCode } = jsoncParser();
     const parseErrors: ParseError[] = [];
     visit(text, { onError: (code: ParseErrorCode, offset: number, length: number) => void parseErrors.push({ error: code, offset, length }) }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
     // Only the first syntax error is reliable: the parser's recovery makes later ones cascade.
@@ -110,6 +111,12 @@ export function parseJsonText(text: string, file: string): ValidationResult<unkn
   return { value, errors: [], warnings: [] };
 }
 
+/** jsonc-parser serves only text that is wrong (a position to point at): a valid file's check never loads it. */
+function jsoncParser(): typeof import('jsonc-parser') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('jsonc-parser') as typeof import('jsonc-parser');
+}
+
 function describeParseError(code: string): string {
   const words: Record<string, string> = {
     InvalidSymbol: 'unexpected character',
@@ -134,6 +141,7 @@ function describeParseError(code: string): string {
 
 /** Locates a JSON path in the source text; for a key, points at the key itself. */
 export function locatePath(text: string, path: JsonPath, pointAtKey = false): TextPosition | undefined {
+  const { parseTree, findNodeAtLocation } = jsoncParser();
   const tree = parseTree(text);
   if (!tree) return undefined;
   let node: Node | undefined = findNodeAtLocation(tree, path as PathSegment[]);

@@ -48,7 +48,7 @@ describe('CLI start-up', () => {
     const plain = runCli(['rules', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: '0' } });
     const first = runCli(['rules', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: cache } });
     const files = readdirSync(cache);
-    expect(files).toEqual([expect.stringMatching(new RegExp(`^clerkguard-${process.version}-${process.arch}-\\d+-\\d+-rules\\.bin$`))]);
+    expect(files).toEqual([expect.stringMatching(new RegExp(`^clerkguard-${process.version}-${process.arch}-[0-9a-f]{8}-\\d+-\\d+-rules\\.bin$`))]);
     if (process.platform !== 'win32') {
       expect(statSync(cache).mode & 0o777).toBe(0o700);
       expect(statSync(path.join(cache, files[0]!)).mode & 0o777).toBe(0o600);
@@ -57,9 +57,17 @@ describe('CLI start-up', () => {
     for (const result of [plain, first, cached]) expect(result.status).toBe(0);
     expect(first.stdout).toBe(plain.stdout);
     expect(cached.stdout).toBe(plain.stdout);
+    // Writing a cache removes this installation's older builds, never another installation's.
+    const installation = /^(clerkguard-.+-[0-9a-f]{8})-\d+-\d+-rules\.bin$/.exec(files[0]!)![1]!;
+    const otherInstallation = `clerkguard-${process.version}-${process.arch}-${installation.endsWith('00000000') ? '11111111' : '00000000'}-1-2-rules.bin`;
+    writeFileSync(path.join(cache, otherInstallation), 'not a cache');
+    writeFileSync(path.join(cache, `${installation}-1-2-rules.bin`), 'an older build');
     const check = runCli(['check', 'baselines/production.json', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: cache } });
     expect(check.status).toBe(0);
-    expect(readdirSync(cache).sort()).toEqual([expect.stringMatching(/-check\.bin$/), expect.stringMatching(/-rules\.bin$/)]);
+    const after = readdirSync(cache);
+    expect(after).toContain(otherInstallation);
+    expect(after.filter((name) => name !== otherInstallation).sort()).toEqual([expect.stringMatching(/-check\.bin$/), expect.stringMatching(/-rules\.bin$/)]);
+    expect(after).not.toContain(`${installation}-1-2-rules.bin`);
     expect(runCli(['check', 'baselines/production.json', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: cache } }).stdout).toBe(check.stdout);
   });
 
