@@ -10,7 +10,7 @@
  * keys, the nearest existing parent for a path the file leaves out); text with syntax errors,
  * which validated baselines never have, goes through a syntax tree exactly as locatePath does.
  */
-import { findNodeAtLocation, parseTree, visit, type Node } from 'jsonc-parser';
+import type { Node } from 'jsonc-parser';
 import type { JsonPath, PathSegment } from '../settings/paths';
 
 export interface TextPosition {
@@ -80,7 +80,7 @@ export function locatePaths(text: string, requests: readonly LocateRequest[]): (
     if (node && node.valueOffset === -1) node.valueOffset = offset;
     return node;
   };
-  visit(text, {
+  jsoncParser().visit(text, {
     onObjectBegin: (offset) => void stack.push({ trie: enterValue(offset), array: false, index: 0, pending: undefined }),
     onArrayBegin: (offset) => void stack.push({ trie: enterValue(offset), array: true, index: 0, pending: undefined }),
     onObjectEnd: () => void stack.pop(),
@@ -117,6 +117,12 @@ export function locatePaths(text: string, requests: readonly LocateRequest[]): (
 }
 
 /** Line and column (1-based; lines end at "\n") of each offset, in one pass over the text. */
+/** Loaded on first use: a valid baseline's text-format `check` never locates anything. */
+function jsoncParser(): typeof import('jsonc-parser') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('jsonc-parser') as typeof import('jsonc-parser');
+}
+
 function positionsOf(text: string, offsets: readonly number[]): Map<number, TextPosition> {
   const wanted = [...new Set(offsets.filter((offset) => offset >= 0))].sort((a, b) => a - b);
   const positions = new Map<number, TextPosition>();
@@ -136,6 +142,7 @@ function positionsOf(text: string, offsets: readonly number[]): Map<number, Text
 
 /** locatePath's own algorithm on a syntax tree, for text the parser reports errors in. */
 function locateInTree(text: string, requests: readonly LocateRequest[]): (TextPosition | undefined)[] {
+  const { parseTree, findNodeAtLocation } = jsoncParser();
   const tree = parseTree(text);
   if (!tree) return requests.map(() => undefined);
   const offsets = requests.map((request) => {
