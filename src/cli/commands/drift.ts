@@ -82,7 +82,6 @@ export function registerDrift(program: Command, context: CliContext): void {
       const { liveExporter } = await import('../../drift/exporter.js');
       const { readDashboardExportFile } = await import('../../export/index.js');
       const { createSlackPoster, slackConfigFromEnv } = await import('../../notify/slack-client.js');
-      const { applicationCollector } = await import('../../evidence/collect.js');
       const { renderDrift } = await import('../../report/drift.js');
       const { describeQuiet } = await import('../../notify/lifecycle.js');
       const { io } = context;
@@ -96,11 +95,15 @@ export function registerDrift(program: Command, context: CliContext): void {
       const slackConfig = options.slack ? slackConfigFromEnv(io.env) : undefined;
       const dashboard = options.dashboardExport ? readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport)) : undefined;
       const outDir = options.out ?? (options.slack ? DEFAULT_SLACK_REPORT_DIR : undefined);
-      const application = applicationCollector(
-        { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) },
-        { cwd: io.cwd, env: io.env, today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) },
-        baselines,
-      );
+      // The scan and probe code (with node:https, node:tls and node:zlib) loads only when asked for.
+      const wantsApplication = options.scan.length > 0 || options.build.length > 0 || options.probe === true;
+      const application = wantsApplication
+        ? (await import('../../evidence/collect.js')).applicationCollector(
+            { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) },
+            { cwd: io.cwd, env: io.env, today: () => context.today(), warn: (message) => io.stderr(`warning: ${message}\n`) },
+            baselines,
+          )
+        : undefined;
       const progress = progressFor(io, { quiet: options.quiet ?? false, what: 'drift', total: baselines.length });
       const result = await runDriftJob({
         baselines,

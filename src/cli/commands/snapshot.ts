@@ -87,7 +87,6 @@ export function registerSnapshot(program: Command, context: CliContext): void {
 export async function runSnapshotCommand(files: readonly string[], options: Omit<SnapshotCommandOptions, 'format'>, context: CliContext): Promise<SnapshotJobResult> {
   const { loadBaselines } = await import('../../baseline/load.js');
   const { formatIssue } = await import('../../baseline/validate.js');
-  const { applicationCollector } = await import('../../evidence/collect.js');
   const { exportLive, readDashboardExportFile } = await import('../../export/index.js');
   const { createSlackPoster, slackConfigFromEnv } = await import('../../notify/slack-client.js');
   const { validateAuthor } = await import('../../snapshot/git.js');
@@ -110,11 +109,15 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
   // Read the dashboard export once, up front: a bad file fails before any API call.
   const dashboardExport: DashboardExport | undefined = options.dashboardExport === undefined ? undefined : readDashboardExportFile(path.resolve(io.cwd, options.dashboardExport));
   const now = context.now();
-  const application = applicationCollector(
-    { scan: { roots: options.scan ?? [], builds: options.build ?? [] }, ...(options.probe ? { probe: {} } : {}) },
-    { cwd: io.cwd, env: io.env, today: () => today, warn: (message) => io.stderr(`warning: ${message}\n`) },
-    baselines,
-  );
+  // The scan and probe code (with node:https, node:tls and node:zlib) loads only when asked for.
+  const wantsApplication = (options.scan?.length ?? 0) > 0 || (options.build?.length ?? 0) > 0 || options.probe === true;
+  const application = wantsApplication
+    ? (await import('../../evidence/collect.js')).applicationCollector(
+        { scan: { roots: options.scan ?? [], builds: options.build ?? [] }, ...(options.probe ? { probe: {} } : {}) },
+        { cwd: io.cwd, env: io.env, today: () => today, warn: (message) => io.stderr(`warning: ${message}\n`) },
+        baselines,
+      )
+    : undefined;
   const progress = progressFor(io, { quiet: options.quiet ?? false, what: 'snapshot', total: baselines.length });
   return runSnapshotJob({
     baselines,
