@@ -226,7 +226,7 @@ export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal, li
   const response = await exchange(url, request.method, headers, payload, signal, limits.maxBodyBytes);
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(response.bytes);
+    text = utf8Decoder.decode(response.bytes);
   } catch {
     throw new ClerkRequestFailure('malformed', 'the answer is not valid UTF-8', response.status, undefined, false);
   }
@@ -237,6 +237,9 @@ export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal, li
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
+
+/** One strict decoder for every answer: decode() without `stream` keeps no state between calls. */
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Sends one request and reads its answer whole, within `maxBytes`. A failure before the answer
