@@ -108,12 +108,14 @@ function boundFor({ totalRequests, perEnvironment, perInstance, latencyMs }) {
  * `instances` emulated development instances and `environments` baselines; environment i uses
  * instance i % instances (so environments > instances share instances and their budgets).
  */
-export async function benchFleet(root, { instances = 100, environments = instances, latencyMs = 50, runs = 3 } = {}) {
+export async function benchFleet(root, { instances = 100, environments = instances, latencyMs = 50, runs = 3, compareWith } = {}) {
   const host = await startHost(root, { instances, latencyMs, environmentType: 'development', seedFile: path.join(root, 'baselines/production.json'), rateLimit: DEVELOPMENT_LIMIT });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-bench-fleet-'));
+  const beforeCache = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-bench-before-cache-'));
   try {
     const env = writeFleet(root, dir, host, environments, (index) => index % instances);
     const measured = [];
+    const before = [];
     for (let i = 0; i < runs + 1; i++) {
       const { hostCpuMs: hostCpuBefore } = await host.ask('reset');
       // A run that follows another within Clerk's window would find the shared budgets spent by
@@ -123,6 +125,13 @@ export async function benchFleet(root, { instances = 100, environments = instanc
       const stats = await host.ask('stats');
       stats.hostCpuMs -= hostCpuBefore;
       if (i > 0) measured.push({ ...run, ...stats }); // the first run writes the code cache
+      // The earlier build, in the same rounds (its own code cache folder: builds before 2026-11-30
+      // deleted every other build's cache in a shared one).
+      if (compareWith) {
+        await host.ask('reset');
+        const earlier = await runCli(compareWith, ['drift', '.', '--format', 'json'], { ...env, CLERKGUARD_COMPILE_CACHE: beforeCache }, dir);
+        if (i > 0) before.push(earlier);
+      }
     }
     const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
     const middle = measured.find((run) => run.ms === median(measured.map((item) => item.ms)));
@@ -144,15 +153,23 @@ export async function benchFleet(root, { instances = 100, environments = instanc
       peak_in_flight: Math.max(...measured.map((run) => run.peakInFlight)),
       rate_limited: measured.reduce((sum, run) => sum + run.rateLimited, 0),
       exit_status: [...new Set(measured.map((run) => run.status))].join('/'),
+      ...(compareWith
+        ? {
+            before_cpu_per_environment_ms: median(before.map((run) => run.cpu_ms)) / environments,
+            before_wall_ms: median(before.map((run) => run.ms)),
+            before_exit_status: [...new Set(before.map((run) => run.status))].join('/'),
+          }
+        : {}),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(beforeCache, { recursive: true, force: true });
     await host.close();
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = path.resolve(here, '../..');
-  const [instances = '100', environments = instances, runs = '3'] = process.argv.slice(2);
-  console.log(JSON.stringify(await benchFleet(root, { instances: Number(instances), environments: Number(environments), runs: Number(runs) })));
+  const [instances = '100', environments = instances, runs = '3', compareWith] = process.argv.slice(2);
+  console.log(JSON.stringify(await benchFleet(root, { instances: Number(instances), environments: Number(environments), runs: Number(runs), ...(compareWith ? { compareWith: path.resolve(compareWith) } : {}) })));
 }

@@ -1,6 +1,8 @@
 // CLI start-up: each command against bare `node -e 0`, spawned alternately (round-robin) so
 // every variant sees the same machine load; medians of wall time per spawn.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -16,13 +18,15 @@ export function benchStartup(root, { runs = 21, commands = STARTUP_COMMANDS, bin
   const variants = [{ name: 'node -e 0', args: ['-e', '0'] }, ...commands.map((command) => ({ name: `clerkguard ${command.join(' ')}`, args: [bin, ...command] }))];
   // The earlier build runs in its own checkout: `check baselines/production.json` then checks the
   // example baseline of its own version (the baseline's keys change between versions).
-  if (compareWith) variants.push(...commands.map((command) => ({ name: `before: clerkguard ${command.join(' ')}`, args: [path.join(compareWith, 'bin/clerkguard'), ...command], cwd: compareWith })));
+  // Its own code cache folder: builds before 2026-11-30 deleted every other build's cache in a shared one.
+  const beforeCache = compareWith && mkdtempSync(path.join(os.tmpdir(), 'clerkguard-bench-before-cache-'));
+  if (compareWith) variants.push(...commands.map((command) => ({ name: `before: clerkguard ${command.join(' ')}`, args: [path.join(compareWith, 'bin/clerkguard'), ...command], cwd: compareWith, env: { CLERKGUARD_COMPILE_CACHE: beforeCache } })));
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: '2026-11-26' };
   const times = variants.map(() => []);
   for (let i = 0; i < runs + 2; i++) {
     variants.forEach((variant, index) => {
       const start = performance.now();
-      const result = spawnSync(process.execPath, variant.args, { cwd: variant.cwd ?? root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const result = spawnSync(process.execPath, variant.args, { cwd: variant.cwd ?? root, env: { ...env, ...variant.env }, stdio: ['ignore', 'ignore', 'pipe'] });
       const ms = performance.now() - start;
       if (result.status !== 0) throw new Error(`${variant.name} exited ${result.status}: ${result.stderr}`);
       if (i >= 2) times[index].push(ms); // two warm-up rounds (file cache)
