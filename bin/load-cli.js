@@ -17,7 +17,9 @@ const path = require('node:path');
 const vm = require('node:vm');
 const Module = require('node:module');
 
-const BUNDLE = path.join(__dirname, '..', 'dist', 'cli', 'clerkguard.js');
+const BUNDLE_FOLDER = path.join(__dirname, '..', 'dist', 'cli');
+/** Commands with a bundle of their own (scripts/bundle-cli.mjs COMMAND_BUNDLES): less to load and a smaller code cache. */
+const COMMAND_BUNDLES = new Set(['check']);
 
 function cacheFolder() {
   const setting = process.env.CLERKGUARD_COMPILE_CACHE;
@@ -45,12 +47,18 @@ function pathHash(text) {
 
 /** Loads the bundle for a command line; undefined when it is absent (then the caller falls back to dist/cli/main.js). */
 function loadBundledCli(args) {
+  const command = /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
+  const whole = path.join(BUNDLE_FOLDER, 'clerkguard.js');
+  const bundle = COMMAND_BUNDLES.has(command) ? path.join(BUNDLE_FOLDER, `clerkguard-${command}.js`) : whole;
   let source;
   let stat;
+  let own;
   try {
-    stat = fs.statSync(BUNDLE);
+    // The whole bundle's stamp names the build, also for a command's own bundle (built with it).
+    stat = fs.statSync(whole);
+    own = bundle === whole ? stat : fs.statSync(bundle);
     // The bundle is ASCII (scripts/bundle-cli.mjs): latin1 reads it as is, without UTF-8 decoding.
-    source = fs.readFileSync(BUNDLE, 'latin1');
+    source = fs.readFileSync(bundle, 'latin1');
   } catch (error) {
     if (error && error.code === 'ENOENT') return undefined;
     throw error;
@@ -59,10 +67,10 @@ function loadBundledCli(args) {
   const stamp = `${process.version}-${process.arch}`;
   // Per installation (the bundle's path): several installs of clerkguard on one machine (other
   // projects, other checkouts) share the folder, and each cleans up only its own older builds.
-  const install = `${stamp}-${pathHash(BUNDLE)}`;
+  const install = `${stamp}-${pathHash(whole)}`;
   const build = `${stat.size}-${Math.floor(stat.mtimeMs)}`;
-  const command = /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
-  const cacheFile = folder && path.join(folder, `clerkguard-${install}-${build}-${command}.bin`);
+  const variant = bundle === whole ? '' : `${own.size}-${Math.floor(own.mtimeMs)}-`;
+  const cacheFile = folder && path.join(folder, `clerkguard-${install}-${build}-${variant}${command}.bin`);
   let cachedData;
   if (cacheFile) {
     try {
@@ -71,9 +79,9 @@ function loadBundledCli(args) {
       cachedData = undefined;
     }
   }
-  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, ...(cachedData ? { cachedData } : {}) });
-  const bundleModule = { exports: {}, filename: BUNDLE, id: BUNDLE, loaded: false };
-  script.runInThisContext().call(bundleModule.exports, bundleModule.exports, Module.createRequire(BUNDLE), bundleModule, BUNDLE, path.dirname(BUNDLE));
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
+  const bundleModule = { exports: {}, filename: bundle, id: bundle, loaded: false };
+  script.runInThisContext().call(bundleModule.exports, bundleModule.exports, Module.createRequire(bundle), bundleModule, bundle, path.dirname(bundle));
   bundleModule.loaded = true;
   const needsCache = Boolean(cacheFile) && (!cachedData || script.cachedDataRejected === true);
   return {

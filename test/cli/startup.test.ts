@@ -8,7 +8,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../helpers/cli';
+import { PINNED_TODAY, REPO_ROOT, fixtureDir, runCli } from '../helpers/cli';
 
 function tempDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'clerkguard-cache-test-'));
@@ -19,8 +19,37 @@ describe('CLI start-up', () => {
     const bundle = path.join(REPO_ROOT, 'dist/cli/clerkguard.js');
     expect(existsSync(bundle)).toBe(true);
     expect(existsSync(path.join(REPO_ROOT, 'dist/cli/main.js'))).toBe(true);
-    // ~1.3 MB with zod and commander; typescript or the Clerk SDK inside would make it several times larger.
+    // ~2 MB with zod and commander; typescript or the Clerk SDK inside would make it several times larger.
     expect(statSync(bundle).size).toBeLessThan(3 * 1024 * 1024);
+    // check's own bundle leaves out what other commands load in their actions.
+    expect(statSync(path.join(REPO_ROOT, 'dist/cli/clerkguard-check.js')).size).toBeLessThan(statSync(bundle).size * 0.8);
+  });
+
+  describe('check through its own bundle answers byte for byte as the tsc output', () => {
+    // The tsc output (one file per module, no bundle, no code cache) is the reference: the shipped
+    // baselines and invalid ones (a syntax error, a wrong type, an unknown key, an ignore of a whole
+    // group, a missing file), every format, with and without --verbose.
+    const invalid = fixtureDir({
+      'syntax.json': '{\n  "schema_version": 1,\n  "version": "1"\n  "environment": "x"\n}\n',
+      'types.json': { schema_version: 1, version: '1', environment: 'prod', profile: 'saas', target: { environment_type: 'production' }, settings: { session: { maximum_lifetime_minutes: 'yes' }, keys: { expected_environmnet: 'live' } } },
+      'ignore.json': { schema_version: 1, version: '1', environment: 'prod', profile: 'banking', target: { environment_type: 'production' }, settings: { session: { maximum_lifetime_minutes: 60 } }, ignore: [{ path: 'settings.session', reason: 'r', owner: 'o', expires: '2027-01-01' }] },
+    });
+    const cases: string[][] = [['baselines/production.json'], ['baselines/staging.json'], [], ...['syntax.json', 'types.json', 'ignore.json', 'missing.json'].map((name) => [path.join(invalid, name), 'baselines/production.json'])];
+    const formats = [['--format', 'text'], ['--format', 'text', '--verbose'], ['--format', 'json'], ['--format', 'markdown'], ['--format', 'sarif']];
+    it.each(cases.flatMap((files) => formats.map((format) => [[...files, ...format]])))('check %j', (args) => {
+      const argv = ['check', ...args];
+      const reference = spawnSync(process.execPath, ['-e', `require('./dist/cli/main.js').main(${JSON.stringify(argv)}).then((code) => { process.exitCode = code; })`], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: PINNED_TODAY },
+        encoding: 'utf8',
+      });
+      const cache = path.join(tempDir(), 'compile');
+      const first = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
+      const cached = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
+      expect(readdirSync(cache)).toEqual([expect.stringMatching(/-check\.bin$/)]);
+      for (const result of [first, cached]) expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: reference.status, stdout: reference.stdout, stderr: reference.stderr });
+      expect(reference.stdout.length).toBeGreaterThan(0);
+    });
   });
 
   it.each([[['--help']], [['rules']], [['check', '--help']], [['drift', '--help']], [['scan', '--help']], [['probe', '--help']]])('%j loads no schema code (zod), no SDK and no job code', (args) => {
