@@ -31,10 +31,28 @@ const EXIT_PRECEDENCE = [0, 2, 1];
 
 type Register = (program: Command, context: CliContext) => void;
 
-/** Every command, in the order `--help` lists them. */
-const COMMANDS: Register[] = [registerDemo, registerInit, registerCheck, registerScan, registerProbe, registerExport, registerDrift, registerSchedule, registerSnapshot, registerReview, registerEmulator, registerMeta];
+/** Every command (by the names each registers), in the order `--help` lists them. */
+const COMMANDS: [names: readonly string[], register: Register][] = [
+  [['demo'], registerDemo],
+  [['init'], registerInit],
+  [['check'], registerCheck],
+  [['scan'], registerScan],
+  [['probe'], registerProbe],
+  [['export'], registerExport],
+  [['drift'], registerDrift],
+  [['schedule'], registerSchedule],
+  [['snapshot'], registerSnapshot],
+  [['review'], registerReview],
+  [['emulator'], registerEmulator],
+  [['schema', 'rules'], registerMeta],
+];
 
-export function buildProgram(context: CliContext): Command {
+/**
+ * `only`: the command line's first argument. When it names a command, only the commands
+ * registered with it are built: parsing, its help and its errors need no other, and building
+ * every command's options and help text is a measurable share of a start-up (docs/benchmarks.md (f)).
+ */
+export function buildProgram(context: CliContext, only?: string): Command {
   const program = new Command('clerkguard')
     .description('Keep a Clerk instance hardened as code: baselines, the 20-item checklist, drift alerts and review snapshots.')
     .version(version, '-V, --version')
@@ -49,7 +67,8 @@ export function buildProgram(context: CliContext): Command {
       examples: ['clerkguard demo', 'clerkguard check', 'clerkguard drift --slack', 'clerkguard help drift'],
     }),
   );
-  for (const register of COMMANDS) register(program, context);
+  const named = COMMANDS.filter(([names]) => only !== undefined && names.includes(only));
+  for (const [, register] of named.length > 0 ? named : COMMANDS) register(program, context);
   for (const command of program.commands) command.exitOverride().configureOutput(output(context));
   return program;
 }
@@ -71,7 +90,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
       if (EXIT_PRECEDENCE.indexOf(code) > EXIT_PRECEDENCE.indexOf(exitCode)) exitCode = code;
     },
   };
-  const program = buildProgram(context);
+  const program = buildProgram(context, argv[0]);
   try {
     if (commandNamed(argv) === 'schedule') await addScheduledJobOptions(program);
     await program.parseAsync([...argv], { from: 'user' });

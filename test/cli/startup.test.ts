@@ -25,6 +25,24 @@ describe('CLI start-up', () => {
     expect(statSync(path.join(REPO_ROOT, 'dist/cli/clerkguard-check.js')).size).toBeLessThan(statSync(bundle).size * 0.8);
   });
 
+  it('builds only the command a command line names, with the same help as among all commands', () => {
+    const script = `const { buildProgram } = require('./dist/cli/main.js');
+      const context = { io: { stdout() {}, stderr() {}, cwd: process.cwd(), env: {}, color: false, columns: 100 }, today: () => '2026-11-26', now: () => new Date(), setExitCode() {} };
+      const all = buildProgram(context);
+      const rows = all.commands.map((command) => {
+        const alone = buildProgram(context, command.name());
+        const same = alone.commands.find((other) => other.name() === command.name());
+        return { name: command.name(), built: alone.commands.length, same: same.helpInformation() === command.helpInformation() };
+      });
+      process.stdout.write(JSON.stringify({ rows, unknown: buildProgram(context, 'nonsense').commands.length, total: all.commands.length }));`;
+    const result = spawnSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const { rows, unknown, total } = JSON.parse(result.stdout) as { rows: { name: string; built: number; same: boolean }[]; unknown: number; total: number };
+    expect(rows.length).toBeGreaterThanOrEqual(13);
+    expect(unknown).toBe(total);
+    for (const row of rows) expect(row).toEqual({ name: row.name, built: ['schema', 'rules'].includes(row.name) ? 2 : 1, same: true });
+  });
+
   describe('check through its own bundle answers byte for byte as the tsc output', () => {
     // The tsc output (one file per module, no bundle, no code cache) is the reference: the shipped
     // baselines and invalid ones (a syntax error, a wrong type, an unknown key, an ignore of a whole
