@@ -113,6 +113,7 @@ export class RateBudget {
    * `onDeadline()`'s error when its turn would come after `deadlineAt`.
    */
   acquire(deadlineAt = Infinity, onDeadline: () => Error = () => new Error('no room in the rate budget before the deadline')): Promise<BudgetTicket> {
+    if (deadlineAt <= this.now()) return Promise.reject(onDeadline());
     if (this.waiting.length === 0 && this.nextGrantAt() <= this.now()) return Promise.resolve(this.grant());
     return new Promise<BudgetTicket>((resolve, reject) => {
       this.waiting.push({ resolve, reject: () => reject(onDeadline()), deadline: deadlineAt, since: this.now() });
@@ -152,10 +153,11 @@ export class RateBudget {
     if (this.waiting.length === 0) return;
     const now = this.now();
     let next = this.nextGrantAt();
-    // Waiters whose deadline falls before their turn fail now instead of sleeping to it.
+    // Waiters whose deadline falls before their turn (or has passed, whenever that turn comes)
+    // fail now instead of sleeping to it.
     for (let index = 0; index < this.waiting.length; index++) {
       const waiter = this.waiting[index]!;
-      if (Number.isFinite(next) && waiter.deadline < Math.max(now, next)) {
+      if (waiter.deadline <= now || (Number.isFinite(next) && waiter.deadline < Math.max(now, next))) {
         this.waiting.splice(index--, 1);
         waiter.reject();
       }
@@ -166,9 +168,13 @@ export class RateBudget {
       waiter.resolve(this.grant());
       next = this.nextGrantAt();
     }
-    // Infinity: every place is held by a granted request; its sent()/release() schedules again.
-    if (this.waiting.length === 0 || !Number.isFinite(next)) return;
-    this.timer = setTimeout(() => this.schedule(), Math.max(1, next - now));
+    if (this.waiting.length === 0) return;
+    // Infinity: every place is held by a granted request; its sent()/release() schedules again,
+    // but a waiter's own deadline still ends its wait (a held place must never hang a run).
+    const earliestDeadline = this.waiting.reduce((earliest, waiter) => Math.min(earliest, waiter.deadline), Infinity);
+    const wakeAt = Math.min(next, earliestDeadline);
+    if (!Number.isFinite(wakeAt)) return;
+    this.timer = setTimeout(() => this.schedule(), Math.max(1, wakeAt - now));
   }
 }
 

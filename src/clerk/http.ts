@@ -92,6 +92,7 @@ export async function withRetries<T>(
   let attempts = 0;
   let last: ClerkRequestFailure | undefined;
   for (;;) {
+    if (deadlineAt !== undefined && Date.now() >= deadlineAt) throw toApiError(connection, endpoint, deadlineFailure(last), Math.max(1, attempts));
     if (hooks.admit) {
       // Outside the attempt's timeout: waiting for the instance's rate budget is not a slow answer.
       try {
@@ -101,7 +102,11 @@ export async function withRetries<T>(
       }
     }
     const remaining = deadlineAt === undefined ? Infinity : deadlineAt - Date.now();
-    if (remaining <= 0) throw toApiError(connection, endpoint, deadlineFailure(last), Math.max(1, attempts));
+    if (remaining <= 0) {
+      // A budget place granted to a request that is never sent goes back, or it is held for good.
+      hooks.settled?.();
+      throw toApiError(connection, endpoint, deadlineFailure(last), Math.max(1, attempts));
+    }
     attempts++;
     if (counter) counter.attempts++;
     try {

@@ -111,6 +111,27 @@ describe('rate budget', () => {
   });
 });
 
+describe('rate budget: a held place never hangs a run', () => {
+  it('a request whose deadline has passed gets no place', async () => {
+    const budget = new RateBudget({ requests: 2, windowMs: 60_000 });
+    await expect(budget.acquire(Date.now() - 1)).rejects.toThrow(/no room/);
+    // Both places are still free: nothing was granted to the late request.
+    const first = await budget.acquire();
+    const second = await budget.acquire();
+    first.release();
+    second.release();
+  });
+
+  it('while every place is granted and not yet sent, a waiter still fails at its own deadline', async () => {
+    const budget = new RateBudget({ requests: 1, windowMs: 60_000 });
+    const held = await budget.acquire();
+    await expect(budget.acquire(Date.now() + 50)).rejects.toThrow(/no room/);
+    held.release();
+    // Released: the next request gets the place at once.
+    (await budget.acquire(Date.now() + 1_000)).release();
+  });
+});
+
 describe('many environments against Clerk', () => {
   it('environments sharing one instance share its budget: no 429 when the budget is known, all settings read', async () => {
     const emulator = await emulatorWith({ rateLimit: { requests: 20, windowMs: 2000 } });
@@ -159,5 +180,17 @@ describe('many environments against Clerk', () => {
     expect(stats.sent).toBeGreaterThan(12);
     expect(stats.peakInFlight).toBe(3);
     expect(stats.inFlight).toBe(0);
+  });
+});
+
+describe('a client past its deadline', () => {
+  it('gives back every place it was granted: a later run against the same instance reads, never hangs', async () => {
+    const emulator = await emulatorWith({ rateLimit: false });
+    const env = { ...emulator.env(), CLERK_PLATFORM_API_KEY: '', CLERKGUARD_RATE_LIMIT_DEVELOPMENT: '3/60s' };
+    const late = createClerkApi(connectionFromEnv(target, env, { policy: fast }), { deadlineAt: Date.now() - 1 });
+    for (let call = 0; call < 5; call++) await expect(late.getInstance()).rejects.toThrow(/deadline|rate budget/);
+    // With leaked places the budget (3 per minute) would be full and this read would wait forever.
+    const fresh = createClerkApi(connectionFromEnv(target, env, { policy: fast }), { deadlineAt: Date.now() + 5_000 });
+    await expect(fresh.getInstance()).resolves.toMatchObject({ id: expect.any(String) });
   });
 });
