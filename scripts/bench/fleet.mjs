@@ -9,9 +9,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { runCliMeasured } from './measured-cli.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CLIENT_CAP = 10; // DEFAULT_RETRY_POLICY.concurrency
@@ -71,28 +71,6 @@ function writeFleet(root, dir, host, environments, instanceOf) {
   return env;
 }
 
-function runCli(root, args, env, cwd) {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    // BENCH_NODE_ARGS: extra node flags for the CLI process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" to profile it.
-    const nodeArgs = process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(' ') : [];
-    const child = spawn(process.execPath, [...nodeArgs, '-r', path.join(here, 'report-rss.cjs'), path.join(root, 'bin/clerkguard'), ...args], {
-      cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: '2026-11-26', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const ms = performance.now() - start;
-      const usage = /clerkguard-bench-maxrss-kb=(\d+) cpu-us=(\d+)/.exec(stderr);
-      if (status === 1 || !usage) reject(new Error(`clerkguard ${args.join(' ')} failed (${status}): ${stderr.slice(-3000)}`));
-      else resolve({ ms, status, max_rss_mib: Number(usage[1]) / 1024, cpu_ms: Number(usage[2]) / 1000 });
-    });
-  });
-}
-
 /**
  * The least time any client could take: latency rounds (a run's requests through the per-client
  * and the global in-flight cap), and for an instance asked more than its limit, one whole window
@@ -121,7 +99,7 @@ export async function benchFleet(root, { instances = 100, environments = instanc
       // A run that follows another within Clerk's window would find the shared budgets spent by
       // the last one (a fresh process knows nothing of it): wait out the window between runs.
       if (i > 0 && environments > instances) await new Promise((resolve) => setTimeout(resolve, DEVELOPMENT_LIMIT.windowMs + 1000));
-      const run = await runCli(root, ['drift', '.', '--format', 'json'], env, dir);
+      const run = await runCliMeasured(root, ['drift', '.', '--format', 'json'], env, dir);
       const stats = await host.ask('stats');
       stats.hostCpuMs -= hostCpuBefore;
       if (i > 0) measured.push({ ...run, ...stats }); // the first run writes the code cache
@@ -129,7 +107,7 @@ export async function benchFleet(root, { instances = 100, environments = instanc
       // deleted every other build's cache in a shared one).
       if (compareWith) {
         await host.ask('reset');
-        const earlier = await runCli(compareWith, ['drift', '.', '--format', 'json'], { ...env, CLERKGUARD_COMPILE_CACHE: beforeCache }, dir);
+        const earlier = await runCliMeasured(compareWith, ['drift', '.', '--format', 'json'], { ...env, CLERKGUARD_COMPILE_CACHE: beforeCache }, dir);
         if (i > 0) before.push(earlier);
       }
     }

@@ -1,36 +1,16 @@
 // Scale: a drift of 50,000 JWT templates through the CLI (wall time and peak RSS of the CLI
 // process), and emulator seeding at growing sizes (it must grow linearly).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { runCliMeasured } from './measured-cli.mjs';
 import { driftedSettings, largeBaseline, pretty } from './fixtures.mjs';
 
 const require = createRequire(import.meta.url);
 const here = path.dirname(fileURLToPath(import.meta.url));
-
-function runCliMeasured(root, args, env, cwd, { allowFailure = false } = {}) {
-  return new Promise((resolve, reject) => {
-    const start = performance.now();
-    const child = spawn(process.execPath, ['-r', path.join(here, 'report-rss.cjs'), path.join(root, 'bin/clerkguard'), ...args], {
-      cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: '2026-11-26', ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const ms = performance.now() - start;
-      const rss = /clerkguard-bench-maxrss-kb=(\d+)/.exec(stderr);
-      if ((status === 1 && !allowFailure) || !rss) reject(new Error(`clerkguard ${args.join(' ')} failed (${status}): ${stderr.slice(-2000)}`));
-      else resolve({ ms, status, max_rss_mib: Number(rss[1]) / 1024, ...(status === 1 ? { error: stderr.split('\n').find((line) => line.startsWith('clerkguard:')) } : {}) });
-    });
-  });
-}
 
 /**
  * Drift of `templates` JWT templates, 4 of them changed. `full`: the baseline declares every
