@@ -19,7 +19,7 @@ import { detectAuthorizedParties } from './detectors/origins';
 import { detectRevocation } from './detectors/revocation';
 import { detectRoutes } from './detectors/routes';
 import { detectWebhooks } from './detectors/webhooks';
-import { discover, errorCode, type DiscoveredFile } from './discover';
+import { discover, errorCode, type DiscoveredFile, type FileKind } from './discover';
 import { findHandlers } from './handlers';
 import { isStackExhausted } from './ast';
 import { analyseMiddleware } from './middleware';
@@ -132,16 +132,11 @@ export function loadApplication(options: ScanOptions): LoadedApplication {
       },
     });
     for (const [name, count] of Object.entries(found.skipped)) loaded.skipped[name] = (loaded.skipped[name] ?? 0) + count;
-    for (const problem of found.problems) {
-      // A file of a known text kind hides keys at most; anything else (a folder, a source file) could hide any code.
-      const scope: GapScope = problem.kind === 'env' || problem.kind === 'text' ? 'keys' : 'code';
-      loaded.notAnalysed.push({ file: `${prefix}${problem.relative}`, reason: problem.reason, scope });
-    }
+    for (const problem of found.problems) loaded.notAnalysed.push({ file: `${prefix}${problem.relative}`, reason: problem.reason, scope: gapScope(problem.kind) });
     const sources: SourceFile[] = [];
     for (const file of found.files) {
       const relative = `${prefix}${file.relative}`;
-      const scope: GapScope = file.kind === 'source' ? 'code' : 'keys';
-      const content = readText(file, read, MAX_SOURCE_BYTES, loaded.notAnalysed, relative, scope, file.kind === 'source');
+      const content = readText(file, read, MAX_SOURCE_BYTES, loaded.notAnalysed, relative);
       if (content === undefined) continue;
       const { text, binary } = content;
       if (binary) {
@@ -160,11 +155,11 @@ export function loadApplication(options: ScanOptions): LoadedApplication {
           // text is still searched for key shapes, so a key in a broken file fails as it would in a .txt.
           loaded.texts.push({ relative, kind: 'source', text });
           const first = outcome.errors[0];
-          if (outcome.reason !== undefined && !first) loaded.notAnalysed.push({ file: relative, reason: `${outcome.reason} (${KEY_SEARCH_ONLY})`, scope });
+          if (outcome.reason !== undefined && !first) loaded.notAnalysed.push({ file: relative, reason: `${outcome.reason} (${KEY_SEARCH_ONLY})`, scope: 'code' });
           else {
             const line = first?.line ?? 1;
             const column = first?.column ?? 1;
-            loaded.notAnalysed.push({ file: relative, reason: `syntax error at ${line}:${column}: ${redact(first?.message ?? 'unparseable')} (${KEY_SEARCH_ONLY})`, scope, line, column });
+            loaded.notAnalysed.push({ file: relative, reason: `syntax error at ${line}:${column}: ${redact(first?.message ?? 'unparseable')} (${KEY_SEARCH_ONLY})`, scope: 'code', line, column });
           }
         }
       } else {
@@ -180,7 +175,7 @@ export function loadApplication(options: ScanOptions): LoadedApplication {
     for (const problem of found.problems) loaded.notAnalysed.push({ file: `${buildName}/${problem.relative}`, reason: problem.reason, scope: 'keys' });
     for (const file of found.files) {
       const relative = `${buildName}/${file.relative}`;
-      const content = readText(file, read, MAX_BUILD_BYTES, loaded.notAnalysed, relative, 'keys', false);
+      const content = readText(file, read, MAX_BUILD_BYTES, loaded.notAnalysed, relative);
       if (content === undefined) continue;
       loaded.texts.push({ relative, kind: 'build', text: content.text, buildRoot: buildName, ...(content.binary ? { binary: true } : {}) });
       if (!content.binary) loaded.counts.build++;
@@ -193,12 +188,18 @@ function buildKind(name: string): 'text' | undefined {
   return /\.(m?js|cjs|html?|json|map|txt|css|rsc|body|meta)$/i.test(name) ? 'text' : undefined;
 }
 
+/** A file of a known text kind hides keys at most; anything else (a folder, a source file) could hide any code. */
+function gapScope(kind: FileKind | undefined): GapScope {
+  return kind === 'env' || kind === 'text' ? 'keys' : 'code';
+}
+
 /**
  * Reads a file as UTF-8 text, or lists why it could not be: unreadable, too large. Binary
  * content comes back byte for byte (latin1, so key shapes stay intact) for the key search only;
- * a binary source or env file is listed as not analysed too (a binary `.txt` is just not text).
+ * a binary source or env file is listed as not analysed too (a binary `.txt`, or build file, is just not text).
  */
-function readText(file: DiscoveredFile, read: (absolute: string) => Buffer, maxBytes: number, notAnalysed: NotAnalysed[], relative: string, scope: GapScope, reportBinary: boolean): { text: string; binary: boolean } | undefined {
+function readText(file: DiscoveredFile, read: (absolute: string) => Buffer, maxBytes: number, notAnalysed: NotAnalysed[], relative: string): { text: string; binary: boolean } | undefined {
+  const scope = gapScope(file.kind);
   if (file.size > maxBytes) {
     notAnalysed.push({ file: relative, reason: `larger than ${Math.round(maxBytes / 1024 / 1024)} MB (${Math.round(file.size / 1024 / 1024)} MB): not analysed`, scope });
     return undefined;
@@ -213,7 +214,7 @@ function readText(file: DiscoveredFile, read: (absolute: string) => Buffer, maxB
   const head = buffer.subarray(0, 8192);
   if (head.includes(0)) {
     // Binary content under a text extension: not analysable, and saying so beats calling it clean.
-    if (reportBinary || file.kind !== 'text') notAnalysed.push({ file: relative, reason: `binary content (NUL bytes): not analysed (${KEY_SEARCH_ONLY})`, scope });
+    if (file.kind !== 'text') notAnalysed.push({ file: relative, reason: `binary content (NUL bytes): not analysed (${KEY_SEARCH_ONLY})`, scope });
     return { text: buffer.toString('latin1'), binary: true };
   }
   return { text: buffer.toString('utf8'), binary: false };
