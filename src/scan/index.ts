@@ -290,15 +290,18 @@ export const INCOMPLETE_CHECK = 'scan-incomplete';
  */
 function withholdPasses(observations: Observation[], notAnalysed: readonly NotAnalysed[]): Observation[] {
   if (notAnalysed.length === 0) return observations;
+  // A code gap bears on every item; a keys gap only on the items a key search decides.
+  const codeGaps = notAnalysed.filter((gap) => gap.scope === 'code');
+  const blockersOf = (rule: RuleId): readonly NotAnalysed[] => (KEY_RULES.includes(rule) ? notAnalysed : codeGaps);
   const out: Observation[] = [];
   const withheld = new Map<RuleId, number>();
   for (const observation of observations) {
-    if (observation.status === 'pass' && blockersOf(observation.rule, notAnalysed).length > 0) {
+    if (observation.status === 'pass' && blockersOf(observation.rule).length > 0) {
       withheld.set(observation.rule, (withheld.get(observation.rule) ?? 0) + 1);
     } else out.push(observation);
   }
   for (const [rule, count] of withheld) {
-    const blockers = blockersOf(rule, notAnalysed);
+    const blockers = blockersOf(rule);
     const named = blockers.slice(0, 3).map((gap) => `${gap.file} (${gap.reason.replace(` (${KEY_SEARCH_ONLY})`, '')})`).join('; ');
     const more = blockers.length > 3 ? `; and ${blockers.length - 3} more` : '';
     out.push({
@@ -312,10 +315,6 @@ function withholdPasses(observations: Observation[], notAnalysed: readonly NotAn
     });
   }
   return out;
-}
-
-function blockersOf(rule: RuleId, notAnalysed: readonly NotAnalysed[]): NotAnalysed[] {
-  return notAnalysed.filter((gap) => gap.scope === 'code' || KEY_RULES.includes(rule));
 }
 
 /** Same rule, check, location and message once (two routes sharing one handler file). */
