@@ -82,10 +82,10 @@ export interface NotAnalysed {
 export type GapScope = 'code' | 'keys';
 
 /** The rules a search of text for key shapes decides; a text, env or build file that could not be read keeps these from passing. */
-export const KEY_RULES: readonly RuleId[] = ['keys-secret-server-only', 'keys-production-live', 'webhook-secret-in-env'];
+const KEY_RULES: readonly RuleId[] = ['keys-secret-server-only', 'keys-production-live', 'webhook-secret-in-env'];
 
 /** What every file that was read but not parsed says in the "not analysed" list. */
-export const KEY_SEARCH_ONLY = 'searched for key shapes only';
+const KEY_SEARCH_ONLY = 'searched for key shapes only';
 
 export interface LoadedApplication {
   roots: string[];
@@ -280,7 +280,7 @@ export function analyseApplication(app: LoadedApplication, policy: ScanPolicy, t
 }
 
 /** The check id of the observation that stands where passes were withheld. */
-export const INCOMPLETE_CHECK = 'scan-incomplete';
+const INCOMPLETE_CHECK = 'scan-incomplete';
 
 /**
  * A file the scan could not analyse may hold exactly what an item looks for (the unprotected
