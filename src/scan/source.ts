@@ -40,7 +40,7 @@ export interface SourceFile {
 export type ParseOutcome = { ok: true; file: SourceFile } | { ok: false; errors: SyntaxProblem[]; reason?: string };
 
 /** Why a file nested too deeply for the parser is not analysed (never counted as clean). */
-export const TOO_DEEP_REASON = 'nested too deeply to parse (the parser ran out of stack): not analysed';
+const TOO_DEEP_REASON = 'nested too deeply to parse (the parser ran out of stack): not analysed';
 
 /** Literals worth keeping: key and secret shapes, and markers the detectors look for. */
 const INTERESTING_LITERAL = /sk_(live|test)_|pk_(live|test)_|whsec_|svix-|webhook-(id|signature|timestamp)|^user\.|^session\.|__session|__client|BEGIN [A-Z ]*PRIVATE KEY/;
