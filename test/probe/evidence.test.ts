@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBaselines } from '../../src/baseline/load';
+import { loadBaselines, type LoadedBaseline } from '../../src/baseline/load';
 import { checkBaseline } from '../../src/checklist/evaluate-baseline';
 import { diffBaseline } from '../../src/drift/index';
 import type { EnvironmentDrift } from '../../src/drift/types';
-import { applicationCollector } from '../../src/evidence/collect';
+import { applicationCollector, type EvidenceCollector } from '../../src/evidence/collect';
 import { withApplicationDrift, type CollectedEvidence } from '../../src/evidence/drift';
 import type { ApplicationEvidence } from '../../src/evidence/index';
 import { liveExportSchema, type LiveExport } from '../../src/export/types';
@@ -178,21 +178,25 @@ describe('application evidence in drift reports', () => {
 });
 
 describe('application evidence in the quarterly review', () => {
-  it('shows items 2, 7, 8, 9 with evidence probe', async () => {
-    const { dir, loaded } = writeProbeBaseline({ origin: fixed.origin });
-    const collect = async (): Promise<CollectedEvidence> => {
-      const result = await runProbe(loaded, { env: ENV, now: new Date(), userAgent: probeUserAgent() });
-      return { evidence: [result.evidence as ApplicationEvidence], gaps: [] };
-    };
-    const run = await takeSnapshots([loaded], {
+  /** 2026-Q4's snapshot of one baseline whose live export equals it, with the given application evidence. */
+  const snapshotQuarter = (loaded: LoadedBaseline, dir: string, application: EvidenceCollector | undefined) =>
+    takeSnapshots([loaded], {
       dir: 'snapshots',
       quarter: { year: 2026, quarter: 4 },
       today: TODAY,
       cwd: dir,
       env: {},
       exporter: async () => liveFor(loaded.baseline.settings),
-      application: collect,
+      ...(application ? { application } : {}),
     });
+
+  it('shows items 2, 7, 8, 9 with evidence probe', async () => {
+    const { dir, loaded } = writeProbeBaseline({ origin: fixed.origin });
+    const collect = async (): Promise<CollectedEvidence> => {
+      const result = await runProbe(loaded, { env: ENV, now: new Date(), userAgent: probeUserAgent() });
+      return { evidence: [result.evidence as ApplicationEvidence], gaps: [] };
+    };
+    const run = await snapshotQuarter(loaded, dir, collect);
     const review = run.environments[0]?.review;
     for (const item of ITEMS) {
       const row = review?.checklist.find((entry) => entry.item === item);
@@ -210,15 +214,7 @@ describe('application evidence in the quarterly review', () => {
     });
     const { dir, loaded } = writeProbeBaseline({ origin: fixed.origin });
     const collector = applicationCollector({ scan: { roots: [app] } }, { cwd: dir, env: {}, today: () => TODAY, warn: () => undefined }, [loaded]);
-    const run = await takeSnapshots([loaded], {
-      dir: 'snapshots',
-      quarter: { year: 2026, quarter: 4 },
-      today: TODAY,
-      cwd: dir,
-      env: {},
-      exporter: async () => liveFor(loaded.baseline.settings),
-      ...(collector ? { application: collector } : {}),
-    });
+    const run = await snapshotQuarter(loaded, dir, collector);
     const review = run.environments[0]?.review;
     const item9 = review?.checklist.find((entry) => entry.item === 9);
     expect(item9).toMatchObject({ status: 'fail', evidence: expect.arrayContaining(['code']) });
