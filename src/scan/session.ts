@@ -134,8 +134,7 @@ export class SessionScope {
     const name = expr.name.text;
     const base = unwrap(expr.expression);
     const baseKind = this.wholeKind(base) ?? (isRequestAuth(base) ? 'auth' : undefined);
-    if (baseKind === 'auth') return AUTH_NULL.has(name) ? null : AUTH_FALSE.has(name) ? false : 'unknown';
-    if (baseKind === 'request-state') return STATE_FALSE.has(name) ? false : 'unknown';
+    if (baseKind === 'auth' || baseKind === 'request-state') return memberSignedOut(baseKind, name);
     // Optional chaining on a value that is null when signed out: `user?.id`, `sessionClaims?.sub`.
     const baseValue = this.signedOut(base, depth + 1);
     if ((baseValue === null || baseValue === undefined) && (expr.questionDotToken !== undefined || t.isOptionalChain(expr))) return undefined;
@@ -172,9 +171,15 @@ function wholeBinding(kind: SourceKind): SessionBinding {
 }
 
 function memberBinding(kind: SourceKind, property: string): SessionBinding {
-  if (kind === 'auth') return AUTH_NULL.has(property) ? { kind: 'value', signedOut: null } : AUTH_FALSE.has(property) ? { kind: 'value', signedOut: false } : { kind: 'other' };
-  if (kind === 'request-state') return STATE_FALSE.has(property) ? { kind: 'value', signedOut: false } : { kind: 'other' };
-  return { kind: 'other' };
+  if (kind !== 'auth' && kind !== 'request-state') return { kind: 'other' };
+  const signedOut = memberSignedOut(kind, property);
+  return signedOut === 'unknown' ? { kind: 'other' } : { kind: 'value', signedOut };
+}
+
+/** A member of the Auth object or request state when signed out; `unknown` when it says nothing about sign-in. */
+function memberSignedOut(kind: 'auth' | 'request-state', property: string): null | false | 'unknown' {
+  if (kind === 'auth') return AUTH_NULL.has(property) ? null : AUTH_FALSE.has(property) ? false : 'unknown';
+  return STATE_FALSE.has(property) ? false : 'unknown';
 }
 
 /** `req.auth` / `request.auth` (Express, Fastify): the Auth object clerkMiddleware attached. */
