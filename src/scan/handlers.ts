@@ -480,12 +480,16 @@ function guardOf(file: SourceFile, statement: TS.Node, session: SessionScope, na
     if (found) return false;
     if (node !== scope && isFunction(node)) return false;
     if (!t.isCallExpression(node) || !unconditionalIn(node, scope) || swallowed(node)) return undefined;
-    const protect = isProtectCall(file, node, names);
-    if (protect) found = { how: protect };
-    else if (/verifyToken/.test(sessionCall(file, node) ?? '')) found = { how: 'verifyToken()' };
+    const how = checkCall(file, node, names);
+    if (how) found = { how };
     return undefined;
   });
   return found;
+}
+
+/** A call that rejects a signed-out request (auth.protect(), redirectToSignIn(), verifyToken()): how it is named in messages. */
+function checkCall(file: SourceFile, call: TS.CallExpression, names: Map<string, string>): string | undefined {
+  return isProtectCall(file, call, names) ?? (/verifyToken/.test(sessionCall(file, call) ?? '') ? 'verifyToken()' : undefined);
 }
 
 /** A session check inside the statement that only some requests reach (`if (x) await auth.protect()`). */
@@ -497,7 +501,7 @@ function conditionalCheck(file: SourceFile, statement: TS.Node, scope: SessionSc
     if (node !== statement && isFunction(node)) return false;
     // A check whose failure a catch swallows protects nothing, conditional or not.
     if (t.isCallExpression(node) && !swallowed(node)) {
-      const protect = isProtectCall(file, node, names) ?? (/verifyToken/.test(sessionCall(file, node) ?? '') ? 'verifyToken()' : undefined);
+      const protect = checkCall(file, node, names);
       if (protect) found = { node, how: `${protect} runs only ${conditionOf(node, statement)}` };
     } else if (t.isIfStatement(node) && node !== statement && scope.signedOutTruth(node.expression) === true && leavesAlways(node.thenStatement)) {
       found = { node, how: `the guard on ${oneLine(node.expression)} runs only ${conditionOf(node, statement)}` };
