@@ -134,6 +134,11 @@ export function resolveBaselineFiles(args: readonly string[], cwd = process.cwd(
   return [...new Set(files)];
 }
 
+/** Prints every loaded baseline's warnings on stderr, one line each. */
+export function printBaselineWarnings(loaded: readonly LoadedBaseline[], stderr: (text: string) => void): void {
+  for (const item of loaded) for (const warning of item.warnings) stderr(`warning: ${formatIssue(warning)}\n`);
+}
+
 /** Loads every file, collecting all problems before failing so one run shows them all. */
 export function loadBaselines(args: readonly string[], cwd = process.cwd()): LoadedBaseline[] {
   const files = resolveBaselineFiles(args, cwd);

@@ -76,8 +76,7 @@ export function registerDrift(program: Command, context: CliContext): void {
       }),
     )
     .action(async (files: string[], options: DriftOptions) => {
-      const { loadBaselines } = await import('../../baseline/load.js');
-      const { formatIssue } = await import('../../baseline/validate.js');
+      const { loadBaselines, printBaselineWarnings } = await import('../../baseline/load.js');
       const { runDriftJob } = await import('../../drift/job.js');
       const { liveExporter } = await import('../../drift/exporter.js');
       const { readDashboardExportFile } = await import('../../export/index.js');
@@ -87,7 +86,7 @@ export function registerDrift(program: Command, context: CliContext): void {
       const { io } = context;
       const { selectShard } = await import('../../fleet/shard.js');
       const all = loadBaselines(files, io.cwd);
-      for (const item of all) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      printBaselineWarnings(all, io.stderr);
       const { selected: baselines, note, shard } = selectShard(all, options.shard, io.env);
       if (note) io.stderr(`${note}\n`);
       const discover = options.discover ? (await import('../../fleet/discover.js')).discoveryJob(all, io.env, shard) : undefined;

@@ -68,8 +68,7 @@ export function registerProbe(program: Command, context: CliContext): void {
       }),
     )
     .action(async (options: ProbeCommandOptions) => {
-      const { loadBaselines } = await import('../../baseline/load.js');
-      const { formatIssue } = await import('../../baseline/validate.js');
+      const { loadBaselines, printBaselineWarnings } = await import('../../baseline/load.js');
       const { summarize } = await import('../../checklist/index.js');
       const { applicationFindings } = await import('../../evidence/findings.js');
       const { probeUserAgent, runProbe } = await import('../../probe/index.js');
@@ -78,7 +77,7 @@ export function registerProbe(program: Command, context: CliContext): void {
       const { io } = context;
       const loaded = loadBaselines([options.baseline], io.cwd)[0];
       if (!loaded) throw new ClerkguardError(`no baseline found at ${options.baseline}`);
-      for (const warning of loaded.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      printBaselineWarnings([loaded], io.stderr);
       const ca = options.ca ? readTextFile(path.resolve(io.cwd, options.ca), { missing: 'pass the PEM file of the CA that signed the application\'s certificate' }, options.ca) : undefined;
       if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new ClerkguardError(`--ca ${options.ca} is not a PEM certificate`, { hint: 'pass a file holding "-----BEGIN CERTIFICATE-----"' });
       const result = await runProbe(loaded, {
