@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { formatPath, type JsonPath, type PathSegment } from '../settings/paths';
-import { locatePath, type ValidationIssue } from './validate';
+import { locatePath, unwrap, type ValidationIssue } from './validate';
 
 export const COMMENT_KEY = '$comment';
 
@@ -74,15 +74,6 @@ function visit(schema: z.ZodType, value: unknown, path: PathSegment[], onComment
 
 export function isCommentValue(value: unknown): value is CommentValue {
   return typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current: z.ZodType = schema;
-  for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
-    else if (current instanceof z.ZodDefault) current = current.removeDefault() as z.ZodType;
-    else return current;
-  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
