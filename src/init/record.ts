@@ -8,13 +8,14 @@
  * API normally shows but this export lacks are listed with what would have read them.
  */
 import { z } from 'zod';
+import { unwrap } from '../baseline/validate';
 import { sourceFor } from '../evidence/index';
 import type { LiveExport } from '../export/types';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { containsSecret } from '../settings/redact';
 import { formatPath, getAt, parsePath, type JsonPath, type PathSegment } from '../settings/paths';
 import { nullRecord } from '../util/records';
-import { schemaAt, unwrap } from './schema-walk';
+import { schemaAt } from './schema-walk';
 
 /** Sources whose values are what the instance has: read now, or copied from its dashboard. */
 const RECORDED_SOURCES: ReadonlySet<EvidenceSource> = new Set(['bapi', 'fapi', 'platform', 'export-file']);
