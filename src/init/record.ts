@@ -37,7 +37,7 @@ export interface Recorded {
  * Settings Clerk's APIs show on every instance that offers them, and what reads each. One that
  * is missing from the export is listed (with `missingReason`), never silently absent.
  */
-export const API_READABLE: readonly { path: string; readBy: string }[] = [
+const API_READABLE: readonly { path: string; readBy: string }[] = [
   { path: 'keys.expected_environment', readBy: 'the secret key prefix' },
   { path: 'instance.environment_type', readBy: 'GET /v1/instance' },
   { path: 'instance.allowed_origins', readBy: 'GET /v1/instance' },
