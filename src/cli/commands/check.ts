@@ -8,7 +8,7 @@ import { ClerkguardError } from '../../util/errors';
 import { EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 
 interface CheckOptions {
   format: FindingsFormat;
@@ -18,8 +18,6 @@ interface CheckOptions {
   build: string[];
   probe?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerCheck(program: Command, context: CliContext): void {
   program

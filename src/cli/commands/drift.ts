@@ -6,7 +6,7 @@ import { DRIFT_FORMATS, type DriftFormat } from '../../report/formats';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
 import { progressFor } from '../progress';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 import { SHARD_OPTION_DESCRIPTION } from '../../fleet/shard-option';
 
 async function lockWait(env: NodeJS.ProcessEnv): Promise<{ lockWaitMs?: number }> {
@@ -30,8 +30,6 @@ interface DriftOptions {
   shard?: string;
   discover?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Where reports go when --slack needs them on disk and --out was not given. */
 export const DEFAULT_SLACK_REPORT_DIR = '.clerkguard/last-report';

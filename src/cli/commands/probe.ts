@@ -6,7 +6,7 @@ import { DEFAULT_MAX_REQUESTS, DEFAULT_TIMEOUT_MS } from '../../probe/defaults';
 import { ClerkguardError, EXIT_FAILED, EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 
 interface ProbeCommandOptions {
   baseline: string;
@@ -21,8 +21,6 @@ interface ProbeCommandOptions {
 }
 
 export const DEFAULT_PROBE_BASELINE = 'baselines/production.json';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 function positiveInteger(name: string, max: number) {
   return (value: string) => {

@@ -4,7 +4,7 @@ import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/formats';
 import { EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 
 interface ScanOptions {
   build: string[];
@@ -14,8 +14,6 @@ interface ScanOptions {
   verbose?: boolean;
   includeNodeModules?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerScan(program: Command, context: CliContext): void {
   program

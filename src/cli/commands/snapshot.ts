@@ -8,7 +8,7 @@ import { prettyJson } from '../../util/json';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
 import { progressFor } from '../progress';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 import { SHARD_OPTION_DESCRIPTION } from '../../fleet/shard-option';
 import { discoveryScope } from '../../fleet/discovery-scope';
 
@@ -28,8 +28,6 @@ interface SnapshotCommandOptions {
   shard?: string;
   discover?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerSnapshot(program: Command, context: CliContext): void {
   program
