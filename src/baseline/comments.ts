@@ -11,11 +11,11 @@
  */
 import { z } from 'zod';
 import { formatPath, type JsonPath, type PathSegment } from '../settings/paths';
-import { locatePath, type ValidationIssue } from './validate';
+import { locatePath, unwrap, type ValidationIssue } from './validate';
 
 export const COMMENT_KEY = '$comment';
 
-export type CommentValue = string | string[];
+type CommentValue = string | string[];
 
 /**
  * Removes `$comment` from every fixed-shape object of `value` (in place: `value` is a fresh
@@ -72,17 +72,8 @@ function visit(schema: z.ZodType, value: unknown, path: PathSegment[], onComment
   }
 }
 
-export function isCommentValue(value: unknown): value is CommentValue {
+function isCommentValue(value: unknown): value is CommentValue {
   return typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
-}
-
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current: z.ZodType = schema;
-  for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
-    else if (current instanceof z.ZodDefault) current = current.removeDefault() as z.ZodType;
-    else return current;
-  }
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -97,7 +88,7 @@ function describe(value: unknown): string {
 }
 
 /** The JSON Schema of a `$comment` value, defined once and referenced by every closed object. */
-export const COMMENT_JSON_SCHEMA = {
+const COMMENT_JSON_SCHEMA = {
   description: 'Notes for people (clerkguard init writes its findings and TODOs here); removed before validation.',
   anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
 } as const;

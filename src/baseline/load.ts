@@ -106,7 +106,7 @@ function statOrExplain(absolute: string, shown: string, missingHint: string): St
 }
 
 /** Without arguments the baselines are the user's own, in baselines/ of the current folder (never the package's examples). */
-export const NO_BASELINES_HINT =
+const NO_BASELINES_HINT =
   'run clerkguard in the repository that holds your baselines/ folder, or pass baseline files; to start one from your instance, run `clerkguard init --from-live` (or copy an example such as node_modules/clerkguard/baselines/production.json; node_modules/clerkguard/docs/settings.md explains each setting)';
 
 const NOT_BASELINES = new Set(['schema.json', 'package.json', 'package-lock.json', 'tsconfig.json']);
@@ -132,6 +132,11 @@ export function resolveBaselineFiles(args: readonly string[], cwd = process.cwd(
     }
   }
   return [...new Set(files)];
+}
+
+/** Prints every loaded baseline's warnings on stderr, one line each. */
+export function printBaselineWarnings(loaded: readonly LoadedBaseline[], stderr: (text: string) => void): void {
+  for (const item of loaded) for (const warning of item.warnings) stderr(`warning: ${formatIssue(warning)}\n`);
 }
 
 /** Loads every file, collecting all problems before failing so one run shows them all. */

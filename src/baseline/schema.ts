@@ -144,7 +144,7 @@ export const baselineSchema = z
  * The group an ignore path covers whole (`settings.session`, `settings.jwt_templates.*`: the
  * group and then only `*`) when the baseline declares that group, or undefined.
  */
-export function wholeManagedGroup(path: string, settings: Record<string, unknown>): string | undefined {
+function wholeManagedGroup(path: string, settings: Record<string, unknown>): string | undefined {
   if (path.startsWith('code:') || ignoreSpansEveryGroup(path)) return undefined;
   const [group, ...rest] = parsePath(path.replace(/^settings(\.|$)/, ''));
   if (typeof group !== 'string' || !rest.every((segment) => segment === '*')) return undefined;

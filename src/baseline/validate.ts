@@ -374,7 +374,8 @@ export function knownKeysAt(root: z.ZodType, path: readonly PathSegment[]): stri
   return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
 }
 
-function unwrap(schema: z.ZodType): z.ZodType {
+/** The schema inside optional, nullable and default wrappers. */
+export function unwrap(schema: z.ZodType): z.ZodType {
   let current: z.ZodType = schema;
   for (;;) {
     if (current instanceof z.ZodOptional || current instanceof z.ZodNullable) current = current.unwrap() as z.ZodType;
@@ -383,7 +384,8 @@ function unwrap(schema: z.ZodType): z.ZodType {
   }
 }
 
-function childSchema(schema: z.ZodType, segment: PathSegment): z.ZodType | undefined {
+/** The schema of `segment` inside an object, record or array schema; undefined for anything else. */
+export function childSchema(schema: z.ZodType, segment: PathSegment): z.ZodType | undefined {
   const inner = unwrap(schema);
   if (inner instanceof z.ZodObject) return (inner.shape as Record<string, z.ZodType>)[String(segment)];
   if (inner instanceof z.ZodRecord) return inner.valueType as z.ZodType;

@@ -25,7 +25,7 @@ export function helpFooter(footer: HelpFooter): (context: AddHelpTextContext) =>
   };
 }
 
-export function renderHelpFooter(footer: HelpFooter, width: number): string {
+function renderHelpFooter(footer: HelpFooter, width: number): string {
   const help = new Help();
   const wrap = (text: string) => help.boxWrap(text, width);
   const blocks = [wrap(`Exit codes: ${footer.exitCodes}`), ...(footer.notes ?? []).map(wrap), ['Examples:', ...footer.examples.map((example) => `  ${example}`)].join('\n')];

@@ -16,3 +16,8 @@ export function isoDate(value: string): string {
   }
   return value;
 }
+
+/** Commander's parser for a repeatable option: each use adds its value to the list. */
+export function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

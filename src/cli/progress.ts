@@ -8,7 +8,7 @@ import type { ClerkApi } from '../clerk/api';
 import type { CliIo } from './io';
 
 /** Nothing is printed for a run shorter than this. */
-export const PROGRESS_DELAY_MS = 1000;
+const PROGRESS_DELAY_MS = 1000;
 const PROGRESS_INTERVAL_MS = 1000;
 
 export interface Progress {

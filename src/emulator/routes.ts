@@ -540,7 +540,7 @@ const INSTANCE_PATCH_FIELDS = ['test_mode', 'hibp', 'support_email', 'clerk_js_v
  * phone numbering plan of their own): dropped silently from the blocklist, as the spec says
  * Clerk does for codes it does not recognize as SMS-tier. Clerk's own list is not published.
  */
-export const NON_SMS_TIER_CODES: readonly string[] = ['AQ', 'BV', 'HM', 'TF', 'UM'];
+const NON_SMS_TIER_CODES: readonly string[] = ['AQ', 'BV', 'HM', 'TF', 'UM'];
 
 interface Listed {
   id: string;

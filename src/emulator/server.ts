@@ -528,7 +528,7 @@ function listen(server: http.Server, port: number, what: string): Promise<void> 
 }
 
 /** The admin endpoints, for the index and the CLI's help. */
-export const ADMIN_ENDPOINTS: readonly { method: string; path: string; does: string }[] = [
+const ADMIN_ENDPOINTS: readonly { method: string; path: string; does: string }[] = [
   { method: 'GET', path: '/__emulator/', does: 'this index: admin endpoints, fault kinds and every Clerk route served' },
   { method: 'GET', path: '/__emulator/faults', does: 'list the active faults' },
   { method: 'POST', path: '/__emulator/faults', does: 'add a fault (JSON: kind, path, method, status, ms, retry_after, body, text, times)' },

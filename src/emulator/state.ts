@@ -267,7 +267,7 @@ export function defaultState(environmentType: EnvironmentType = 'production'): E
  * enforce "both limits may not be off at once". `captcha` is an emulator key for settings
  * clerkguard has no typed model for (and a sensitive value served redacted).
  */
-export function defaultPlatformConfig(): Record<string, Record<string, unknown>> {
+function defaultPlatformConfig(): Record<string, Record<string, unknown>> {
   return {
     session: { lifetime: 604800, inactivity_timeout: 604800 },
     captcha: { provider: 'turnstile', widget_type: 'smart' },

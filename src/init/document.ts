@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { COMMENT_KEY } from '../baseline/comments';
+import { unwrap } from '../baseline/validate';
 import { baselineSchema, type Profile } from '../baseline/schema';
 import { minutes } from '../checklist/helpers';
 import { PROFILE_THRESHOLDS } from '../checklist/thresholds';
@@ -15,7 +16,7 @@ import { canonicalize } from '../util/json';
 import { nullRecord } from '../util/records';
 import { APPLY_WORDS, type Proposal } from './proposals';
 import { byReason, isPlainObject, type LeftOut } from './record';
-import { isFixedShape, unwrap } from './schema-walk';
+import { isFixedShape } from './schema-walk';
 
 export interface InitTarget {
   environment_type: 'production' | 'development';

@@ -8,13 +8,14 @@
  * API normally shows but this export lacks are listed with what would have read them.
  */
 import { z } from 'zod';
+import { unwrap } from '../baseline/validate';
 import { sourceFor } from '../evidence/index';
 import type { LiveExport } from '../export/types';
 import type { EvidenceSource, Settings } from '../settings/model';
 import { containsSecret } from '../settings/redact';
 import { formatPath, getAt, parsePath, type JsonPath, type PathSegment } from '../settings/paths';
 import { nullRecord } from '../util/records';
-import { schemaAt, unwrap } from './schema-walk';
+import { schemaAt } from './schema-walk';
 
 /** Sources whose values are what the instance has: read now, or copied from its dashboard. */
 const RECORDED_SOURCES: ReadonlySet<EvidenceSource> = new Set(['bapi', 'fapi', 'platform', 'export-file']);
@@ -36,7 +37,7 @@ export interface Recorded {
  * Settings Clerk's APIs show on every instance that offers them, and what reads each. One that
  * is missing from the export is listed (with `missingReason`), never silently absent.
  */
-export const API_READABLE: readonly { path: string; readBy: string }[] = [
+const API_READABLE: readonly { path: string; readBy: string }[] = [
   { path: 'keys.expected_environment', readBy: 'the secret key prefix' },
   { path: 'instance.environment_type', readBy: 'GET /v1/instance' },
   { path: 'instance.allowed_origins', readBy: 'GET /v1/instance' },

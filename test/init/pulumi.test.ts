@@ -15,7 +15,7 @@ import { main } from '../../src/cli/main';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import type { Settings } from '../../src/settings/model';
 import { writesSince } from '../provider/helpers';
-import { copyCheckout, e2eUnavailableReason, findPulumiBin, missingRepositoryPieces, pulumiUser, runPulumi, type PulumiUser } from '../provider/pulumi';
+import { copyCheckout, e2eUnavailableReason, findPulumiBin, initStack, missingRepositoryPieces, pulumiUser, runPulumi, type PulumiUser } from '../provider/pulumi';
 
 const unavailable = e2eUnavailableReason();
 if (unavailable) console.warn(`[test/init/pulumi] SKIPPED: ${unavailable}`);
@@ -95,15 +95,7 @@ describe.skipIf(unavailable !== undefined)('clerkguard init, then pulumi (end to
   it('today\'s values: pulumi up adopts the instance and writes nothing to Clerk', async () => {
     const init = await cli(['init', '--from-live', '--dir', 'clerk']);
     expect(init.code, init.stderr).toBe(0);
-    await ok('login', `file://${user.stateDir}`);
-    await ok('stack', 'init', 'production');
-    await ok('config', 'set', 'clerkguard:baseline', 'clerk/production.json');
-    await ok('config', 'set', '--secret', 'clerkguard:secretKey', emulator.secret_key);
-    await ok('config', 'set', 'clerkguard:publishableKey', emulator.publishable_key);
-    await ok('config', 'set', '--secret', 'clerkguard:platformApiKey', emulator.platform_api_key);
-    await ok('config', 'set', 'clerkguard:applicationId', emulator.application_id);
-    await ok('config', 'set', 'clerkguard:apiUrl', emulator.bapi_url);
-    await ok('config', 'set', 'clerkguard:platformApiUrl', emulator.platform_api_url);
+    await initStack(ok, user, emulator, 'clerk/production.json');
 
     // The policy pack refuses today's values: it names the same failing rules check does.
     const blocked = await pulumi('preview', '--policy-pack', 'policy');

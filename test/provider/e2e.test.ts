@@ -18,7 +18,7 @@ import { SET_LIKE_PATHS, type Settings } from '../../src/settings/model';
 import { containsSecret } from '../../src/settings/redact';
 import { canonicalize } from '../../src/util/json';
 import { DRIFTED, SENTINEL_PLATFORM_KEY, SENTINEL_SECRET_KEY, writesSince } from './helpers';
-import { REPO_ROOT, copyCheckout, e2eUnavailableReason, findPulumiBin, missingRepositoryPieces, pulumiUser, runPulumi, type CommandResult, type PulumiUser } from './pulumi';
+import { REPO_ROOT, copyCheckout, e2eUnavailableReason, findPulumiBin, initStack, missingRepositoryPieces, pulumiUser, runPulumi, type CommandResult, type PulumiUser } from './pulumi';
 
 const unavailable = e2eUnavailableReason();
 if (unavailable) {
@@ -153,16 +153,7 @@ describe.skipIf(unavailable !== undefined)('pulumi CLI on the repository’s Pul
 
   it('1. login, stack init and config as docs/pulumi.md says; preview fails a custom signing key nobody configured before anything is applied', async () => {
     // docs: `pulumi login --local`, i.e. file://~ (see pulumiUser for why not ~ itself).
-    await ok('login', `file://${user.stateDir}`);
-    await ok('stack', 'init', 'production');
-    await ok('config', 'set', 'clerkguard:baseline', 'baselines/production.json');
-    await ok('config', 'set', '--secret', 'clerkguard:secretKey', emulator.secret_key);
-    await ok('config', 'set', 'clerkguard:publishableKey', emulator.publishable_key);
-    await ok('config', 'set', '--secret', 'clerkguard:platformApiKey', emulator.platform_api_key);
-    await ok('config', 'set', 'clerkguard:applicationId', emulator.application_id);
-    // The emulator's URLs; a real instance needs none of these (api.clerk.com is the default).
-    await ok('config', 'set', 'clerkguard:apiUrl', emulator.bapi_url);
-    await ok('config', 'set', 'clerkguard:platformApiUrl', emulator.platform_api_url);
+    await initStack(ok, user, emulator, 'baselines/production.json');
 
     const from = emulator.requests.length;
     const failed = await pulumi('preview', '--policy-pack', 'policy');

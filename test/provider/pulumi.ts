@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { RunningEmulator } from '../../src/emulator/index';
 
 export const PULUMI_VERSION = 'v3.274.1';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -159,4 +160,21 @@ export function runPulumi(user: PulumiUser, cwd: string, args: string[], timeout
       resolve({ args, code, output: chunks.join('') });
     });
   });
+}
+
+/**
+ * The set-up docs/pulumi.md gives: `pulumi login --local` (as file://<stateDir>, see pulumiUser),
+ * `stack init production` and the stack's config, with the emulator's keys and URLs (a real
+ * instance needs no URLs: api.clerk.com is the default). `ok` runs one command that must succeed.
+ */
+export async function initStack(ok: (...args: string[]) => Promise<unknown>, user: PulumiUser, emulator: RunningEmulator, baseline: string): Promise<void> {
+  await ok('login', `file://${user.stateDir}`);
+  await ok('stack', 'init', 'production');
+  await ok('config', 'set', 'clerkguard:baseline', baseline);
+  await ok('config', 'set', '--secret', 'clerkguard:secretKey', emulator.secret_key);
+  await ok('config', 'set', 'clerkguard:publishableKey', emulator.publishable_key);
+  await ok('config', 'set', '--secret', 'clerkguard:platformApiKey', emulator.platform_api_key);
+  await ok('config', 'set', 'clerkguard:applicationId', emulator.application_id);
+  await ok('config', 'set', 'clerkguard:apiUrl', emulator.bapi_url);
+  await ok('config', 'set', 'clerkguard:platformApiUrl', emulator.platform_api_url);
 }

@@ -8,7 +8,7 @@ import { ClerkguardError } from '../../util/errors';
 import { EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 
 interface CheckOptions {
   format: FindingsFormat;
@@ -18,8 +18,6 @@ interface CheckOptions {
   build: string[];
   probe?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerCheck(program: Command, context: CliContext): void {
   program
@@ -54,15 +52,14 @@ export function registerCheck(program: Command, context: CliContext): void {
       }),
     )
     .action(async (files: string[], options: CheckOptions) => {
-      const { loadBaselinesEach, loadFailuresError } = await import('../../baseline/load.js');
-      const { formatIssue } = await import('../../baseline/validate.js');
+      const { loadBaselinesEach, loadFailuresError, printBaselineWarnings } = await import('../../baseline/load.js');
       const { summarize } = await import('../../checklist/index.js');
       const { io } = context;
       const { renderFindings, renderSarifFailure } = await import('../../report/findings.js');
       try {
         // Each file on its own: an invalid one is reported (SARIF: a result at its file:line:col) and the others are still checked.
         const { loaded, failures } = loadBaselinesEach(files, io.cwd);
-        for (const item of loaded) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+        printBaselineWarnings(loaded, io.stderr);
         const findings = await checkAll(loaded, { scan: { roots: options.scan, builds: options.build }, ...(options.probe ? { probe: {} } : {}) }, context);
         const texts = Object.fromEntries(loaded.map((item) => [item.file, item.text]));
         const invalid = failures.flatMap((failure) => failure.issues);

@@ -6,7 +6,7 @@ import { DRIFT_FORMATS, type DriftFormat } from '../../report/formats';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
 import { progressFor } from '../progress';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 import { SHARD_OPTION_DESCRIPTION } from '../../fleet/shard-option';
 
 async function lockWait(env: NodeJS.ProcessEnv): Promise<{ lockWaitMs?: number }> {
@@ -30,8 +30,6 @@ interface DriftOptions {
   shard?: string;
   discover?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Where reports go when --slack needs them on disk and --out was not given. */
 export const DEFAULT_SLACK_REPORT_DIR = '.clerkguard/last-report';
@@ -76,8 +74,7 @@ export function registerDrift(program: Command, context: CliContext): void {
       }),
     )
     .action(async (files: string[], options: DriftOptions) => {
-      const { loadBaselines } = await import('../../baseline/load.js');
-      const { formatIssue } = await import('../../baseline/validate.js');
+      const { loadBaselines, printBaselineWarnings } = await import('../../baseline/load.js');
       const { runDriftJob } = await import('../../drift/job.js');
       const { liveExporter } = await import('../../drift/exporter.js');
       const { readDashboardExportFile } = await import('../../export/index.js');
@@ -87,7 +84,7 @@ export function registerDrift(program: Command, context: CliContext): void {
       const { io } = context;
       const { selectShard } = await import('../../fleet/shard.js');
       const all = loadBaselines(files, io.cwd);
-      for (const item of all) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      printBaselineWarnings(all, io.stderr);
       const { selected: baselines, note, shard } = selectShard(all, options.shard, io.env);
       if (note) io.stderr(`${note}\n`);
       const discover = options.discover ? (await import('../../fleet/discover.js')).discoveryJob(all, io.env, shard) : undefined;

@@ -8,7 +8,7 @@ import type { CliContext } from '../context';
 import { helpFooter } from '../help';
 import { choice } from '../options';
 
-export const EMULATOR_FORMATS = ['json', 'env'] as const;
+const EMULATOR_FORMATS = ['json', 'env'] as const;
 type EmulatorFormat = (typeof EMULATOR_FORMATS)[number];
 
 interface EmulatorCommandOptions {
@@ -142,7 +142,7 @@ async function loadWorkspace(file: string, shown: string): Promise<NonNullable<E
  * `--format env`: one `export` line per variable the CLI reads, shell-quoted, then a comment
  * that says it is ready (scripts wait for it) and how to stop it.
  */
-export function emulatorEnvText(env: Readonly<Record<string, string>>, pid: number): string {
+function emulatorEnvText(env: Readonly<Record<string, string>>, pid: number): string {
   const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
   const lines = Object.entries(env).map(([name, value]) => `export ${name}=${quote(value)}`);
   return `${lines.join('\n')}\n# clerkguard emulator ready (pid ${pid}); \`kill ${pid}\` stops it\n`;

@@ -48,13 +48,13 @@ export function registerExport(program: Command, context: CliContext): void {
       }),
     )
     .action(async (options: ExportCommandOptions) => {
-      const { formatIssue } = await import('../../baseline/validate.js');
+      const { printBaselineWarnings } = await import('../../baseline/load.js');
       const { exportLive } = await import('../../export/export.js');
       const { writeFileAtomic } = await import('../../export/files.js');
       const { io } = context;
       if (options.baseline && options.env) throw new ClerkguardError('pass either --baseline or --env, not both');
       const loaded = await loadTarget(options, io.cwd);
-      for (const warning of loaded.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      printBaselineWarnings([loaded], io.stderr);
       let api: ClerkApi | undefined;
       const started = Date.now();
       const progress = progressFor(io, { quiet: options.quiet ?? false, what: 'export', total: 1 });

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_REQUESTS, DEFAULT_TIMEOUT_MS } from '../../probe/defaults';
 import { ClerkguardError, EXIT_FAILED, EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 
 interface ProbeCommandOptions {
   baseline: string;
@@ -21,8 +21,6 @@ interface ProbeCommandOptions {
 }
 
 export const DEFAULT_PROBE_BASELINE = 'baselines/production.json';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 function positiveInteger(name: string, max: number) {
   return (value: string) => {
@@ -68,8 +66,7 @@ export function registerProbe(program: Command, context: CliContext): void {
       }),
     )
     .action(async (options: ProbeCommandOptions) => {
-      const { loadBaselines } = await import('../../baseline/load.js');
-      const { formatIssue } = await import('../../baseline/validate.js');
+      const { loadBaselines, printBaselineWarnings } = await import('../../baseline/load.js');
       const { summarize } = await import('../../checklist/index.js');
       const { applicationFindings } = await import('../../evidence/findings.js');
       const { probeUserAgent, runProbe } = await import('../../probe/index.js');
@@ -78,7 +75,7 @@ export function registerProbe(program: Command, context: CliContext): void {
       const { io } = context;
       const loaded = loadBaselines([options.baseline], io.cwd)[0];
       if (!loaded) throw new ClerkguardError(`no baseline found at ${options.baseline}`);
-      for (const warning of loaded.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      printBaselineWarnings([loaded], io.stderr);
       const ca = options.ca ? readTextFile(path.resolve(io.cwd, options.ca), { missing: 'pass the PEM file of the CA that signed the application\'s certificate' }, options.ca) : undefined;
       if (ca !== undefined && !ca.includes('-----BEGIN CERTIFICATE-----')) throw new ClerkguardError(`--ca ${options.ca} is not a PEM certificate`, { hint: 'pass a file holding "-----BEGIN CERTIFICATE-----"' });
       const result = await runProbe(loaded, {

@@ -4,7 +4,7 @@ import { FINDINGS_FORMATS, type FindingsFormat } from '../../report/formats';
 import { EXIT_FINDINGS, EXIT_OK } from '../../util/errors';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 
 interface ScanOptions {
   build: string[];
@@ -14,8 +14,6 @@ interface ScanOptions {
   verbose?: boolean;
   includeNodeModules?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerScan(program: Command, context: CliContext): void {
   program
@@ -49,8 +47,7 @@ export function registerScan(program: Command, context: CliContext): void {
       }),
     )
     .action(async (dirs: string[], options: ScanOptions) => {
-      const { loadBaselines } = await import('../../baseline/load.js');
-      const { formatIssue } = await import('../../baseline/validate.js');
+      const { loadBaselines, printBaselineWarnings } = await import('../../baseline/load.js');
       const { summarize } = await import('../../checklist/index.js');
       const { scanFindings } = await import('../../scan/findings.js');
       const { scanApplication } = await import('../../scan/index.js');
@@ -58,7 +55,7 @@ export function registerScan(program: Command, context: CliContext): void {
       const { renderScan } = await import('../../scan/report.js');
       const { io } = context;
       const loaded = options.baseline ? loadBaselines([options.baseline], io.cwd)[0] : undefined;
-      for (const warning of loaded?.warnings ?? []) io.stderr(`warning: ${formatIssue(warning)}\n`);
+      if (loaded) printBaselineWarnings([loaded], io.stderr);
       const roots = dirs.length > 0 ? dirs : ['.'];
       const result = scanApplication(
         { roots, builds: options.build, cwd: io.cwd, ...(options.includeNodeModules ? { includeNodeModules: true } : {}), exclude: scanExclusions(loaded?.baseline, context.today()) },

@@ -8,7 +8,7 @@ import { prettyJson } from '../../util/json';
 import type { CliContext } from '../context';
 import { helpFooter } from '../help';
 import { progressFor } from '../progress';
-import { choice } from '../options';
+import { choice, collect } from '../options';
 import { SHARD_OPTION_DESCRIPTION } from '../../fleet/shard-option';
 import { discoveryScope } from '../../fleet/discovery-scope';
 
@@ -28,8 +28,6 @@ interface SnapshotCommandOptions {
   shard?: string;
   discover?: boolean;
 }
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerSnapshot(program: Command, context: CliContext): void {
   program
@@ -85,8 +83,7 @@ export function registerSnapshot(program: Command, context: CliContext): void {
 
 /** The snapshot job with CLI inputs: validated options, the real export against Clerk, Slack from env. */
 export async function runSnapshotCommand(files: readonly string[], options: Omit<SnapshotCommandOptions, 'format'>, context: CliContext): Promise<SnapshotJobResult> {
-  const { loadBaselines } = await import('../../baseline/load.js');
-  const { formatIssue } = await import('../../baseline/validate.js');
+  const { loadBaselines, printBaselineWarnings } = await import('../../baseline/load.js');
   const { exportLive, readDashboardExportFile } = await import('../../export/index.js');
   const { createSlackPoster, slackConfigFromEnv } = await import('../../notify/slack-client.js');
   const { validateAuthor } = await import('../../snapshot/git.js');
@@ -102,7 +99,7 @@ export async function runSnapshotCommand(files: readonly string[], options: Omit
   const slack = options.slack ? { poster: createSlackPoster(slackConfigFromEnv(io.env)) } : undefined;
   const { selectShard } = await import('../../fleet/shard.js');
   const all = loadBaselines(files, io.cwd);
-  for (const item of all) for (const warning of item.warnings) io.stderr(`warning: ${formatIssue(warning)}\n`);
+  printBaselineWarnings(all, io.stderr);
   const { selected: baselines, note, shard } = selectShard(all, options.shard, io.env);
   if (note) io.stderr(`${note}\n`);
   const discover = options.discover ? (await import('../../fleet/discover.js')).discoveryJob(all, io.env, shard).run : undefined;
