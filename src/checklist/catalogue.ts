@@ -2,6 +2,7 @@
 import { RULES } from './index';
 import { JWT_MAX_LIFETIME_SECONDS, PROFILE_THRESHOLDS } from './thresholds';
 import { minutes } from './helpers';
+import type { Rule } from './types';
 
 export function checklistMarkdown(): string {
   const lines = [
@@ -60,16 +61,19 @@ export function checklistMarkdown(): string {
     '## Rules',
     '',
   ];
-  for (const rule of RULES) {
-    lines.push(
-      `### ${rule.checklist_item}. ${rule.title}`,
-      '',
-      `- **id:** \`${rule.id}\` · **severity:** ${rule.severity} · **verified by:** ${rule.verification.join(', ')}`,
-      `- **why:** ${rule.rationale}`,
-      `- **fix:** ${rule.remediation}`,
-      `- **verify:** ${rule.how_to_verify}`,
-      '',
-    );
-  }
+  for (const rule of RULES) lines.push(ruleMarkdown(rule));
   return lines.join('\n');
+}
+
+/** One rule's section of the catalogue (also what `clerkguard rules RULE --format markdown` prints). */
+export function ruleMarkdown(rule: Rule): string {
+  return [
+    `### ${rule.checklist_item}. ${rule.title}`,
+    '',
+    `- **id:** \`${rule.id}\` · **severity:** ${rule.severity} · **verified by:** ${rule.verification.join(', ')}`,
+    `- **why:** ${rule.rationale}`,
+    `- **fix:** ${rule.remediation}`,
+    `- **verify:** ${rule.how_to_verify}`,
+    '',
+  ].join('\n');
 }

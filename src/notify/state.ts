@@ -24,7 +24,8 @@ import { stableStringify } from '../util/json';
 
 export { DEFAULT_STATE_FILE } from './defaults';
 
-const threadSchema = z.object({ fingerprint: z.string(), ts: z.string(), channel: z.string(), since: z.string() });
+/** A Slack thread an open alert lives in (also the discovery alerts' state, unmanaged.ts). */
+export const threadSchema = z.object({ fingerprint: z.string(), ts: z.string(), channel: z.string(), since: z.string() });
 
 const alertSchema = threadSchema.extend({
   /** The settings paths the open alert is about (its active changes). */
@@ -135,7 +136,8 @@ export function readAlertStates(stateFile: string): AlertState {
   return merged;
 }
 
-function fingerprint(value: unknown): string {
+/** A short stable hash of a JSON value: what an open alert was sent for. */
+export function fingerprint(value: unknown): string {
   return `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16)}`;
 }
 

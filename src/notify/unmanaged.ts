@@ -12,7 +12,6 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { DiscoveryReport } from '../fleet/discover';
 import type { Shard } from '../fleet/shard';
@@ -24,9 +23,8 @@ import { stableStringify } from '../util/json';
 import { withLock } from '../util/lock';
 import type { Delivery } from './lifecycle';
 import type { SlackPoster } from './slack-client';
-import { stateDirectory } from './state';
+import { fingerprint, stateDirectory, threadSchema } from './state';
 
-const threadSchema = z.object({ fingerprint: z.string(), ts: z.string(), channel: z.string(), since: z.string() });
 const unmanagedStateSchema = z.object({
   schema_version: z.literal(1),
   /** The open alert about instances without a baseline. */
@@ -50,8 +48,6 @@ function readUnmanagedState(file: string): UnmanagedState {
   if (result.errors.length > 0 || !result.value) throw new ClerkguardError(`${file}: unexpected discovery state:\n${result.errors.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`, { hint });
   return result.value as UnmanagedState;
 }
-
-const fingerprint = (value: unknown) => `sha256:${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16)}`;
 
 export interface UnmanagedDeliveryOptions {
   poster: SlackPoster;

@@ -168,14 +168,26 @@ function suppressionText(by: NonNullable<DriftChange['suppressed']>): string {
   return `${by.by}: ${by.reason}${details ? ` (${details})` : ''}`;
 }
 
-function cell(text: string): string {
+/** Text for a markdown table cell: pipes escaped, one line. */
+export function cell(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
-function code(text: string): string {
+/** Inline code in a table cell, with a double fence when the text holds a backtick. */
+export function code(text: string): string {
   const clean = cell(text);
   const fence = clean.includes('`') ? '``' : '`';
   return `${fence}${fence === '``' ? ' ' : ''}${clean}${fence === '``' ? ' ' : ''}${fence}`;
+}
+
+/** The markdown table of changes (with the blank line after it) that drift reports and `review diff` share. */
+export function changeTableMarkdown(changes: readonly DriftChange[]): string[] {
+  return [
+    '| Direction | Severity | Setting | Change | Items | Source |',
+    '|---|---|---|---|---|---|',
+    ...changes.map((change) => `| ${change.direction} | ${change.severity} | ${code(change.path)} | ${code(describeChange(change))} | ${change.checklist_items.join(', ') || '—'} | ${change.source} |`),
+    '',
+  ];
 }
 
 export function renderDriftMarkdown(report: DriftReport): string {
@@ -200,11 +212,7 @@ function environmentMarkdown(environment: EnvironmentDrift): string[] {
   }
   const active = activeChanges(environment);
   if (active.length > 0) {
-    lines.push('| Direction | Severity | Setting | Change | Items | Source |', '|---|---|---|---|---|---|');
-    for (const change of active) {
-      lines.push(`| ${change.direction} | ${change.severity} | ${code(change.path)} | ${code(describeChange(change))} | ${change.checklist_items.join(', ') || '—'} | ${change.source} |`);
-    }
-    lines.push('');
+    for (const line of changeTableMarkdown(active)) lines.push(line);
   } else if (environment.status !== 'error') {
     lines.push('No drift in the verified settings.', '');
   }

@@ -223,22 +223,14 @@ function renderSarif({ findings, failOn, texts, invalid = [] }: FindingsReportIn
       properties: { 'security-severity': securityScore(rule.severity), tags: ['security', 'clerk', `checklist-${rule.checklist_item}`], severity: rule.severity },
     })),
     ...APPLICATION_RULES,
-    {
-      id: 'baseline-exception-expired',
-      name: 'Baseline exception has expired',
-      shortDescription: { text: 'Baseline exception has expired' },
-      fullDescription: { text: 'An expired exception no longer waives its rule.' },
-      help: { text: 'Fix the finding or renew the exception.' },
-      properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
-    },
-    {
-      id: 'baseline-ignore-expired',
-      name: 'Baseline ignore entry has expired',
-      shortDescription: { text: 'Baseline ignore entry has expired' },
-      fullDescription: { text: 'An expired ignore entry no longer keeps its drift from counting (or its code out of the scan).' },
-      help: { text: 'Fix the drift it hid and remove the entry, or renew it.' },
-      properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
-    },
+    sarifRule('baseline-exception-expired', 'Baseline exception has expired', 'An expired exception no longer waives its rule.', 'Fix the finding or renew the exception.', 'medium'),
+    sarifRule(
+      'baseline-ignore-expired',
+      'Baseline ignore entry has expired',
+      'An expired ignore entry no longer keeps its drift from counting (or its code out of the scan).',
+      'Fix the drift it hid and remove the entry, or renew it.',
+      'medium',
+    ),
     BASELINE_INVALID_RULE,
   ];
   // Findings located in application code carry their own file:line; the rest point into baselines
@@ -325,32 +317,41 @@ const BASELINE_INVALID_RULE = {
   properties: { tags: ['clerk', 'baseline'] },
 };
 
+/** A SARIF rule for a finding that is not a checklist item: its name doubles as the short description. */
+function sarifRule(id: string, name: string, fullDescription: string, help: string, severity: Severity) {
+  return {
+    id,
+    name,
+    shortDescription: { text: name },
+    fullDescription: { text: fullDescription },
+    help: { text: help },
+    properties: { 'security-severity': securityScore(severity), tags: ['security', 'clerk'], severity },
+  };
+}
+
 /** Findings about the scan itself (not checklist items) that SARIF viewers need a rule for. */
 const APPLICATION_RULES = [
-  {
-    id: 'probe-not-run',
-    name: 'The application could not be probed',
-    shortDescription: { text: 'The application could not be probed' },
-    fullDescription: { text: 'The baseline names no URL the probe may contact, so nothing about the running application was verified.' },
-    help: { text: 'Name the application in the baseline ("application": { "origins": [...] }).' },
-    properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
-  },
-  {
-    id: 'scan-file-not-analysed',
-    name: 'A file could not be analysed',
-    shortDescription: { text: 'A file could not be analysed' },
-    fullDescription: { text: 'The scan could not read or parse this file: at most it searched it for key shapes, and no checklist item the file bears on passes while it is not analysed.' },
-    help: { text: 'Fix the file or exclude it with a baseline ignore entry (code:<glob>) and a reason.' },
-    properties: { 'security-severity': securityScore('medium'), tags: ['security', 'clerk'], severity: 'medium' },
-  },
-  {
-    id: 'scan-suppression-invalid',
-    name: 'An inline suppression does not apply',
-    shortDescription: { text: 'An inline suppression does not apply' },
-    fullDescription: { text: 'A clerkguard-ignore comment without a reason, naming an unknown rule, or past its expiry waives nothing.' },
-    help: { text: 'Write "// clerkguard-ignore RULE: reason (owner: NAME, expires: YYYY-MM-DD)".' },
-    properties: { 'security-severity': securityScore('low'), tags: ['security', 'clerk'], severity: 'low' },
-  },
+  sarifRule(
+    'probe-not-run',
+    'The application could not be probed',
+    'The baseline names no URL the probe may contact, so nothing about the running application was verified.',
+    'Name the application in the baseline ("application": { "origins": [...] }).',
+    'medium',
+  ),
+  sarifRule(
+    'scan-file-not-analysed',
+    'A file could not be analysed',
+    'The scan could not read or parse this file: at most it searched it for key shapes, and no checklist item the file bears on passes while it is not analysed.',
+    'Fix the file or exclude it with a baseline ignore entry (code:<glob>) and a reason.',
+    'medium',
+  ),
+  sarifRule(
+    'scan-suppression-invalid',
+    'An inline suppression does not apply',
+    'A clerkguard-ignore comment without a reason, naming an unknown rule, or past its expiry waives nothing.',
+    'Write "// clerkguard-ignore RULE: reason (owner: NAME, expires: YYYY-MM-DD)".',
+    'low',
+  ),
 ];
 
 /** A finding from application evidence points at the code (or URL) that decided it. */

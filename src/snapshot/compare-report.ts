@@ -4,7 +4,7 @@
  * contract (`renderDrift`), so tools read both the same way.
  */
 import type { DriftReport, EnvironmentDrift } from '../drift/types';
-import { renderDrift, type DriftFormat } from '../report/drift';
+import { cell, changeTableMarkdown, code, renderDrift, type DriftFormat } from '../report/drift';
 import { activeChanges, countChanges, describeChange, describeCounts, itemsLabel } from '../report/drift-summary';
 import { paint } from '../report/style';
 import { scrubSecrets } from '../settings/redact';
@@ -57,28 +57,13 @@ function renderText(report: DriftReport, options: SnapshotDiffRenderOptions): st
   return `${lines.join('\n')}\n`;
 }
 
-function cell(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-function code(text: string): string {
-  const clean = cell(text);
-  return clean.includes('`') ? `\`\` ${clean} \`\`` : `\`${clean}\``;
-}
-
 function renderMarkdown(report: DriftReport, options: SnapshotDiffRenderOptions): string {
   const { from, to } = endpoints(options);
   const lines = ['# Changes between two clerkguard snapshots', '', `- From: ${cell(from)}`, `- To: ${cell(to)}`, ''];
   for (const environment of report.environments) {
     lines.push(`**${headline(environment)}**.`, '');
     const active = activeChanges(environment);
-    if (active.length > 0) {
-      lines.push('| Direction | Severity | Setting | Change | Items | Source |', '|---|---|---|---|---|---|');
-      for (const change of active) {
-        lines.push(`| ${change.direction} | ${change.severity} | ${code(change.path)} | ${code(describeChange(change))} | ${change.checklist_items.join(', ') || '—'} | ${change.source} |`);
-      }
-      lines.push('');
-    }
+    if (active.length > 0) for (const line of changeTableMarkdown(active)) lines.push(line);
     const unverified = environment.unverified ?? [];
     if (unverified.length > 0) {
       lines.push('**Unverified** (one of the snapshots could not show these, so neither changed nor unchanged):', '');

@@ -65,7 +65,7 @@ export function registerMeta(program: Command, context: CliContext): void {
       const { RULES } = await import('../../checklist/index.js');
       const rule = ruleArgument === undefined ? undefined : await findRule(RULES, ruleArgument);
       if (options.format === 'markdown') {
-        const { checklistMarkdown } = await import('../../checklist/catalogue.js');
+        const { checklistMarkdown, ruleMarkdown } = await import('../../checklist/catalogue.js');
         context.io.stdout(rule ? ruleMarkdown(rule) : checklistMarkdown());
         return;
       }
@@ -114,18 +114,6 @@ function ruleText(rule: Rule): string {
     `fix:         ${rule.remediation}`,
     `verified by: ${rule.verification.join(', ')}`,
     `verify:      ${rule.how_to_verify}`,
-    '',
-  ].join('\n');
-}
-
-function ruleMarkdown(rule: Rule): string {
-  return [
-    `### ${rule.checklist_item}. ${rule.title}`,
-    '',
-    `- **id:** \`${rule.id}\` · **severity:** ${rule.severity} · **verified by:** ${rule.verification.join(', ')}`,
-    `- **why:** ${rule.rationale}`,
-    `- **fix:** ${rule.remediation}`,
-    `- **verify:** ${rule.how_to_verify}`,
     '',
   ].join('\n');
 }
