@@ -54,6 +54,7 @@ import type {
   RoleWire,
 } from './types';
 import { scrubSecrets } from '../settings/redact';
+import { pick } from '../util/records';
 
 const PAGE_SIZE = 500;
 
@@ -372,7 +373,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   const readInstance = async (): Promise<InstanceInfo> => {
     const endpoint = bapi('GET', '/instance');
     const instance = answer<{ id: string; environment_type: string; allowed_origins: string[] | null }>(endpoint, ANSWERS.instance, await bapiRaw<unknown>('GET', '/instance'));
-    return { id: instance.id, environment_type: instance.environment_type, allowed_origins: instance.allowed_origins };
+    return pick(instance, ['id', 'environment_type', 'allowed_origins']);
   };
 
   const rolesByKey = async (): Promise<Map<string, RoleWire>> => new Map((await api.listOrganizationRoles()).map((role) => [role.key, role]));
@@ -423,7 +424,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     },
     async getProtect() {
       const value = answer<InstanceProtect>(bapi('GET', '/instance/protect'), ANSWERS.protect, await bapiRaw<unknown>('GET', '/instance/protect'));
-      return { rules_enabled: value.rules_enabled, specter_enabled: value.specter_enabled };
+      return pick(value, ['rules_enabled', 'specter_enabled']);
     },
     async getCommunication() {
       const value = answer<InstanceCommunication>(bapi('GET', '/instance/communication'), ANSWERS.communication, await bapiRaw<unknown>('GET', '/instance/communication'));
@@ -528,20 +529,14 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       const body = await bapiRaw<unknown>('PATCH', '/instance/restrictions', sent);
       const wire = answer<InstanceRestrictions>(endpoint, ANSWERS.restrictions, body);
       confirm(endpoint, sent, wire);
-      return {
-        allowlist: wire.allowlist,
-        blocklist: wire.blocklist,
-        allowlist_blocklist_disabled_on_sign_in: wire.allowlist_blocklist_disabled_on_sign_in,
-        block_email_subaddresses: wire.block_email_subaddresses,
-        block_disposable_email_domains: wire.block_disposable_email_domains,
-      };
+      return pick(wire, ['allowlist', 'blocklist', 'allowlist_blocklist_disabled_on_sign_in', 'block_email_subaddresses', 'block_disposable_email_domains']);
     },
     async updateProtect(update) {
       const endpoint = bapi('PATCH', '/instance/protect');
       const sent = definedFields(update);
       const value = answer<InstanceProtect>(endpoint, ANSWERS.protect, await bapiRaw<unknown>('PATCH', '/instance/protect', sent));
       confirm(endpoint, sent, value);
-      return { rules_enabled: value.rules_enabled, specter_enabled: value.specter_enabled };
+      return pick(value, ['rules_enabled', 'specter_enabled']);
     },
     async updateCommunication(update) {
       const endpoint = bapi('PATCH', '/instance/communication');
@@ -599,7 +594,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
         sdkClient.organizationPermissions.createOrganizationPermission({ key: input.key, name: input.name, ...(input.description === undefined ? {} : { description: input.description }) }),
       );
       const checked = checkedPermission(bapi('POST', '/organization_permissions'), created);
-      confirm(bapi('POST', '/organization_permissions'), definedFields({ key: input.key, name: input.name, description: input.description }), checked);
+      confirm(bapi('POST', '/organization_permissions'), permissionSent(input), checked);
       return checked;
     },
     async updateOrganizationPermission(key, input) {
@@ -613,7 +608,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
         }),
       );
       const checked = checkedPermission(bapi('PATCH', '/organization_permissions/{permission_id}'), updated);
-      confirm(bapi('PATCH', '/organization_permissions/{permission_id}'), definedFields({ key: input.key, name: input.name, description: input.description }), checked);
+      confirm(bapi('PATCH', '/organization_permissions/{permission_id}'), permissionSent(input), checked);
       return checked;
     },
     async deleteOrganizationPermission(key) {
@@ -746,7 +741,7 @@ type SdkOrganizationSettings = {
 
 // SDK objects back to wire shape, without filling gaps, so the answer schemas see what came back.
 function permissionToWire(permission: SdkPermission | undefined): unknown {
-  return permission && { id: permission.id, key: permission.key, name: permission.name, description: permission.description };
+  return permission && pick(permission, ['id', 'key', 'name', 'description']);
 }
 
 function roleToWire(role: SdkRole | undefined): unknown {
@@ -784,7 +779,7 @@ function organizationSettingsToWire(settings: SdkOrganizationSettings | undefine
 
 // Checked wire values to the shapes the rest of clerkguard uses (only the fields it reads).
 function permissionFromWire(permission: PermissionWire): PermissionWire {
-  return { id: permission.id, key: permission.key, name: permission.name, description: permission.description };
+  return pick(permission, ['id', 'key', 'name', 'description']);
 }
 
 function roleFromWire(role: RoleWire): RoleWire {
@@ -792,15 +787,7 @@ function roleFromWire(role: RoleWire): RoleWire {
 }
 
 function jwtTemplateFromWire(template: JwtTemplateWire): JwtTemplateWire {
-  return {
-    id: template.id,
-    name: template.name,
-    claims: template.claims,
-    lifetime: template.lifetime,
-    allowed_clock_skew: template.allowed_clock_skew,
-    custom_signing_key: template.custom_signing_key,
-    signing_algorithm: template.signing_algorithm,
-  };
+  return pick(template, ['id', 'name', 'claims', 'lifetime', 'allowed_clock_skew', 'custom_signing_key', 'signing_algorithm']);
 }
 
 function organizationSettingsFromWire(settings: OrganizationSettingsWire): OrganizationSettingsWire {
@@ -821,8 +808,12 @@ function definedFields(update: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(update).filter(([, value]) => value !== undefined));
 }
 
+function permissionSent(input: Partial<PermissionInput>): Record<string, unknown> {
+  return definedFields(pick(input, ['key', 'name', 'description']));
+}
+
 function roleSent(input: Partial<RoleInput>): Record<string, unknown> {
-  return definedFields({ key: input.key, name: input.name, description: input.description, permissions: input.permissions });
+  return definedFields(pick(input, ['key', 'name', 'description', 'permissions']));
 }
 
 /** A role answer in the terms a role input uses: permissions by key. */
@@ -832,24 +823,17 @@ function roleAnswered(role: RoleWire): Record<string, unknown> {
 
 /** What a JWT template write asks Clerk to hold (the signing key is write-only: never compared). */
 function jwtSent(input: JwtTemplateInput): Record<string, unknown> {
-  return definedFields({
-    name: input.name,
-    claims: input.claims,
-    lifetime: input.lifetime,
-    allowed_clock_skew: input.allowed_clock_skew,
-    signing_algorithm: input.signing_algorithm,
-    custom_signing_key: input.custom_signing_key,
-  });
+  return definedFields(pick(input, ['name', 'claims', 'lifetime', 'allowed_clock_skew', 'signing_algorithm', 'custom_signing_key']));
 }
 
 function oauthSettingsFromWire(settings: OAuthApplicationSettingsWire): OAuthApplicationSettingsWire {
-  return {
-    dynamic_oauth_client_registration: settings.dynamic_oauth_client_registration,
-    oauth_jwt_access_tokens: settings.oauth_jwt_access_tokens,
-    client_id_metadata_documents_advertised: settings.client_id_metadata_documents_advertised,
-    client_id_metadata_documents_only_allow_pre_registered_clients: settings.client_id_metadata_documents_only_allow_pre_registered_clients,
-    client_id_metadata_documents_block_implicitly_allowed_clients: settings.client_id_metadata_documents_block_implicitly_allowed_clients,
-  };
+  return pick(settings, [
+    'dynamic_oauth_client_registration',
+    'oauth_jwt_access_tokens',
+    'client_id_metadata_documents_advertised',
+    'client_id_metadata_documents_only_allow_pre_registered_clients',
+    'client_id_metadata_documents_block_implicitly_allowed_clients',
+  ]);
 }
 
 type RoleSetAnswer = { key: string; name: string; roles: { key: string }[]; default_role?: { key: string } | null; creator_role?: { key: string } | null };

@@ -45,3 +45,10 @@ export function toPlainObjects<T>(value: T): T {
   for (const key of Object.keys(value)) setOwn(out, key, toPlainObjects((value as Record<string, unknown>)[key]));
   return out as T;
 }
+
+/** A copy of `value` holding only `keys`, in that order (a key `value` lacks is copied as undefined). */
+export function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) out[key] = value[key];
+  return out;
+}
