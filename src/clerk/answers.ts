@@ -79,6 +79,15 @@ const opt = (path: string, type: FieldType, extra: Partial<AnswerField> = {}): A
 
 export const PERMISSION_FIELDS: readonly AnswerField[] = [req('id', 'string'), req('key', 'string'), req('name', 'string'), req('description', 'string')];
 
+/** OAuthApplicationSettings: each field is the setting of the same name (api.ts keeps exactly these). */
+export const OAUTH_APPLICATION_SETTINGS_FIELDS = [
+  'dynamic_oauth_client_registration',
+  'oauth_jwt_access_tokens',
+  'client_id_metadata_documents_advertised',
+  'client_id_metadata_documents_only_allow_pre_registered_clients',
+  'client_id_metadata_documents_block_implicitly_allowed_clients',
+] as const;
+
 export const ANSWERS = {
   instance: {
     api: 'bapi',
@@ -223,13 +232,7 @@ export const ANSWERS = {
     operation: 'GetInstanceOAuthApplicationSettings',
     specFile: BAPI,
     component: 'OAuthApplicationSettings',
-    fields: [
-      req('dynamic_oauth_client_registration', 'boolean', { feeds: ['oauth_application_settings.dynamic_oauth_client_registration'] }),
-      req('oauth_jwt_access_tokens', 'boolean', { feeds: ['oauth_application_settings.oauth_jwt_access_tokens'] }),
-      req('client_id_metadata_documents_advertised', 'boolean', { feeds: ['oauth_application_settings.client_id_metadata_documents_advertised'] }),
-      req('client_id_metadata_documents_only_allow_pre_registered_clients', 'boolean', { feeds: ['oauth_application_settings.client_id_metadata_documents_only_allow_pre_registered_clients'] }),
-      req('client_id_metadata_documents_block_implicitly_allowed_clients', 'boolean', { feeds: ['oauth_application_settings.client_id_metadata_documents_block_implicitly_allowed_clients'] }),
-    ],
+    fields: OAUTH_APPLICATION_SETTINGS_FIELDS.map((name) => req(name, 'boolean', { feeds: [`oauth_application_settings.${name}`] })),
   },
   roleSet: {
     api: 'bapi',

@@ -18,7 +18,7 @@
 import type { ClerkClient } from '@clerk/backend';
 import { ClerkguardError } from '../util/errors';
 import { type ClerkConnection, secretsOf } from './connection';
-import { ANSWERS, checkAnswer, isObject, summarizeProblems, type AnswerGap, type AnswerSchema } from './answers';
+import { ANSWERS, checkAnswer, isObject, OAUTH_APPLICATION_SETTINGS_FIELDS, summarizeProblems, type AnswerGap, type AnswerSchema } from './answers';
 import {
   type AttemptHooks,
   ClerkApiError,
@@ -827,13 +827,7 @@ function jwtSent(input: JwtTemplateInput): Record<string, unknown> {
 }
 
 function oauthSettingsFromWire(settings: OAuthApplicationSettingsWire): OAuthApplicationSettingsWire {
-  return pick(settings, [
-    'dynamic_oauth_client_registration',
-    'oauth_jwt_access_tokens',
-    'client_id_metadata_documents_advertised',
-    'client_id_metadata_documents_only_allow_pre_registered_clients',
-    'client_id_metadata_documents_block_implicitly_allowed_clients',
-  ]);
+  return pick(settings, OAUTH_APPLICATION_SETTINGS_FIELDS);
 }
 
 type RoleSetAnswer = { key: string; name: string; roles: { key: string }[]; default_role?: { key: string } | null; creator_role?: { key: string } | null };
