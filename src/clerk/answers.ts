@@ -297,8 +297,6 @@ export const ANSWERS = {
   },
 } as const satisfies Record<string, AnswerSchema>;
 
-export type AnswerName = keyof typeof ANSWERS;
-
 /** Checks one answer (or one list item) against its fields. Never throws; never recurses into values. */
 export function checkAnswer(fields: readonly AnswerField[], answer: unknown): AnswerCheck {
   const result: AnswerCheck = { problems: [], gaps: [] };

@@ -135,8 +135,6 @@ export interface PlatformPatchResult {
  */
 export const PLATFORM_SESSION_KEY = 'session';
 export const PLATFORM_SESSION_LIFETIME_FIELD = 'lifetime';
-/** Where that mapping comes from, for docs and messages. */
-export const PLATFORM_SESSION_LIFETIME_SOURCE = 'Clerk CLI, packages/cli-core/src/commands/config/README.md and pull.test.ts';
 
 /** How the Platform API returns a sensitive value (UNVERIFIED shape, see the coverage doc). */
 export interface RedactedValue {

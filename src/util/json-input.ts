@@ -145,19 +145,4 @@ export function shortPath(path: readonly PathSegment[], keep = 8): PathSegment[]
   return path.length <= keep ? [...path] : [...path.slice(0, keep), '…'];
 }
 
-/**
- * Depth of a parsed value, measured without recursion; stops counting at `maxDepth + 1`.
- * For values that did not come from text (a clone, a fixture) where scanJsonText cannot run.
- */
-export function exceedsDepth(value: unknown, maxDepth = MAX_JSON_DEPTH): boolean {
-  const pending: [unknown, number][] = [[value, 0]];
-  while (pending.length > 0) {
-    const [node, depth] = pending.pop()!;
-    if (node === null || typeof node !== 'object') continue;
-    if (depth + 1 > maxDepth) return true;
-    for (const child of Object.values(node as Record<string, unknown>)) if (child !== null && typeof child === 'object') pending.push([child, depth + 1]);
-  }
-  return false;
-}
-
 export const BYTE_ORDER_MARK = '\uFEFF';
