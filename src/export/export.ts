@@ -207,16 +207,12 @@ function mergeDashboard(
         continue;
       }
       const source = sourceFor(coverage, [group, field]);
-      if (kind !== 'dashboard') {
-        if (source === 'unverified') {
-          warn(`dashboard export: ${where} is read from Clerk's API, which did not answer it this run; the file's value is not used and ${where} stays unverified`);
-        } else if (!sameSetting(settings[group]?.[field], value)) {
-          warn(`dashboard export: ${where} differs from what ${source} returned; the ${source} value is used`);
-        }
-        continue;
-      }
       if (source !== 'unverified') {
         if (!sameSetting(settings[group]?.[field], value)) warn(`dashboard export: ${where} differs from what ${source} returned; the ${source} value is used`);
+        continue;
+      }
+      if (kind !== 'dashboard') {
+        warn(`dashboard export: ${where} is read from Clerk's API, which did not answer it this run; the file's value is not used and ${where} stays unverified`);
         continue;
       }
       settings[group] = { ...settings[group], [field]: structuredClone(value) };
