@@ -126,13 +126,13 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
     if (!EVIDENCE_SOURCES.has(coverage[path]!)) throw new ClerkguardError(`internal error: the coverage of ${path} is ${JSON.stringify(coverage[path])}, not one of ${[...EVIDENCE_SOURCES].join(', ')}`);
   }
   const checked = validateWithSchema(liveExportSchema, { ...candidate, coverage: {} }, `live settings of environment ${baseline.environment}`);
-  if (checked.value) checked.value.coverage = coverage;
   if (!checked.value) {
     throw new ClerkguardError(
       `Clerk returned settings for environment ${baseline.environment} that do not fit the settings model:\n${checked.errors.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`,
       { hint: 'this may be a newer Clerk value clerkguard does not know yet; please report it' },
     );
   }
+  checked.value.coverage = coverage;
   return checked.value;
 }
 
