@@ -146,25 +146,50 @@ function waitBefore(failure: ClerkRequestFailure, attempts: number, policy: Retr
   return Math.min(policy.maxRetryWaitMs, exponential * (0.5 + Math.random() * 0.5));
 }
 
-async function runWithTimeout<T>(attempt: (signal: AbortSignal) => Promise<T>, timeoutMs: number, cutByDeadline: boolean): Promise<T> {
+/**
+ * The abort of each attempt's own signal (made by runWithTimeout): `exchange` registers its
+ * request's cancel here instead of as an 'abort' listener, which costs more per request (node's
+ * EventTarget) than the rest of the wiring. Any other signal is listened to as usual.
+ */
+const attemptAborts = new WeakMap<AbortSignal, (() => void) | undefined>();
+
+/**
+ * `attempt` within `timeoutMs`: at the timeout its signal fires (its request is cancelled) and the
+ * call fails as a timeout, or as the deadline when the deadline cut the timeout short. One promise
+ * and one timer per attempt; the attempt's late result, once the timeout has won, is dropped (never
+ * an unhandled rejection).
+ */
+function runWithTimeout<T>(attempt: (signal: AbortSignal) => Promise<T>, timeoutMs: number, cutByDeadline: boolean): Promise<T> {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  const signal = controller.signal;
+  attemptAborts.set(signal, undefined);
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
       controller.abort();
+      attemptAborts.get(signal)?.();
       reject(cutByDeadline ? new ClerkRequestFailure('deadline', `the request was still running after ${Math.round(timeoutMs)} ms`) : new ClerkRequestFailure('timeout', `no answer within ${timeoutMs} ms`));
     }, timeoutMs);
+    const done = (error: unknown, value?: T) => {
+      clearTimeout(timer);
+      attemptAborts.delete(signal);
+      if (error === NO_ERROR) resolve(value as T);
+      else reject(error);
+    };
+    let running: Promise<T>;
+    try {
+      running = attempt(signal);
+    } catch (error) {
+      done(error);
+      return;
+    }
+    running.then(
+      (value) => done(NO_ERROR, value),
+      (error: unknown) => done(error),
+    );
   });
-  const running = attempt(controller.signal);
-  // The SDK cannot be aborted: when the timeout wins, its late result must not surface as an
-  // unhandled rejection.
-  running.catch(() => undefined);
-  try {
-    return await Promise.race([running, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
+
+const NO_ERROR = Symbol('no error');
 
 /** Raw JSON request for endpoints the SDK lacks (and for FAPI / Platform). */
 export interface RawRequest {
@@ -219,16 +244,14 @@ function transportFor(protocol: string): { module: Pick<HttpModule, 'request'>; 
  * for duplicate keys and excessive nesting before JSON.parse.
  */
 export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal, limits: RawLimits = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES }): Promise<RawResponse<T>> {
-  const url = new URL(request.base + request.path);
-  for (const [key, value] of Object.entries(request.query ?? {})) for (const item of typeof value === 'object' ? value : value === undefined ? [] : [String(value)]) url.searchParams.append(key, item);
-  const headers: Record<string, string> = { Accept: 'application/json', 'Clerk-API-Version': CLERK_API_VERSION, ...request.headers };
+  const headers: Record<string, string> = request.headers ? { Accept: 'application/json', 'Clerk-API-Version': CLERK_API_VERSION, ...request.headers } : { Accept: 'application/json', 'Clerk-API-Version': CLERK_API_VERSION };
   if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
   const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
   if (payload !== undefined) {
     headers['Content-Type'] = 'application/json';
     headers['Content-Length'] = String(Buffer.byteLength(payload));
   }
-  const response = await exchange(url, request.method, headers, payload, signal, limits.maxBodyBytes);
+  const response = await exchange(requestTarget(request.base + request.path, request.query), request.method, headers, payload, signal, limits.maxBodyBytes);
   let text: string;
   try {
     text = utf8Decoder.decode(response.bytes);
@@ -239,6 +262,67 @@ export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal, li
   if (response.status < 200 || response.status > 299) throw failureForStatus(response.status, parseErrorMessage(text), retryAfter(typeof retryAfterHeader === 'string' ? retryAfterHeader : null));
   if (response.status === 204 || text === '') return { status: response.status, body: undefined as T, headers: response.headers };
   return { status: response.status, body: parseAnswer<T>(text), headers: response.headers };
+}
+
+/** Where one request goes: node:http's options (protocol, host, port, path), or the URL itself. */
+type RequestTarget = { protocol: string; hostname: string; port?: number; path: string } | URL;
+
+/**
+ * What `new URL(base + path)` makes of a base and path (the URL parser's normalization: dot
+ * segments, percent-encoding), worked out once per distinct string: a fleet run asks every
+ * instance the same paths on one API origin. A URL with credentials keeps the URL itself.
+ */
+interface ParsedTarget {
+  url: URL;
+  protocol: string;
+  hostname: string;
+  port?: number;
+  pathname: string;
+  search: string;
+  plain: boolean;
+}
+const parsedTargets = new Map<string, ParsedTarget>();
+/** A run asks a bounded set of paths; past this many distinct ones, the cache starts over. */
+const MAX_PARSED_TARGETS = 4096;
+
+function parsedTarget(href: string): ParsedTarget {
+  let parsed = parsedTargets.get(href);
+  if (!parsed) {
+    const url = new URL(href);
+    // As node:http's urlToHttpOptions reads a URL: an IPv6 host without its brackets.
+    const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+    parsed = { url, protocol: url.protocol, hostname, ...(url.port === '' ? {} : { port: Number(url.port) }), pathname: url.pathname, search: url.search, plain: url.username === '' && url.password === '' };
+    if (parsedTargets.size >= MAX_PARSED_TARGETS) parsedTargets.clear();
+    parsedTargets.set(href, parsed);
+  }
+  return parsed;
+}
+
+/**
+ * The target of `href` with `query` appended as URLSearchParams would (an array is one parameter
+ * per item, OpenAPI `style: form`, `explode: true`): the same request line as
+ * `new URL(href)` plus `searchParams.append` per item, without a URL object per request.
+ */
+function requestTarget(href: string, query: RawRequest['query']): RequestTarget {
+  const parsed = parsedTarget(href);
+  let params: URLSearchParams | undefined;
+  if (query) {
+    for (const key of Object.keys(query)) {
+      const value = query[key];
+      if (value === undefined) continue;
+      params ??= new URLSearchParams();
+      if (typeof value === 'object') for (const item of value) params.append(key, item);
+      else params.append(key, String(value));
+    }
+  }
+  if (!parsed.plain || (params && parsed.search !== '')) {
+    // Credentials in the URL, or a query in the path to merge with: the URL object, as before.
+    const url = new URL(parsed.url.href);
+    if (params) for (const [key, value] of params) url.searchParams.append(key, value);
+    return url;
+  }
+  const search = params ? params.toString() : '';
+  return { protocol: parsed.protocol, hostname: parsed.hostname, ...(parsed.port === undefined ? {} : { port: parsed.port }), path: parsed.pathname + (params ? (search === '' ? '' : `?${search}`) : parsed.search) };
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -252,14 +336,14 @@ const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
  * over the limit is `too_large` and the connection is dropped rather than read to the end.
  */
 function exchange(
-  url: URL,
+  target: RequestTarget,
   method: string,
   headers: Record<string, string>,
   payload: string | undefined,
   signal: AbortSignal,
   maxBytes: number,
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }> {
-  const { module, agent } = transportFor(url.protocol);
+  const { module, agent } = transportFor(target.protocol);
   return new Promise((resolve, reject) => {
     let settled = false;
     let answered = false;
@@ -267,10 +351,14 @@ function exchange(
     // (addAbortSignal: an abort listener plus an end-of-stream watcher on the request) costs more
     // CPU per request than the request's own work, which a fleet run pays a thousand times.
     const onAbort = () => request.destroy(new Error('aborted'));
+    // An attempt's own signal (runWithTimeout) calls onAbort directly; any other signal, or a
+    // second request on the same attempt's signal, gets a listener.
+    const ownSignal = attemptAborts.has(signal) && attemptAborts.get(signal) === undefined;
     const settle = (error: ClerkRequestFailure | undefined, value?: { status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      if (!ownSignal) signal.removeEventListener('abort', onAbort);
+      else if (attemptAborts.get(signal) === onAbort) attemptAborts.set(signal, undefined);
       if (error) reject(error);
       else resolve(value!);
     };
@@ -279,7 +367,9 @@ function exchange(
       if (answered) return new ClerkRequestFailure('malformed', `the response body was cut off (${describeCause(error)})`);
       return new ClerkRequestFailure('network', describeCause(error));
     };
-    const request = module.request(url, { method, headers, agent }, (response) => {
+    const options = { method, headers, agent };
+    const request = target instanceof URL ? module.request(target, options, onResponse) : module.request({ ...target, ...options }, onResponse);
+    function onResponse(response: import('node:http').IncomingMessage): void {
       answered = true;
       const status = response.statusCode ?? 0;
       const tooLarge = (what: string) => new ClerkRequestFailure('too_large', `the answer is ${what}, more than the limit of ${maxBytes} bytes`, status, undefined, false);
@@ -306,13 +396,14 @@ function exchange(
       response.on('close', () => {
         if (!response.complete) settle(failure(new Error('the connection closed before the end of the body')));
       });
-    });
+    }
     request.on('error', (error) => settle(failure(error)));
     if (signal.aborted) {
       onAbort();
       return;
     }
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (ownSignal) attemptAborts.set(signal, onAbort);
+    else signal.addEventListener('abort', onAbort, { once: true });
     request.end(payload);
   });
 }
