@@ -151,7 +151,9 @@ function waitBefore(failure: ClerkRequestFailure, attempts: number, policy: Retr
  * request's cancel here instead of as an 'abort' listener, which costs more per request (node's
  * EventTarget) than the rest of the wiring. Any other signal is listened to as usual.
  */
-const attemptAborts = new WeakMap<AbortSignal, (() => void) | undefined>();
+const ATTEMPT_ABORT = Symbol('the attempt\'s abort');
+/** null: an attempt's own signal with no request registered yet. */
+type AttemptSignal = AbortSignal & { [ATTEMPT_ABORT]?: (() => void) | null };
 
 /**
  * `attempt` within `timeoutMs`: at the timeout its signal fires (its request is cancelled) and the
@@ -161,17 +163,16 @@ const attemptAborts = new WeakMap<AbortSignal, (() => void) | undefined>();
  */
 function runWithTimeout<T>(attempt: (signal: AbortSignal) => Promise<T>, timeoutMs: number, cutByDeadline: boolean): Promise<T> {
   const controller = new AbortController();
-  const signal = controller.signal;
-  attemptAborts.set(signal, undefined);
+  const signal: AttemptSignal = controller.signal;
+  signal[ATTEMPT_ABORT] = null;
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => {
       controller.abort();
-      attemptAborts.get(signal)?.();
+      signal[ATTEMPT_ABORT]?.();
       reject(cutByDeadline ? new ClerkRequestFailure('deadline', `the request was still running after ${Math.round(timeoutMs)} ms`) : new ClerkRequestFailure('timeout', `no answer within ${timeoutMs} ms`));
     }, timeoutMs);
     const done = (error: unknown, value?: T) => {
       clearTimeout(timer);
-      attemptAborts.delete(signal);
       if (error === NO_ERROR) resolve(value as T);
       else reject(error);
     };
@@ -353,12 +354,12 @@ function exchange(
     const onAbort = () => request.destroy(new Error('aborted'));
     // An attempt's own signal (runWithTimeout) calls onAbort directly; any other signal, or a
     // second request on the same attempt's signal, gets a listener.
-    const ownSignal = attemptAborts.has(signal) && attemptAborts.get(signal) === undefined;
+    const ownSignal = (signal as AttemptSignal)[ATTEMPT_ABORT] === null;
     const settle = (error: ClerkRequestFailure | undefined, value?: { status: number; headers: Record<string, string | string[] | undefined>; bytes: Buffer }) => {
       if (settled) return;
       settled = true;
       if (!ownSignal) signal.removeEventListener('abort', onAbort);
-      else if (attemptAborts.get(signal) === onAbort) attemptAborts.set(signal, undefined);
+      else if ((signal as AttemptSignal)[ATTEMPT_ABORT] === onAbort) (signal as AttemptSignal)[ATTEMPT_ABORT] = null;
       if (error) reject(error);
       else resolve(value!);
     };
@@ -402,7 +403,7 @@ function exchange(
       onAbort();
       return;
     }
-    if (ownSignal) attemptAborts.set(signal, onAbort);
+    if (ownSignal) (signal as AttemptSignal)[ATTEMPT_ABORT] = onAbort;
     else signal.addEventListener('abort', onAbort, { once: true });
     request.end(payload);
   });
