@@ -4,8 +4,10 @@
  */
 import { z } from 'zod';
 import { isoDateSchema, settingsSchema } from '../settings/model';
-import { parsePath } from '../settings/paths';
-import { EXPIRED_EXCEPTION_RULE, RULE_IDS } from '../checklist/ids';
+import { EXPIRED_EXCEPTION_RULE } from '../checklist/ids';
+import { ignoreConflicts, ignoreSpansEveryGroup, isExactOrigin, isRuleId, nameLastCheck } from './value-checks';
+
+export { ignoreSpansEveryGroup };
 
 export const BASELINE_SCHEMA_VERSION = 1;
 
@@ -28,9 +30,7 @@ export const targetSchema = z
   .describe('How to reach the instance. Only names of env vars are stored here, never keys.');
 export type Target = z.infer<typeof targetSchema>;
 
-const ruleName = z.string().refine((value) => (RULE_IDS as readonly string[]).includes(value), {
-  message: 'expected a checklist rule id',
-});
+const ruleName = z.string().refine(isRuleId, { message: 'expected a checklist rule id' });
 
 export const exceptionSchema = z
   .strictObject({
@@ -43,29 +43,19 @@ export const exceptionSchema = z
   .describe('An accepted, time-boxed deviation from a rule.');
 export type BaselineException = z.infer<typeof exceptionSchema>;
 
-/**
- * Why an ignore path spans every group (the settings root, or `*` as the group), or undefined.
- * Such an entry would silence every change, critical ones included: refused outright.
- */
-export function ignoreSpansEveryGroup(path: string): string | undefined {
-  if (path.startsWith('code:')) return undefined;
-  const scope = path.replace(/^settings(\.|$)/, '');
-  if (scope === '') return 'it is the settings root, so it would silence every change';
-  const group = parsePath(scope)[0];
-  if (group === '*' || group === '') return 'its group is "*", which matches every group, so it would silence changes in all of them';
-  return undefined;
-}
-
 const IGNORE_ROOT_HINT =
   'ignore the specific paths that change, e.g. "settings.instance.allowed_origins", or declare fewer groups (an absent group is unmanaged: drift lists it and never counts it)';
 
-const ignorePath = z
-  .string()
-  .min(1)
-  .superRefine((value, context) => {
-    const problem = ignoreSpansEveryGroup(value);
-    if (problem) context.addIssue({ code: 'custom', input: value, message: `expected a path inside one settings group (${problem})`, params: { hint: IGNORE_ROOT_HINT } });
-  });
+const ignorePath = nameLastCheck(
+  z
+    .string()
+    .min(1)
+    .superRefine((value, context) => {
+      const problem = ignoreSpansEveryGroup(value);
+      if (problem) context.addIssue({ code: 'custom', input: value, message: `expected a path inside one settings group (${problem})`, params: { hint: IGNORE_ROOT_HINT } });
+    }),
+  'isIgnorePathInOneGroup',
+);
 
 export const ignoreSchema = z
   .strictObject({
@@ -86,16 +76,6 @@ const appPath = z
 
 const appOrigin = z.string().refine(isExactOrigin, { message: 'expected an exact origin: http(s)://host[:port], no path, query or wildcard' });
 
-/** An exact http(s) origin, as the probe compares origins (scheme, host, port) and nothing else. */
-function isExactOrigin(value: string): boolean {
-  try {
-    const url = new URL(value);
-    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value && !value.includes('*');
-  } catch {
-    return false;
-  }
-}
-
 export const applicationSchema = z
   .strictObject({
     origins: z.array(appOrigin).min(1).max(20).describe('Origins of the deployed application `clerkguard probe` may contact (with webhooks.endpoints and target.frontend_api_url, the only hosts it contacts).'),
@@ -108,48 +88,27 @@ export const applicationSchema = z
   .describe('The deployed application, for `clerkguard probe`: the only URLs it may contact. Names of env vars only, never secrets.');
 export type Application = z.infer<typeof applicationSchema>;
 
-export const baselineSchema = z
-  .strictObject({
-    $schema: z.string().optional(),
-    schema_version: z.literal(BASELINE_SCHEMA_VERSION).describe('Version of this file format.'),
-    version: z.string().min(1).describe("The baseline's own version, bumped by its owners."),
-    environment: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case environment name such as "production"'),
-    profile: profileSchema,
-    description: z.string().optional(),
-    target: targetSchema,
-    application: applicationSchema.optional(),
-    settings: settingsSchema,
-    exceptions: z.array(exceptionSchema).default([]),
-    ignore: z.array(ignoreSchema).default([]),
-  })
-  .superRefine((baseline, context) => {
-    baseline.ignore.forEach((entry, index) => {
-      const group = wholeManagedGroup(entry.path, baseline.settings);
-      if (group === undefined) return;
-      const example = Object.keys(baseline.settings[group as keyof typeof baseline.settings] ?? {})[0];
-      context.addIssue({
-        code: 'custom',
-        path: ['ignore', index, 'path'],
-        input: entry.path,
-        message: `expected a path below settings.${group} (the baseline manages that group: ignoring all of it would silence every change to what it declares there, including changes to settings nobody thought of when writing the entry)`,
-        params: {
-          hint: `ignore the settings that change${example ? `, e.g. "settings.${group}.${example}"` : ''}, or stop managing settings.${group} by removing it from the baseline (an unmanaged group is listed by drift, never counted)`,
-        },
-      });
-    });
-  })
-  .describe('A clerkguard baseline: the desired security settings of one Clerk instance.');
-
-/**
- * The group an ignore path covers whole (`settings.session`, `settings.jwt_templates.*`: the
- * group and then only `*`) when the baseline declares that group, or undefined.
- */
-function wholeManagedGroup(path: string, settings: Record<string, unknown>): string | undefined {
-  if (path.startsWith('code:') || ignoreSpansEveryGroup(path)) return undefined;
-  const [group, ...rest] = parsePath(path.replace(/^settings(\.|$)/, ''));
-  if (typeof group !== 'string' || !rest.every((segment) => segment === '*')) return undefined;
-  return Object.prototype.hasOwnProperty.call(settings, group) && settings[group] !== undefined ? group : undefined;
-}
+export const baselineSchema = nameLastCheck(
+  z
+    .strictObject({
+      $schema: z.string().optional(),
+      schema_version: z.literal(BASELINE_SCHEMA_VERSION).describe('Version of this file format.'),
+      version: z.string().min(1).describe("The baseline's own version, bumped by its owners."),
+      environment: z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected a lower-case environment name such as "production"'),
+      profile: profileSchema,
+      description: z.string().optional(),
+      target: targetSchema,
+      application: applicationSchema.optional(),
+      settings: settingsSchema,
+      exceptions: z.array(exceptionSchema).default([]),
+      ignore: z.array(ignoreSchema).default([]),
+    })
+    .superRefine((baseline, context) => {
+      for (const problem of ignoreConflicts(baseline)) context.addIssue({ code: 'custom', ...problem });
+    })
+    .describe('A clerkguard baseline: the desired security settings of one Clerk instance.'),
+  'ignoreLeavesManagedGroupsAlone',
+);
 
 export type Baseline = z.infer<typeof baselineSchema>;
 export type BaselineInput = z.input<typeof baselineSchema>;

@@ -15,13 +15,12 @@
  * it is validated at run time against the instance's own `GET …/config/schema`.
  */
 import { z } from 'zod';
+import { isCalendarDate, nameLastCheck, settingsConflicts } from '../baseline/value-checks';
 
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((value) => !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value), {
-    message: 'expected a real calendar date as YYYY-MM-DD',
-  });
+  .refine(isCalendarDate, { message: 'expected a real calendar date as YYYY-MM-DD' });
 
 export const isoDateSchema = isoDate;
 
@@ -310,48 +309,34 @@ export const platformConfigSchema = z
     'Any top-level key of the instance\'s Platform config document (GET …/config), under Clerk\'s own names. Validated at run time against the instance\'s own GET …/config/schema; written with PATCH, If-Match and dry_run, never PUT.',
   );
 
-export const settingsSchema = z
-  .strictObject({
-    keys: keysSchema.optional(),
-    instance: instanceSchema.optional(),
-    session: sessionSchema.optional(),
-    restrictions: restrictionsSchema.optional(),
-    protect: protectSchema.optional(),
-    communication: communicationSchema.optional(),
-    attack_protection: attackProtectionSchema.optional(),
-    sign_in: signInSchema.optional(),
-    sign_up: signUpSchema.optional(),
-    password_settings: passwordSettingsSchema.optional(),
-    passkey_settings: passkeySettingsSchema.optional(),
-    oauth_application_settings: oauthApplicationSettingsSchema.optional(),
-    organizations: organizationsSchema.optional(),
-    jwt_templates: z.record(z.string().min(1), jwtTemplateSchema).optional().describe('JWT templates keyed by name.'),
-    webhooks: webhooksSchema.optional(),
-    monitoring: monitoringSchema.optional(),
-    practices: practicesSchema.optional(),
-    platform_config: platformConfigSchema.optional(),
-  })
-  .superRefine((settings, context) => {
-    // A date declared twice must say one thing: which of two rotation (or review) dates counts would be a guess.
-    const twice = [
-      { date: settings.keys?.last_rotated_at, attestation: settings.keys?.last_rotation, at: ['keys', 'last_rotation', 'attested_at'], other: 'keys.last_rotated_at' },
-      { date: settings.monitoring?.settings_review?.last_reviewed_at, attestation: settings.monitoring?.settings_review?.last_review, at: ['monitoring', 'settings_review', 'last_review', 'attested_at'], other: 'monitoring.settings_review.last_reviewed_at' },
-    ];
-    for (const { date, attestation, at, other } of twice) {
-      if (date === undefined || attestation === undefined || date === attestation.attested_at) continue;
-      context.addIssue({ code: 'custom', path: at, input: attestation.attested_at, message: `expected the same date as ${other} (${date}): remove ${other} (this attestation's attested_at is the date) or make them equal` });
-    }
-    // One owner per Clerk field: the typed setting and the raw Platform key would fight.
-    const session = settings.platform_config?.session;
-    if (settings.session?.maximum_lifetime_minutes !== undefined && session && Object.prototype.hasOwnProperty.call(session, 'lifetime')) {
-      context.addIssue({
-        code: 'custom',
-        path: ['platform_config', 'session', 'lifetime'],
-        message: 'session.lifetime is managed by session.maximum_lifetime_minutes already; set it in one place (session.maximum_lifetime_minutes holds minutes, platform_config.session.lifetime seconds)',
-      });
-    }
-  })
-  .describe('Security-relevant settings of one Clerk instance. An absent group is unmanaged.');
+export const settingsSchema = nameLastCheck(
+  z
+    .strictObject({
+      keys: keysSchema.optional(),
+      instance: instanceSchema.optional(),
+      session: sessionSchema.optional(),
+      restrictions: restrictionsSchema.optional(),
+      protect: protectSchema.optional(),
+      communication: communicationSchema.optional(),
+      attack_protection: attackProtectionSchema.optional(),
+      sign_in: signInSchema.optional(),
+      sign_up: signUpSchema.optional(),
+      password_settings: passwordSettingsSchema.optional(),
+      passkey_settings: passkeySettingsSchema.optional(),
+      oauth_application_settings: oauthApplicationSettingsSchema.optional(),
+      organizations: organizationsSchema.optional(),
+      jwt_templates: z.record(z.string().min(1), jwtTemplateSchema).optional().describe('JWT templates keyed by name.'),
+      webhooks: webhooksSchema.optional(),
+      monitoring: monitoringSchema.optional(),
+      practices: practicesSchema.optional(),
+      platform_config: platformConfigSchema.optional(),
+    })
+    .superRefine((settings, context) => {
+      for (const problem of settingsConflicts(settings)) context.addIssue({ code: 'custom', ...problem });
+    })
+    .describe('Security-relevant settings of one Clerk instance. An absent group is unmanaged.'),
+  'settingsAgree',
+);
 
 export type Settings = z.infer<typeof settingsSchema>;
 

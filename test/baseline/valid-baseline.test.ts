@@ -1,0 +1,268 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- walks zod's internal definitions */
+/**
+ * The validator generated from the baseline schema (src/baseline/valid-baseline.generated.ts)
+ * against zod, the oracle: it may leave a value to zod, but what it accepts zod accepts, and it
+ * returns exactly what the zod path returns (same keys in the same order, same prototypes,
+ * `$comment` removed, defaults filled in). On every baseline file in the repository, on values
+ * generated from the schema itself (each leaf drawn from strings and numbers at the edges of
+ * every rule, mostly ones zod accepts there), and on random damage to both.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { baselineSchema } from '../../src/baseline/schema';
+import { stripComments } from '../../src/baseline/comments';
+import { validateWithSchema } from '../../src/baseline/validate';
+import { validateBaselineText } from '../../src/baseline/load';
+import { parseValidBaseline } from '../../src/baseline/valid-baseline.generated';
+import { valueCheckName } from '../../src/baseline/value-checks';
+import { RULE_IDS } from '../../src/checklist/ids';
+import { REPO_ROOT } from '../helpers/cli';
+
+const FIXTURES = ['baselines/production.json', 'baselines/staging.json', 'test/scan/fixtures/next-app-router/production.json'];
+
+/** A value written out with its keys in order and every object's prototype (null or not). */
+function shape(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(shape).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const prototype = Object.getPrototypeOf(value) === null ? 'null' : Object.getPrototypeOf(value) === Object.prototype ? 'object' : 'other';
+    return `${prototype}{${Object.keys(value)
+      .map((key) => `${JSON.stringify(key)}:${shape((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return value === undefined ? 'undefined' : JSON.stringify(value);
+}
+
+/** What the zod path makes of a text: the value, or undefined when it is invalid (or throws). */
+function zodAnswer(text: string): { valid: boolean; value?: unknown } {
+  const value = JSON.parse(text) as unknown;
+  try {
+    const comments = stripComments(baselineSchema, value, 'f.json', text);
+    const result = validateWithSchema(baselineSchema, value, 'f.json', text);
+    if (comments.length > 0 || result.errors.length > 0 || result.value === undefined) return { valid: false };
+    return { valid: true, value: result.value };
+  } catch {
+    return { valid: false };
+  }
+}
+
+/** The generated validator's answer, held to zod's; true when it accepted. */
+function agreesWithZod(text: string): boolean {
+  const input = JSON.parse(text) as unknown;
+  const before = shape(input);
+  const fast = parseValidBaseline(input);
+  expect(shape(input), 'the generated validator changed its input').toBe(before);
+  if (fast === undefined) return false;
+  const oracle = zodAnswer(text);
+  expect(oracle.valid, `accepted what zod rejects:\n${text}`).toBe(true);
+  expect(shape(fast)).toBe(shape(oracle.value));
+  return true;
+}
+
+// Strings and numbers at the edges of the schema's rules; each leaf draws mostly from those its own schema accepts.
+const STRINGS = [
+  '', 'a', 'x'.repeat(2049), '$comment', '__proto__', 'constructor', 'toString', 'production', 'Prod', 'staging-2',
+  '2026-01-31', '2026-02-30', '2026-1-01', '2027-12-31', '1999-01-01',
+  'CLERK_SECRET_KEY', 'clerk-key', 'MY_ENV_1',
+  'https://app.example.com', 'http://localhost:3000', ' https://app.example.com', 'https://app.example.com\n', 'https://app.example.com/path', 'https://*.example.com', 'not a url', 'https://api.clerk.com',
+  '/', '/dashboard', '//evil', '/a b', '/a#b',
+  ...RULE_IDS.slice(0, 4), 'keys-rotaton',
+  'settings.session.inactivity_timeout_minutes', 'settings', 'settings.*', 'settings.session', 'settings.jwt_templates.*', 'settings.jwt_templates.supabase', 'code:src/**', 'session.*',
+  'org:admin', 'org:member', 'bad key', 'session', 'sign_up', 'Bad_Key',
+  'RU', 'ru', 'live', 'test', 'banking', 'saas', 'lax', 'none', 'public', 'monthly', 'password_change', 'manual_invitation', 'RS256', 'user.deleted',
+];
+const NUMBERS = [0, -0, 1, -1, 0.5, 4, 5, 29, 30, 31, 60, 72, 73, 100, 101, 128, 129, 300, 301, 1000, 1001, 1440, 3600, 3650, 3651, 525600, 525601, 315360000, 315360001, 2 ** 53, 1e21];
+const WILD = fc.oneof(fc.constantFrom<unknown>(null, true, 0, '', [], {}, 'x', 1.5), fc.jsonValue({ maxDepth: 2 }));
+
+/**
+ * Values drawn from a zod schema. `clean`: every leaf from the values its schema accepts, no
+ * missing or unknown key (what is left to fail are the checks of whole objects); otherwise now
+ * and then damaged (a wild value, a missing or unknown key, a `$comment` of the wrong type).
+ */
+function arbitraryOf(schema: any, clean: boolean): fc.Arbitrary<unknown> {
+  const def = schema._zod.def;
+  const damaged = (arbitrary: fc.Arbitrary<unknown>) => (clean ? arbitrary : fc.oneof({ weight: 30, arbitrary }, { weight: 1, arbitrary: WILD }));
+  function fromPool<T>(leaf: any, pool: readonly T[]): fc.Arbitrary<T> {
+    const accepted = pool.filter((item) => leaf.safeParse(item).success);
+    // zod trims URLs: such a value is left to zod on purpose (the damaged values keep it).
+    const untouched = accepted.filter((item) => typeof item !== 'string' || (item.trim() === item && !/[\t\n\r]/.test(item)));
+    if (clean && untouched.length > 0) return fc.constantFrom(...untouched);
+    return accepted.length > 0 ? fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...accepted) }, { weight: 1, arbitrary: fc.constantFrom(...pool) }) : fc.constantFrom(...pool);
+  }
+  switch (def.type) {
+    case 'object': {
+      const keys = Object.keys(def.shape);
+      const required = keys.filter((key) => !['optional', 'default'].includes(def.shape[key]._zod.def.type));
+      const record = fc.record(Object.fromEntries(keys.map((key) => [key, arbitraryOf(def.shape[key], clean)])), { requiredKeys: required as never[] });
+      const goodComment = fc.oneof(fc.string(), fc.array(fc.string(), { maxLength: 2 }));
+      const comment = fc.option(clean ? goodComment : fc.oneof({ weight: 4, arbitrary: goodComment }, { weight: 1, arbitrary: WILD }), { freq: 8 });
+      const extra = clean ? fc.constant(null) : fc.option(fc.constantFrom(...STRINGS.slice(0, 8), 'instance', 'settings'), { freq: 25 });
+      const drop = clean ? fc.constant(null) : fc.option(fc.constantFrom(...(required.length > 0 ? required : ['-'])), { freq: 25 });
+      return damaged(
+        fc.tuple(record, comment, extra, drop).map(([value, commentValue, extraKey, dropKey]) => {
+          const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+          if (commentValue !== null) out.$comment = commentValue;
+          if (extraKey !== null) Object.defineProperty(out, extraKey, { value: 1, enumerable: true, configurable: true, writable: true });
+          if (dropKey !== null) delete out[dropKey];
+          return out;
+        }),
+      );
+    }
+    case 'record': {
+      const keys = fromPool(def.keyType, [...STRINGS.slice(0, 9), 'supabase', 'https://hooks.example.com/clerk', ' https://hooks.example.com', 'org:admin', 'session']);
+      return damaged(
+        fc.array(fc.tuple(keys, arbitraryOf(def.valueType, clean)), { maxLength: 3 }).map((entries) => {
+          const out: Record<string, unknown> = {};
+          for (const [key, value] of entries) Object.defineProperty(out, key, { value, enumerable: true, configurable: true, writable: true });
+          return out;
+        }),
+      );
+    }
+    case 'array': {
+      const max = (def.checks ?? []).map((check: any) => check._zod.def).find((check: any) => check.check === 'max_length')?.maximum;
+      const min = (def.checks ?? []).map((check: any) => check._zod.def).find((check: any) => check.check === 'min_length')?.minimum;
+      return damaged(fc.array(arbitraryOf(def.element, clean), { minLength: clean ? (min ?? 0) : 0, maxLength: clean ? Math.max(min ?? 0, Math.min(3, max ?? 3)) : Math.min(4, max ?? 4) + (max ? 1 : 0) }));
+    }
+    case 'string':
+      return damaged(fromPool(schema, STRINGS));
+    case 'number':
+      return damaged(fromPool(schema, NUMBERS));
+    case 'boolean':
+      return damaged(fc.boolean());
+    case 'enum':
+      return damaged(fromPool(schema, [...Object.values(def.entries), 'other']));
+    case 'literal':
+      return damaged(fromPool(schema, [...def.values, 2, '1']));
+    case 'unknown':
+      return fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constant({ $comment: 1, __proto__x: 2 }));
+    case 'optional':
+    case 'default':
+      return arbitraryOf(def.innerType, clean);
+    case 'nullable':
+      return fc.oneof(fc.constant(null), arbitraryOf(def.innerType, clean));
+    default:
+      throw new Error(`no arbitrary for zod type ${def.type}`);
+  }
+}
+
+/** Random damage to a valid value: one node replaced, one key removed, one key added. */
+function damage(value: unknown): fc.Arbitrary<unknown> {
+  const paths: (string | number)[][] = [];
+  const walk = (node: unknown, at: (string | number)[]) => {
+    paths.push(at);
+    if (Array.isArray(node)) node.forEach((item, index) => walk(item, [...at, index]));
+    else if (node !== null && typeof node === 'object') for (const key of Object.keys(node)) walk((node as Record<string, unknown>)[key], [...at, key]);
+  };
+  walk(value, []);
+  const replacement = fc.oneof({ weight: 3, arbitrary: fc.constantFrom<unknown>(...STRINGS, ...NUMBERS) }, { weight: 1, arbitrary: WILD });
+  return fc.tuple(fc.constantFrom(...paths), fc.constantFrom('replace', 'replace', 'remove', 'add', 'comment'), replacement).map(([at, how, replacement]) => {
+    const copy = structuredClone(value) as Record<string, any>;
+    if (at.length === 0) return how === 'replace' ? replacement : copy;
+    let parent: any = copy;
+    for (const segment of at.slice(0, -1)) parent = parent[segment];
+    const last = at[at.length - 1]!;
+    if (how === 'replace') parent[last] = replacement;
+    else if (how === 'remove') {
+      if (Array.isArray(parent)) parent.splice(Number(last), 1);
+      else delete parent[last];
+    } else {
+      const target = parent[last];
+      if (target !== null && typeof target === 'object' && !Array.isArray(target)) {
+        const key = how === 'comment' ? '$comment' : typeof replacement === 'string' ? replacement : 'extra';
+        Object.defineProperty(target, key, { value: replacement, enumerable: true, configurable: true, writable: true });
+      }
+    }
+    return copy;
+  });
+}
+
+describe('the generated baseline validator', () => {
+  it('is current: regenerating it from the schema gives the same bytes', async () => {
+    const generator = (await import(path.join(REPO_ROOT, 'scripts/gen-baseline-validator.mjs') as string)) as { generateBaselineValidator: (schema: unknown, name: unknown) => string; GENERATED_FILE: string };
+    expect(generator.generateBaselineValidator(baselineSchema, valueCheckName), 'run: npm run build && node scripts/gen-baseline-validator.mjs').toBe(readFileSync(generator.GENERATED_FILE, 'utf8'));
+  });
+
+  it.each(FIXTURES)('accepts %s with exactly the value zod returns', (file) => {
+    const text = readFileSync(path.join(REPO_ROOT, file), 'utf8');
+    expect(agreesWithZod(text)).toBe(true);
+    // And the loader takes that path: the same value as zod's, the same warnings.
+    const loaded = validateBaselineText(text, file);
+    expect(loaded.errors).toEqual([]);
+    expect(shape(loaded.value)).toBe(shape(zodAnswer(text).value));
+  });
+
+  it('accepts $comment notes where the loader strips them, and keeps "$comment" and "__proto__" as data in maps', () => {
+    const baseline = JSON.parse(readFileSync(path.join(REPO_ROOT, 'baselines/production.json'), 'utf8'));
+    baseline.$comment = ['a note'];
+    baseline.settings.$comment = 'why';
+    const templates = baseline.settings.jwt_templates as Record<string, any>;
+    const [first] = Object.keys(templates);
+    templates[first!].$comment = 'template note';
+    templates[first!].claims.$comment = 'a claim named $comment';
+    const text = JSON.stringify(baseline).replace('"claims":{', '"claims":{"__proto__":{"x":1},');
+    expect(text).toContain('"__proto__"');
+    expect(agreesWithZod(text)).toBe(true);
+  });
+
+  it.each([
+    ['valid', true],
+    ['damaged', false],
+  ] as const)('never accepts what zod rejects, and returns what zod returns, on %s values generated from the schema', (_, clean) => {
+    let accepted = 0;
+    let valid = 0;
+    fc.assert(
+      fc.property(arbitraryOf(baselineSchema, clean), (value) => {
+        const text = JSON.stringify(value);
+        if (agreesWithZod(text)) accepted++;
+        if (zodAnswer(text).valid) valid++;
+      }),
+      { numRuns: clean ? 600 : 300 },
+    );
+    // The generation reaches valid baselines (not only the first error), and the generated validator takes them.
+    if (clean) {
+      expect(valid).toBeGreaterThan(150);
+      expect(accepted).toBeGreaterThanOrEqual(valid * 0.9);
+    }
+  });
+
+  it('never accepts what zod rejects after one random change to a valid value generated from the schema', () => {
+    fc.assert(
+      fc.property(
+        arbitraryOf(baselineSchema, true).chain((value) => damage(value)),
+        (damaged) => void agreesWithZod(JSON.stringify(damaged) ?? 'null'),
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('never accepts what zod rejects when any one leaf of baselines/production.json becomes any edge value', () => {
+    const value = JSON.parse(readFileSync(path.join(REPO_ROOT, 'baselines/production.json'), 'utf8'));
+    const leaves: (string | number)[][] = [];
+    const walk = (node: unknown, at: (string | number)[]) => {
+      if (Array.isArray(node)) node.forEach((item, index) => walk(item, [...at, index]));
+      else if (node !== null && typeof node === 'object') for (const key of Object.keys(node)) walk((node as Record<string, unknown>)[key], [...at, key]);
+      else leaves.push(at);
+    };
+    walk(value, []);
+    for (const at of leaves) {
+      for (const replacement of [...STRINGS, ...NUMBERS, null, true]) {
+        const copy = structuredClone(value);
+        let parent = copy;
+        for (const segment of at.slice(0, -1)) parent = parent[segment];
+        parent[at[at.length - 1]!] = replacement;
+        agreesWithZod(JSON.stringify(copy));
+      }
+    }
+  });
+
+  it.each(FIXTURES)('never accepts what zod rejects after random damage to %s', (file) => {
+    const value = JSON.parse(readFileSync(path.join(REPO_ROOT, file), 'utf8'));
+    fc.assert(
+      fc.property(damage(value), (damaged) => {
+        if (damaged !== undefined) agreesWithZod(JSON.stringify(damaged));
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
