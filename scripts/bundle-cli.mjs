@@ -77,6 +77,37 @@ function onlyCommandsOwnImports(command) {
   };
 }
 
+/**
+ * In `check`'s bundle, zod and the baseline schema built from it load on first use: a valid
+ * baseline is answered by the validator generated from the schema
+ * (src/baseline/valid-baseline.generated.ts), so a `check` of valid files never evaluates zod
+ * nor builds the schemas (a quarter of its start-up, docs/benchmarks.md (f)); an invalid file
+ * loads both to word its errors. tsc's CommonJS output reads an import's names at their use
+ * (`zod_1.z.object`), so a stand-in that loads the module when a name is first read is enough.
+ */
+const LAZY_IN_CHECK = [
+  { importer: /[\\/]dist[\\/]/, request: /^zod$/, real: 'zod' },
+  { importer: /[\\/]dist[\\/]baseline[\\/]load\.js$/, request: /^\.\/schema$/, real: path.join(root, 'dist/baseline/schema.js') },
+];
+const lazyUntilUsed = {
+  name: 'lazy-until-used',
+  setup(bundler) {
+    bundler.onResolve({ filter: /.*/ }, (args) => {
+      if (args.namespace !== 'file' || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      const lazy = LAZY_IN_CHECK.find((entry) => entry.request.test(args.path) && entry.importer.test(args.importer));
+      return lazy ? { path: lazy.real, namespace: 'clerkguard-until-used' } : undefined;
+    });
+    bundler.onLoad({ filter: /.*/, namespace: 'clerkguard-until-used' }, (args) => ({
+      contents: [
+        `let real; const load = () => (real ??= require(${JSON.stringify(args.path)}));`,
+        'module.exports = new Proxy({}, { get: (_, name) => load()[name], has: (_, name) => name in load(), ownKeys: () => Reflect.ownKeys(load()), getOwnPropertyDescriptor: (_, name) => { const d = Reflect.getOwnPropertyDescriptor(load(), name); return d && { ...d, configurable: true }; } });',
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
+
 const options = {
   entryPoints: [path.join(root, 'dist/cli/main.js')],
   outfile: path.join(root, 'dist/cli/clerkguard.js'),
@@ -103,6 +134,6 @@ const options = {
 await Promise.all([
   build(options),
   ...COMMAND_BUNDLES.map((command) =>
-    build({ ...options, outfile: path.join(root, `dist/cli/clerkguard-${command}.js`), plugins: [onlyCommandsOwnImports(command), ...options.plugins] }),
+    build({ ...options, outfile: path.join(root, `dist/cli/clerkguard-${command}.js`), plugins: [onlyCommandsOwnImports(command), ...(command === 'check' ? [lazyUntilUsed] : []), ...options.plugins] }),
   ),
 ]);
