@@ -18,8 +18,13 @@ const vm = require('node:vm');
 const Module = require('node:module');
 
 const BUNDLE_FOLDER = path.join(__dirname, '..', 'dist', 'cli');
-/** Commands with a bundle of their own (scripts/bundle-cli.mjs COMMAND_BUNDLES): less to load and a smaller code cache. */
-const COMMAND_BUNDLES = new Set(['check']);
+/**
+ * Command lines with a bundle of their own (scripts/bundle-cli.mjs COMMAND_BUNDLES): less to load
+ * and a smaller code cache. `help` is a command line that only asks for the overview (`--help`,
+ * `-h`, nothing): no command's action can run, so that bundle holds none of them.
+ */
+const COMMAND_BUNDLES = new Set(['check', 'rules', 'help']);
+const HELP_ONLY = new Set(['--help', '-h']);
 
 function cacheFolder() {
   const setting = process.env.CLERKGUARD_COMPILE_CACHE;
@@ -47,9 +52,11 @@ function pathHash(text) {
 
 /** Loads the bundle for a command line; undefined when it is absent (then the caller falls back to dist/cli/main.js). */
 function loadBundledCli(args) {
-  const command = /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
+  const helpOnly = args.length === 0 || (args.length === 1 && HELP_ONLY.has(args[0]));
+  const command = helpOnly ? 'help' : /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
   const whole = path.join(BUNDLE_FOLDER, 'clerkguard.js');
-  const bundle = COMMAND_BUNDLES.has(command) ? path.join(BUNDLE_FOLDER, `clerkguard-${command}.js`) : whole;
+  // `clerkguard help` (the help command) runs on the whole bundle: only the exact overview request gets `help`'s.
+  const bundle = COMMAND_BUNDLES.has(command) && (command !== 'help' || helpOnly) ? path.join(BUNDLE_FOLDER, `clerkguard-${command}.js`) : whole;
   let source;
   let stat;
   let own;

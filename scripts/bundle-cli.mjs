@@ -60,14 +60,19 @@ const lazyModules = {
  * never reaches one (only this command's action runs). Less code to read and a smaller V8 code
  * cache at every start of the command (measured in docs/benchmarks.md (f)).
  */
-const COMMAND_BUNDLES = ['check'];
+//
+// Keyed by the bundle's name, the file in src/cli/commands/ whose actions it runs: `rules` is
+// registered in meta.ts (with `schema`); `help` (a command line that is only --help or -h, or
+// empty: no action runs at all) keeps no command's imports.
+const COMMAND_BUNDLES = { check: 'check.js', rules: 'meta.js', help: undefined };
 function onlyCommandsOwnImports(command) {
   const commands = path.join(root, 'dist/cli/commands');
+  const own = COMMAND_BUNDLES[command];
   return {
     name: `only-${command}-imports`,
     setup(bundler) {
       bundler.onResolve({ filter: /^\.\.?\// }, (args) => {
-        if (args.kind !== 'dynamic-import' || path.dirname(args.importer) !== commands || path.basename(args.importer) === `${command}.js`) return undefined;
+        if (args.kind !== 'dynamic-import' || path.dirname(args.importer) !== commands || path.basename(args.importer) === own) return undefined;
         const fromBundle = path.relative(path.join(root, 'dist/cli'), path.resolve(path.dirname(args.importer), args.path)).split(path.sep).join('/');
         return { path: fromBundle, namespace: 'clerkguard-elsewhere' };
       });
@@ -133,7 +138,7 @@ const options = {
 
 await Promise.all([
   build(options),
-  ...COMMAND_BUNDLES.map((command) =>
+  ...Object.keys(COMMAND_BUNDLES).map((command) =>
     build({ ...options, outfile: path.join(root, `dist/cli/clerkguard-${command}.js`), plugins: [onlyCommandsOwnImports(command), ...(command === 'check' ? [lazyUntilUsed] : []), ...options.plugins] }),
   ),
 ]);
