@@ -42,6 +42,22 @@ const lazyZodLocales = {
     );
   },
 };
+/**
+ * One zod in a bundle, its CommonJS build: tsc keeps `await import('zod')` (src/cli/commands/emulator.ts)
+ * as an import, which esbuild resolved to zod's ES module build, a second copy of zod beside
+ * the one `require('zod')` brings. Worse, esbuild defines an ES module's export namespaces at
+ * the top of the bundle: zod's (and all its locales', which lazyZodLocales only catches for the
+ * CommonJS build) were built at every start of every command, ≈ 3 ms (docs/benchmarks.md (f)).
+ */
+const zodAsRequired = {
+  name: 'zod-as-required',
+  setup(bundler) {
+    bundler.onResolve({ filter: /^zod(\/.*)?$/ }, async (args) => {
+      if (args.kind === 'require-call' || args.pluginData === 'zod-as-required' || /[\\/]node_modules[\\/]/.test(args.importer)) return undefined;
+      return bundler.resolve(args.path, { kind: 'require-call', resolveDir: args.resolveDir, importer: args.importer, pluginData: 'zod-as-required' });
+    });
+  },
+};
 const zodLocaleNames = Object.keys(createRequire(path.join(root, 'package.json'))('zod/v4/locales')).filter((name) => name !== '__esModule');
 const lazyModules = {
   'lazy-child-process': "let real; module.exports = new Proxy({}, { get: (_, name) => (real ??= require('node:child_process'))[name] });",
@@ -132,7 +148,7 @@ const options = {
   // ASCII output (esbuild escapes the rest), which bin/load-cli.js reads as latin1 without decoding.
   charset: 'ascii',
   legalComments: 'eof',
-  plugins: [lazyChildProcessForCommander, lazyZodLocales],
+  plugins: [zodAsRequired, lazyChildProcessForCommander, lazyZodLocales],
   logLevel: 'warning',
 };
 
