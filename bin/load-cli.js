@@ -53,17 +53,18 @@ function pathHash(text) {
 /** Loads the bundle for a command line; undefined when it is absent (then the caller falls back to dist/cli/main.js). */
 function loadBundledCli(args) {
   const helpOnly = args.length === 0 || (args.length === 1 && HELP_ONLY.has(args[0]));
-  const command = helpOnly ? 'help' : /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
+  const named = /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
+  // `clerkguard help …` (the help command) runs on the whole bundle: only the bare overview gets `help`'s.
+  const own = helpOnly ? 'help' : named !== 'help' && COMMAND_BUNDLES.has(named) ? named : undefined;
+  // The cache's name part: `_help` cannot be a command line's first word, so the whole bundle's `help` never shares it.
+  const command = helpOnly ? '_help' : named;
   const whole = path.join(BUNDLE_FOLDER, 'clerkguard.js');
-  // `clerkguard help` (the help command) runs on the whole bundle: only the exact overview request gets `help`'s.
-  const bundle = COMMAND_BUNDLES.has(command) && (command !== 'help' || helpOnly) ? path.join(BUNDLE_FOLDER, `clerkguard-${command}.js`) : whole;
+  const bundle = own ? path.join(BUNDLE_FOLDER, `clerkguard-${own}.js`) : whole;
   let source;
   let stat;
-  let own;
   try {
-    // The whole bundle's stamp names the build, also for a command's own bundle (built with it).
+    // The whole bundle's stamp names the build, also for a command's own bundle (all are built together).
     stat = fs.statSync(whole);
-    own = bundle === whole ? stat : fs.statSync(bundle);
     // The bundle is ASCII (scripts/bundle-cli.mjs): latin1 reads it as is, without UTF-8 decoding.
     source = fs.readFileSync(bundle, 'latin1');
   } catch (error) {
@@ -76,8 +77,9 @@ function loadBundledCli(args) {
   // projects, other checkouts) share the folder, and each cleans up only its own older builds.
   const install = `${stamp}-${pathHash(whole)}`;
   const build = `${stat.size}-${Math.floor(stat.mtimeMs)}`;
-  const variant = bundle === whole ? '' : `${own.size}-${Math.floor(own.mtimeMs)}-`;
-  const cacheFile = folder && path.join(folder, `clerkguard-${install}-${build}-${variant}${command}.bin`);
+  // A cache that does not fit the bundle (V8 checks the source's length and its own version and
+  // flags) is rejected and written anew; the name keeps the builds and commands apart.
+  const cacheFile = folder && path.join(folder, `clerkguard-${install}-${build}-${command}.bin`);
   let cachedData;
   if (cacheFile) {
     try {

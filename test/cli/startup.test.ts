@@ -4,7 +4,7 @@
  * `npm run bench`; these tests check that the fast path gives the same answers as the plain one.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +68,46 @@ describe('CLI start-up', () => {
       for (const result of [first, cached]) expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: reference.status, stdout: reference.stdout, stderr: reference.stderr });
       expect(reference.stdout.length).toBeGreaterThan(0);
     });
+  });
+
+  describe('rules and the bare overview through their own bundles answer byte for byte as the tsc output', () => {
+    const cases: string[][] = [[], ['--help'], ['-h'], ['help'], ['help', 'check'], ['rules'], ['rules', '--format', 'json'], ['rules', '--format', 'markdown'], ['rules', 'jwt-short-lifetime'], ['rules', '17', '--format', 'markdown'], ['rules', 'no-such-rule'], ['rules', '--help'], ['rules', '--format', 'yaml']];
+    it.each(cases.map((args) => [args]))('%j', (argv) => {
+      const reference = spawnSync(process.execPath, ['-e', `require('./dist/cli/main.js').main(${JSON.stringify(argv)}).then((code) => { process.exitCode = code; })`], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: PINNED_TODAY },
+        encoding: 'utf8',
+      });
+      const cache = path.join(tempDir(), 'compile');
+      const first = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
+      const cached = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
+      // The bare overview's cache is named apart from the `help` command's (which runs on the whole bundle).
+      const overview = argv.length === 0 || (argv.length === 1 && ['--help', '-h'].includes(argv[0]!));
+      expect(readdirSync(cache)).toEqual([expect.stringMatching(overview ? /-_help\.bin$/ : new RegExp(`-${argv[0]}\\.bin$`))]);
+      for (const result of [first, cached]) expect({ status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({ status: reference.status, stdout: reference.stdout, stderr: reference.stderr });
+      expect(reference.stdout.length + reference.stderr.length).toBeGreaterThan(0);
+    });
+  });
+
+  it('bundles hold one zod, its CommonJS build, and check of a valid baseline never evaluates it', () => {
+    for (const name of ['clerkguard.js', 'clerkguard-check.js', 'clerkguard-rules.js', 'clerkguard-help.js']) {
+      const text = readFileSync(path.join(REPO_ROOT, 'dist/cli', name), 'latin1');
+      // esbuild names an ES module's export namespace `<name>_exports`: zod's ES module build would bring `zod_exports` and every locale.
+      expect(text, name).not.toMatch(/\bzod_exports\b|\blocales_exports\b/);
+    }
+    const run = (file: string) => {
+      const script = `const { loadBundledCli } = require('./bin/load-cli.js');
+        const argv = ['check', ${JSON.stringify(file)}];
+        const io = { stdout() {}, stderr() {}, cwd: process.cwd(), env: {}, color: false };
+        loadBundledCli(argv).cli.main(argv, io).then((code) => process.stdout.write(JSON.stringify({ code, zod: globalThis.__zod_globalConfig !== undefined })));`;
+      const result = spawnSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, CLERKGUARD_COMPILE_CACHE: '0', CLERKGUARD_TODAY: PINNED_TODAY } });
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout) as { code: number; zod: boolean };
+    };
+    expect(run('baselines/production.json')).toEqual({ code: 0, zod: false });
+    // An invalid one goes to zod, which words its errors (their text: the byte-for-byte cases above).
+    const invalid = fixtureDir({ 'bad.json': { schema_version: 2 } });
+    expect(run(path.join(invalid, 'bad.json'))).toEqual({ code: 1, zod: true });
   });
 
   it.each([[['--help']], [['rules']], [['check', '--help']], [['drift', '--help']], [['scan', '--help']], [['probe', '--help']]])('%j loads no schema code (zod), no SDK and no job code', (args) => {
