@@ -21,7 +21,10 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     env: process.env,
     color: colorEnabled(process.stdout, process.env),
-    stderrIsTTY: process.stderr.isTTY === true,
+    // Asked only by commands that show progress: reading it creates process.stderr (with node:net for a pipe or terminal).
+    get stderrIsTTY() {
+      return process.stderr.isTTY === true;
+    },
     ...(process.stdout.isTTY && process.stdout.columns ? { columns: process.stdout.columns } : {}),
   };
 }

@@ -130,6 +130,26 @@ describe('CLI start-up', () => {
     expect(result.stderr).toContain('builtins:[]');
   });
 
+  it.each([[['--help']], [['rules']], [['check', 'baselines/production.json']]])('%j creates process.stderr only to write to it (a piped stderr loads no node:net)', (args) => {
+    const probe = path.join(tempDir(), 'probe.cjs');
+    writeFileSync(probe, "process.on('exit', () => require('node:fs').writeSync(2, 'net:' + process.moduleLoadList.includes('NativeModule net')));");
+    const result = spawnSync(process.execPath, ['-r', probe, path.join(REPO_ROOT, 'bin/clerkguard'), ...args], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('net:false');
+  });
+
+  it.each([[['rules']], [['check', 'baselines/production.json']], [['check', 'no-such-file.json']]])('%j: a reader that closes stdout at once is not an error', async (args) => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/clerkguard'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' } });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk) => (stderr += String(chunk)));
+    const status = await new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const plain = runCli(args);
+    // The exit status and the messages on stderr are those of a run whose stdout was read.
+    expect({ status, stderr }).toEqual({ status: plain.status, stderr: plain.stderr });
+  });
+
   it('writes a code cache per command, readable by the user only, and answers the same with it, without it and from it', () => {
     const cache = path.join(tempDir(), 'compile');
     const plain = runCli(['rules', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: '0' } });
