@@ -25,6 +25,7 @@ import { stableStringify } from '../util/json';
 import { getOwn, toNullRecord } from '../util/records';
 import type { AnswerGap } from '../clerk/answers';
 import { formatPath, getAt, parsePath } from '../settings/paths';
+import { checkedSensitive, checkedTemplates } from './bulk-check';
 import { readDashboardExportFile } from './files';
 import { DASHBOARD_EXPORT_PATHS, DECLARED_PATHS, liveSourceOf } from './sources';
 import { DASHBOARD_EXPORT_MAX_AGE_DAYS, exportedDay, LIVE_EXPORT_SCHEMA_VERSION, liveExportSchema, type DashboardExport, type LiveExport } from './types';
@@ -125,7 +126,7 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   for (const path of Object.keys(coverage)) {
     if (!EVIDENCE_SOURCES.has(coverage[path]!)) throw new ClerkguardError(`internal error: the coverage of ${path} is ${JSON.stringify(coverage[path])}, not one of ${[...EVIDENCE_SOURCES].join(', ')}`);
   }
-  const checked = validateWithSchema(liveExportSchema, { ...candidate, coverage: {} }, `live settings of environment ${baseline.environment}`);
+  const checked = validateExport(candidate, baseline.environment);
   if (!checked.value) {
     throw new ClerkguardError(
       `Clerk returned settings for environment ${baseline.environment} that do not fit the settings model:\n${checked.errors.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`,
@@ -134,6 +135,32 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   }
   checked.value.coverage = coverage;
   return checked.value;
+}
+
+/**
+ * The candidate export through liveExportSchema, without its coverage map (checked above). The
+ * JWT templates and `sensitive` (two entries per template: 100,000 for 50,000 templates) are
+ * checked by bulk-check.ts when every entry plainly fits, and zod validates the rest; when any
+ * entry does not, zod validates everything, so an invalid value gets zod's own error.
+ */
+function validateExport(candidate: LiveExport, environment: string): ReturnType<typeof validateWithSchema<typeof liveExportSchema>> {
+  const what = `live settings of environment ${environment}`;
+  const settings = candidate.settings as Record<string, unknown>;
+  const hasTemplates = Object.prototype.hasOwnProperty.call(settings, 'jwt_templates') && settings.jwt_templates !== undefined;
+  const templates = hasTemplates ? checkedTemplates(settings.jwt_templates) : undefined;
+  const sensitive = candidate.sensitive === undefined ? undefined : checkedSensitive(candidate.sensitive);
+  if ((hasTemplates && !templates) || (candidate.sensitive !== undefined && !sensitive)) return validateWithSchema(liveExportSchema, { ...candidate, coverage: {} }, what);
+  const rest = {
+    ...candidate,
+    coverage: {},
+    settings: hasTemplates ? { ...settings, jwt_templates: {} } : settings,
+    ...(sensitive ? { sensitive: {} } : {}),
+  };
+  const checked = validateWithSchema(liveExportSchema, rest, what);
+  if (!checked.value) return checked;
+  if (templates) checked.value.settings.jwt_templates = templates;
+  if (sensitive) checked.value.sensitive = sensitive;
+  return checked;
 }
 
 /**
