@@ -25,7 +25,7 @@ import { formatPath, type JsonPath } from '../settings/paths';
 import type { LiveExport } from '../export/types';
 import { classifyChange, type ClassifyContext } from './classify';
 import { assessCoverage, coverageLookup, type SourceLookup } from './coverage';
-import { canonicalize, compareStrings, compileNormalizeOptions, isPlainObject, type CompiledNormalizeOptions, type NormalizeOptions } from './normalize';
+import { canonicalize, canonicalizeInSlices, compareStrings, compileNormalizeOptions, isPlainObject, type CanonicalObject, type CompiledNormalizeOptions, type NormalizeOptions } from './normalize';
 import { compileAll, matchesAny } from './patterns';
 import { suppressionFor } from './suppress';
 import { diffCanonical, withoutPaths, type RawChange } from './tree-diff';
@@ -47,6 +47,24 @@ export interface DiffBaselineOptions {
   strict?: boolean;
   /** Today as YYYY-MM-DD, for exception expiry (default: the real date). */
   today?: string;
+  /** The baseline's canonical tree, built ahead by prepareBaseline (used when it is of this baseline's settings). */
+  prepared?: PreparedBaseline;
+}
+
+/** The baseline's side of diffBaseline, which needs nothing from Clerk. */
+export interface PreparedBaseline {
+  settings: Settings;
+  declared: CanonicalObject;
+}
+
+/**
+ * Builds the baseline's canonical tree in slices that leave the event loop free (see
+ * canonicalizeInSlices): started beside the export, it is done while Clerk's answers are on
+ * their way instead of after the last one.
+ */
+export async function prepareBaseline(loaded: LoadedBaseline): Promise<PreparedBaseline> {
+  const settings = loaded.baseline.settings;
+  return { settings, declared: await canonicalizeInSlices(settings, compileNormalizeOptions()) };
 }
 
 /** Containers whose entries the baseline manages as a whole: a new entry live is drift. */
@@ -114,7 +132,7 @@ export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: 
   const { baseline } = loaded;
   const today = options.today ?? todayIso();
   const compiled = compileNormalizeOptions();
-  const declared = canonicalize(baseline.settings, compiled);
+  const declared = options.prepared?.settings === baseline.settings ? options.prepared.declared : canonicalize(baseline.settings, compiled);
   const observed = canonicalize(live.settings, compiled);
   const sourceOf = coverageLookup(live.coverage);
   const assessment = assessCoverage(declared, live.coverage, sourceOf);

@@ -14,6 +14,7 @@
  */
 import { SET_LIKE_PATHS } from '../settings/model';
 import type { PathSegment } from '../settings/paths';
+import { performance } from 'node:perf_hooks';
 import { setOwn } from '../util/records';
 import { compileAll, compilePattern, matchesAny, matchesCompiled, type CompiledPattern } from './patterns';
 
@@ -45,13 +46,17 @@ export interface CompiledNormalizeOptions {
   setLike: CompiledPattern[];
   keyed: { pattern: CompiledPattern; key: string }[];
   freeForm: CompiledPattern[];
+  /** The fewest segments a free-form pattern matches: shallower nodes need no check. */
+  freeFormMinDepth: number;
 }
 
 export function compileNormalizeOptions(options: NormalizeOptions = {}): CompiledNormalizeOptions {
+  const freeForm = compileAll(FREE_FORM_PATHS);
   return {
     setLike: compileAll(options.setLikePaths ?? SET_LIKE_PATHS),
     keyed: Object.entries(options.keyedArrays ?? KEYED_ARRAY_PATHS).map(([pattern, key]) => ({ pattern: compilePattern(pattern), key })),
-    freeForm: compileAll(FREE_FORM_PATHS),
+    freeForm,
+    freeFormMinDepth: Math.min(...freeForm.map((pattern) => pattern.parts.length + (pattern.deep ? 1 : 0))),
   };
 }
 
@@ -79,7 +84,7 @@ function canonicalNode(value: unknown, path: PathSegment[], options: CompiledNor
     if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
     return value as CanonicalValue;
   }
-  const inFreeForm = freeForm || matchesAny(path, options.freeForm);
+  const inFreeForm = freeForm || (path.length >= options.freeFormMinDepth && matchesAny(path, options.freeForm));
   if (Array.isArray(value)) {
     if (!inFreeForm) {
       const keyed = options.keyed.find((entry) => matchesCompiled(path, entry.pattern));
@@ -100,22 +105,94 @@ function canonicalNode(value: unknown, path: PathSegment[], options: CompiledNor
     });
   }
   const out: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) {
-    if (!inFreeForm && SERVER_MANAGED_KEYS.has(key)) continue;
-    const field = (value as Record<string, unknown>)[key];
-    let child: unknown;
-    // Most leaves are plain scalars: they are their own canonical form, no walk needed.
-    if (typeof field === 'string' || typeof field === 'boolean' || field === null || (typeof field === 'number' && Number.isFinite(field))) child = field;
-    else {
-      path.push(key);
-      child = canonicalNode(field, path, options, inFreeForm);
-      path.pop();
-      if (child === undefined) continue;
+  for (const key of sortedKeys(value)) addCanonicalEntry(out, value as Record<string, unknown>, key, path, options, inFreeForm);
+  return out as CanonicalObject;
+}
+
+/** One entry of an object's canonical form (server-managed fields and undefined values left out). */
+function addCanonicalEntry(out: Record<string, unknown>, value: Record<string, unknown>, key: string, path: PathSegment[], options: CompiledNormalizeOptions, inFreeForm: boolean): void {
+  if (!inFreeForm && SERVER_MANAGED_KEYS.has(key)) return;
+  const field = value[key];
+  let child: unknown;
+  // Most leaves are plain scalars: they are their own canonical form, no walk needed.
+  if (typeof field === 'string' || typeof field === 'boolean' || field === null || (typeof field === 'number' && Number.isFinite(field))) child = field;
+  else {
+    path.push(key);
+    child = canonicalNode(field, path, options, inFreeForm);
+    path.pop();
+    if (child === undefined) return;
+  }
+  if (key === '__proto__') setOwn(out, key, child);
+  else out[key] = child;
+}
+
+/**
+ * canonicalize, in slices that give the event loop back every few milliseconds: the same tree,
+ * built while other work waits (a drift run builds the baseline's side while Clerk's answers
+ * are on their way). The groups' entries (e.g. each of 50,000 JWT templates) are the slices.
+ */
+export async function canonicalizeInSlices(
+  value: unknown,
+  options: CompiledNormalizeOptions = compileNormalizeOptions(),
+  { pause = nextTurn, sliceMs = 4 }: { pause?: () => Promise<void>; sliceMs?: number } = {},
+): Promise<CanonicalObject> {
+  // A free-form pattern could match the root or a group: then the plain walk, all at once.
+  if (!isPlainObject(value) || options.freeFormMinDepth < 2) return canonicalize(value, options);
+  let sliceStart = performance.now();
+  const out: Record<string, unknown> = {};
+  for (const key of sortedKeys(value)) {
+    const group = value[key];
+    if (SERVER_MANAGED_KEYS.has(key) || !isPlainObject(group)) {
+      addCanonicalEntry(out, value, key, [], options, false);
+      continue;
     }
-    if (key === '__proto__') setOwn(out, key, child);
-    else out[key] = child;
+    const canonicalGroup: Record<string, unknown> = {};
+    const path: PathSegment[] = [key];
+    let count = 0;
+    for (const entry of sortedKeys(group)) {
+      addCanonicalEntry(canonicalGroup, group, entry, path, options, false);
+      if (++count % 64 === 0 && performance.now() - sliceStart >= sliceMs) {
+        await pause();
+        sliceStart = performance.now();
+      }
+    }
+    if (key === '__proto__') setOwn(out, key, canonicalGroup);
+    else out[key] = canonicalGroup;
   }
   return out as CanonicalObject;
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Own keys in code-unit order. Most objects are small and many already sorted (claims, a
+ * baseline written in order): a linear check, and an insertion sort for a few keys, spare the
+ * general sort's overhead on each of a large configuration's objects.
+ */
+function sortedKeys(value: object): string[] {
+  const keys = Object.keys(value);
+  const count = keys.length;
+  let sorted = true;
+  for (let index = 1; index < count; index++) {
+    if (keys[index - 1]! > keys[index]!) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return keys;
+  if (count > 16) return keys.sort();
+  for (let index = 1; index < count; index++) {
+    const key = keys[index]!;
+    let at = index - 1;
+    while (at >= 0 && keys[at]! > key) {
+      keys[at + 1] = keys[at]!;
+      at--;
+    }
+    keys[at + 1] = key;
+  }
+  return keys;
 }
 
 function keyedArrayToRecord(items: readonly Record<string, unknown>[], keyField: string): Record<string, unknown> {

@@ -7,7 +7,7 @@ import type { LoadedBaseline } from '../baseline/load';
 import type { LiveExport } from '../export/types';
 import { scrubSecrets } from '../settings/redact';
 import { describeError } from '../util/errors';
-import { diffBaseline } from './index';
+import { diffBaseline, prepareBaseline } from './index';
 import type { DriftError, DriftReport, DriftStatus, EnvironmentDrift } from './types';
 
 /** Reads the live settings of one environment (exportLive in production, fixtures in tests). */
@@ -26,15 +26,20 @@ export async function runDrift(baselines: readonly LoadedBaseline[], exporter: L
 
 async function driftOne(loaded: LoadedBaseline, exporter: LiveExporter, options: RunDriftOptions): Promise<EnvironmentDrift> {
   let live: LiveExport;
+  const exporting = exporter(loaded);
+  // The baseline's side of the diff is built while the export waits on Clerk (in slices that
+  // leave the answers their turn); if that fails, diffBaseline builds it itself.
+  const preparing = prepareBaseline(loaded).catch(() => undefined);
   try {
-    live = await exporter(loaded);
+    live = await exporting;
   } catch (error) {
     return errorDrift(loaded, toDriftError(error));
   }
   if (live.environment !== loaded.baseline.environment) {
     return errorDrift(loaded, { message: `the live export is for environment "${live.environment}", not "${loaded.baseline.environment}"` });
   }
-  return diffBaseline(loaded, live, { strict: options.strict ?? false, today: options.today });
+  const prepared = await preparing;
+  return diffBaseline(loaded, live, { strict: options.strict ?? false, today: options.today, ...(prepared ? { prepared } : {}) });
 }
 
 export function errorDrift(loaded: LoadedBaseline, error: DriftError): EnvironmentDrift {

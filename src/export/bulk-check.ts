@@ -14,6 +14,10 @@
  * `test/export/bulk-check.test.ts` holds both equal to the zod schemas (property test): every
  * value they accept, zod accepts with a deep-equal output, and the valid values they are
  * used for are accepted.
+ *
+ * Their domain is JSON data, which is what an export holds (JSON.parse output and the objects
+ * settings-io.ts builds from it): every key an own, enumerable string, every value JSON. A
+ * symbol key or a non-enumerable property would not be seen here.
  */
 import type { JwtTemplate } from '../settings/model';
 import { nullRecord } from '../util/records';
@@ -32,13 +36,9 @@ function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return prototype === Object.prototype || prototype === null;
 }
 
-/** Own keys are all enumerable strings of `allowed`, none holding undefined. */
+/** Every key is one of `allowed` and holds a value (not undefined). */
 function hasOnly(value: Record<string, unknown>, allowed: ReadonlySet<string>): boolean {
-  const keys = Reflect.ownKeys(value);
-  for (const key of keys) {
-    if (typeof key !== 'string' || !allowed.has(key) || value[key] === undefined) return false;
-    if (!Object.prototype.propertyIsEnumerable.call(value, key)) return false;
-  }
+  for (const key of Object.keys(value)) if (!allowed.has(key) || value[key] === undefined) return false;
   return true;
 }
 
@@ -51,8 +51,7 @@ function isIntegerIn(value: unknown, min: number, max: number): value is number 
 function checkedFreeRecord(value: unknown): Record<string, unknown> | undefined {
   if (!isPlainRecord(value)) return undefined;
   const out = nullRecord<unknown>();
-  for (const key of Reflect.ownKeys(value)) {
-    if (typeof key !== 'string' || !Object.prototype.propertyIsEnumerable.call(value, key)) return undefined;
+  for (const key of Object.keys(value)) {
     const field = value[key];
     if (field === undefined) return undefined;
     out[key] = field;
@@ -85,8 +84,8 @@ export function checkedTemplate(value: unknown): JwtTemplate | undefined {
 export function checkedTemplates(value: unknown): Record<string, JwtTemplate> | undefined {
   if (!isPlainRecord(value)) return undefined;
   const out = nullRecord<JwtTemplate>();
-  for (const key of Reflect.ownKeys(value)) {
-    if (typeof key !== 'string' || key.length === 0 || !Object.prototype.propertyIsEnumerable.call(value, key)) return undefined;
+  for (const key of Object.keys(value)) {
+    if (key.length === 0) return undefined;
     const template = checkedTemplate(value[key]);
     if (!template) return undefined;
     out[key] = template;
@@ -106,8 +105,7 @@ export function checkedSensitiveValue(value: unknown): SensitiveValue | undefine
 export function checkedSensitive(value: unknown): Record<string, SensitiveValue> | undefined {
   if (!isPlainRecord(value)) return undefined;
   const out = nullRecord<SensitiveValue>();
-  for (const key of Reflect.ownKeys(value)) {
-    if (typeof key !== 'string' || !Object.prototype.propertyIsEnumerable.call(value, key)) return undefined;
+  for (const key of Object.keys(value)) {
     const entry = checkedSensitiveValue(value[key]);
     if (!entry) return undefined;
     out[key] = entry;

@@ -52,7 +52,7 @@ const template = fc
     { requiredKeys: [] },
   )
   .chain((fields) => fc.shuffledSubarray(Object.entries(fields), { minLength: Object.keys(fields).length, maxLength: Object.keys(fields).length }))
-  .map((entries) => objectOf(entries.flatMap(([name, value]) => (name === 'extra' ? [value as [string, unknown]] : [[name, value] as const]))));
+  .map((entries) => objectOf(entries.flatMap(([name, value]): [string, unknown][] => (name === 'extra' ? [value as [string, unknown]] : [[name, value]]))));
 const validTemplate = fc
   .record(
     {
@@ -67,7 +67,7 @@ const validTemplate = fc
   .map((fields) => objectOf(Object.entries(fields).reverse()));
 const sensitiveValue = fc
   .record({ present: fc.oneof(fc.boolean(), scalar), fingerprint: fc.oneof(fc.constantFrom('sha256:0123456789abcdef', 'sha256:0123456789ABCDEF', 'sha256:0123'), scalar), extra: fc.tuple(key, scalar) }, { requiredKeys: [] })
-  .map((fields) => objectOf(Object.entries(fields).flatMap(([name, value]) => (name === 'extra' ? [value as [string, unknown]] : [[name, value] as const]))));
+  .map((fields) => objectOf(Object.entries(fields).flatMap(([name, value]): [string, unknown][] => (name === 'extra' ? [value as [string, unknown]] : [[name, value]]))));
 
 /** Deep equality that also compares key order and prototypes. */
 function shapeOf(value: unknown): unknown {
