@@ -15,7 +15,7 @@
 //
 // Results go to stdout; BENCH_JSON=file also writes them as JSON. BENCH_ONLY=a,e runs a subset.
 // BENCH_COMPARE_WITH=DIR: a built checkout of the code before a change (e.g. `git archive main`
-// unpacked, `npm ci`), measured in the same rounds for (a), (f), (g) and (i)'s 100 instances.
+// unpacked, `npm ci`), measured in the same rounds for (a), (b), (f), (g) and (i)'s 100 instances.
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,11 +62,12 @@ if (wanted('b')) {
   results.emulated = [];
   console.log('(b) drift run against the emulator (another process), 50 ms latency on every request; medians of 7 after a warm-up (50,000 templates: of 3)');
   for (const templates of [0, 2000, 12000, 50000]) {
-    const run = await benchEmulated(root, { templates, runs: templates >= 50000 ? 3 : 7 });
+    const run = await benchEmulated(root, { templates, runs: templates >= 50000 ? 3 : 7, compareWith });
     results.emulated.push(run);
     console.log(
-      `    ${templates === 0 ? 'baselines/production.json' : `${templates} templates`}: ${run.requests} requests (${run.list_pages} list pages), wall ${fixed(run.wall_ms, 0)} ms, bound ${run.rounds} round(s) x 50 ms = ${run.bound_ms} ms, ratio ${fixed(run.ratio, 2)}x (goal <= 1.3x: ${verdict(run.ratio <= 1.3)}); the same run without latency ${fixed(run.zero_latency_ms, 0)} ms`,
+      `    ${templates === 0 ? 'baselines/production.json' : `${templates} templates`}: ${run.requests} requests (${run.list_pages} list pages), wall ${fixed(run.wall_ms, 0)} ms, bound ${run.rounds} round(s) x 50 ms = ${run.bound_ms} ms, ratio ${fixed(run.ratio, 2)}x (goal <= 1.3x: ${verdict(run.ratio <= 1.3)}); the same run without latency ${fixed(run.zero_latency_ms, 0)} ms (CPU ${fixed(run.zero_latency_cpu_ms, 0)} ms)`,
     );
+    if (run.before) console.log(`      before: wall ${fixed(run.before.wall_ms, 0)} ms = ${fixed(run.before.ratio, 2)}x; without latency ${fixed(run.before.zero_latency_ms, 0)} ms (CPU ${fixed(run.before.zero_latency_cpu_ms, 0)} ms)`);
   }
   results.requests_per_run = results.emulated[0].requests;
   console.log(`(c) ${results.requests_per_run} Clerk API requests per drift run of baselines/production.json`);

@@ -46,11 +46,15 @@ function median(values) {
 /**
  * Drift runs of one baseline against an emulator seeded with its own settings (no drift). The
  * emulator runs in another process (fleet-host.mjs): what is measured is clerkguard's time, with
- * Clerk's side answering from elsewhere as it does in real life.
+ * Clerk's side answering from elsewhere as it does in real life. `compareWith`: a built checkout
+ * of earlier code, run in the same rounds against the same emulator (`before`).
  */
-export async function benchEmulated(root, { templates = 0, runs = 7 } = {}) {
-  const { runDriftJob } = require(path.join(root, 'dist/drift/job.js'));
-  const { exportLive } = require(path.join(root, 'dist/export/index.js'));
+export async function benchEmulated(root, { templates = 0, runs = 7, compareWith } = {}) {
+  const build = (dir) => ({
+    runDriftJob: require(path.join(dir, 'dist/drift/job.js')).runDriftJob,
+    exportLive: require(path.join(dir, 'dist/export/index.js')).exportLive,
+  });
+  const builds = [build(root), ...(compareWith ? [build(compareWith)] : [])];
   const { loadBaselineFile, parseBaseline } = require(path.join(root, 'dist/baseline/load.js'));
   const { DEFAULT_RETRY_POLICY } = require(path.join(root, 'dist/clerk/connection.js'));
   const { startHost } = await import('./fleet.mjs');
@@ -63,37 +67,55 @@ export async function benchEmulated(root, { templates = 0, runs = 7 } = {}) {
   try {
     const instance = host.instances[0];
     const env = { CLERK_SECRET_KEY: instance.CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY: instance.CLERK_PUBLISHABLE_KEY, CLERK_API_URL: instance.CLERK_API_URL, CLERK_FRONTEND_API_URL: instance.CLERK_FRONTEND_API_URL, CLERK_PLATFORM_API_URL: instance.CLERK_PLATFORM_API_URL, CLERK_PLATFORM_API_KEY: instance.CLERK_PLATFORM_API_KEY, CLERK_APPLICATION_ID: instance.CLERK_APPLICATION_ID };
-    const runOnce = async () => {
+    const runOnce = async ({ runDriftJob, exportLive }) => {
       await host.ask('reset');
+      const cpu = process.cpuUsage();
       const start = performance.now();
       const result = await runDriftJob({ baselines: [loaded], exporter: (item) => exportLive(item, { env, now: new Date() }), today: '2026-11-26', now: new Date() });
       const ms = performance.now() - start;
+      const used = process.cpuUsage(cpu);
       const { requests } = await host.ask('requests');
-      return { ms, status: result.report.status, requests, bound: roundsBound(requests, concurrency) };
+      return { ms, cpu_ms: (used.user + used.system) / 1000, status: result.report.status, requests, bound: roundsBound(requests, concurrency) };
     };
-    await runOnce(); // warm-up (module loading, connection setup)
-    const measured = [];
-    for (let i = 0; i < runs; i++) measured.push(await runOnce());
-    const bound = measured.reduce((worst, run) => (run.bound.rounds > worst.rounds ? run.bound : worst), measured[0].bound);
-    const wall = median(measured.map((run) => run.ms));
-    const statuses = [...new Set(measured.map((run) => run.status))];
+    // Round-robin: each round runs every build once, the first build alternating, so they share the load.
+    const rounds = async () => {
+      const measured = builds.map(() => []);
+      for (let i = 0; i < runs; i++) {
+        const order = i % 2 === 0 ? builds.map((_, index) => index) : builds.map((_, index) => index).reverse();
+        for (const index of order) measured[index].push(await runOnce(builds[index]));
+      }
+      return measured;
+    };
+    for (const one of builds) await runOnce(one); // warm-up (module loading, connection setup)
+    const loadedRuns = await rounds();
     // The same runs without the latency: what the run costs besides waiting (clerkguard's CPU, loopback).
     await host.ask('latency-off');
-    const unloaded = [];
-    for (let i = 0; i < runs; i++) unloaded.push((await runOnce()).ms);
+    const unloadedRuns = await rounds();
+    const summary = (measured, unloaded) => {
+      const bound = measured.reduce((worst, run) => (run.bound.rounds > worst.rounds ? run.bound : worst), measured[0].bound);
+      const wall = median(measured.map((run) => run.ms));
+      return {
+        wall_ms: wall,
+        cpu_ms: median(measured.map((run) => run.cpu_ms)),
+        zero_latency_ms: median(unloaded.map((run) => run.ms)),
+        zero_latency_cpu_ms: median(unloaded.map((run) => run.cpu_ms)),
+        rounds: bound.rounds,
+        steps: bound.steps,
+        bound_ms: bound.rounds * LATENCY_MS,
+        ratio: wall / (bound.rounds * LATENCY_MS),
+        requests: measured[0].requests.length,
+        list_pages: bound.pages,
+        status: [...new Set([...measured, ...unloaded].map((run) => run.status))].join('/'),
+      };
+    };
+    const now = summary(loadedRuns[0], unloadedRuns[0]);
+    const before = compareWith ? summary(loadedRuns[1], unloadedRuns[1]) : undefined;
     return {
       templates: Object.keys(loaded.baseline.settings.jwt_templates ?? {}).length,
       concurrency,
       latency_ms: LATENCY_MS,
-      wall_ms: wall,
-      zero_latency_ms: median(unloaded),
-      rounds: bound.rounds,
-      steps: bound.steps,
-      bound_ms: bound.rounds * LATENCY_MS,
-      ratio: wall / (bound.rounds * LATENCY_MS),
-      requests: measured[0].requests.length,
-      list_pages: bound.pages,
-      status: statuses.join('/'),
+      ...now,
+      ...(before ? { before: { wall_ms: before.wall_ms, cpu_ms: before.cpu_ms, zero_latency_ms: before.zero_latency_ms, zero_latency_cpu_ms: before.zero_latency_cpu_ms, ratio: before.ratio, bound_ms: before.bound_ms, status: before.status } } : {}),
     };
   } finally {
     await host.close();
@@ -103,5 +125,7 @@ export async function benchEmulated(root, { templates = 0, runs = 7 } = {}) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-  for (const templates of (process.argv[2] ?? '0').split(',').map(Number)) console.log(JSON.stringify(await benchEmulated(root, { templates })));
+  // node scripts/bench/emulated.mjs 2000,50000 [runs] (BENCH_COMPARE_WITH=DIR: an earlier build, round-robin)
+  const compareWith = process.env.BENCH_COMPARE_WITH ? path.resolve(process.env.BENCH_COMPARE_WITH) : undefined;
+  for (const templates of (process.argv[2] ?? '0').split(',').map(Number)) console.log(JSON.stringify(await benchEmulated(root, { templates, runs: Number(process.argv[3] ?? 7), compareWith })));
 }

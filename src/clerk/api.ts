@@ -271,7 +271,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
    * page. Either way the walk stops, as an error, past maxListItems or maxListPages, and when
    * an item id comes back twice (a server that ignores offset repeats a page).
    */
-  const listAll = async <T>(path: string, schema: AnswerSchema, query: RawRequest['query'] = {}): Promise<T[]> => {
+  const listAll = async <T extends { id: string }, U = T>(path: string, schema: AnswerSchema, query: RawRequest['query'] = {}, toValue: (item: T) => U = (item) => item as unknown as U): Promise<U[]> => {
     const endpoint = bapi('GET', path);
     const fail = (detail: string) => malformedResponse(connection, endpoint, detail);
     const fetchPage = async (offset: number): Promise<{ items: unknown[]; total?: number }> => {
@@ -282,28 +282,34 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       if (typeof total !== 'number' || !Number.isInteger(total) || total < 0) throw fail('total_count is missing or not a non-negative integer');
       return { items: body.data, total };
     };
-    const all: T[] = [];
+    const all: U[] = [];
     const seen = new Set<string>();
-    /** Checks a page's items against the schema; its gaps are kept aside until the page's turn. */
-    const check = (items: readonly unknown[], offset: number): { values: (T & { id: string })[]; gaps: AnswerGap[] } => {
+    /**
+     * Checks a page's items against the schema and turns each into its value (`toValue`) as the
+     * page arrives, while later pages are still on their way; its gaps are kept aside until the
+     * page's turn.
+     */
+    const check = (items: readonly unknown[], offset: number): { ids: string[]; values: U[]; gaps: AnswerGap[] } => {
       const pageGaps: AnswerGap[] = [];
+      const ids: string[] = [];
       const values = items.map((item, index) => {
         const what = `item ${offset + index}`;
         const result = checkAnswer(schema.fields, item);
         if (result.problems.length > 0) throw malformedResponse(connection, endpoint, `${what}: ${summarizeProblems(result.problems)}`);
         for (const gap of result.gaps) pageGaps.push({ endpoint: label(endpoint), ...gap, field: `${what}.${gap.field}` });
-        return item as T & { id: string };
+        ids.push((item as T).id);
+        return toValue(item as T);
       });
-      return { values, gaps: pageGaps };
+      return { ids, values, gaps: pageGaps };
     };
     /** Adds checked pages in offset order: gaps in order, repeated ids refused, the item cap held. */
-    const take = (page: { values: (T & { id: string })[]; gaps: AnswerGap[] }, offset: number) => {
+    const take = (page: { ids: string[]; values: U[]; gaps: AnswerGap[] }, offset: number) => {
       for (const gap of page.gaps) gaps.push(gap);
-      for (const value of page.values) {
-        if (seen.has(value.id)) throw fail(`item ${value.id} came back twice (at offset ${offset}): the server repeats pages or ignores offset`);
-        seen.add(value.id);
-        all.push(value);
-      }
+      page.ids.forEach((id, index) => {
+        if (seen.has(id)) throw fail(`item ${id} came back twice (at offset ${offset}): the server repeats pages or ignores offset`);
+        seen.add(id);
+        all.push(page.values[index]!);
+      });
       if (all.length > policy.maxListItems) throw fail(`more than ${policy.maxListItems} items (CLERKGUARD_MAX_LIST_ITEMS)`);
     };
     const first = await fetchPage(0);
@@ -435,14 +441,14 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       return organizationSettingsFromWire(answer<OrganizationSettingsWire>(endpoint, ANSWERS.organizationSettings, await bapiRaw<unknown>('GET', '/instance/organization_settings')));
     },
     async listOrganizationRoles() {
-      return (await listAll<RoleWire>('/organization_roles', ANSWERS.role)).map(roleFromWire);
+      return listAll<RoleWire>('/organization_roles', ANSWERS.role, {}, roleFromWire);
     },
     async listOrganizationPermissions() {
-      return (await listAll<PermissionWire>('/organization_permissions', ANSWERS.permission)).map(permissionFromWire);
+      return listAll<PermissionWire>('/organization_permissions', ANSWERS.permission, {}, permissionFromWire);
     },
     async listJwtTemplates() {
       // paginated=true is what @clerk/backend sends: Clerk then answers {data, total_count}.
-      return (await listAll<JwtTemplateWire>('/jwt_templates', ANSWERS.jwtTemplate, { paginated: true })).map(jwtTemplateFromWire);
+      return listAll<JwtTemplateWire>('/jwt_templates', ANSWERS.jwtTemplate, { paginated: true }, jwtTemplateFromWire);
     },
     async getEnvironment() {
       if (!connection.frontendApiUrl) return undefined;
@@ -507,7 +513,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       return oauthSettingsFromWire(answer<OAuthApplicationSettingsWire>(endpoint, ANSWERS.oauthApplicationSettings, await bapiRaw<unknown>('GET', '/instance/oauth_application_settings')));
     },
     async listRoleSets() {
-      return (await listAll<RoleSetAnswer & { id: string }>('/role_sets', ANSWERS.roleSet)).map(roleSetFromWire);
+      return listAll<RoleSetAnswer & { id: string }, RoleSetWire>('/role_sets', ANSWERS.roleSet, {}, roleSetFromWire);
     },
 
     async updateInstance(update) {
