@@ -127,7 +127,12 @@ export interface ClerkApi {
   getOrganizationSettings(): Promise<OrganizationSettingsWire>;
   listOrganizationRoles(): Promise<RoleWire[]>;
   listOrganizationPermissions(): Promise<PermissionWire[]>;
+  /**
+   * With `toValue`, each checked template becomes its value as its page arrives (while later
+   * pages are still on their way) instead of after the last page.
+   */
   listJwtTemplates(): Promise<JwtTemplateWire[]>;
+  listJwtTemplates<U>(toValue: (template: JwtTemplateWire) => U): Promise<U[]>;
   /** GET /domains: the primary domain and its satellites. */
   listDomains(): Promise<DomainWire[]>;
   getOAuthApplicationSettings(): Promise<OAuthApplicationSettingsWire>;
@@ -446,9 +451,12 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     async listOrganizationPermissions() {
       return listAll<PermissionWire>('/organization_permissions', ANSWERS.permission, {}, permissionFromWire);
     },
-    async listJwtTemplates() {
+    listJwtTemplates<U>(toValue?: (template: JwtTemplateWire) => U): Promise<U[]> {
       // paginated=true is what @clerk/backend sends: Clerk then answers {data, total_count}.
-      return listAll<JwtTemplateWire>('/jwt_templates', ANSWERS.jwtTemplate, { paginated: true }, jwtTemplateFromWire);
+      return listAll<JwtTemplateWire, U>('/jwt_templates', ANSWERS.jwtTemplate, { paginated: true }, (item) => {
+        const template = jwtTemplateFromWire(item);
+        return toValue ? toValue(template) : (template as U);
+      });
     },
     async getEnvironment() {
       if (!connection.frontendApiUrl) return undefined;

@@ -127,7 +127,8 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
   // Lists first: their later pages can only follow their first, so those go out first. Every
   // read starts at once; the client's own cap (api.ts) decides how many requests are in flight.
   const jobs = {
-    jwtTemplates: () => api.listJwtTemplates(),
+    // Each template modelled as its page arrives.
+    jwtTemplates: () => api.listJwtTemplates(modelledTemplate),
     roles: () => optional(() => api.listOrganizationRoles(), unavailable),
     permissions: () => optional(() => api.listOrganizationPermissions(), unavailable),
     roleSets: () => optional(() => api.listRoleSets(), unavailable),
@@ -205,8 +206,8 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
   settings.jwt_templates = nullRecord();
   for (const template of got.jwtTemplates) {
     if (Object.prototype.hasOwnProperty.call(settings.jwt_templates, template.name)) throw duplicateName(api, 'GET /v1/jwt_templates', 'JWT templates', template.name);
-    settings.jwt_templates[template.name] = jwtTemplateToModel(template);
-    sensitive[formatPath(['jwt_templates', template.name, 'signing_key'])] = { present: template.custom_signing_key };
+    settings.jwt_templates[template.name] = template.model;
+    sensitive[template.signingKeyPath] = { present: template.customSigningKey };
   }
   coverage.jwt_templates = 'bapi';
 
@@ -431,6 +432,11 @@ export function permissionsToModel(permissions: readonly PermissionWire[], optio
     out[permission.key] = { name: permission.name, ...(permission.description ? { description: permission.description } : {}) };
   }
   return out;
+}
+
+/** A listed template in model shape, with the `sensitive` path of its signing key. */
+function modelledTemplate(template: JwtTemplateWire): { name: string; model: JwtTemplate; signingKeyPath: string; customSigningKey: boolean } {
+  return { name: template.name, model: jwtTemplateToModel(template), signingKeyPath: formatPath(['jwt_templates', template.name, 'signing_key']), customSigningKey: template.custom_signing_key };
 }
 
 export function jwtTemplateToModel(template: JwtTemplateWire): JwtTemplate {
