@@ -165,7 +165,11 @@ async function addApplicationEvidence(report: DriftReport, baselines: readonly L
 export function writeReportFiles(report: DriftReport, outDir: string, baselines: readonly LoadedBaseline[], slackPreview: boolean): string[] {
   const texts = Object.fromEntries(baselines.map((loaded) => [loaded.file, loaded.text]));
   const written: string[] = [];
+  // A large report (150,000 unmanaged fields: tens of MB of text per format) leaves each file's
+  // rendering behind as garbage; collected before the next one, the peak is one rendering, not four.
+  const large = baselines.some((loaded) => loaded.text.length > LARGE_BASELINE_BYTES);
   for (const [format, name] of REPORT_FILES) {
+    if (large) collectGarbage();
     const file = path.join(outDir, name);
     replaceFileAtomic(file, renderDrift(format, report, { color: false, texts }), { createDir: true });
     written.push(file);

@@ -78,24 +78,29 @@ export function toDiffTree(value: CanonicalValue, path: PathSegment[], options: 
  */
 export function diffCanonical(before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions): RawChange[] {
   const changes: RawChange[] = [];
-  if (!sameDiffTree(before, after, [], options)) diffMembers(before, after, [], options, changes);
+  forEachChange(before, after, options, (change) => changes.push(change));
   return changes;
 }
 
+/** diffCanonical's changes handed over one by one, in the same order, none kept: a large diff's changes can go as they come. */
+export function forEachChange(before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions, onChange: (change: RawChange) => void): void {
+  if (!sameDiffTree(before, after, [], options)) diffMembers(before, after, [], options, onChange);
+}
+
 /** The changes between two canonical values at `path` whose diff trees differ (see diffCanonical). */
-function diffMembers(before: CanonicalValue, after: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions, out: RawChange[]): void {
+function diffMembers(before: CanonicalValue, after: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions, out: (change: RawChange) => void): void {
   const beforeView = membersView(before, path, options);
   const afterView = membersView(after, path, options);
   if (!beforeView || !afterView) {
     // An object against a scalar or an opaque array, or two different scalars: json-diff's {__old, __new}.
-    out.push({ path: [...path], kind: 'changed', before, after, setElement: false });
+    out({ path: [...path], kind: 'changed', before, after, setElement: false });
     return;
   }
   const setElement = isSetLikePath(path, options) && (Array.isArray(before) || Array.isArray(after));
   const add = (key: string, kind: ChangeKind) => {
     const childPath = [...path, key];
-    if (setElement) out.push({ path: childPath, kind, before: kind === 'removed' ? key : undefined, after: kind === 'added' ? key : undefined, setElement: true });
-    else out.push({ path: childPath, kind, before: childOf(before, key), after: childOf(after, key), setElement: false });
+    if (setElement) out({ path: childPath, kind, before: kind === 'removed' ? key : undefined, after: kind === 'added' ? key : undefined, setElement: true });
+    else out({ path: childPath, kind, before: childOf(before, key), after: childOf(after, key), setElement: false });
   };
   for (const key of beforeView.keys) if (!afterView.has(key)) add(key, 'removed');
   for (const key of afterView.keys) if (!beforeView.has(key)) add(key, 'added');
