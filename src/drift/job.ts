@@ -83,9 +83,18 @@ const REPORT_FILES: [DriftFormat, string][] = [
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
   const read: string[] = [];
   const large = options.baselines.some((loaded) => loaded.text.length > LARGE_BASELINE_BYTES);
-  if (large) collectGarbage(); // what loading the baselines left behind
+  // What loading the baselines left behind is collected once, while the first requests are on
+  // their way (a full collection of a large heap takes about 100 ms: not before the reads start).
+  let collected = !large;
   const exporter: LiveExporter = async (loaded) => {
-    const live = await options.exporter(loaded);
+    const exporting = options.exporter(loaded);
+    if (!collected) {
+      exporting.catch(() => undefined); // a failure is awaited (and reported) below, not unhandled while collecting
+      collected = true;
+      await new Promise((resolve) => setImmediate(resolve));
+      collectGarbage();
+    }
+    const live = await exporting;
     if (large) collectGarbage(); // the answers' copies, before the diff adds its own
     if (live.instance_id) read.push(live.instance_id);
     return live;

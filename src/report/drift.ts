@@ -202,6 +202,8 @@ export function renderDriftMarkdown(report: DriftReport): string {
   return scrubSecrets(`${lines.join('\n')}\n`);
 }
 
+const LINES_PER_CHUNK = 1000;
+
 function environmentMarkdown(environment: EnvironmentDrift): string[] {
   const lines = [`## ${environment.environment}: ${statusWord(environment)}`, ''];
   lines.push(`Baseline ${environment.baseline_version}${environment.baseline_file ? ` (\`${environment.baseline_file}\`)` : ''}${environment.captured_at ? `, live settings captured ${environment.captured_at}` : ''}.`, '');
@@ -228,7 +230,17 @@ function environmentMarkdown(environment: EnvironmentDrift): string[] {
   }
   if (environment.unmanaged.length > 0) {
     lines.push('**Unmanaged** (live settings the baseline does not declare; not drift unless `--strict`):', '');
-    for (const entry of environment.unmanaged) lines.push(`- ${code(entry.path)} = ${code(formatValue(entry.live))} (${entry.source})`);
+    // Joined a thousand at a time: the pieces of each line go as soon as its chunk is one string
+    // (150,000 unmanaged fields no longer wait as 150,000 unjoined lines); the text is the same.
+    const unmanaged = environment.unmanaged;
+    for (let start = 0; start < unmanaged.length; start += LINES_PER_CHUNK) {
+      lines.push(
+        unmanaged
+          .slice(start, start + LINES_PER_CHUNK)
+          .map((entry) => `- ${code(entry.path)} = ${code(formatValue(entry.live))} (${entry.source})`)
+          .join('\n'),
+      );
+    }
     lines.push('');
   }
   for (const line of applicationMarkdown(environment)) lines.push(line);
