@@ -80,12 +80,18 @@ const REPORT_FILES: [DriftFormat, string][] = [
   ['text', 'report.txt'],
 ];
 
+/** Baselines whose loading garbage a drift job has collected already. */
+const collectedAfterLoading = new WeakSet<LoadedBaseline>();
+
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
   const read: string[] = [];
   const large = options.baselines.some((loaded) => loaded.text.length > LARGE_BASELINE_BYTES);
   // What loading the baselines left behind is collected once, while the first requests are on
-  // their way (a full collection of a large heap takes about 100 ms: not before the reads start).
-  let collected = !large;
+  // their way (a full collection of a large heap takes about 100 ms: not before the reads start),
+  // and only after they were loaded: a run over baselines an earlier run of this process already
+  // had (`schedule`) has nothing of their loading left to collect.
+  let collected = !large || options.baselines.every((loaded) => collectedAfterLoading.has(loaded));
+  for (const loaded of options.baselines) collectedAfterLoading.add(loaded);
   const exporter: LiveExporter = async (loaded) => {
     const exporting = options.exporter(loaded);
     if (!collected) {
