@@ -1,5 +1,5 @@
 /**
- * The diff of two canonical trees, defined as json-diff of their "diff trees", which avoid
+ * The one place json-diff runs. Canonical trees are first turned into "diff trees" that avoid
  * every json-diff weakness:
  *
  * - every key is escaped as `k<key>~`, so no key is an Object.prototype member (json-diff tests
@@ -10,12 +10,13 @@
  *   instead of aligning sequences in O(n·m);
  * - every other array becomes an opaque string token (its canonical JSON): json-diff never sees
  *   an array, and such arrays compare as whole values;
- * - the `precision` option is never passed (it mutates its inputs).
+ * - the `precision` option is never passed (it mutates its inputs);
+ * - entries equal on both sides are left out of both diff trees (json-diff reports nothing for
+ *   them), so json-diff and the copies see only what differs: a large configuration with a few
+ *   changes costs one comparison walk, not two escaped copies and a scored diff of everything.
  *
- * On such trees json-diff is a plain key-wise comparison, so diffCanonical computes its answer
- * in one walk over the canonical trees (see there), without building the diff trees: callers get
- * real values, never tokens. diffTrees (json-diff itself, on the complete diff trees) stays as
- * the reference the property tests hold diffCanonical equal to.
+ * The walk over json-diff's result unescapes keys and reads values back from the canonical
+ * trees, so callers get real values, never tokens.
  */
 import { diff as jsonDiff } from 'json-diff';
 import type { PathSegment } from '../settings/paths';
@@ -64,70 +65,73 @@ export function toDiffTree(value: CanonicalValue, path: PathSegment[], options: 
   return out;
 }
 
-/**
- * All differences between two canonical trees, as raw (unclassified) changes: exactly what
- * json-diff of their diff trees, walked by `walk`, reports (diffTrees), in the same order, found
- * by one walk over the canonical trees themselves. On diff trees, which hold no arrays,
- * json-diff is a key-wise comparison: an object's keys only before (`__deleted`, in its order),
- * then keys only after (`__added`, in its order), then common keys whose values differ (in the
- * before order), each an object diff when both are objects, else `{__old, __new}`. Nothing of
- * that needs the escaped copies, the markers or json-diff's result tree: a large configuration
- * whose every entry differs (50,000 templates with unmanaged fields) no longer holds three
- * copies of itself at once. The property test in test/drift/tree-diff-pruned.test.ts holds it
- * equal to json-diff on the complete diff trees.
- */
+/** All differences between two canonical trees, as raw (unclassified) changes. */
 export function diffCanonical(before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions): RawChange[] {
   const changes: RawChange[] = [];
   forEachChange(before, after, options, (change) => changes.push(change));
   return changes;
 }
 
-/** diffCanonical's changes handed over one by one, in the same order, none kept: a large diff's changes can go as they come. */
+/**
+ * diffCanonical's changes handed over one by one as the walk over json-diff's answer finds them,
+ * none kept here: a large diff's changes can be classified and dropped as they come.
+ */
 export function forEachChange(before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions, onChange: (change: RawChange) => void): void {
-  if (!sameDiffTree(before, after, [], options)) diffMembers(before, after, [], options, onChange);
+  const [beforeTree, afterTree] = prunedDiffTrees(before, after, [], options);
+  walkDiffTrees(beforeTree, afterTree, before, after, options, onChange);
 }
 
-/** The changes between two canonical values at `path` whose diff trees differ (see diffCanonical). */
-function diffMembers(before: CanonicalValue, after: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions, out: (change: RawChange) => void): void {
-  const beforeView = membersView(before, path, options);
-  const afterView = membersView(after, path, options);
-  if (!beforeView || !afterView) {
-    // An object against a scalar or an opaque array, or two different scalars: json-diff's {__old, __new}.
-    out({ path: [...path], kind: 'changed', before, after, setElement: false });
+/** json-diff of two diff trees, walked into raw changes whose values come from the canonical trees. */
+export function diffTrees(beforeTree: unknown, afterTree: unknown, before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions): RawChange[] {
+  const changes: RawChange[] = [];
+  walkDiffTrees(beforeTree, afterTree, before, after, options, (change) => changes.push(change));
+  return changes;
+}
+
+function walkDiffTrees(beforeTree: unknown, afterTree: unknown, before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions, out: (change: RawChange) => void): void {
+  const result = jsonDiff(beforeTree, afterTree) as unknown;
+  if (result === undefined) return;
+  if (!isPlainObject(result) || isScalarChange(result)) {
+    out({ path: [], kind: 'changed', before, after, setElement: false });
     return;
   }
-  const setElement = isSetLikePath(path, options) && (Array.isArray(before) || Array.isArray(after));
-  const add = (key: string, kind: ChangeKind) => {
-    const childPath = [...path, key];
-    if (setElement) out({ path: childPath, kind, before: kind === 'removed' ? key : undefined, after: kind === 'added' ? key : undefined, setElement: true });
-    else out({ path: childPath, kind, before: childOf(before, key), after: childOf(after, key), setElement: false });
-  };
-  for (const key of beforeView.keys) if (!afterView.has(key)) add(key, 'removed');
-  for (const key of afterView.keys) if (!beforeView.has(key)) add(key, 'added');
-  for (const key of beforeView.keys) {
-    if (!afterView.has(key)) continue;
-    path.push(key);
-    const differs = !sameDiffTree(beforeView.get(key), afterView.get(key), path, options);
-    if (differs && !setElement) diffMembers(childOf(before, key) as CanonicalValue, childOf(after, key) as CanonicalValue, path, options, out);
-    path.pop();
-    if (differs && setElement) add(key, 'changed');
-  }
+  walk(result, [], before, after, options, out);
 }
 
 /**
- * json-diff of two diff trees, walked into raw changes whose values come from the canonical
- * trees: the reference diffCanonical is held equal to (test/drift/tree-diff-pruned.test.ts).
+ * The diff trees of two canonical values at `path` (see toDiffTree) without the entries that
+ * are equal on both sides. json-diff reports nothing for equal entries, so leaving them out
+ * changes nothing in its answer; it only spares json-diff (and the copies) the unchanged bulk of
+ * a large configuration, which is nearly all of it. One walk compares each common entry once.
+ * Entries present on one side only keep a placeholder (in that side's order, which is all
+ * json-diff reads of it): the walk reads values from the canonical trees, never from markers.
  */
-export function diffTrees(beforeTree: unknown, afterTree: unknown, before: CanonicalObject, after: CanonicalObject, options: CompiledNormalizeOptions): RawChange[] {
-  const result = jsonDiff(beforeTree, afterTree) as unknown;
-  const changes: RawChange[] = [];
-  if (result === undefined) return changes;
-  if (!isPlainObject(result) || isScalarChange(result)) {
-    changes.push({ path: [], kind: 'changed', before, after, setElement: false });
-    return changes;
+function prunedDiffTrees(before: CanonicalValue, after: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions): [unknown, unknown] {
+  const beforeView = membersView(before, path, options);
+  const afterView = membersView(after, path, options);
+  if (!beforeView || !afterView) {
+    // An object against a scalar or an opaque array: json-diff sees different types, whatever the entries.
+    return [beforeView ? placeholders(beforeView.keys) : toDiffTree(before, path, options), afterView ? placeholders(afterView.keys) : toDiffTree(after, path, options)];
   }
-  walk(result, [], before, after, options, changes);
-  return changes;
+  const beforeTree: Record<string, unknown> = {};
+  const afterTree: Record<string, unknown> = {};
+  for (const key of beforeView.keys) {
+    if (!afterView.has(key)) {
+      beforeTree[escapeKey(key)] = ONE_SIDED;
+      continue;
+    }
+    const beforeChild = beforeView.get(key);
+    const afterChild = afterView.get(key);
+    path.push(key);
+    if (!sameDiffTree(beforeChild, afterChild, path, options)) {
+      const [beforeSubtree, afterSubtree] = prunedDiffTrees(beforeChild, afterChild, path, options);
+      beforeTree[escapeKey(key)] = beforeSubtree;
+      afterTree[escapeKey(key)] = afterSubtree;
+    }
+    path.pop();
+  }
+  for (const key of afterView.keys) if (!beforeView.has(key)) afterTree[escapeKey(key)] = ONE_SIDED;
+  return [beforeTree, afterTree];
 }
 
 interface MembersView {
@@ -144,6 +148,14 @@ function membersView(value: CanonicalValue, path: PathSegment[], options: Compil
   const members = diffTreeMembers(value, path, options);
   return members && { keys: [...members.keys()], has: (key) => members.has(key), get: (key) => members.get(key) as CanonicalValue };
 }
+
+function placeholders(keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) out[escapeKey(key)] = ONE_SIDED;
+  return out;
+}
+
+const ONE_SIDED = 0;
 
 /**
  * The entries json-diff compares when `value` is an object in the diff tree (a canonical object,
@@ -201,7 +213,7 @@ function isScalarChange(node: Record<string, unknown>): boolean {
   return Object.prototype.hasOwnProperty.call(node, '__old') || Object.prototype.hasOwnProperty.call(node, '__new');
 }
 
-function walk(node: Record<string, unknown>, path: PathSegment[], before: unknown, after: unknown, options: CompiledNormalizeOptions, out: RawChange[]): void {
+function walk(node: Record<string, unknown>, path: PathSegment[], before: unknown, after: unknown, options: CompiledNormalizeOptions, out: (change: RawChange) => void): void {
   const setElement = isSetLikePath(path, options) && (Array.isArray(before) || Array.isArray(after));
   for (const marker of Object.keys(node)) {
     let kind: ChangeKind;
@@ -221,7 +233,7 @@ function walk(node: Record<string, unknown>, path: PathSegment[], before: unknow
     const key = unescapeKey(escaped);
     const childPath = [...path, key];
     if (setElement) {
-      out.push({ path: childPath, kind, before: kind === 'removed' ? key : undefined, after: kind === 'added' ? key : undefined, setElement: true });
+      out({ path: childPath, kind, before: kind === 'removed' ? key : undefined, after: kind === 'added' ? key : undefined, setElement: true });
       continue;
     }
     const beforeChild = childOf(before, key);
@@ -231,7 +243,7 @@ function walk(node: Record<string, unknown>, path: PathSegment[], before: unknow
       walk(child, childPath, beforeChild, afterChild, options, out);
       continue;
     }
-    out.push({ path: childPath, kind, before: beforeChild, after: afterChild, setElement: false });
+    out({ path: childPath, kind, before: beforeChild, after: afterChild, setElement: false });
   }
 }
 

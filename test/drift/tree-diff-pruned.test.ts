@@ -1,7 +1,6 @@
 /**
- * diffCanonical walks the canonical trees itself instead of running json-diff on diff trees.
- * That must never change the answer: every case is compared with json-diff on the complete
- * diff trees (diffTrees), order included.
+ * diffCanonical leaves equal entries out of the trees json-diff sees. That must never change
+ * the answer: every case is compared with json-diff on the complete diff trees.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
