@@ -6,7 +6,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * go first, each to its own worker, so the rest of the suite runs beside them instead of after
  * them. The order of the others is vitest's own (slowest known first).
  */
-const LONG_FIRST = ['test/provider/e2e.test.ts', 'test/init/pulumi.test.ts', 'test/contract/prism.test.ts', 'test/package/pack.test.ts'];
+const LONG_FIRST = ['test/provider/e2e.test.ts', 'test/provider/e2e-other-baselines.test.ts', 'test/init/pulumi.test.ts', 'test/contract/prism.test.ts', 'test/package/pack.test.ts'];
 
 class LongFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
