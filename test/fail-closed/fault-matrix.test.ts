@@ -28,7 +28,15 @@ const NOW = new Date('2026-11-26T03:00:00Z');
 const PLATFORM = '/v1/platform/applications/*';
 
 /** Retries and waits cut to the bone: each row's failure must show on the first answer. */
-const FAST_POLICY = { CLERKGUARD_HTTP_RETRIES: '0', CLERKGUARD_HTTP_BACKOFF_MS: '1', CLERKGUARD_HTTP_TIMEOUT_MS: '300', CLERKGUARD_RUN_DEADLINE_MS: '3000', CLERKGUARD_RETRY_AFTER_SCALE: '0' };
+const FAST_POLICY = { CLERKGUARD_HTTP_RETRIES: '0', CLERKGUARD_HTTP_BACKOFF_MS: '1', CLERKGUARD_RETRY_AFTER_SCALE: '0' };
+/**
+ * A request's timeout and the run's deadline. Tight in the rows that make an endpoint hang (the
+ * timeout is what they test, and it fires in every one of them); wide in the others, where an
+ * answer slowed down by a loaded machine must not turn into a timeout (there a timeout only
+ * costs time when it fires, which it should not).
+ */
+const HANG_TIMEOUTS = { CLERKGUARD_HTTP_TIMEOUT_MS: '300', CLERKGUARD_RUN_DEADLINE_MS: '3000' };
+const ANSWER_TIMEOUTS = { CLERKGUARD_HTTP_TIMEOUT_MS: '10000', CLERKGUARD_RUN_DEADLINE_MS: '60000' };
 
 type Mutation = (answer: Record<string, unknown>) => void;
 
@@ -188,8 +196,13 @@ async function realAnswer(emulator: RunningEmulator, route: string): Promise<Rec
   return (await response.json()) as Record<string, unknown>;
 }
 
-async function runJob(emulator: RunningEmulator, dir: string, strict: boolean, warnings: string[]): Promise<DriftJobResult> {
-  const env = { ...emulator.env(), ...FAST_POLICY, CLERKGUARD_HTTP_MAX_BODY_BYTES: '65536' };
+/** Whether the row makes an endpoint answer late (latency 0 only marks the path of a row's other fault). */
+function hangs(row: Row): boolean {
+  return row.fault?.kind === 'latency' && (row.fault.ms ?? 0) > 0;
+}
+
+async function runJob(emulator: RunningEmulator, dir: string, row: Row, strict: boolean, warnings: string[]): Promise<DriftJobResult> {
+  const env = { ...emulator.env(), ...FAST_POLICY, ...(hangs(row) ? HANG_TIMEOUTS : ANSWER_TIMEOUTS), CLERKGUARD_HTTP_MAX_BODY_BYTES: '65536' };
   return runDriftJob({
     baselines: [loaded],
     exporter: liveExporter(env, () => NOW, undefined, (message) => warnings.push(message)),
@@ -210,7 +223,7 @@ describe('fault matrix: every answer passes its schema before anything reads it'
     try {
       if (row.openAlertWith) {
         emulator.applySettings(row.openAlertWith);
-        const opened = await runJob(emulator, dir, false, []);
+        const opened = await runJob(emulator, dir, row, false, []);
         expect(opened.deliveries.map((delivery) => delivery.kind)).toEqual(['drift_alert']);
         emulator.applySettings({ session: { maximum_lifetime_minutes: 10080 } });
       }
@@ -227,7 +240,7 @@ describe('fault matrix: every answer passes its schema before anything reads it'
       slack.mode = row.slackMode ?? 'ok';
       const posted = slack.requests.length;
       const warnings: string[] = [];
-      const result = await runJob(emulator, dir, row.strict ?? false, warnings);
+      const result = await runJob(emulator, dir, row, row.strict ?? false, warnings);
       const environment = result.report.environments[0]!;
 
       expect(result.exitCode).toBe(row.expected.exit);
