@@ -2,11 +2,19 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Files that take minutes because they drive external programs (the pulumi CLI, Prism, npm pack)
- * go first, each to its own worker, so the rest of the suite runs beside them instead of after
- * them. The order of the others is vitest's own (slowest known first).
+ * Files that take minutes because they drive external programs (the pulumi CLI, Prism, npm pack,
+ * the CLI spawned per case) go first, each to its own worker, longest first, so the rest of the
+ * suite runs beside them instead of after them. The order of the others is vitest's own (slowest
+ * known first).
  */
-const LONG_FIRST = ['test/provider/e2e.test.ts', 'test/provider/e2e-other-baselines.test.ts', 'test/init/pulumi.test.ts', 'test/contract/prism.test.ts', 'test/package/pack.test.ts'];
+const LONG_FIRST = [
+  'test/provider/e2e.test.ts',
+  'test/provider/e2e-other-baselines.test.ts',
+  'test/init/pulumi.test.ts',
+  'test/cli/startup.test.ts',
+  'test/contract/prism.test.ts',
+  'test/package/pack.test.ts',
+];
 
 class LongFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
@@ -27,9 +35,11 @@ export default defineConfig({
     // CLI tests spawn bin/clerkguard, which runs the compiled dist/: `npm test` builds first.
     pool: 'forks',
     // Most files wait on processes and sockets (the CLI, the emulator, pulumi, git) rather than
-    // compute: three at a time keep two cores busy. Vitest's default (cores − 1) is one on a
-    // two-core machine, which ran the suite file after file behind the multi-minute Pulumi run.
-    maxWorkers: 3,
+    // compute. The three Pulumi files (about half of their time is waiting on the engine) take
+    // three workers from the start; the fourth runs the rest of the suite beside them, and the
+    // others join it as the Pulumi files end. Vitest's default (cores − 1) is one on a two-core
+    // machine, which ran the suite file after file behind the multi-minute Pulumi run.
+    maxWorkers: 4,
     sequence: { sequencer: LongFirstSequencer },
   },
 });
