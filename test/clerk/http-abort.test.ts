@@ -3,9 +3,10 @@
  * that stops halfway are timeouts, never an answer; a signal that fires after the answer changes
  * nothing (the kept-alive connection goes on serving the next request). A real local server.
  */
+import diagnosticsChannel from 'node:diagnostics_channel';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { ClerkRequestFailure, rawAttempt } from '../../src/clerk/http';
 
 let server: http.Server | undefined;
@@ -43,7 +44,12 @@ describe('rawAttempt with an abort signal', () => {
       response.write('{"object":"instance",');
     });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
+    // The signal fires once the client has the headers, not after a fixed delay: on a loaded
+    // machine a 100 ms timer ran out before the headers were read (then the request, not the
+    // body, was cut off).
+    const abortOnceAnswered = () => setTimeout(() => controller.abort(), 20);
+    diagnosticsChannel.subscribe('http.client.response.finish', abortOnceAnswered);
+    onTestFinished(() => void diagnosticsChannel.unsubscribe('http.client.response.finish', abortOnceAnswered));
     const failure = await failureOf(rawAttempt({ method: 'GET', base, path: '/v1/instance' }, controller.signal));
     expect(failure.kind).toBe('timeout');
     expect(failure.message).toBe('response body not complete at the timeout');
