@@ -59,8 +59,22 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * Prism takes seconds to start and cannot listen on port 0, so it gets a port that was free a
+ * moment before; when another program (a parallel test file, another suite on the machine) took
+ * it meanwhile, Prism exits with EADDRINUSE, and it is started again on another port.
+ */
 async function startPrism(spec: SpecName): Promise<Prism> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startPrismOn(spec, await freePort());
+    } catch (error) {
+      if (attempt >= 5 || !(error instanceof Error && error.message.includes('EADDRINUSE'))) throw error;
+    }
+  }
+}
+
+async function startPrismOn(spec: SpecName, port: number): Promise<Prism> {
   const child = spawn(process.execPath, [prismBin!, 'mock', '--port', String(port), '--host', '127.0.0.1', path.join(specsDir!, SPEC_FILES[spec])], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -74,7 +88,10 @@ async function startPrism(spec: SpecName): Promise<Prism> {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`Prism (${spec}) exited with ${code}:\n${output}`)));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Prism (${spec}) exited with ${code}:\n${output}`));
+    });
   });
   return { process: child, port };
 }
