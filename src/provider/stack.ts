@@ -199,7 +199,12 @@ export async function clerkguardProgram(): Promise<ProgramOutputs> {
 export function asRunError(error: unknown): unknown {
   if (!(error instanceof ClerkguardError)) return error;
   const hint = error.hint ? ` (hint: ${error.hint})` : '';
-  return new pulumi.RunError(scrubSecrets(`clerkguard: ${error.message}${hint}`));
+  const runError = new pulumi.RunError(scrubSecrets(`clerkguard: ${error.message}${hint}`));
+  // Pulumi's runner prints a RunError with util.inspect(err, {colors: true}); on Node 20 and 22
+  // that looped on a frame of @pulumi/pulumi's stack until a 3 GB heap gave up (a missing
+  // baseline: `pulumi preview` 40 s and 15 s CPU). The message is the whole report anyway.
+  runError.stack = `${runError.name}: ${runError.message}`;
+  return runError;
 }
 
 async function declareFromConfig(): Promise<ProgramOutputs> {
