@@ -170,10 +170,21 @@ export function validateWithSchema<S extends z.ZodType>(
   file: string,
   text?: string,
 ): ValidationResult<z.infer<S>> {
-  const result = schema.safeParse(value, { reportInput: true, jitless: text !== undefined && text.length < JIT_MIN_TEXT_LENGTH });
-  if (result.success) return { value: keepRecordKeys(schema, value, result.data) as z.infer<S>, errors: [], warnings: [] };
+  const params = { reportInput: true, jitless: text !== undefined && text.length < JIT_MIN_TEXT_LENGTH };
+  const result = schema.safeParse(value, params);
+  let issues: z.core.$ZodIssue[];
+  if (result.success) {
+    try {
+      return { value: keepRecordKeys(schema, value, result.data) as z.infer<S>, errors: [], warnings: [] };
+    } catch (error) {
+      if (error !== HIDDEN_ENTRY_INVALID) throw error;
+      issues = hiddenEntryIssues(schema, value, [], params);
+    }
+  } else {
+    issues = [...result.error.issues, ...hiddenEntryIssues(schema, value, [], params)];
+  }
   const described: { issue: ValidationIssue; at?: LocateRequest }[] = [];
-  for (const issue of result.error.issues) for (const entry of describeIssue(schema, issue, file)) described.push(entry);
+  for (const issue of issues) for (const entry of describeIssue(schema, issue, file)) described.push(entry);
   // Every issue's line in one pass over the text (a parse per issue is quadratic in a file with many).
   const located = text === undefined ? [] : locatePaths(text, described.filter((entry) => entry.at).map((entry) => entry.at!));
   let next = 0;
@@ -188,11 +199,20 @@ export function validateWithSchema<S extends z.ZodType>(
 }
 
 /**
+ * The record key zod 4 passes over without checking it: neither the key nor its value is
+ * parsed, and the entry is left out of the output (assigning it to `{}` would set a prototype).
+ */
+const HIDDEN_KEY = '__proto__';
+/** Thrown by keepRecordKeys when a hidden entry fails its record's key or value schema. */
+const HIDDEN_ENTRY_INVALID = new Error('a __proto__ entry of a record is invalid');
+
+/**
  * zod builds record outputs with `{}` and plain assignment, so a key named `__proto__` is
- * dropped (it sets the prototype instead) and a key named `constructor` reads as
- * Object.prototype's when absent. Keys are data: every record in the output is rebuilt as a
- * null-prototype object holding exactly the input's keys (values as zod parsed them; a
- * dropped one is parsed again with the record's value schema, which already accepted it).
+ * skipped (see HIDDEN_KEY) and a key named `constructor` reads as Object.prototype's when
+ * absent. Keys are data: every record in the output is rebuilt as a null-prototype object
+ * holding exactly the input's keys (values as zod parsed them; a skipped entry is checked here
+ * with the record's key and value schemas, and throws HIDDEN_ENTRY_INVALID when either
+ * refuses it, for hiddenEntryIssues to word).
  */
 function keepRecordKeys(schema: z.ZodType, input: unknown, output: unknown): unknown {
   if (!holdsRecord(schema)) return output;
@@ -202,7 +222,13 @@ function keepRecordKeys(schema: z.ZodType, input: unknown, output: unknown): unk
     const nested = holdsRecord(valueType);
     const rebuilt = nullRecord<unknown>();
     for (const key of Object.keys(input)) {
-      const parsed = Object.prototype.hasOwnProperty.call(output, key) ? output[key] : valueType.parse(input[key]);
+      let parsed: unknown;
+      if (Object.prototype.hasOwnProperty.call(output, key)) parsed = output[key];
+      else {
+        const checked = (inner.keyType as z.ZodType).safeParse(key).success ? valueType.safeParse(input[key]) : undefined;
+        if (!checked?.success) throw HIDDEN_ENTRY_INVALID;
+        parsed = checked.data;
+      }
       rebuilt[key] = nested ? keepRecordKeys(valueType, input[key], parsed) : parsed;
     }
     return rebuilt;
@@ -218,6 +244,41 @@ function keepRecordKeys(schema: z.ZodType, input: unknown, output: unknown): unk
     return output.map((item, index) => keepRecordKeys(inner.element as z.ZodType, Array.isArray(input) ? input[index] : undefined, item));
   }
   return output;
+}
+
+/**
+ * The issues of every record entry zod skipped (HIDDEN_KEY), worded as zod words those of any
+ * other key: an invalid_key at the key, the value's own issues below it. Entries nested in a
+ * skipped value are skipped by its parse as well, and found by this walk.
+ */
+function hiddenEntryIssues(schema: z.ZodType, input: unknown, path: PathSegment[], params: { reportInput: boolean; jitless: boolean }): z.core.$ZodIssue[] {
+  const issues: z.core.$ZodIssue[] = [];
+  const walk = (node: z.ZodType, value: unknown, at: PathSegment[]): void => {
+    if (!holdsRecord(node)) return;
+    const inner = unwrap(node);
+    if (inner instanceof z.ZodRecord && isRecordLike(value)) {
+      const valueType = inner.valueType as z.ZodType;
+      for (const key of Object.keys(value)) {
+        // Like zod: the value under a refused key is not looked at.
+        const keyResult = (inner.keyType as z.ZodType).safeParse(key, params);
+        if (key === HIDDEN_KEY) {
+          if (!keyResult.success) {
+            issues.push({ code: 'invalid_key', origin: 'record', issues: keyResult.error.issues, input: key, path: [...at, key], message: 'Invalid key in record' } as z.core.$ZodIssue);
+          } else {
+            const valueResult = valueType.safeParse(value[key], params);
+            if (!valueResult.success) for (const issue of valueResult.error.issues) issues.push({ ...issue, path: [...at, key, ...issue.path] });
+          }
+        }
+        if (keyResult.success) walk(valueType, value[key], [...at, key]);
+      }
+    } else if (inner instanceof z.ZodObject && isRecordLike(value)) {
+      for (const [key, child] of recordFields(inner)) if (Object.prototype.hasOwnProperty.call(value, key)) walk(child, value[key], [...at, key]);
+    } else if (inner instanceof z.ZodArray && Array.isArray(value)) {
+      value.forEach((item, index) => walk(inner.element as z.ZodType, item, [...at, index]));
+    }
+  };
+  walk(schema, input, path);
+  return issues;
 }
 
 /**
@@ -273,6 +334,22 @@ function describeIssue(root: z.ZodType, issue: z.core.$ZodIssue, file: string): 
           at: at([...path, key], true),
         };
       });
+    case 'invalid_key': {
+      // A map's key is data checked like a value: what the key schema expected, at the key.
+      const key = String((issue as { input?: unknown }).input ?? path[path.length - 1] ?? '');
+      const expected = issue.issues.flatMap((inner) => describeIssue(root, { ...inner, path: [], input: key } as z.core.$ZodIssue, file)).map((entry) => entry.issue.message);
+      return [
+        {
+          issue: {
+            file,
+            path: formatPath(path),
+            message: `invalid key ${JSON.stringify(key)}: ${expected.length > 0 ? expected.join('; ') : issue.message}`,
+            hint: 'the keys of this map are checked like its values; rename the key or remove the entry',
+          },
+          at: at(path, true),
+        },
+      ];
+    }
     case 'invalid_type': {
       const input = (issue as { input?: unknown }).input;
       const missing = input === undefined;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { BaselineError, loadBaselineFile, loadBaselines, parseBaseline, validateBaselineText } from '../../src/baseline/load';
 import { baselineJsonSchemaText } from '../../src/baseline/json-schema';
 import { baselineWith } from '../helpers/baselines';
-import { REPO_ROOT, fixtureDir } from '../helpers/cli';
+import { REPO_ROOT, fixtureDir, runCli } from '../helpers/cli';
 
 type Draft = ReturnType<typeof baselineWith>;
 type SettingsDraft = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -119,6 +119,34 @@ const CASES: BadCase[] = [
     path: 'settings.communication.blocked_country_codes[0]',
     message: /ISO 3166-1 alpha-2 country code in upper case/,
   },
+  // zod 4 skips a record key named "__proto__" (neither key nor value checked): it is data, checked like any other key.
+  {
+    name: '"__proto__" webhook endpoint whose value is wrong too (like any refused key, its value is not looked at)',
+    input: text((b) => void (s(b).webhooks.endpoints = JSON.parse('{"__proto__": {"events": 5}}'))),
+    path: 'settings.webhooks.endpoints.__proto__',
+    message: /invalid key "__proto__": expected an https URL/,
+    hint: /rename the key or remove the entry/,
+  },
+  {
+    name: '"__proto__" JWT template (a valid name) whose lifetime is out of range',
+    input: text((b) => void (s(b).jwt_templates = JSON.parse('{"__proto__": {"claims": {}, "lifetime": 10}}'))),
+    path: 'settings.jwt_templates.__proto__.lifetime',
+    message: /expected value >= 30, got number 10/,
+  },
+  {
+    name: '"__proto__" webhook endpoint is not a URL',
+    input: text((b) => void (s(b).webhooks.endpoints = JSON.parse('{"__proto__": {"events": ["user.deleted"]}}'))),
+    path: 'settings.webhooks.endpoints.__proto__',
+    message: /invalid key "__proto__": expected an https URL/,
+    hint: /rename the key or remove the entry/,
+  },
+  {
+    name: '"__proto__" is not a Platform config key',
+    input: text((b) => void (s(b).platform_config = JSON.parse('{"__proto__": {"lifetime": 3600}}'))),
+    path: 'settings.platform_config.__proto__',
+    message: /invalid key "__proto__": expected a Platform config key/,
+    hint: /rename the key or remove the entry/,
+  },
 ];
 
 describe('bad baseline input', () => {
@@ -187,6 +215,18 @@ describe('bad baseline input', () => {
     const result = validateBaselineText(input, 'x.json');
     expect(result.errors.some((error) => error.path === '__proto__' && /unknown key/.test(error.message))).toBe(true);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reports a bad "__proto__" map entry from `clerkguard check` as a located validation error, not a crash', () => {
+    const input = text((b) => void (s(b).webhooks.endpoints = JSON.parse('{"__proto__": {"events": 5}}')));
+    const dir = fixtureDir({ 'baselines/production.json': input });
+    const result = runCli(['check', 'baselines/production.json'], { cwd: dir });
+    expect(result.status).toBe(1);
+    expect(result.stderr).not.toMatch(/unexpected error|this is a bug/);
+    const line = input.split('\n').findIndex((candidate) => candidate.includes('"__proto__"')) + 1;
+    expect(result.stderr).toContain(`baselines/production.json:${line}:`);
+    expect(result.stderr).toMatch(/settings\.webhooks\.endpoints\.__proto__: invalid key "__proto__": expected an https URL/);
+    expect(result.stderr).toMatch(/hint: the keys of this map are checked like its values/);
   });
 
   it('never throws anything but its own validation error on arbitrary JSON', () => {

@@ -13,7 +13,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { baselineSchema } from '../../src/baseline/schema';
 import { stripComments } from '../../src/baseline/comments';
-import { childSchema, validateWithSchema } from '../../src/baseline/validate';
+import { z } from 'zod';
+import { childSchema, unwrap, validateWithSchema } from '../../src/baseline/validate';
+import { formatPath } from '../../src/settings/paths';
 import { validateBaselineText } from '../../src/baseline/load';
 import { parseValidBaseline } from '../../src/baseline/valid-baseline.generated';
 import { valueCheckName } from '../../src/baseline/value-checks';
@@ -272,6 +274,61 @@ describe('the generated baseline validator', () => {
         if (!accepted) continue;
         expect(agreesWithZod(text)).toBe(true);
         if (leafAccepts) compared++;
+      }
+    }
+  });
+
+  it('checks a "__proto__" key of every map in the schema like any other key, on both paths, with the same answer', () => {
+    // A valid baseline with every map holding one entry; each map in turn gets that entry under "__proto__".
+    const value = fc.sample(arbitraryOf(baselineSchema, true, true), { seed: 14, numRuns: 200 }).find((sample) => zodAnswer(JSON.stringify(sample)).valid) as any;
+    const maps: { at: (string | number)[]; schema: any }[] = [];
+    const walk = (node: unknown, schema: any, at: (string | number)[]) => {
+      if (schema === undefined || node === null || typeof node !== 'object') return;
+      if (unwrap(schema) instanceof z.ZodRecord) maps.push({ at, schema: unwrap(schema) });
+      if (Array.isArray(node)) node.forEach((item, index) => walk(item, childSchema(schema, index), [...at, index]));
+      else for (const key of Object.keys(node)) walk((node as Record<string, unknown>)[key], childSchema(schema, key), [...at, key]);
+    };
+    walk(value, baselineSchema, []);
+    // Every map the schema has (a baseline with every field set), nested ones too (a template's claims, a Platform config key's fields).
+    const mapPaths = maps.map(({ at }) => formatPath(at));
+    expect(mapPaths.length).toBeGreaterThanOrEqual(8);
+    expect(mapPaths).toEqual(expect.arrayContaining(['settings.webhooks.endpoints', 'settings.platform_config', 'settings.jwt_templates', 'settings.instance.domains', 'settings.organizations.roles']));
+    const cases: { name: string; at: (string | number)[]; entry: unknown; errorAt?: RegExp }[] = [];
+    for (const { at, schema } of maps) {
+      const map = at.reduce((node: any, segment) => node[segment], value) as Record<string, unknown>;
+      const [entry] = Object.values(map);
+      const where = formatPath([...at, '__proto__']).replace(/[.[\]"]/g, '\\$&');
+      const keyValid = schema.keyType.safeParse('__proto__').success;
+      cases.push({ name: `${formatPath(at)}: a valid value`, at, entry, errorAt: keyValid ? undefined : new RegExp(`^${where}$`) });
+      const wrong = [5, 'x', null, []].find((candidate) => !schema.valueType.safeParse(candidate).success);
+      if (wrong !== undefined) cases.push({ name: `${formatPath(at)}: an invalid value`, at, entry: wrong, errorAt: new RegExp(`^${where}($|[.[])`) });
+    }
+    expect(cases.filter((entry) => entry.errorAt === undefined).length, 'maps whose keys accept "__proto__"').toBeGreaterThan(3);
+    expect(cases.filter((entry) => entry.name.endsWith('a valid value') && entry.errorAt).map((entry) => entry.name)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^settings\.webhooks\.endpoints:/), expect.stringMatching(/^settings\.platform_config:/)]),
+    );
+    for (const { name, at, entry, errorAt } of cases) {
+      const copy = structuredClone(value);
+      const map = at.reduce((node: any, segment) => node[segment], copy) as Record<string, unknown>;
+      for (const key of Object.keys(map)) delete map[key];
+      Object.defineProperty(map, '__proto__', { value: entry, enumerable: true, configurable: true, writable: true });
+      const text = JSON.stringify(copy, null, 2);
+      expect(text, name).toContain('"__proto__"');
+      const accepted = agreesWithZod(text);
+      const loaded = validateBaselineText(text, 'f.json');
+      if (errorAt === undefined) {
+        expect(accepted, name).toBe(true);
+        expect(loaded.errors, name).toEqual([]);
+        const kept = at.reduce((node: any, segment) => node[segment], loaded.value) as Record<string, unknown>;
+        expect(Object.keys(kept), name).toEqual(['__proto__']);
+      } else {
+        expect(accepted, name).toBe(false);
+        expect(loaded.value, name).toBeUndefined();
+        expect(loaded.errors.length, name).toBeGreaterThan(0);
+        for (const error of loaded.errors) {
+          expect(error.path, name).toMatch(errorAt);
+          expect(error.line, name).toBeGreaterThan(0);
+        }
       }
     }
   });
