@@ -2,8 +2,9 @@
 /**
  * Loads the bundled CLI (dist/cli/clerkguard.js) with a V8 code cache, so a command starts in
  * little more than bare `node` (measured in docs/benchmarks.md). The cache is V8's compiled code
- * for the bundle, kept per Node version, bundle build and command (each command compiles other
- * functions: `check` needs the schema code, `--help` does not) in a folder of the user's in the
+ * for the bundle, kept per Node version, installation, the bytes of the bundles (see
+ * bundlesIdentity) and command (each command compiles other functions: `check` needs
+ * the schema code, `--help` does not) in a folder of the user's in the
  * temp folder, as Node's own compile cache does (clerkguard-compile-cache-<uid>; never the home
  * folder or the working tree; CLERKGUARD_COMPILE_CACHE=DIR elsewhere, =0 off). It is written after a run
  * that had none (or whose cache V8 rejected), atomically; it is read only from a folder that
@@ -25,6 +26,7 @@ const BUNDLE_FOLDER = path.join(__dirname, '..', 'dist', 'cli');
  */
 const COMMAND_BUNDLES = new Set(['check', 'rules', 'help']);
 const HELP_ONLY = new Set(['--help', '-h']);
+const BUNDLE_FILES = ['clerkguard.js', ...[...COMMAND_BUNDLES].map((command) => `clerkguard-${command}.js`)];
 
 function cacheFolder() {
   const setting = process.env.CLERKGUARD_COMPILE_CACHE;
@@ -50,21 +52,54 @@ function pathHash(text) {
   return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
+/** The bundle file a cache name's command part runs on (see loadBundledCli). */
+function bundleFileOf(command) {
+  if (command === '_help') return 'clerkguard-help.js';
+  return command !== 'help' && COMMAND_BUNDLES.has(command) ? `clerkguard-${command}.js` : 'clerkguard.js';
+}
+
+/**
+ * The identity of the bundles' bytes, for a cache's name: their total size and the latest of
+ * their status change times, in nanoseconds. V8 checks only the source's length against a
+ * cache, so a same-length change of any one bundle (a rebuild, an edit in place, a reinstall)
+ * must change the name; a change time moves on every write, unlike a modification time, which
+ * `touch`, `cp -p` or npm's normalized times in a packed tarball can set back to an old value.
+ * All bundles (they are built together) rather than only the one a command runs: one name per
+ * build, so a run knows which of this installation's caches are stale. Throws ENOENT when the
+ * bundle the command runs (`ownFile`) is absent.
+ */
+function bundlesIdentity(ownFile) {
+  let size = 0n;
+  let changed = 0n;
+  for (const file of BUNDLE_FILES) {
+    let stat;
+    try {
+      stat = fs.statSync(path.join(BUNDLE_FOLDER, file), { bigint: true });
+    } catch (error) {
+      if (error && error.code === 'ENOENT' && file !== ownFile) continue;
+      throw error;
+    }
+    size += stat.size;
+    if (stat.ctimeNs > changed) changed = stat.ctimeNs;
+  }
+  return `${size}-${changed}`;
+}
+
 /** Loads the bundle for a command line; undefined when it is absent (then the caller falls back to dist/cli/main.js). */
 function loadBundledCli(args) {
   const helpOnly = args.length === 0 || (args.length === 1 && HELP_ONLY.has(args[0]));
   const named = /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
-  // `clerkguard help …` (the help command) runs on the whole bundle: only the bare overview gets `help`'s.
-  const own = helpOnly ? 'help' : named !== 'help' && COMMAND_BUNDLES.has(named) ? named : undefined;
-  // The cache's name part: `_help` cannot be a command line's first word, so the whole bundle's `help` never shares it.
+  // The cache's name part, which also picks the bundle (bundleFileOf): `clerkguard help …` (the
+  // help command) runs on the whole bundle, only the bare overview on `help`'s; `_help` cannot
+  // be a command line's first word, so the whole bundle's `help` never shares its name.
   const command = helpOnly ? '_help' : named;
   const whole = path.join(BUNDLE_FOLDER, 'clerkguard.js');
-  const bundle = own ? path.join(BUNDLE_FOLDER, `clerkguard-${own}.js`) : whole;
+  const bundle = path.join(BUNDLE_FOLDER, bundleFileOf(command));
   let source;
-  let stat;
+  let build;
   try {
-    // The whole bundle's stamp names the build, also for a command's own bundle (all are built together).
-    stat = fs.statSync(whole);
+    // Identity first, bytes second: a write in between gives the new bytes an older name, which no later run asks for.
+    build = bundlesIdentity(path.basename(bundle));
     // The bundle is ASCII (scripts/bundle-cli.mjs): latin1 reads it as is, without UTF-8 decoding.
     source = fs.readFileSync(bundle, 'latin1');
   } catch (error) {
@@ -73,10 +108,9 @@ function loadBundledCli(args) {
   }
   const folder = cacheFolder();
   const stamp = `${process.version}-${process.arch}`;
-  // Per installation (the bundle's path): several installs of clerkguard on one machine (other
-  // projects, other checkouts) share the folder, and each cleans up only its own older builds.
+  // Per installation (the whole bundle's path): several installs of clerkguard on one machine
+  // (other projects, other checkouts) share the folder, and each cleans up only its own older builds.
   const install = `${stamp}-${pathHash(whole)}`;
-  const build = `${stat.size}-${Math.floor(stat.mtimeMs)}`;
   // A cache that does not fit the bundle (V8 checks the source's length and its own version and
   // flags) is rejected and written anew; the name keeps the builds and commands apart.
   const cacheFile = folder && path.join(folder, `clerkguard-${install}-${build}-${command}.bin`);

@@ -4,7 +4,7 @@
  * `npm run bench`; these tests check that the fast path gives the same answers as the plain one.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -176,6 +176,40 @@ describe('CLI start-up', () => {
     expect(after.filter((name) => name !== otherInstallation).sort()).toEqual([expect.stringMatching(/-check\.bin$/), expect.stringMatching(/-rules\.bin$/)]);
     expect(after).not.toContain(`${installation}-1-2-rules.bin`);
     expect(runCli(['check', 'baselines/production.json', '--format', 'json'], { env: { CLERKGUARD_COMPILE_CACHE: cache } }).stdout).toBe(check.stdout);
+  });
+
+  it('runs a command bundle changed in place (same length, modification time set back) from its new bytes, not from the cache of the old ones', () => {
+    // An installation of its own (bin/ and dist/ copied, node_modules linked): the repository's bundles stay as built.
+    const install = tempDir();
+    cpSync(path.join(REPO_ROOT, 'bin'), path.join(install, 'bin'), { recursive: true });
+    cpSync(path.join(REPO_ROOT, 'dist'), path.join(install, 'dist'), { recursive: true });
+    cpSync(path.join(REPO_ROOT, 'package.json'), path.join(install, 'package.json'));
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(install, 'node_modules'), 'dir');
+    const cache = path.join(tempDir(), 'compile');
+    const run = () =>
+      spawnSync(process.execPath, [path.join(install, 'bin/clerkguard'), 'check', 'baselines/production.json'], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: PINNED_TODAY, CLERKGUARD_COMPILE_CACHE: cache },
+        encoding: 'utf8',
+      });
+    const before = run();
+    expect(before.status).toBe(0);
+    expect(before.stdout).toContain('no failing findings at or above');
+    expect(readdirSync(cache)).toEqual([expect.stringMatching(/-check\.bin$/)]);
+    // The check bundle alone changes, to bytes of the same length; clerkguard.js stays as it was.
+    const bundle = path.join(install, 'dist/cli/clerkguard-check.js');
+    const { atime, mtime, size } = statSync(bundle);
+    const source = readFileSync(bundle, 'latin1');
+    expect(source).toContain('no failing findings at or above');
+    writeFileSync(bundle, source.replace('no failing findings at or above', 'NO FAILING FINDINGS AT OR ABOVE'), 'latin1');
+    utimesSync(bundle, atime, mtime);
+    expect(statSync(bundle).size).toBe(size);
+    const after = run();
+    expect(after.status).toBe(0);
+    expect(after.stdout).toContain('NO FAILING FINDINGS AT OR ABOVE');
+    expect(after.stdout).not.toContain('no failing findings at or above');
+    // The old bytes' cache is gone, the new bytes' is written.
+    expect(readdirSync(cache)).toEqual([expect.stringMatching(/-check\.bin$/)]);
   });
 
   it.skipIf(process.platform === 'win32' || process.getuid?.() === undefined)('never reads or writes a cache in a folder others can write', () => {
