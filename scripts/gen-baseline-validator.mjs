@@ -75,7 +75,9 @@ export function generateBaselineValidator(baselineSchema, valueCheckName) {
         return ["if (typeof x !== 'boolean') throw INVALID;", ...checksOf(schema, where, 'boolean'), 'return x;'];
       case 'enum':
       case 'literal': {
-        const values = def.type === 'enum' ? Object.values(def.entries) : def.values;
+        // zod's own set of the values it accepts: an enum's entries also hold a numeric TS enum's reverse mappings (names), which zod refuses.
+        if (!(schema._zod.values instanceof Set)) throw new Error(`${where}: an ${def.type} without zod's value set is not supported`);
+        const values = [...schema._zod.values];
         for (const value of values) if (!['string', 'number', 'boolean'].includes(typeof value)) throw new Error(`${where}: an enum or literal of ${typeof value} is not supported`);
         return [`if (!(${values.map((value) => `x === ${JSON.stringify(value)}`).join(' || ')})) throw INVALID;`, ...checksOf(schema, where, def.type), 'return x;'];
       }

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { transformSync } from 'esbuild';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { baselineSchema } from '../../src/baseline/schema';
@@ -341,5 +342,31 @@ describe('the generated baseline validator', () => {
       }),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('the validator generator (scripts/gen-baseline-validator.mjs)', () => {
+  type Generator = { generateBaselineValidator: (schema: unknown, name: unknown) => string };
+  const generator = async () => (await import(path.join(REPO_ROOT, 'scripts/gen-baseline-validator.mjs') as string)) as Generator;
+  /** The generated module, compiled and loaded, for a schema without refinements. */
+  async function generatedFor(schema: z.ZodType): Promise<(value: unknown) => unknown> {
+    const source = (await generator()).generateBaselineValidator(schema, () => undefined);
+    const { code } = transformSync(source, { loader: 'ts', format: 'cjs' });
+    const module = { exports: {} as { parseValidBaseline?: (value: unknown) => unknown } };
+    new Function('require', 'module', 'exports', code)(() => ({ VALUE_CHECKS: {} }), module, module.exports);
+    return module.exports.parseValidBaseline!;
+  }
+
+  it('takes an enum\'s values from zod\'s own set: a numeric TS enum\'s names (its reverse mappings) are not values', async () => {
+    enum Level {
+      Low = 1,
+      High = 2,
+    }
+    const schema = z.strictObject({ level: z.enum(Level) });
+    expect(schema.safeParse({ level: 'Low' }).success).toBe(false);
+    const parse = await generatedFor(schema);
+    expect(parse({ level: 1 })).toEqual({ level: 1 });
+    expect(parse({ level: 2 })).toEqual({ level: 2 });
+    for (const name of ['Low', 'High', '1']) expect(parse({ level: name }), name).toBeUndefined();
   });
 });
