@@ -27,6 +27,17 @@ export const GENERATED_FILE = path.join(root, 'src/baseline/valid-baseline.gener
  * The source of valid-baseline.generated.ts for `baselineSchema`; `valueCheckName(check, fn)`
  * names a refinement (src/baseline/value-checks.ts).
  */
+/** Whether a value is exactly the JSON value `json` (no Date, Map, undefined member or toJSON turned into something else). */
+function sameJson(json, value) {
+  if (json === null || typeof json !== 'object') return Object.is(json, value);
+  if (Array.isArray(json)) return Array.isArray(value) && value.length === json.length && json.every((item, index) => sameJson(item, value[index]));
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  const keys = Object.keys(value);
+  return keys.length === Object.keys(json).length && keys.every((key) => Object.prototype.hasOwnProperty.call(json, key) && sameJson(json[key], value[key]));
+}
+
 export function generateBaselineValidator(baselineSchema, valueCheckName) {
   const functions = [];
   const names = new Map();
@@ -128,12 +139,27 @@ export function generateBaselineValidator(baselineSchema, valueCheckName) {
     }
     if (def.type === 'default') {
       noChecks(field, where);
-      const value = def.defaultValue;
-      const literal = JSON.stringify(value);
-      if (literal === undefined || JSON.stringify(JSON.parse(literal)) !== literal) throw new Error(`${where}: a default that is not JSON is not supported`);
+      // defaultValue is a getter that calls the default's factory: a default that changes from
+      // one parse to the next (a date, a counter) or is not JSON cannot be frozen into the file.
+      // Read twice, the second time after the clock has moved on (a date with milliseconds differs then).
+      const literal = jsonDefault(def.defaultValue, where);
+      for (const start = Date.now(); Date.now() <= start + 1; );
+      if (jsonDefault(def.defaultValue, where) !== literal) throw new Error(`${where}: a default that differs from one read to the next (a factory such as () => new Date()) is not supported; zod would compute it at every parse`);
       return [`${to} = ${present} ? ${validatorOf(def.innerType, where)}(defined(${at})) : ${literal};`];
     }
     return [`if (!${present}) throw INVALID;`, `${to} = ${validatorOf(field, where)}(${at});`];
+  }
+
+  /** A default's JSON text, when the value survives JSON unchanged. */
+  function jsonDefault(value, where) {
+    let literal;
+    try {
+      literal = JSON.stringify(value);
+    } catch {
+      literal = undefined;
+    }
+    if (literal === undefined || JSON.stringify(JSON.parse(literal)) !== literal || !sameJson(JSON.parse(literal), value)) throw new Error(`${where}: a default that is not JSON is not supported`);
+    return literal;
   }
 
   function recordBody(schema, where) {

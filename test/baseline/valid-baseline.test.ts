@@ -369,4 +369,18 @@ describe('the validator generator (scripts/gen-baseline-validator.mjs)', () => {
     expect(parse({ level: 2 })).toEqual({ level: 2 });
     for (const name of ['Low', 'High', '1']) expect(parse({ level: name }), name).toBeUndefined();
   });
+
+  it('refuses a default that is computed anew at each parse, or is not JSON, with a clear error', async () => {
+    const { generateBaselineValidator } = await generator();
+    let calls = 0;
+    const counter = z.strictObject({ n: z.number().default(() => ++calls) });
+    expect(() => generateBaselineValidator(counter, () => undefined)).toThrow(/^n: a default that differs from one read to the next/);
+    const date = z.strictObject({ at: z.string().default(() => new Date().toISOString()) });
+    expect(() => generateBaselineValidator(date, () => undefined)).toThrow(/^at: a default that differs from one read to the next/);
+    const notJson = z.strictObject({ at: z.any().default(() => new Date(0)) });
+    expect(() => generateBaselineValidator(notJson, () => undefined)).toThrow(/not supported/);
+    // A fixed JSON default, even from a factory, is frozen as zod would return it.
+    const parse = await generatedFor(z.strictObject({ list: z.array(z.string()).default(() => []), mode: z.enum(['a', 'b']).default('a') }));
+    expect(parse({})).toEqual({ list: [], mode: 'a' });
+  });
 });
