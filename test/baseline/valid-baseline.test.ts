@@ -10,7 +10,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { transformSync } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { baselineSchema } from '../../src/baseline/schema';
 import { stripComments } from '../../src/baseline/comments';
@@ -383,4 +385,20 @@ describe('the validator generator (scripts/gen-baseline-validator.mjs)', () => {
     const parse = await generatedFor(z.strictObject({ list: z.array(z.string()).default(() => []), mode: z.enum(['a', 'b']).default('a') }));
     expect(parse({})).toEqual({ list: [], mode: 'a' });
   });
+});
+
+describe('npm run build', () => {
+  it('fails, before bundling, while the generated validator is out of date', () => {
+    // A checkout of its own (the sources, the build's scripts and configuration; node_modules linked), whose generated file is stale.
+    const checkout = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-stale-build-'));
+    for (const entry of ['src', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) cpSync(path.join(REPO_ROOT, entry), path.join(checkout, entry), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(checkout, 'node_modules'), 'dir');
+    const generated = path.join(checkout, 'src/baseline/valid-baseline.generated.ts');
+    writeFileSync(generated, readFileSync(generated, 'utf8').replace('do not edit.', 'do not edit (an older build).'));
+    const npm = spawnSync('npm', ['run', 'build'], { cwd: checkout, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
+    expect(npm.status, npm.stdout + npm.stderr).not.toBe(0);
+    expect(npm.stderr).toContain('src/baseline/valid-baseline.generated.ts is out of date (src/baseline/schema.ts changed): regenerate it with node scripts/gen-baseline-validator.mjs');
+    expect(existsSync(path.join(checkout, 'dist/baseline/schema.js')), 'tsc ran first').toBe(true);
+    expect(existsSync(path.join(checkout, 'dist/cli/clerkguard.js')), 'nothing bundled from a stale build').toBe(false);
+  }, 120_000);
 });
