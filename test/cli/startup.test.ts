@@ -10,6 +10,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PINNED_TODAY, REPO_ROOT, fixtureDir, runCli } from '../helpers/cli';
 
+/** The CLI as plain tsc output (dist/cli/main.js), without bundle or code cache: the reference. */
+function runUnbundled(argv: string[]) {
+  return spawnSync(process.execPath, ['-e', `require('./dist/cli/main.js').main(${JSON.stringify(argv)}).then((code) => { process.exitCode = code; })`], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: PINNED_TODAY },
+    encoding: 'utf8',
+  });
+}
+
 function tempDir(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'clerkguard-cache-test-'));
 }
@@ -56,11 +65,7 @@ describe('CLI start-up', () => {
     const formats = [['--format', 'text'], ['--format', 'text', '--verbose'], ['--format', 'json'], ['--format', 'markdown'], ['--format', 'sarif']];
     it.each(cases.flatMap((files) => formats.map((format) => [[...files, ...format]])))('check %j', (args) => {
       const argv = ['check', ...args];
-      const reference = spawnSync(process.execPath, ['-e', `require('./dist/cli/main.js').main(${JSON.stringify(argv)}).then((code) => { process.exitCode = code; })`], {
-        cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: PINNED_TODAY },
-        encoding: 'utf8',
-      });
+      const reference = runUnbundled(argv);
       const cache = path.join(tempDir(), 'compile');
       const first = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
       const cached = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
@@ -73,11 +78,7 @@ describe('CLI start-up', () => {
   describe('rules and the bare overview through their own bundles answer byte for byte as the tsc output', () => {
     const cases: string[][] = [[], ['--help'], ['-h'], ['help'], ['help', 'check'], ['rules'], ['rules', '--format', 'json'], ['rules', '--format', 'markdown'], ['rules', 'jwt-short-lifetime'], ['rules', '17', '--format', 'markdown'], ['rules', 'no-such-rule'], ['rules', '--help'], ['rules', '--format', 'yaml']];
     it.each(cases.map((args) => [args]))('%j', (argv) => {
-      const reference = spawnSync(process.execPath, ['-e', `require('./dist/cli/main.js').main(${JSON.stringify(argv)}).then((code) => { process.exitCode = code; })`], {
-        cwd: REPO_ROOT,
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: PINNED_TODAY },
-        encoding: 'utf8',
-      });
+      const reference = runUnbundled(argv);
       const cache = path.join(tempDir(), 'compile');
       const first = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
       const cached = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
