@@ -152,6 +152,16 @@ function arbitraryOf(schema: any, clean: boolean, full = false): fc.Arbitrary<un
   }
 }
 
+/** A valid baseline that sets every field of the schema (each map and list with one entry); the same one on every call. */
+function baselineWithEveryField(): unknown {
+  return fc.sample(arbitraryOf(baselineSchema, true, true), { seed: 14, numRuns: 200 }).find((sample) => zodAnswer(JSON.stringify(sample)).valid);
+}
+
+/** scripts/gen-baseline-validator.mjs, the build step that writes the generated validator. */
+async function generator(): Promise<{ generateBaselineValidator: (schema: unknown, name: unknown) => string; GENERATED_FILE: string }> {
+  return (await import(path.join(REPO_ROOT, 'scripts/gen-baseline-validator.mjs') as string)) as never;
+}
+
 /** Random damage to a valid value: one node replaced, one key removed, one key added. */
 function damage(value: unknown): fc.Arbitrary<unknown> {
   const paths: (string | number)[][] = [];
@@ -185,8 +195,8 @@ function damage(value: unknown): fc.Arbitrary<unknown> {
 
 describe('the generated baseline validator', () => {
   it('is current: regenerating it from the schema gives the same bytes', async () => {
-    const generator = (await import(path.join(REPO_ROOT, 'scripts/gen-baseline-validator.mjs') as string)) as { generateBaselineValidator: (schema: unknown, name: unknown) => string; GENERATED_FILE: string };
-    expect(generator.generateBaselineValidator(baselineSchema, valueCheckName), 'run: npx tsc -p tsconfig.build.json && node scripts/gen-baseline-validator.mjs').toBe(readFileSync(generator.GENERATED_FILE, 'utf8'));
+    const { generateBaselineValidator, GENERATED_FILE } = await generator();
+    expect(generateBaselineValidator(baselineSchema, valueCheckName), 'run: npx tsc -p tsconfig.build.json && node scripts/gen-baseline-validator.mjs').toBe(readFileSync(GENERATED_FILE, 'utf8'));
   });
 
   it.each(FIXTURES)('accepts %s with exactly the value zod returns', (file) => {
@@ -244,7 +254,7 @@ describe('the generated baseline validator', () => {
 
   it('never accepts what zod rejects when any one leaf of a baseline with every field becomes any edge value', () => {
     // A valid baseline that sets every field of the schema (each map and list with one entry).
-    const value = fc.sample(arbitraryOf(baselineSchema, true, true), { seed: 14, numRuns: 200 }).find((sample) => zodAnswer(JSON.stringify(sample)).valid) as any;
+    const value = baselineWithEveryField() as any;
     expect(value).toBeDefined();
     expect(agreesWithZod(JSON.stringify(value))).toBe(true);
     const leaves: (string | number)[][] = [];
@@ -283,7 +293,7 @@ describe('the generated baseline validator', () => {
 
   it('checks a "__proto__" key of every map in the schema like any other key, on both paths, with the same answer', () => {
     // A valid baseline with every map holding one entry; each map in turn gets that entry under "__proto__".
-    const value = fc.sample(arbitraryOf(baselineSchema, true, true), { seed: 14, numRuns: 200 }).find((sample) => zodAnswer(JSON.stringify(sample)).valid) as any;
+    const value = baselineWithEveryField() as any;
     const maps: { at: (string | number)[]; schema: any }[] = [];
     const walk = (node: unknown, schema: any, at: (string | number)[]) => {
       if (schema === undefined || node === null || typeof node !== 'object') return;
@@ -348,8 +358,6 @@ describe('the generated baseline validator', () => {
 });
 
 describe('the validator generator (scripts/gen-baseline-validator.mjs)', () => {
-  type Generator = { generateBaselineValidator: (schema: unknown, name: unknown) => string };
-  const generator = async () => (await import(path.join(REPO_ROOT, 'scripts/gen-baseline-validator.mjs') as string)) as Generator;
   /** The generated module, compiled and loaded, for a schema without refinements. */
   async function generatedFor(schema: z.ZodType): Promise<(value: unknown) => unknown> {
     const source = (await generator()).generateBaselineValidator(schema, () => undefined);
