@@ -11,10 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClerkApi } from '../../src/clerk/api';
 import { connectionFromEnv } from '../../src/clerk/connection';
 import { readSettings } from '../../src/clerk/settings-io';
-import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
+import type { RunningEmulator } from '../../src/emulator/index';
 import { SET_LIKE_PATHS, type Settings } from '../../src/settings/model';
 import { canonicalize } from '../../src/util/json';
-import { DRIFTED, SENTINEL_PLATFORM_KEY, SENTINEL_SECRET_KEY } from './helpers';
+import { DRIFTED, startDriftedEmulator } from './helpers';
 import { REPO_ROOT, copyCheckout, e2eUnavailableReason, findPulumiBin, missingRepositoryPieces, pulumiUser, runPulumi, type CommandResult, type PulumiUser } from './pulumi';
 
 export const SIGNING_KEY = 'supabase-hs256-secret-SENTINEL-signing-value';
@@ -146,8 +146,8 @@ export function useE2eStack(prefix: string): E2eStack {
 
     // An instance never under Pulumi, drifted, whose JWT template, role and permission carry the
     // baseline's names because someone created them by hand (through the Backend API).
-    const { jwt_templates: _templates, ...drifted } = structuredClone(DRIFTED);
-    stack.emulator = await startEmulator({ seed: drifted, environmentType: 'production', secretKey: SENTINEL_SECRET_KEY, platformApiKey: SENTINEL_PLATFORM_KEY, rateLimit: false });
+    const { jwt_templates: _templates, ...drifted } = DRIFTED;
+    stack.emulator = await startDriftedEmulator(drifted);
     stack.byHand.template = String(
       (await stack.bapi('POST', '/jwt_templates', { name: 'supabase', claims: { aud: 'authenticated', email: '{{user.primary_email_address}}' }, lifetime: 3600, allowed_clock_skew: 5 })).id,
     );

@@ -19,8 +19,9 @@ export const DRIFTED: Settings = {
   },
 };
 
-export async function startDriftedEmulator(): Promise<RunningEmulator> {
-  return startEmulator({ seed: structuredClone(DRIFTED), environmentType: 'production', secretKey: SENTINEL_SECRET_KEY, platformApiKey: SENTINEL_PLATFORM_KEY, rateLimit: false });
+/** A production instance seeded with `seed` (a copy), the sentinel keys, no rate limit. */
+export async function startDriftedEmulator(seed: Settings = DRIFTED): Promise<RunningEmulator> {
+  return startEmulator({ seed: structuredClone(seed), environmentType: 'production', secretKey: SENTINEL_SECRET_KEY, platformApiKey: SENTINEL_PLATFORM_KEY, rateLimit: false });
 }
 
 /** Stack config pointing the provider at the emulator, as `configure(req)` would receive it. */
