@@ -3,7 +3,7 @@
  * with a V8 code cache in a folder of the user's (bin/load-cli.js). Timings are in
  * `npm run bench`; these tests check that the fast path gives the same answers as the plain one.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,7 +140,6 @@ describe('CLI start-up', () => {
   });
 
   it.each([[['rules']], [['check', 'baselines/production.json']], [['check', 'no-such-file.json']]])('%j: a reader that closes stdout at once is not an error', async (args) => {
-    const { spawn } = await import('node:child_process');
     const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/clerkguard'), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' } });
     child.stdout.destroy();
     let stderr = '';
