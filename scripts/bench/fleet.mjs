@@ -40,7 +40,7 @@ export async function startHost(root, spec) {
 }
 
 /** One baseline per environment, each bound to the instance `instanceOf(index)` by its own env var names. */
-export function writeFleet(root, dir, host, environments, instanceOf) {
+function writeFleet(root, dir, host, environments, instanceOf) {
   const template = JSON.parse(readFileSync(path.join(root, 'baselines/production.json'), 'utf8'));
   const env = {};
   for (let index = 0; index < environments; index++) {
