@@ -24,10 +24,6 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const GENERATED_FILE = path.join(root, 'src/baseline/valid-baseline.generated.ts');
 
-/**
- * The source of valid-baseline.generated.ts for `baselineSchema`; `valueCheckName(check, fn)`
- * names a refinement (src/baseline/value-checks.ts).
- */
 /** Whether a value is exactly the JSON value `json` (no Date, Map, undefined member or toJSON turned into something else). */
 function sameJson(json, value) {
   if (json === null || typeof json !== 'object') return Object.is(json, value);
@@ -39,6 +35,10 @@ function sameJson(json, value) {
   return keys.length === Object.keys(json).length && keys.every((key) => Object.prototype.hasOwnProperty.call(json, key) && sameJson(json[key], value[key]));
 }
 
+/**
+ * The source of valid-baseline.generated.ts for `baselineSchema`; `valueCheckName(check, fn)`
+ * names a refinement (src/baseline/value-checks.ts).
+ */
 export function generateBaselineValidator(baselineSchema, valueCheckName) {
   const functions = [];
   const names = new Map();
