@@ -249,6 +249,7 @@ export function generateBaselineValidator(baselineSchema, valueCheckName) {
 // (test/baseline/valid-baseline.test.ts and \`npm run build\` fail while it is out of date).
 import type { Baseline } from './schema';
 import { VALUE_CHECKS } from './value-checks';
+import { INVALID, defined, hasOwn, isComment, isPlainRecord, isUntouchedUrl } from './generated-runtime';
 
 /**
  * The parsed baseline, exactly as zod (and validateWithSchema) would return it, when the value
@@ -263,30 +264,6 @@ export function parseValidBaseline(value: unknown): Baseline | undefined {
   }
 }
 
-const INVALID = new Error('not certainly valid');
-function defined(x: unknown): unknown {
-  if (x === undefined) throw INVALID;
-  return x;
-}
-const hasOwn = (x: object, key: string): boolean => Object.prototype.hasOwnProperty.call(x, key);
-const isComment = (x: unknown): boolean => typeof x === 'string' || (Array.isArray(x) && x.every((item) => typeof item === 'string'));
-/** zod's isPlainObject, stricter: a plain or null prototype, no constructor function of its own. */
-function isPlainRecord(x: any): boolean {
-  if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
-  const prototype = Object.getPrototypeOf(x);
-  if (prototype !== Object.prototype && prototype !== null) return false;
-  return !hasOwn(x, 'constructor') || typeof x.constructor !== 'function';
-}
-/** A URL zod accepts and returns unchanged (no surrounding white space, no tab or newline). */
-function isUntouchedUrl(x: string): boolean {
-  if (x.trim() !== x || /[\\t\\n\\r]/.test(x)) return false;
-  try {
-    new URL(x);
-    return true;
-  } catch {
-    return false;
-  }
-}
 ${[...sets].map(([keys, name]) => `const ${name} = new Set(${keys});`).join('\n')}
 ${[...patterns].map(([pattern, name]) => `const ${name} = ${pattern};`).join('\n')}
 

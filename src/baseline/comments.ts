@@ -11,11 +11,11 @@
  */
 import { z } from 'zod';
 import { formatPath, type JsonPath, type PathSegment } from '../settings/paths';
+import { isComment } from './generated-runtime';
 import { locatePath, unwrap, type ValidationIssue } from './validate';
 
 export const COMMENT_KEY = '$comment';
 
-type CommentValue = string | string[];
 
 /**
  * Removes `$comment` from every fixed-shape object of `value` (in place: `value` is a fresh
@@ -25,7 +25,7 @@ type CommentValue = string | string[];
 export function stripComments(schema: z.ZodType, value: unknown, file: string, text?: string): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   visit(schema, value, [], (path, comment) => {
-    if (isCommentValue(comment)) return;
+    if (isComment(comment)) return;
     issues.push({
       file,
       path: formatPath(path),
@@ -70,10 +70,6 @@ function visit(schema: z.ZodType, value: unknown, path: PathSegment[], onComment
       path.pop();
     }
   }
-}
-
-function isCommentValue(value: unknown): value is CommentValue {
-  return typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -22,6 +22,7 @@ import { formatPath } from '../../src/settings/paths';
 import { validateBaselineText } from '../../src/baseline/load';
 import { parseValidBaseline } from '../../src/baseline/valid-baseline.generated';
 import { valueCheckName } from '../../src/baseline/value-checks';
+import * as generatedRuntime from '../../src/baseline/generated-runtime';
 import { RULE_IDS } from '../../src/checklist/ids';
 import { REPO_ROOT } from '../helpers/cli';
 
@@ -363,7 +364,7 @@ describe('the validator generator (scripts/gen-baseline-validator.mjs)', () => {
     const source = (await generator()).generateBaselineValidator(schema, () => undefined);
     const { code } = transformSync(source, { loader: 'ts', format: 'cjs' });
     const module = { exports: {} as { parseValidBaseline?: (value: unknown) => unknown } };
-    new Function('require', 'module', 'exports', code)(() => ({ VALUE_CHECKS: {} }), module, module.exports);
+    new Function('require', 'module', 'exports', code)((id: string) => (id.endsWith('generated-runtime') ? generatedRuntime : { VALUE_CHECKS: {} }), module, module.exports);
     return module.exports.parseValidBaseline!;
   }
 
