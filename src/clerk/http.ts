@@ -171,26 +171,23 @@ function runWithTimeout<T>(attempt: (signal: AbortSignal) => Promise<T>, timeout
       signal[ATTEMPT_ABORT]?.();
       reject(cutByDeadline ? new ClerkRequestFailure('deadline', `the request was still running after ${Math.round(timeoutMs)} ms`) : new ClerkRequestFailure('timeout', `no answer within ${timeoutMs} ms`));
     }, timeoutMs);
-    const done = (error: unknown, value?: T) => {
+    const fail = (error: unknown) => {
       clearTimeout(timer);
-      if (error === NO_ERROR) resolve(value as T);
-      else reject(error);
+      reject(error);
     };
     let running: Promise<T>;
     try {
       running = attempt(signal);
     } catch (error) {
-      done(error);
+      fail(error);
       return;
     }
-    running.then(
-      (value) => done(NO_ERROR, value),
-      (error: unknown) => done(error),
-    );
+    running.then((value) => {
+      clearTimeout(timer);
+      resolve(value);
+    }, fail);
   });
 }
-
-const NO_ERROR = Symbol('no error');
 
 /** Raw JSON request for endpoints the SDK lacks (and for FAPI / Platform). */
 export interface RawRequest {

@@ -80,12 +80,17 @@ const REPORT_FILES: [DriftFormat, string][] = [
   ['text', 'report.txt'],
 ];
 
+/** A run over a baseline this large collects garbage between its phases (util/memory.ts). */
+function anyLarge(baselines: readonly LoadedBaseline[]): boolean {
+  return baselines.some((loaded) => loaded.text.length > LARGE_BASELINE_BYTES);
+}
+
 /** Baselines whose loading garbage a drift job has collected already. */
 const collectedAfterLoading = new WeakSet<LoadedBaseline>();
 
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
   const read: string[] = [];
-  const large = options.baselines.some((loaded) => loaded.text.length > LARGE_BASELINE_BYTES);
+  const large = anyLarge(options.baselines);
   // What loading the baselines left behind is collected once, while the first requests are on
   // their way (a full collection of a large heap takes about 100 ms: not before the reads start),
   // and only after they were loaded: a run over baselines an earlier run of this process already
@@ -182,7 +187,7 @@ export function writeReportFiles(report: DriftReport, outDir: string, baselines:
   const written: string[] = [];
   // A large report (150,000 unmanaged fields: tens of MB of text per format) leaves each file's
   // rendering behind as garbage; collected before the next one, the peak is one rendering, not four.
-  const large = baselines.some((loaded) => loaded.text.length > LARGE_BASELINE_BYTES);
+  const large = anyLarge(baselines);
   for (const [format, name] of REPORT_FILES) {
     if (large) collectGarbage();
     const file = path.join(outDir, name);

@@ -26,12 +26,8 @@ export async function runDrift(baselines: readonly LoadedBaseline[], exporter: L
 
 async function driftOne(loaded: LoadedBaseline, exporter: LiveExporter, options: RunDriftOptions): Promise<EnvironmentDrift> {
   let live: LiveExport;
-  let exporting: Promise<LiveExport>;
-  try {
-    exporting = Promise.resolve(exporter(loaded));
-  } catch (error) {
-    exporting = Promise.reject(error); // an exporter that throws at once fails its environment like one that rejects
-  }
+  // Started at once; an exporter that throws at once fails its environment like one that rejects.
+  const exporting = (async () => exporter(loaded))();
   // The baseline's side of the diff is built while the export waits on Clerk (in slices that
   // leave the answers their turn); if that fails, diffBaseline builds it itself.
   const preparing = prepareBaseline(loaded).catch(() => undefined);

@@ -20,15 +20,13 @@
  * symbol key or a non-enumerable property would not be seen here.
  */
 import type { JwtTemplate } from '../settings/model';
-import { nullRecord } from '../util/records';
+import { hasOwn, nullRecord } from '../util/records';
 import type { SensitiveValue } from '../clerk/settings-io';
 
 /** jwtTemplateSchema's fields in its shape's order (zod's output order). */
 const TEMPLATE_FIELDS: ReadonlySet<string> = new Set(['claims', 'lifetime', 'allowed_clock_skew', 'signing_algorithm', 'custom_signing_key']);
 const SENSITIVE_FIELDS: ReadonlySet<string> = new Set(['present', 'fingerprint']);
 const FINGERPRINT = /^sha256:[0-9a-f]{16}$/;
-
-const hasOwn = (value: object, key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;

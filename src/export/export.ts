@@ -22,7 +22,7 @@ import { evidenceSourceSchema, type EvidenceSource, type Settings } from '../set
 import { formatIssue, validateWithSchema } from '../baseline/validate';
 import { ClerkguardError } from '../util/errors';
 import { stableStringify } from '../util/json';
-import { getOwn, toNullRecord } from '../util/records';
+import { getOwn, hasOwn, toNullRecord } from '../util/records';
 import type { AnswerGap } from '../clerk/answers';
 import { formatPath, getAt, parsePath } from '../settings/paths';
 import { checkedSensitive, checkedTemplates } from './bulk-check';
@@ -146,7 +146,7 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
 function validateExport(candidate: LiveExport, environment: string): ReturnType<typeof validateWithSchema<typeof liveExportSchema>> {
   const what = `live settings of environment ${environment}`;
   const settings = candidate.settings as Record<string, unknown>;
-  const hasTemplates = Object.prototype.hasOwnProperty.call(settings, 'jwt_templates') && settings.jwt_templates !== undefined;
+  const hasTemplates = hasOwn(settings, 'jwt_templates') && settings.jwt_templates !== undefined;
   const templates = hasTemplates ? checkedTemplates(settings.jwt_templates) : undefined;
   const sensitive = candidate.sensitive === undefined ? undefined : checkedSensitive(candidate.sensitive);
   if ((hasTemplates && !templates) || (candidate.sensitive !== undefined && !sensitive)) return validateWithSchema(liveExportSchema, { ...candidate, coverage: {} }, what);

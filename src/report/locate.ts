@@ -116,13 +116,13 @@ export function locatePaths(text: string, requests: readonly LocateRequest[]): (
   return offsets.map((offset) => (offset === -1 ? undefined : positions.get(offset)));
 }
 
-/** Line and column (1-based; lines end at "\n") of each offset, in one pass over the text. */
 /** Loaded on first use: a valid baseline's text-format `check` never locates anything. */
 function jsoncParser(): typeof import('jsonc-parser') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('jsonc-parser') as typeof import('jsonc-parser');
 }
 
+/** Line and column (1-based; lines end at "\n") of each offset, in one pass over the text. */
 function positionsOf(text: string, offsets: readonly number[]): Map<number, TextPosition> {
   const wanted = [...new Set(offsets.filter((offset) => offset >= 0))].sort((a, b) => a - b);
   const positions = new Map<number, TextPosition>();
