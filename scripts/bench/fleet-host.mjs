@@ -21,9 +21,13 @@ const { loadBaselineFile } = require(path.join(root, 'dist/baseline/load.js'));
 // the end of its answer. The server's view, so it holds whatever the client does.
 let inFlight = 0;
 let peakInFlight = 0;
+// Connections the client opened (at the front server and the instances' Frontend API servers):
+// with kept-alive sockets, far fewer than requests.
+let connections = 0;
 const emit = http.Server.prototype.emit;
 http.Server.prototype.emit = function (event, request, response) {
-  if (event === 'request' && (typeof counted === 'undefined' || counted.has(String(this.address()?.port)))) {
+  if (event === 'connection' && (this === front || frontendPorts?.has(String(this.address()?.port)))) connections++;
+  if (event === 'request' && (counted === undefined || counted.has(String(this.address()?.port)))) {
     inFlight++;
     if (inFlight > peakInFlight) peakInFlight = inFlight;
     response.once('close', () => inFlight--);
@@ -31,6 +35,10 @@ http.Server.prototype.emit = function (event, request, response) {
   return emit.apply(this, arguments);
 };
 
+let front;
+/** Ports of the instances' own servers, and of their Frontend API servers (set once they listen). */
+let counted;
+let frontendPorts;
 const seed = loadBaselineFile(spec.seedFile);
 if (spec.environmentType === null) delete spec.environmentType; // the seed's own type
 const emulators = [];
@@ -49,7 +57,7 @@ for (const emulator of emulators) {
   byKey.set(`Bearer ${emulator.platform_api_key}`, emulator);
 }
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-const front = http.createServer((request, response) => {
+front = http.createServer((request, response) => {
   const target = byKey.get(request.headers.authorization ?? '') ?? emulators[0];
   const url = new URL(target.bapi_url);
   const forward = http.request({ host: url.hostname, port: url.port, method: request.method, path: request.url, headers: request.headers, agent }, (answer) => {
@@ -65,7 +73,8 @@ const front = http.createServer((request, response) => {
 await new Promise((resolve) => front.listen(0, '127.0.0.1', resolve));
 const frontUrl = `http://127.0.0.1:${front.address().port}`;
 // Requests are counted (in flight, above) at the instances' own servers, not at the front.
-const counted = new Set(emulators.map((emulator) => new URL(emulator.bapi_url).port).concat(emulators.map((emulator) => new URL(emulator.frontend_api_url).port)));
+frontendPorts = new Set(emulators.map((emulator) => new URL(emulator.frontend_api_url).port));
+counted = new Set(emulators.map((emulator) => new URL(emulator.bapi_url).port).concat(emulators.map((emulator) => new URL(emulator.frontend_api_url).port)));
 process.stdout.write(
   `${JSON.stringify({ instances: emulators.map((emulator, index) => ({ index, ...emulator.env(), CLERK_API_URL: frontUrl, CLERK_PLATFORM_API_URL: frontUrl })) })}\n`,
 );
@@ -82,6 +91,7 @@ for await (const line of lines) {
         perInstanceBapi: emulators.map((emulator) => emulator.requests.filter((request) => request.api === 'bapi').length),
         rateLimited: all.filter((request) => request.status === 429).length,
         peakInFlight,
+        connections,
         hostCpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000,
       })}\n`,
     );
@@ -95,6 +105,7 @@ for await (const line of lines) {
   } else if (command === 'reset') {
     for (const emulator of emulators) emulator.requests.length = 0;
     peakInFlight = inFlight;
+    connections = 0;
     process.stdout.write(`${JSON.stringify({ hostCpuMs: (process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000 })}\n`);
   } else if (command === 'close') {
     break;

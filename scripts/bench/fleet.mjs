@@ -129,6 +129,9 @@ export async function benchFleet(root, { instances = 100, environments = instanc
       max_rss_mib: middle.max_rss_mib,
       requests: middle.requests,
       peak_in_flight: Math.max(...measured.map((run) => run.peakInFlight)),
+      // Connections clerkguard opened in the median run (kept-alive sockets are reused across
+      // environments on the shared API origin; each instance's Frontend API is its own host).
+      connections: middle.connections,
       rate_limited: measured.reduce((sum, run) => sum + run.rateLimited, 0),
       exit_status: [...new Set(measured.map((run) => run.status))].join('/'),
       ...(compareWith
