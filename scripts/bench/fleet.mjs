@@ -125,6 +125,11 @@ export async function benchFleet(root, { instances = 100, environments = instanc
       ratio: middle.ms / bound.bound_ms,
       cpu_ms: middle.cpu_ms,
       cpu_per_environment_ms: middle.cpu_ms / environments,
+      // Linux: the same split into the main thread (clerkguard's JavaScript, node:http, GC pauses)
+      // and the helper threads (V8's optimizing compiler and parallel GC, libuv's pool).
+      ...(middle.main_thread_cpu_ms === undefined
+        ? {}
+        : { main_thread_cpu_per_environment_ms: middle.main_thread_cpu_ms / environments, helper_threads_cpu_per_environment_ms: (middle.cpu_ms - middle.main_thread_cpu_ms) / environments }),
       emulator_cpu_ms: middle.hostCpuMs,
       max_rss_mib: middle.max_rss_mib,
       requests: middle.requests,

@@ -1,5 +1,6 @@
 // One CLI run in its own process with report-rss.cjs preloaded: wall time, exit status, peak RSS
-// and CPU time of the CLI alone (the emulator answers from another process or this one).
+// and CPU time of the CLI alone (the emulator answers from another process or this one), and on
+// Linux the main thread's part of it.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -23,7 +24,7 @@ export function runCliMeasured(root, args, env, cwd, { allowFailure = false } = 
     child.on('error', reject);
     child.on('close', (status) => {
       const ms = performance.now() - start;
-      const usage = /clerkguard-bench-maxrss-kb=(\d+) cpu-us=(\d+)/.exec(stderr);
+      const usage = /clerkguard-bench-maxrss-kb=(\d+) cpu-us=(\d+)(?: main-cpu-us=(\d+))?/.exec(stderr);
       if ((status === 1 && !allowFailure) || !usage) reject(new Error(`clerkguard ${args.join(' ')} failed (${status}): ${stderr.slice(-3000)}`));
       else
         resolve({
@@ -31,6 +32,8 @@ export function runCliMeasured(root, args, env, cwd, { allowFailure = false } = 
           status,
           max_rss_mib: Number(usage[1]) / 1024,
           cpu_ms: Number(usage[2]) / 1000,
+          // Linux only: the main thread's share of cpu_ms (the rest: V8's compiler and GC helper threads, libuv's pool).
+          ...(usage[3] === undefined ? {} : { main_thread_cpu_ms: Number(usage[3]) / 1000 }),
           ...(status === 1 ? { error: stderr.split('\n').find((line) => line.startsWith('clerkguard:')) } : {}),
         });
     });
