@@ -32,7 +32,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // CLI tests spawn bin/clerkguard, which runs the compiled dist/: `npm test` builds first.
+    // CLI tests spawn bin/clerkguard, which runs the compiled dist/: `npm test` builds first, and
+    // the global setup builds once when vitest runs alone after an edit (test/global-setup.ts).
+    globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
     // Most files wait on processes and sockets (the CLI, the emulator, pulumi, git) rather than
     // compute. The three Pulumi files (about half of their time is waiting on the engine) take

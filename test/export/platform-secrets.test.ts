@@ -17,7 +17,6 @@ import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import { exportLive } from '../../src/export/export';
 import { BIN, PINNED_TODAY, REPO_ROOT, type CliResult } from '../helpers/cli';
 import { startSlackServer, type SlackServer } from '../notify/slack-server';
-import { buildCli } from '../snapshot/build';
 import { tempRepo, type TempRepo } from '../snapshot/git-fixture';
 
 const SECRET = '0x4AAAAAAATurnstileSecretValue42';
@@ -52,7 +51,6 @@ function filesUnder(dir: string): string[] {
 }
 
 beforeAll(async () => {
-  buildCli();
   emulator = await startEmulator({ seed: loaded, rateLimit: false });
   slack = await startSlackServer();
   repo = tempRepo();

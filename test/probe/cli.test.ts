@@ -10,7 +10,6 @@ import { parseBaseline } from '../../src/baseline/load';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import { runCliAsync } from '../drift/cli';
 import { fixtureDir } from '../helpers/cli';
-import { buildCli } from '../snapshot/build';
 import { LEAKED_SECRET_KEY, LIVE_PUBLISHABLE_KEY, SIGNING_SECRET, startApp, startForeignServer, type RunningServer } from './app-server';
 import { WEBHOOK_PATH, probeBaseline } from './fixtures';
 
@@ -21,7 +20,6 @@ let fixed: RunningServer;
 let foreign: RunningServer;
 
 beforeAll(async () => {
-  buildCli();
   foreign = await startForeignServer();
   vulnerable = await startApp({ variant: 'vulnerable', foreignScripts: [foreign.origin] });
   fixed = await startApp({ variant: 'fixed', foreignScripts: [foreign.origin] });

@@ -2,13 +2,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stableStringify } from '../../src/util/json';
 import { fixtureDir, runCli } from '../helpers/cli';
-import { buildCli } from './build';
 import { liveExportFixture } from './fixtures';
 
 let dir: string;
 
 beforeAll(() => {
-  buildCli();
   const older = liveExportFixture();
   const newer = {
     ...liveExportFixture((settings) => {

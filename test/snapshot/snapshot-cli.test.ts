@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import { parseBaseline } from '../../src/baseline/load';
 import { BIN, PINNED_TODAY, REPO_ROOT, type CliResult } from '../helpers/cli';
-import { buildCli } from './build';
 import { tempRepo, type TempRepo } from './git-fixture';
 import { startSlackServer } from './slack-server';
 
@@ -55,7 +54,6 @@ function everyFile(dir: string): string[] {
 }
 
 beforeAll(async () => {
-  buildCli();
   emulator = await startEmulator({
     seed: parseBaseline(BASELINE_TEXT, 'baselines/production.json'),
     secretKey: SENTINEL_SECRET_KEY,
