@@ -7,16 +7,62 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { PINNED_TODAY, REPO_ROOT, fixtureDir, runCli } from '../helpers/cli';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PINNED_TODAY, REPO_ROOT, fixtureDir, runCli, type CliResult } from '../helpers/cli';
 
-/** The CLI as plain tsc output (dist/cli/main.js), without bundle or code cache: the reference. */
-function runUnbundled(argv: string[]) {
-  return spawnSync(process.execPath, ['-e', `require('./dist/cli/main.js').main(${JSON.stringify(argv)}).then((code) => { process.exitCode = code; })`], {
+/**
+ * The CLI as plain tsc output (dist/cli/main.js), without bundle or code cache: the reference.
+ * All of a table's command lines run in one process, one after the other, each through `main`
+ * with the process's own streams, whose writes are captured per command line: one start of the
+ * unbundled CLI (its ~230 modules, compiled without a cache) instead of one per case.
+ */
+function runUnbundled(argvs: readonly string[][]): CliResult[] {
+  const script = `const { main } = require('./dist/cli/main.js');
+    const streams = [process.stdout, process.stderr];
+    const writes = streams.map((stream) => stream.write);
+    (async () => {
+      const results = [];
+      for (const argv of JSON.parse(process.argv[1])) {
+        const captured = ['', ''];
+        streams.forEach((stream, index) => {
+          stream.write = (chunk, encoding, callback) => {
+            captured[index] += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+            const done = typeof encoding === 'function' ? encoding : callback;
+            if (typeof done === 'function') process.nextTick(done);
+            return true;
+          };
+        });
+        const status = await main(argv);
+        streams.forEach((stream, index) => (stream.write = writes[index]));
+        results.push({ status, stdout: captured[0], stderr: captured[1] });
+      }
+      process.stdout.write(JSON.stringify(results));
+    })();`;
+  const result = spawnSync(process.execPath, ['-e', script, JSON.stringify(argvs)], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CLERKGUARD_TODAY: PINNED_TODAY },
     encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
   });
+  expect(result.stderr, 'the reference runs').toBe('');
+  expect(result.status, 'the reference runs').toBe(0);
+  const results = JSON.parse(result.stdout) as CliResult[];
+  expect(results).toHaveLength(argvs.length);
+  return results;
+}
+
+/** The references of a table's command lines, computed once (before its first case) for all of them. */
+function referencesFor(argvs: readonly string[][]): (argv: readonly string[]) => CliResult {
+  let references: Map<string, CliResult> | undefined;
+  beforeAll(() => {
+    const results = runUnbundled(argvs);
+    references = new Map(argvs.map((argv, index) => [JSON.stringify(argv), results[index]!]));
+  });
+  return (argv) => {
+    const reference = references?.get(JSON.stringify(argv));
+    if (!reference) throw new Error(`no reference run for ${JSON.stringify(argv)}`);
+    return reference;
+  };
 }
 
 function tempDir(): string {
@@ -63,9 +109,11 @@ describe('CLI start-up', () => {
     });
     const cases: string[][] = [['baselines/production.json'], ['baselines/staging.json'], [], ...['syntax.json', 'types.json', 'ignore.json', 'missing.json'].map((name) => [path.join(invalid, name), 'baselines/production.json'])];
     const formats = [['--format', 'text'], ['--format', 'text', '--verbose'], ['--format', 'json'], ['--format', 'markdown'], ['--format', 'sarif']];
-    it.each(cases.flatMap((files) => formats.map((format) => [[...files, ...format]])))('check %j', (args) => {
+    const table = cases.flatMap((files) => formats.map((format) => [...files, ...format]));
+    const referenceOf = referencesFor(table.map((args) => ['check', ...args]));
+    it.each(table.map((args) => [args]))('check %j', (args) => {
       const argv = ['check', ...args];
-      const reference = runUnbundled(argv);
+      const reference = referenceOf(argv);
       const cache = path.join(tempDir(), 'compile');
       const first = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
       const cached = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
@@ -77,8 +125,9 @@ describe('CLI start-up', () => {
 
   describe('rules and the bare overview through their own bundles answer byte for byte as the tsc output', () => {
     const cases: string[][] = [[], ['--help'], ['-h'], ['help'], ['help', 'check'], ['rules'], ['rules', '--format', 'json'], ['rules', '--format', 'markdown'], ['rules', 'jwt-short-lifetime'], ['rules', '17', '--format', 'markdown'], ['rules', 'no-such-rule'], ['rules', '--help'], ['rules', '--format', 'yaml']];
+    const referenceOf = referencesFor(cases);
     it.each(cases.map((args) => [args]))('%j', (argv) => {
-      const reference = runUnbundled(argv);
+      const reference = referenceOf(argv);
       const cache = path.join(tempDir(), 'compile');
       const first = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
       const cached = runCli(argv, { env: { CLERKGUARD_COMPILE_CACHE: cache } });
