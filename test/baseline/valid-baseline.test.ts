@@ -7,11 +7,11 @@
  * generated from the schema itself (each leaf drawn from strings and numbers at the edges of
  * every rule, mostly ones zod accepts there), and on random damage to both.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import fc from 'fast-check';
 import { transformSync } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { baselineSchema } from '../../src/baseline/schema';
@@ -399,15 +399,30 @@ describe('the validator generator (scripts/gen-baseline-validator.mjs)', () => {
 describe('npm run build', () => {
   it('fails, before bundling, while the generated validator is out of date', () => {
     // A checkout of its own (the sources, the build's scripts and configuration; node_modules linked), whose generated file is stale.
+    // It has this checkout's tsc output and incremental state without the bundles, as a developer's
+    // checkout has after an earlier build: tsc compiles what changed instead of all of src/ again.
     const checkout = mkdtempSync(path.join(os.tmpdir(), 'clerkguard-stale-build-'));
+    onTestFinished(() => rmSync(checkout, { recursive: true, force: true }));
     for (const entry of ['src', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) cpSync(path.join(REPO_ROOT, entry), path.join(checkout, entry), { recursive: true });
-    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(checkout, 'node_modules'), 'dir');
+    cpSync(path.join(REPO_ROOT, 'dist'), path.join(checkout, 'dist'), { recursive: true, filter: (source) => !/[\\/]dist[\\/]cli[\\/]clerkguard[^\\/]*\.js$/.test(source) });
+    expect(existsSync(path.join(checkout, 'dist/.tsbuildinfo')), 'the build is incremental').toBe(true);
+    // node_modules hard-linked, so that its files keep the paths the incremental state names
+    // (through a symbolic link tsc would see them at their real paths, as new files, and check all).
+    const linked = spawnSync('cp', ['-al', path.join(REPO_ROOT, 'node_modules'), path.join(checkout, 'node_modules')], { encoding: 'utf8' });
+    if (linked.status !== 0) symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(checkout, 'node_modules'), 'dir');
     const generated = path.join(checkout, 'src/baseline/valid-baseline.generated.ts');
     writeFileSync(generated, readFileSync(generated, 'utf8').replace('do not edit.', 'do not edit (an older build).'));
+    // The stale file's earlier output, dated long ago: tsc rewrites it when it compiles the edit.
+    const compiled = path.join(checkout, 'dist/baseline/valid-baseline.generated.js');
+    const longAgo = new Date('2001-01-01T00:00:00Z');
+    utimesSync(compiled, longAgo, longAgo);
     const npm = spawnSync('npm', ['run', 'build'], { cwd: checkout, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
     expect(npm.status, npm.stdout + npm.stderr).not.toBe(0);
     expect(npm.stderr).toContain('src/baseline/valid-baseline.generated.ts is out of date (src/baseline/schema.ts changed): regenerate it with node scripts/gen-baseline-validator.mjs');
     expect(existsSync(path.join(checkout, 'dist/baseline/schema.js')), 'tsc ran first').toBe(true);
-    expect(existsSync(path.join(checkout, 'dist/cli/clerkguard.js')), 'nothing bundled from a stale build').toBe(false);
+    expect(statSync(compiled).mtimeMs, 'tsc ran first, on the edited sources').toBeGreaterThan(longAgo.getTime());
+    for (const bundle of ['clerkguard.js', 'clerkguard-check.js', 'clerkguard-rules.js', 'clerkguard-help.js']) {
+      expect(existsSync(path.join(checkout, 'dist/cli', bundle)), `nothing bundled from a stale build (${bundle})`).toBe(false);
+    }
   }, 120_000);
 });
