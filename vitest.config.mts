@@ -42,6 +42,14 @@ export default defineConfig({
     // others join it as the Pulumi files end. Vitest's default (cores − 1) is one on a two-core
     // machine, which ran the suite file after file behind the multi-minute Pulumi run.
     maxWorkers: 4,
+    // A worker runs file after file in one module graph: each file no longer starts a process of
+    // its own and evaluates vitest, zod, the Clerk SDK and src/ again (≈ 0.4 s of CPU a file,
+    // ≈ 35 s a run, measured with `/usr/bin/time` on the suite without the Pulumi files). So a
+    // test file must leave process-wide state as it found it: environment variables, the working
+    // directory, spies (vi.restoreAllMocks), servers and timers it started.
+    isolate: false,
+    // Environment variables a test sets with vi.stubEnv are restored after it.
+    unstubEnvs: true,
     sequence: { sequencer: LongFirstSequencer },
   },
 });

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createClerkApi, type ClerkApi } from '../../src/clerk/api';
 import { connectionFromEnv, decodePublishableKey, encodePublishableKey, keyEnvironment, type RetryPolicy } from '../../src/clerk/connection';
 import { ClerkApiError } from '../../src/clerk/http';
@@ -236,7 +236,7 @@ describe('writes', () => {
   });
 
   it('writes JWT templates by name with name+claims on PATCH, signing key from env only', async () => {
-    process.env.TEST_JWT_SIGNING_KEY = 'hs256-signing-secret-sentinel';
+    vi.stubEnv('TEST_JWT_SIGNING_KEY', 'hs256-signing-secret-sentinel');
     await writeJwtTemplate(api, 'supabase', { claims: { aud: 'authenticated' }, lifetime: 60 });
     await writeJwtTemplate(api, 'supabase', { claims: { aud: 'authenticated', email: '{{user.primary_email_address}}' }, lifetime: 60, signing_algorithm: 'HS256', custom_signing_key: true }, { signingKeyEnv: 'TEST_JWT_SIGNING_KEY' });
     const patch = emulator.requests.find((request) => request.method === 'PATCH' && request.path.startsWith('/v1/jwt_templates/'));

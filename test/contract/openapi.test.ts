@@ -4,7 +4,7 @@
  * official OpenAPI specs, using openapi-backend (ajv) rather than hand-written checks.
  */
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadBaselineFile } from '../../src/baseline/load';
 import { createClerkApi, type ClerkApi } from '../../src/clerk/api';
 import { connectionFromEnv, workspaceConnectionFromEnv } from '../../src/clerk/connection';
@@ -188,7 +188,7 @@ async function exercise(api: ClerkApi, emulator: RunningEmulator, loaded: Return
   await api.deleteOrganizationRole('org:analyst');
   await api.deleteOrganizationPermission('org:reports:read');
 
-  process.env.CONTRACT_SIGNING_KEY = 'contract-test-hs256-secret-value';
+  vi.stubEnv('CONTRACT_SIGNING_KEY', 'contract-test-hs256-secret-value');
   const created = await writeJwtTemplate(api, 'convex', { claims: { aud: 'convex' }, lifetime: 60, allowed_clock_skew: 5 });
   await writeJwtTemplate(api, 'convex', { claims: { aud: 'convex', email: '{{user.primary_email_address}}' }, lifetime: 120, signing_algorithm: 'HS256', custom_signing_key: true }, { signingKeyEnv: 'CONTRACT_SIGNING_KEY' });
   await api.deleteJwtTemplate(created.id);
