@@ -14,7 +14,7 @@ import { deliverUnmanaged } from '../notify/unmanaged';
 import type { DiscoveryReport } from '../fleet/discover';
 import type { Shard } from '../fleet/shard';
 import type { SlackPoster } from '../notify/slack-client';
-import { renderDrift, renderDriftMarkdown, type DriftFormat } from '../report/drift';
+import { renderDriftMarkdown, writeDriftReportFile, type DriftFormat } from '../report/drift';
 import { ignoreWarnings } from '../report/drift-summary';
 import { driftAlert } from '../report/slack';
 import { ClerkguardError, describeError } from '../util/errors';
@@ -191,7 +191,7 @@ export function writeReportFiles(report: DriftReport, outDir: string, baselines:
   for (const [format, name] of REPORT_FILES) {
     if (large) collectGarbage();
     const file = path.join(outDir, name);
-    replaceFileAtomic(file, renderDrift(format, report, { color: false, texts }), { createDir: true });
+    writeDriftReportFile(file, format, report, { color: false, texts, createDir: true });
     written.push(file);
   }
   if (slackPreview) {
