@@ -24,7 +24,7 @@ import { withApplicationDrift } from '../evidence/drift';
 import type { EvidenceCollector } from '../evidence/collect';
 import { errorDrift, exitCodeForReport, overallStatus, runDrift, toDriftError, type LiveExporter } from './run';
 import type { DriftReport } from './types';
-import { collectGarbage, LARGE_BASELINE_BYTES } from '../util/memory';
+import { collectGarbage, collectSooner, LARGE_BASELINE_BYTES } from '../util/memory';
 
 export interface DriftJobSlack {
   poster: SlackPoster;
@@ -91,6 +91,7 @@ const collectedAfterLoading = new WeakSet<LoadedBaseline>();
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
   const read: string[] = [];
   const large = anyLarge(options.baselines);
+  if (large) collectSooner();
   // What loading the baselines left behind is collected once, while the first requests are on
   // their way (a full collection of a large heap takes about 100 ms: not before the reads start),
   // and only after they were loaded: a run over baselines an earlier run of this process already
