@@ -91,7 +91,6 @@ const collectedAfterLoading = new WeakSet<LoadedBaseline>();
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
   const read: string[] = [];
   const large = anyLarge(options.baselines);
-  if (large) collectSooner();
   // What loading the baselines left behind is collected once, while the first requests are on
   // their way (a full collection of a large heap takes about 100 ms: not before the reads start),
   // and only after they were loaded: a run over baselines an earlier run of this process already
@@ -107,7 +106,12 @@ export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobRes
       collectGarbage();
     }
     const live = await exporting;
-    if (large) collectGarbage(); // the answers' copies, before the diff adds its own
+    if (large) {
+      // From here on V8 collects during the diff too (the live tree once handed over, the diff
+      // trees, json-diff's answer); set before this collection, whose survivors set the next limit.
+      collectSooner();
+      collectGarbage(); // the answers' copies, before the diff adds its own
+    }
     if (live.instance_id) read.push(live.instance_id);
     return live;
   };
