@@ -14,7 +14,7 @@ import { deliverUnmanaged } from '../notify/unmanaged';
 import type { DiscoveryReport } from '../fleet/discover';
 import type { Shard } from '../fleet/shard';
 import type { SlackPoster } from '../notify/slack-client';
-import { renderDrift, renderDriftMarkdown, type DriftFormat } from '../report/drift';
+import { renderDriftMarkdown, writeDriftReportFile, type DriftFormat } from '../report/drift';
 import { ignoreWarnings } from '../report/drift-summary';
 import { driftAlert } from '../report/slack';
 import { ClerkguardError, describeError } from '../util/errors';
@@ -24,7 +24,7 @@ import { withApplicationDrift } from '../evidence/drift';
 import type { EvidenceCollector } from '../evidence/collect';
 import { errorDrift, exitCodeForReport, overallStatus, runDrift, toDriftError, type LiveExporter } from './run';
 import type { DriftReport } from './types';
-import { collectGarbage, LARGE_BASELINE_BYTES } from '../util/memory';
+import { collectGarbage, collectSooner, LARGE_BASELINE_BYTES } from '../util/memory';
 
 export interface DriftJobSlack {
   poster: SlackPoster;
@@ -106,7 +106,12 @@ export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobRes
       collectGarbage();
     }
     const live = await exporting;
-    if (large) collectGarbage(); // the answers' copies, before the diff adds its own
+    if (large) {
+      // From here on V8 collects during the diff too (the live tree once handed over, the diff
+      // trees, json-diff's answer); set before this collection, whose survivors set the next limit.
+      collectSooner();
+      collectGarbage(); // the answers' copies, before the diff adds its own
+    }
     if (live.instance_id) read.push(live.instance_id);
     return live;
   };
@@ -191,7 +196,7 @@ export function writeReportFiles(report: DriftReport, outDir: string, baselines:
   for (const [format, name] of REPORT_FILES) {
     if (large) collectGarbage();
     const file = path.join(outDir, name);
-    replaceFileAtomic(file, renderDrift(format, report, { color: false, texts }), { createDir: true });
+    writeDriftReportFile(file, format, report, { color: false, texts, createDir: true });
     written.push(file);
   }
   if (slackPreview) {

@@ -25,22 +25,48 @@ export async function runDrift(baselines: readonly LoadedBaseline[], exporter: L
 }
 
 async function driftOne(loaded: LoadedBaseline, exporter: LiveExporter, options: RunDriftOptions): Promise<EnvironmentDrift> {
-  let live: LiveExport;
   // Started at once; an exporter that throws at once fails its environment like one that rejects.
-  const exporting = (async () => exporter(loaded))();
+  const exporting: { promise?: Promise<LiveExport> } = { promise: (async () => exporter(loaded))() };
   // The baseline's side of the diff is built while the export waits on Clerk (in slices that
   // leave the answers their turn); if that fails, diffBaseline builds it itself.
   const preparing = prepareBaseline(loaded).catch(() => undefined);
+  const held: { live?: LiveExport } = {};
   try {
-    live = await exporting;
+    held.live = await (exporting.promise as Promise<LiveExport>);
   } catch (error) {
     return errorDrift(loaded, toDriftError(error));
+  } finally {
+    // The settled promise would keep the export (and its settings tree) alive through the diff.
+    exporting.promise = undefined;
   }
-  if (live.environment !== loaded.baseline.environment) {
-    return errorDrift(loaded, { message: `the live export is for environment "${live.environment}", not "${loaded.baseline.environment}"` });
+  if (held.live.environment !== loaded.baseline.environment) {
+    return errorDrift(loaded, { message: `the live export is for environment "${held.live.environment}", not "${loaded.baseline.environment}"` });
   }
   const prepared = await preparing;
-  return diffBaseline(loaded, live, { strict: options.strict ?? false, today: options.today, ...(prepared ? { prepared } : {}) });
+  return diffBaseline(loaded, handOver(held), { strict: options.strict ?? false, today: options.today, ...(prepared ? { prepared } : {}) });
+}
+
+/**
+ * The export as diffBaseline gets it, without this module keeping a reference: its `settings`
+ * (the raw tree of every live setting, tens of MB for 50,000 JWT templates) can be read once,
+ * for the canonical tree diffBaseline builds first, and is garbage from then on instead of for
+ * the whole diff. A second read is a defect that must not pass as "no settings": it throws.
+ */
+function handOver(held: { live?: LiveExport }): LiveExport {
+  const live = held.live as LiveExport;
+  held.live = undefined;
+  let settings: LiveExport['settings'] | undefined = live.settings;
+  const handed = { ...live };
+  Object.defineProperty(handed, 'settings', {
+    enumerable: true,
+    get() {
+      if (settings === undefined) throw new Error('internal error: the live settings of a drift run were read twice (run.ts hands them over once)');
+      const taken = settings;
+      settings = undefined;
+      return taken;
+    },
+  });
+  return handed;
 }
 
 export function errorDrift(loaded: LoadedBaseline, error: DriftError): EnvironmentDrift {

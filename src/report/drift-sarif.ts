@@ -24,6 +24,11 @@ function level(change: DriftChange): 'error' | 'warning' | 'note' {
 }
 
 export function renderDriftSarif(report: DriftReport, texts: Record<string, string>): string {
+  return scrubSecrets(prettyJson(driftSarifValue(report, texts)));
+}
+
+/** The SARIF log of renderDriftSarif before it is written and scrubbed (notification texts are scrubbed already). */
+export function driftSarifValue(report: DriftReport, texts: Record<string, string>) {
   const rules = DIRECTION_RULES.map((rule) => ({
     id: rule.id,
     name: rule.name,
@@ -39,19 +44,17 @@ export function renderDriftSarif(report: DriftReport, texts: Record<string, stri
   const notifications = report.environments.flatMap((environment) =>
     environment.errors.map((error) => ({ level: 'error', message: { text: scrubSecrets(`${environment.environment}: ${error.message}`) } })),
   );
-  return scrubSecrets(
-    prettyJson({
-      $schema: SARIF_SCHEMA,
-      version: '2.1.0',
-      runs: [
-        {
-          tool: { driver: sarifDriver(rules) },
-          invocations: [{ executionSuccessful: report.status !== 'error', toolExecutionNotifications: notifications }],
-          results,
-        },
-      ],
-    }),
-  );
+  return {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: sarifDriver(rules) },
+        invocations: [{ executionSuccessful: report.status !== 'error', toolExecutionNotifications: notifications }],
+        results,
+      },
+    ],
+  };
 }
 
 function result(environment: EnvironmentDrift, change: DriftChange, file: string, position: TextPosition | undefined, ruleIndex: number) {

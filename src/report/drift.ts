@@ -9,7 +9,8 @@ import { formatLocation } from '../evidence/index';
 import { scrubSecrets } from '../settings/redact';
 import { prettyJson } from '../util/json';
 import { activeChanges, countChanges, describeChange, describeCounts, describeCoverage, formatValue, hidesCriticalWeakening, itemsLabel, reportHeadline, statusWord } from './drift-summary';
-import { renderDriftSarif } from './drift-sarif';
+import { driftSarifValue, renderDriftSarif } from './drift-sarif';
+import { linePieces, prettyJsonPieces, writeReportFile } from './stream';
 import { paint, type Painter } from './style';
 
 import type { DriftFormat } from './formats';
@@ -38,51 +39,73 @@ export function renderDrift(format: DriftFormat, report: DriftReport, options: D
   }
 }
 
+/**
+ * Writes the report in `format` to `file` as it renders (no whole string of it is held), with
+ * exactly the bytes renderDrift returns; through a temp file and a rename (see writeReportFile).
+ */
+export function writeDriftReportFile(file: string, format: DriftFormat, report: DriftReport, options: DriftRenderOptions & { createDir?: boolean } = {}): void {
+  writeReportFile(file, unscrubbedPieces(format, report, options), options.createDir ? { createDir: true } : {});
+}
+
+/** The text of renderDrift before the secret scrub, in pieces; only writeReportFile, which scrubs them, reads these. */
+function unscrubbedPieces(format: DriftFormat, report: DriftReport, options: DriftRenderOptions): Iterable<string> {
+  switch (format) {
+    case 'json':
+      return prettyJsonPieces(driftJsonValue(report));
+    case 'markdown':
+      return linePieces(markdownLines(report));
+    case 'sarif':
+      return prettyJsonPieces(driftSarifValue(report, options.texts ?? {}));
+    default:
+      return linePieces(textLines(report, options.color ?? false, options.verbose ?? false));
+  }
+}
+
 /** The JSON contract. Key order is designed (status first), so it is not key-sorted. */
 export function renderDriftJson(report: DriftReport): string {
-  return scrubSecrets(
-    prettyJson({
-      status: report.status,
-      generated_at: report.generated_at,
-      environments: report.environments.map((environment) => ({
-        environment: environment.environment,
-        baseline_version: environment.baseline_version,
-        ...(environment.baseline_file === undefined ? {} : { baseline_file: environment.baseline_file }),
-        status: environment.status,
-        summary: countChanges(environment.changes),
-        changes: environment.changes,
-        unmanaged: environment.unmanaged,
-        unverified: environment.unverified ?? [],
-        errors: environment.errors,
-        coverage: environment.coverage,
-        ...(environment.captured_at === undefined ? {} : { captured_at: environment.captured_at }),
-        ...(environment.application ? { application: environment.application } : {}),
-      })),
-      ...(report.discovery ? { discovery: report.discovery } : {}),
-    }),
-  );
+  return scrubSecrets(prettyJson(driftJsonValue(report)));
+}
+
+function driftJsonValue(report: DriftReport) {
+  return {
+    status: report.status,
+    generated_at: report.generated_at,
+    environments: report.environments.map((environment) => ({
+      environment: environment.environment,
+      baseline_version: environment.baseline_version,
+      ...(environment.baseline_file === undefined ? {} : { baseline_file: environment.baseline_file }),
+      status: environment.status,
+      summary: countChanges(environment.changes),
+      changes: environment.changes,
+      unmanaged: environment.unmanaged,
+      unverified: environment.unverified ?? [],
+      errors: environment.errors,
+      coverage: environment.coverage,
+      ...(environment.captured_at === undefined ? {} : { captured_at: environment.captured_at }),
+      ...(environment.application ? { application: environment.application } : {}),
+    })),
+    ...(report.discovery ? { discovery: report.discovery } : {}),
+  };
 }
 
 /** `--discover`: the workspace's instances without a baseline, or why they are unknown. */
-function discoveryLines(discovery: DriftReport['discovery'], markdown: boolean): string[] {
-  if (!discovery) return [];
-  const lines: string[] = [];
+function* discoveryLines(discovery: DriftReport['discovery'], markdown: boolean): Generator<string> {
+  if (!discovery) return;
   const heading = markdown ? '## Instances without a baseline' : 'instances without a baseline (--discover):';
-  lines.push(heading);
-  if (markdown) lines.push('');
+  yield heading;
+  if (markdown) yield '';
   if (discovery.status === 'error') {
-    lines.push(`${markdown ? '' : '  '}the workspace could not be listed, so unmanaged instances are unknown (not "none"): ${discovery.error?.message ?? 'unknown error'}`);
+    yield `${markdown ? '' : '  '}the workspace could not be listed, so unmanaged instances are unknown (not "none"): ${discovery.error?.message ?? 'unknown error'}`;
   } else if (discovery.unmanaged.length === 0) {
-    lines.push(`${markdown ? '' : '  '}none: every one of ${discoveryScope(discovery)} has a baseline.`);
+    yield `${markdown ? '' : '  '}none: every one of ${discoveryScope(discovery)} has a baseline.`;
   } else {
     for (const instance of discovery.unmanaged) {
       const line = `${instance.application_name} (${instance.environment_type}), instance ${instance.instance_id}, application ${instance.application_id}`;
-      lines.push(markdown ? `- ${cell(line)}` : `  UNMANAGED     ${line}`);
+      yield markdown ? `- ${cell(line)}` : `  UNMANAGED     ${line}`;
     }
-    lines.push(`${markdown ? '\n' : '  '}${discovery.unmanaged.length} of ${discoveryScope(discovery)} have no baseline (not drift unless --strict); ${discovery.hint}.`);
+    yield `${markdown ? '\n' : '  '}${discovery.unmanaged.length} of ${discoveryScope(discovery)} have no baseline (not drift unless --strict); ${discovery.hint}.`;
   }
-  lines.push('');
-  return lines;
+  yield '';
 }
 
 function directionLabel(change: DriftChange): string {
@@ -90,76 +113,74 @@ function directionLabel(change: DriftChange): string {
 }
 
 export function renderDriftText(report: DriftReport, color: boolean, verbose = false): string {
-  const p = paint(color);
-  const lines: string[] = [];
-  // Appended in a loop, never spread: an environment can have more lines than a call takes arguments.
-  for (const environment of report.environments) {
-    for (const line of environmentText(environment, p, verbose)) lines.push(line);
-    lines.push('');
-  }
-  for (const line of discoveryLines(report.discovery, false)) lines.push(line);
-  const headline = reportHeadline(report);
-  lines.push(report.status === 'clean' ? p.green(headline) : report.status === 'drift' ? p.red(headline) : p.yellow(headline));
-  return scrubSecrets(`${lines.join('\n')}\n`);
+  return scrubSecrets([...linePieces(textLines(report, color, verbose))].join(''));
 }
 
-function environmentText(environment: EnvironmentDrift, p: Painter, verbose: boolean): string[] {
+function* textLines(report: DriftReport, color: boolean, verbose: boolean): Generator<string> {
+  const p = paint(color);
+  for (const environment of report.environments) {
+    yield* environmentText(environment, p, verbose);
+    yield '';
+  }
+  yield* discoveryLines(report.discovery, false);
+  const headline = reportHeadline(report);
+  yield report.status === 'clean' ? p.green(headline) : report.status === 'drift' ? p.red(headline) : p.yellow(headline);
+}
+
+function* environmentText(environment: EnvironmentDrift, p: Painter, verbose: boolean): Generator<string> {
   const status = statusWord(environment);
   const statusColour = environment.status === 'clean' ? p.green : environment.status === 'drift' ? p.red : p.yellow;
-  const lines = [`${p.bold(environment.environment)} ${p.dim(`(baseline ${environment.baseline_version}${environment.baseline_file ? `, ${environment.baseline_file}` : ''})`)}: ${statusColour(status)}${environment.status === 'error' ? '' : ` — ${describeCounts(countChanges(environment.changes))}`}`];
+  yield `${p.bold(environment.environment)} ${p.dim(`(baseline ${environment.baseline_version}${environment.baseline_file ? `, ${environment.baseline_file}` : ''})`)}: ${statusColour(status)}${environment.status === 'error' ? '' : ` — ${describeCounts(countChanges(environment.changes))}`}`;
   for (const error of environment.errors) {
-    lines.push(`  ${p.yellow('ERROR')}      ${error.message}${error.endpoint ? p.dim(` [${error.endpoint}${error.status === undefined ? '' : ` → ${error.status}`}]`) : ''}`);
+    yield `  ${p.yellow('ERROR')}      ${error.message}${error.endpoint ? p.dim(` [${error.endpoint}${error.status === undefined ? '' : ` → ${error.status}`}]`) : ''}`;
   }
   for (const change of environment.changes) {
     const colour = change.suppressed ? p.dim : change.direction === 'weakening' ? p.red : change.direction === 'strengthening' ? p.green : p.yellow;
     const label = change.suppressed ? 'SUPPRESSED' : directionLabel(change);
-    lines.push(`  ${colour(label.padEnd(13))} ${change.severity.padEnd(8)} ${change.path}`);
+    yield `  ${colour(label.padEnd(13))} ${change.severity.padEnd(8)} ${change.path}`;
     const meta = [itemsLabel(change), `source ${change.source}`].filter(Boolean).join(', ');
-    lines.push(`      ${describeChange(change)}  ${p.dim(`(${meta})`)}`);
-    if (change.evidence?.snippet) lines.push(p.dim(`      | ${change.evidence.snippet}`));
-    if (change.suppressed) lines.push(p.dim(`      ${suppressionText(change.suppressed)}`));
-    if (hidesCriticalWeakening(change)) lines.push(p.red('      warning: an ignore entry hides this critical weakening; it is not counted as drift'));
+    yield `      ${describeChange(change)}  ${p.dim(`(${meta})`)}`;
+    if (change.evidence?.snippet) yield p.dim(`      | ${change.evidence.snippet}`);
+    if (change.suppressed) yield p.dim(`      ${suppressionText(change.suppressed)}`);
+    if (hidesCriticalWeakening(change)) yield p.red('      warning: an ignore entry hides this critical weakening; it is not counted as drift');
   }
-  for (const line of applicationText(environment, p)) lines.push(line);
+  yield* applicationText(environment, p);
   if (environment.unmanaged.length > 0 && verbose) {
-    lines.push(p.dim(`  unmanaged (live only, not drift; --strict reports them):`));
-    for (const entry of environment.unmanaged) lines.push(p.dim(`    ${entry.path} = ${formatValue(entry.live, 80)} (${entry.source})`));
+    yield p.dim(`  unmanaged (live only, not drift; --strict reports them):`);
+    for (const entry of environment.unmanaged) yield p.dim(`    ${entry.path} = ${formatValue(entry.live, 80)} (${entry.source})`);
   } else if (environment.unmanaged.length > 0) {
     const count = environment.unmanaged.length;
-    lines.push(p.dim(`  ${count} unmanaged live setting${count === 1 ? '' : 's'} (not in the baseline, not drift; --verbose lists them, --strict reports them)`));
+    yield p.dim(`  ${count} unmanaged live setting${count === 1 ? '' : 's'} (not in the baseline, not drift; --verbose lists them, --strict reports them)`);
   }
   const unverified = environment.unverified ?? [];
   if (unverified.length > 0) {
-    lines.push(`  ${p.yellow('unverified')} (no live source could show these; not in sync, not drift):`);
-    for (const entry of unverified) lines.push(`    ${entry.path}`);
+    yield `  ${p.yellow('unverified')} (no live source could show these; not in sync, not drift):`;
+    for (const entry of unverified) yield `    ${entry.path}`;
   }
-  if (environment.status !== 'error') lines.push(p.dim(`  coverage: ${describeCoverage(environment)}`));
-  return lines;
+  if (environment.status !== 'error') yield p.dim(`  coverage: ${describeCoverage(environment)}`);
 }
 
 /** Which application sources ran, and what they could not decide (neither in sync nor drift). */
-function applicationText(environment: EnvironmentDrift, p: Painter): string[] {
+function* applicationText(environment: EnvironmentDrift, p: Painter): Generator<string> {
   const application = environment.application;
-  if (!application) return [];
-  const lines = [p.dim(`  application evidence: ${application.sources.map((source) => `${source.source} (${source.subjects.length} subject${source.subjects.length === 1 ? '' : 's'})`).join(', ') || 'none gathered'}`)];
+  if (!application) return;
+  yield p.dim(`  application evidence: ${application.sources.map((source) => `${source.source} (${source.subjects.length} subject${source.subjects.length === 1 ? '' : 's'})`).join(', ') || 'none gathered'}`);
   if (application.gaps.length > 0) {
-    lines.push(`  ${p.yellow('undecided')} (the application evidence could not decide these; not in sync, not drift):`);
-    for (const gap of application.gaps.slice(0, 50)) lines.push(`    ${gap.source} ${gap.rule}${gap.location ? ` at ${formatLocation(gap.location)}` : ''}: ${gap.message}`);
-    if (application.gaps.length > 50) lines.push(`    … and ${application.gaps.length - 50} more (--format json lists all)`);
+    yield `  ${p.yellow('undecided')} (the application evidence could not decide these; not in sync, not drift):`;
+    for (const gap of application.gaps.slice(0, 50)) yield `    ${gap.source} ${gap.rule}${gap.location ? ` at ${formatLocation(gap.location)}` : ''}: ${gap.message}`;
+    if (application.gaps.length > 50) yield `    … and ${application.gaps.length - 50} more (--format json lists all)`;
   }
-  return lines;
 }
 
-function applicationMarkdown(environment: EnvironmentDrift): string[] {
+function* applicationMarkdown(environment: EnvironmentDrift): Generator<string> {
   const application = environment.application;
-  if (!application) return [];
-  const lines = [`**Application evidence:** ${application.sources.map((source) => `${source.source} (${source.subjects.map((subject) => code(subject)).join(', ')})`).join('; ') || 'none gathered'}.`, ''];
+  if (!application) return;
+  yield* [`**Application evidence:** ${application.sources.map((source) => `${source.source} (${source.subjects.map((subject) => code(subject)).join(', ')})`).join('; ') || 'none gathered'}.`, ''];
   if (application.gaps.length > 0) {
-    lines.push('**Undecided** (the application evidence could not decide these: neither in sync nor drift):', '');
-    for (const gap of application.gaps) lines.push(`- ${gap.source} ${code(gap.rule)}${gap.location ? ` at ${code(formatLocation(gap.location))}` : ''}: ${cell(gap.message)}`);
-    lines.push('');
+    yield* ['**Undecided** (the application evidence could not decide these: neither in sync nor drift):', ''];
+    for (const gap of application.gaps) yield `- ${gap.source} ${code(gap.rule)}${gap.location ? ` at ${code(formatLocation(gap.location))}` : ''}: ${cell(gap.message)}`;
+    yield '';
   }
-  return lines;
 }
 
 /** "ignore: preview deployments (owner web, until 2027-03-31)". */
@@ -191,69 +212,60 @@ export function changeTableMarkdown(changes: readonly DriftChange[]): string[] {
 }
 
 export function renderDriftMarkdown(report: DriftReport): string {
-  const lines: string[] = ['# clerkguard drift report', '', `Generated ${report.generated_at}: **${reportHeadline(report)}**.`, ''];
-  lines.push('| Environment | Baseline | Status | Changes |', '|---|---|---|---|');
-  for (const environment of report.environments) {
-    lines.push(`| ${cell(environment.environment)} | ${cell(environment.baseline_version)} | ${statusWord(environment)} | ${environment.status === 'error' ? 'could not be checked' : describeCounts(countChanges(environment.changes))} |`);
-  }
-  lines.push('');
-  for (const environment of report.environments) for (const line of environmentMarkdown(environment)) lines.push(line);
-  for (const line of discoveryLines(report.discovery, true)) lines.push(line);
-  return scrubSecrets(`${lines.join('\n')}\n`);
+  return scrubSecrets([...linePieces(markdownLines(report))].join(''));
 }
 
-const LINES_PER_CHUNK = 1000;
+function* markdownLines(report: DriftReport): Generator<string> {
+  yield* ['# clerkguard drift report', '', `Generated ${report.generated_at}: **${reportHeadline(report)}**.`, ''];
+  yield* ['| Environment | Baseline | Status | Changes |', '|---|---|---|---|'];
+  for (const environment of report.environments) {
+    yield `| ${cell(environment.environment)} | ${cell(environment.baseline_version)} | ${statusWord(environment)} | ${environment.status === 'error' ? 'could not be checked' : describeCounts(countChanges(environment.changes))} |`;
+  }
+  yield '';
+  for (const environment of report.environments) yield* environmentMarkdown(environment);
+  yield* discoveryLines(report.discovery, true);
+}
 
-function environmentMarkdown(environment: EnvironmentDrift): string[] {
-  const lines = [`## ${environment.environment}: ${statusWord(environment)}`, ''];
-  lines.push(`Baseline ${environment.baseline_version}${environment.baseline_file ? ` (\`${environment.baseline_file}\`)` : ''}${environment.captured_at ? `, live settings captured ${environment.captured_at}` : ''}.`, '');
+function* environmentMarkdown(environment: EnvironmentDrift): Generator<string> {
+  yield* [`## ${environment.environment}: ${statusWord(environment)}`, ''];
+  yield* [`Baseline ${environment.baseline_version}${environment.baseline_file ? ` (\`${environment.baseline_file}\`)` : ''}${environment.captured_at ? `, live settings captured ${environment.captured_at}` : ''}.`, ''];
   if (environment.errors.length > 0) {
-    lines.push('**Could not be checked:**', '');
-    for (const error of environment.errors) lines.push(`- ${cell(error.message)}${error.endpoint ? ` (${code(error.endpoint)}${error.status === undefined ? '' : `, HTTP ${error.status}`})` : ''}`);
-    lines.push('');
+    yield* ['**Could not be checked:**', ''];
+    for (const error of environment.errors) yield `- ${cell(error.message)}${error.endpoint ? ` (${code(error.endpoint)}${error.status === undefined ? '' : `, HTTP ${error.status}`})` : ''}`;
+    yield '';
   }
   const active = activeChanges(environment);
   if (active.length > 0) {
-    for (const line of changeTableMarkdown(active)) lines.push(line);
+    yield* changeTableMarkdown(active);
   } else if (environment.status !== 'error') {
-    lines.push('No drift in the verified settings.', '');
+    yield* ['No drift in the verified settings.', ''];
   }
   const suppressed = environment.changes.filter((change) => change.suppressed);
   if (suppressed.length > 0) {
-    lines.push('**Suppressed by the baseline:**', '');
+    yield* ['**Suppressed by the baseline:**', ''];
     for (const change of suppressed) {
       const by = change.suppressed;
       const warning = hidesCriticalWeakening(change) ? '**Warning: a critical weakening hidden by an ignore entry.** ' : '';
-      lines.push(`- ${warning}${code(change.path)}: ${code(describeChange(change))}, ${by?.by}${by?.rule ? ` \`${by.rule}\`` : ''}${by?.owner ? ` (owner ${cell(by.owner)})` : ''}${by?.expires ? ` until ${by.expires}` : ''}: ${cell(by?.reason ?? '')}`);
+      yield `- ${warning}${code(change.path)}: ${code(describeChange(change))}, ${by?.by}${by?.rule ? ` \`${by.rule}\`` : ''}${by?.owner ? ` (owner ${cell(by.owner)})` : ''}${by?.expires ? ` until ${by.expires}` : ''}: ${cell(by?.reason ?? '')}`;
     }
-    lines.push('');
+    yield '';
   }
   if (environment.unmanaged.length > 0) {
-    lines.push('**Unmanaged** (live settings the baseline does not declare; not drift unless `--strict`):', '');
-    // Joined a thousand at a time: the pieces of each line go as soon as its chunk is one string
-    // (150,000 unmanaged fields no longer wait as 150,000 unjoined lines); the text is the same.
-    const unmanaged = environment.unmanaged;
-    for (let start = 0; start < unmanaged.length; start += LINES_PER_CHUNK) {
-      lines.push(
-        unmanaged
-          .slice(start, start + LINES_PER_CHUNK)
-          .map((entry) => `- ${code(entry.path)} = ${code(formatValue(entry.live))} (${entry.source})`)
-          .join('\n'),
-      );
-    }
-    lines.push('');
+    yield* ['**Unmanaged** (live settings the baseline does not declare; not drift unless `--strict`):', ''];
+    // One line per entry; linePieces joins them a thousand at a time, so 150,000 unmanaged fields never wait as unjoined lines.
+    for (const entry of environment.unmanaged) yield `- ${code(entry.path)} = ${code(formatValue(entry.live))} (${entry.source})`;
+    yield '';
   }
-  for (const line of applicationMarkdown(environment)) lines.push(line);
+  yield* applicationMarkdown(environment);
   const unverified = environment.unverified ?? [];
   if (unverified.length > 0) {
-    lines.push('**Unverified** (managed settings no live source could show: neither in sync nor drift):', '');
-    for (const entry of unverified) lines.push(`- ${code(entry.path)}`);
-    lines.push('');
+    yield* ['**Unverified** (managed settings no live source could show: neither in sync nor drift):', ''];
+    for (const entry of unverified) yield `- ${code(entry.path)}`;
+    yield '';
   }
   if (environment.status !== 'error') {
-    lines.push(`<details><summary>Coverage: ${describeCoverage(environment)}</summary>`, '', '| Setting | Source |', '|---|---|');
-    for (const [path, source] of Object.entries(environment.coverage)) lines.push(`| ${code(path)} | ${source} |`);
-    lines.push('', '</details>', '');
+    yield* [`<details><summary>Coverage: ${describeCoverage(environment)}</summary>`, '', '| Setting | Source |', '|---|---|'];
+    for (const [path, source] of Object.entries(environment.coverage)) yield `| ${code(path)} | ${source} |`;
+    yield* ['', '</details>', ''];
   }
-  return lines;
 }

@@ -45,6 +45,56 @@ describe('locatePaths', () => {
     );
   });
 
+  test('text the parser reads but strict JSON does not (comments, other white space, escaped keys) answers as locatePath', () => {
+    const texts = [
+      '{\n  // a comment\n  "a": {"b": [1, 2]}\n}',
+      '{"a": /* c */ {"b": [1, 2]}}',
+      '{\f"a":\u00a0{"b": [1,\v2]}}',
+      '\ufeff{"a": {"b": [1, 2]}}',
+      '{"\\u0061": {"b": [1, 2]}, "a": 3}',
+      '{"a\\nb": 1, "a": {"b": [-0.5e+3, 1E2, 0]}}',
+      '{"a": {"b": [01, 2]}}',
+      '{"a": {"b": [1, 2,]}}',
+      '{"a": {"b": [1, 2]}} ',
+      '[{"a": 1}, {"a": {"b": [true, false, null]}}]',
+      '{"a": "tab\there", "b": {"c": 1}}',
+      '{"a": "\\ud800", "b": {"c": 1}}',
+      '{"a": 1e, "b": {"c": 1}}',
+      '{"a": truex, "b": {"c": 1}}',
+      '"just a string"',
+      '42',
+    ];
+    const paths: JsonPath[] = [[], ['a'], ['a', 'b'], ['a', 'b', 1], ['b', 'c'], [1, 'a'], [1, 'a', 'b', 2], ['a\nb']];
+    for (const text of texts) {
+      for (const pointAtKey of [true, false]) {
+        const positions = locatePaths(text, paths.map((path) => ({ path, pointAtKey })));
+        paths.forEach((path, index) => expect(positions[index], `${JSON.stringify(text)} ${JSON.stringify(path)}`).toEqual(locatePath(text, path, pointAtKey)));
+      }
+    }
+  });
+
+  test('answers as locatePath when white space of any kind, comments or stray characters sit between tokens', () => {
+    const json = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, fc.integer(), fc.string({ maxLength: 4 }), fc.constant(null), tie('object'), tie('array')),
+      object: fc.dictionary(fc.constantFrom('a', 'b', 'a\u0000', '"'), tie('value'), { maxKeys: 3 }),
+      array: fc.array(tie('value'), { maxLength: 3 }),
+    })).value;
+    const filler = fc.constantFrom(' ', '\n', '\r\n', '\t', '\f', '\v', '\u00a0', '\u2028', '/* c */', '// c\n', ',', '');
+    fc.assert(
+      fc.property(json, fc.array(fc.tuple(fc.nat(), filler), { maxLength: 3 }), (value, inserts) => {
+        let text = JSON.stringify(value, null, 2);
+        for (const [offset, insert] of inserts) {
+          const at = offset % (text.length + 1);
+          text = text.slice(0, at) + insert + text.slice(at);
+        }
+        const paths = pathsOf(value);
+        const positions = locatePaths(text, paths.map((path) => ({ path, pointAtKey: true })));
+        paths.forEach((path, index) => expect(positions[index]).toEqual(locatePath(text, path, true)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   test('duplicate keys resolve to the first, as the parser does, and are never followed into', () => {
     const text = '{\n  "a": 1,\n  "a": {\n    "b": 2\n  },\n  "c": [\n    {"d": 1},\n    {"d": 2, "d": 3}\n  ]\n}';
     const paths: JsonPath[] = [['a'], ['a', 'b'], ['c', 1, 'd'], ['c', 2], ['c', 'x'], ['c', 1, 'd', 0]];
