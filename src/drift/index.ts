@@ -13,7 +13,8 @@
  * - `diffExports(before, after, { production? })` compares two live exports (snapshots): like
  *   `diffSettings`, but settings either side could not verify are listed, not diffed.
  *
- * Pipeline: normalize (sets sorted, id-keyed arrays as records, server fields dropped) →
+ * Pipeline: normalize (sets sorted, id-keyed arrays as records, server fields dropped; the live
+ * side shares the baseline's entries it equals) →
  * json-diff on escaped keys (tree-diff.ts) → classify (classify.ts) → suppress (suppress.ts).
  * Changes come back weakening first, then by severity, then by path.
  */
@@ -28,7 +29,7 @@ import { assessCoverage, coverageLookup, type SourceLookup } from './coverage';
 import { canonicalize, canonicalizeInSlices, compareStrings, compileNormalizeOptions, isPlainObject, type CanonicalObject, type CompiledNormalizeOptions, type NormalizeOptions } from './normalize';
 import { compileAll, matchesAny } from './patterns';
 import { suppressionFor } from './suppress';
-import { diffCanonical, forEachChange, withoutPaths, type RawChange } from './tree-diff';
+import { canonicalizeSharing, diffCanonical, forEachChange, withoutPaths, type RawChange } from './tree-diff';
 import type { DriftChange, EnvironmentDrift } from './types';
 
 export * from './types';
@@ -133,7 +134,8 @@ export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: 
   const today = options.today ?? todayIso();
   const compiled = compileNormalizeOptions();
   const declared = options.prepared?.settings === baseline.settings ? options.prepared.declared : canonicalize(baseline.settings, compiled);
-  const observed = canonicalize(live.settings, compiled);
+  // Live entries equal to the baseline's are the baseline's own (canonicalizeSharing): compared once, never copied.
+  const observed = canonicalizeSharing(live.settings, compiled, declared);
   const sourceOf = coverageLookup(live.coverage);
   const assessment = assessCoverage(declared, live.coverage, sourceOf);
   const unverifiedPaths = assessment.unverified.map((entry) => entry.segments);

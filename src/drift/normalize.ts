@@ -77,7 +77,8 @@ export function canonicalize(value: unknown, options: CompiledNormalizeOptions =
   return isPlainObject(result) ? (result as CanonicalObject) : {};
 }
 
-function canonicalNode(value: unknown, path: PathSegment[], options: CompiledNormalizeOptions, freeForm: boolean): CanonicalValue | undefined {
+/** The canonical form of `value` at `path` (`path` is used as a stack and comes back unchanged). */
+export function canonicalNode(value: unknown, path: PathSegment[], options: CompiledNormalizeOptions, freeForm: boolean): CanonicalValue | undefined {
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
   if (value === null || typeof value !== 'object') {
     if (typeof value === 'bigint') return String(value);
@@ -110,7 +111,7 @@ function canonicalNode(value: unknown, path: PathSegment[], options: CompiledNor
 }
 
 /** One entry of an object's canonical form (server-managed fields and undefined values left out). */
-function addCanonicalEntry(out: Record<string, unknown>, value: Record<string, unknown>, key: string, path: PathSegment[], options: CompiledNormalizeOptions, inFreeForm: boolean): void {
+export function addCanonicalEntry(out: Record<string, unknown>, value: Record<string, unknown>, key: string, path: PathSegment[], options: CompiledNormalizeOptions, inFreeForm: boolean): void {
   if (!inFreeForm && SERVER_MANAGED_KEYS.has(key)) return;
   const field = value[key];
   let child: unknown;
@@ -171,7 +172,7 @@ function nextTurn(): Promise<void> {
  * baseline written in order): a linear check, and an insertion sort for a few keys, spare the
  * general sort's overhead on each of a large configuration's objects.
  */
-function sortedKeys(value: object): string[] {
+export function sortedKeys(value: object): string[] {
   const keys = Object.keys(value);
   const count = keys.length;
   let sorted = true;

@@ -20,7 +20,20 @@
  */
 import { diff as jsonDiff } from 'json-diff';
 import type { PathSegment } from '../settings/paths';
-import { isPlainObject, isSetLikePath, setOwn, type CanonicalObject, type CanonicalValue, type CompiledNormalizeOptions } from './normalize';
+import { matchesAny } from './patterns';
+import {
+  addCanonicalEntry,
+  canonicalize,
+  canonicalNode,
+  isPlainObject,
+  isSetLikePath,
+  SERVER_MANAGED_KEYS,
+  setOwn,
+  sortedKeys,
+  type CanonicalObject,
+  type CanonicalValue,
+  type CompiledNormalizeOptions,
+} from './normalize';
 import type { ChangeKind } from './types';
 
 export interface RawChange {
@@ -173,6 +186,94 @@ function diffTreeMembers(value: CanonicalValue, path: PathSegment[], options: Co
   const members = new Map<string, CanonicalValue>();
   for (const key of Object.keys(value)) members.set(key, value[key] as CanonicalValue);
   return members;
+}
+
+/**
+ * canonicalize(value), except that a group's entry (one JWT template, one role: the second level
+ * of the settings) whose canonical form diffs equal to `reference`'s entry of the same name IS
+ * that entry of `reference`, not a copy. The live side of a drift is built this way against the
+ * baseline's tree: the unchanged bulk of a large configuration (50,000 templates) is compared in
+ * one walk that allocates nothing, instead of being copied into a canonical tree and compared
+ * afterwards, and the diff then finds each shared entry equal by identity.
+ *
+ * Only entries are shared, and only between two plain objects with the same keys or two arrays,
+ * so the tree is canonicalize's tree up to values that compare equal with === (0 and -0): a
+ * shared entry is equal in the diff, so it is never reported, and its container is an object on
+ * both sides, so it is never reported whole (test/drift/canonicalize-sharing.test.ts holds the
+ * trees and the changes equal to canonicalize's).
+ */
+export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOptions, reference: CanonicalObject): CanonicalObject {
+  // A free-form pattern could match a group or an entry: then no entry is shared.
+  if (!isPlainObject(value) || options.freeFormMinDepth < 3) return canonicalize(value, options);
+  const out: Record<string, unknown> = {};
+  for (const key of sortedKeys(value)) {
+    const group = value[key];
+    const referenceGroup = ownValue(reference, key);
+    if (SERVER_MANAGED_KEYS.has(key) || !isPlainObject(group) || !isPlainObject(referenceGroup)) {
+      addCanonicalEntry(out, value, key, [], options, false);
+      continue;
+    }
+    const canonicalGroup: Record<string, unknown> = {};
+    const path: PathSegment[] = [key];
+    for (const name of sortedKeys(group)) {
+      const referenceEntry = ownValue(referenceGroup, name);
+      const field = group[name];
+      if (referenceEntry !== undefined && !SERVER_MANAGED_KEYS.has(name) && field !== undefined) {
+        path.push(name);
+        const same = matchesCanonical(field, referenceEntry, path, options, false);
+        path.pop();
+        if (same) {
+          setOwn(canonicalGroup, name, referenceEntry);
+          continue;
+        }
+      }
+      addCanonicalEntry(canonicalGroup, group, name, path, options, false);
+    }
+    setOwn(out, key, canonicalGroup);
+  }
+  return out as CanonicalObject;
+}
+
+function ownValue(value: Record<string, unknown>, key: string): CanonicalValue | undefined {
+  return Object.prototype.hasOwnProperty.call(value, key) ? (value[key] as CanonicalValue) : undefined;
+}
+
+/**
+ * True only when canonicalNode(value, path) is of the same type as `reference` (object, array
+ * or scalar) and sameDiffTree with it; walks `value` and `reference` together without building
+ * the canonical form (but for arrays, which are few). False when unsure: the caller then builds
+ * the canonical form as usual.
+ */
+function matchesCanonical(value: unknown, reference: CanonicalValue, path: PathSegment[], options: CompiledNormalizeOptions, freeForm: boolean): boolean {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return false;
+  if (value === null || typeof value !== 'object') {
+    // canonicalNode's scalars; sameDiffTree compares a scalar with anything by ===.
+    const canonical = typeof value === 'bigint' || (typeof value === 'number' && !Number.isFinite(value)) ? String(value) : value;
+    return canonical === reference;
+  }
+  if (Array.isArray(value)) {
+    if (!Array.isArray(reference)) return false;
+    const canonical = canonicalNode(value, path, options, freeForm);
+    return Array.isArray(canonical) && sameDiffTree(canonical, reference, path, options);
+  }
+  if (!isPlainObject(reference)) return false;
+  const inFreeForm = freeForm || (path.length >= options.freeFormMinDepth && matchesAny(path, options.freeForm));
+  let kept = 0;
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    if (!inFreeForm && SERVER_MANAGED_KEYS.has(key)) continue;
+    const field = source[key];
+    // Left out of the canonical form (addCanonicalEntry).
+    if (field === undefined || typeof field === 'function' || typeof field === 'symbol') continue;
+    const referenceField = ownValue(reference, key);
+    if (referenceField === undefined) return false;
+    path.push(key);
+    const same = matchesCanonical(field, referenceField, path, options, inFreeForm);
+    path.pop();
+    if (!same) return false;
+    kept++;
+  }
+  return kept === Object.keys(reference).length;
 }
 
 /** json-diff's `equal` for the diff trees of two canonical values at `path`. */
