@@ -10,6 +10,7 @@ import type { EvidenceSource, JwtTemplate, Settings } from '../settings/model';
 import { formatPath } from '../settings/paths';
 import { ClerkguardError } from '../util/errors';
 import { nullRecord, toNullRecord } from '../util/records';
+import { checkedTemplate } from '../export/bulk-check';
 import type { AnswerGap } from './answers';
 import type { ClerkApi, InstanceUpdate } from './api';
 import { keyEnvironment } from './connection';
@@ -61,6 +62,12 @@ export interface LiveRead {
    * know). Every settings path they feed is `unverified` in `coverage`.
    */
   gaps: AnswerGap[];
+  /**
+   * `settings.jwt_templates` itself when every template in it is already in the shape the
+   * export's schema gives it (checked by bulk-check.ts as its page arrived, no name empty), so
+   * the export need not check and copy them again after the last page; otherwise undefined.
+   */
+  checkedJwtTemplates?: Record<string, JwtTemplate>;
 }
 
 /**
@@ -204,10 +211,12 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
   }
 
   settings.jwt_templates = nullRecord();
+  let everyTemplateChecked = true;
   for (const template of got.jwtTemplates) {
     if (Object.prototype.hasOwnProperty.call(settings.jwt_templates, template.name)) throw duplicateName(api, 'GET /v1/jwt_templates', 'JWT templates', template.name);
     settings.jwt_templates[template.name] = template.model;
     sensitive[template.signingKeyPath] = { present: template.customSigningKey };
+    if (!template.checked || template.name.length === 0) everyTemplateChecked = false;
   }
   coverage.jwt_templates = 'bapi';
 
@@ -255,6 +264,7 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     builtIn,
     unavailable,
     gaps,
+    ...(everyTemplateChecked ? { checkedJwtTemplates: settings.jwt_templates } : {}),
     ...(platformConfigVersion ? { platformConfigVersion } : {}),
     ...(platform ? { platform } : {}),
   };
@@ -434,9 +444,17 @@ export function permissionsToModel(permissions: readonly PermissionWire[], optio
   return out;
 }
 
-/** A listed template in model shape, with the `sensitive` path of its signing key. */
-function modelledTemplate(template: JwtTemplateWire): { name: string; model: JwtTemplate; signingKeyPath: string; customSigningKey: boolean } {
-  return { name: template.name, model: jwtTemplateToModel(template), signingKeyPath: formatPath(['jwt_templates', template.name, 'signing_key']), customSigningKey: template.custom_signing_key };
+/**
+ * A listed template in model shape, with the `sensitive` path of its signing key. The model is
+ * checked here, as its page arrives, into the shape the export's schema gives it (bulk-check.ts;
+ * `checked`): the export then has nothing left to check or copy after the last page, and the
+ * answer's objects die young. A template that does not plainly fit stays as modelled, and the
+ * export validates everything with zod (its own error).
+ */
+function modelledTemplate(template: JwtTemplateWire): { name: string; model: JwtTemplate; checked: boolean; signingKeyPath: string; customSigningKey: boolean } {
+  const model = jwtTemplateToModel(template);
+  const checked = checkedTemplate(model);
+  return { name: template.name, model: checked ?? model, checked: checked !== undefined, signingKeyPath: formatPath(['jwt_templates', template.name, 'signing_key']), customSigningKey: template.custom_signing_key };
 }
 
 export function jwtTemplateToModel(template: JwtTemplateWire): JwtTemplate {

@@ -126,7 +126,7 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   for (const path of Object.keys(coverage)) {
     if (!EVIDENCE_SOURCES.has(coverage[path]!)) throw new ClerkguardError(`internal error: the coverage of ${path} is ${JSON.stringify(coverage[path])}, not one of ${[...EVIDENCE_SOURCES].join(', ')}`);
   }
-  const checked = validateExport(candidate, baseline.environment);
+  const checked = validateExport(candidate, baseline.environment, read.checkedJwtTemplates);
   if (!checked.value) {
     throw new ClerkguardError(
       `Clerk returned settings for environment ${baseline.environment} that do not fit the settings model:\n${checked.errors.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`,
@@ -140,14 +140,17 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
 /**
  * The candidate export through liveExportSchema, without its coverage map (checked above). The
  * JWT templates and `sensitive` (two entries per template: 100,000 for 50,000 templates) are
- * checked by bulk-check.ts when every entry plainly fits, and zod validates the rest; when any
- * entry does not, zod validates everything, so an invalid value gets zod's own error.
+ * checked by bulk-check.ts when every entry plainly fits (the templates as their pages arrived:
+ * `checkedAsRead`), and zod validates the rest; when any entry does not, zod validates
+ * everything, so an invalid value gets zod's own error.
  */
-function validateExport(candidate: LiveExport, environment: string): ReturnType<typeof validateWithSchema<typeof liveExportSchema>> {
+function validateExport(candidate: LiveExport, environment: string, checkedAsRead: LiveRead['checkedJwtTemplates']): ReturnType<typeof validateWithSchema<typeof liveExportSchema>> {
   const what = `live settings of environment ${environment}`;
   const settings = candidate.settings as Record<string, unknown>;
   const hasTemplates = hasOwn(settings, 'jwt_templates') && settings.jwt_templates !== undefined;
-  const templates = hasTemplates ? checkedTemplates(settings.jwt_templates) : undefined;
+  // Checked as their pages arrived (readSettings), when the record is still the one read: nothing
+  // between the read and here changes a template (they are only ever replaced as a group).
+  const templates = hasTemplates ? (checkedAsRead !== undefined && settings.jwt_templates === checkedAsRead ? checkedAsRead : checkedTemplates(settings.jwt_templates)) : undefined;
   const sensitive = candidate.sensitive === undefined ? undefined : checkedSensitive(candidate.sensitive);
   if ((hasTemplates && !templates) || (candidate.sensitive !== undefined && !sensitive)) return validateWithSchema(liveExportSchema, { ...candidate, coverage: {} }, what);
   const rest = {

@@ -18,6 +18,7 @@ import { diffBaseline } from '../../src/drift/index';
 import { exportLive } from '../../src/export/export';
 import { readLiveExportFile } from '../../src/export/files';
 import { liveExportSchema } from '../../src/export/types';
+import { validateWithSchema } from '../../src/baseline/validate';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const BASELINE = path.join(ROOT, 'baselines', 'production.json');
@@ -244,6 +245,23 @@ describe('exportLive', () => {
     expect(live.settings.jwt_templates?.supabase?.claims).toHaveProperty('email');
     expect(live.settings.session?.maximum_lifetime_minutes).toBe(240);
     expect(live.settings.attack_protection?.user_lockout?.enabled).toBe(false);
+  });
+
+  it('JWT templates checked as their pages arrive are what zod makes of them; one that does not fit fails the export with zod\'s error', async () => {
+    // Key order and prototypes too: the bulk path must hand over exactly what validateWithSchema would.
+    const shapeOf = (value: unknown): unknown =>
+      value === null || typeof value !== 'object'
+        ? value
+        : Array.isArray(value)
+          ? value.map(shapeOf)
+          : { prototype: Object.getPrototypeOf(value) === null ? 'null' : 'object', entries: Object.keys(value).map((name) => [name, shapeOf((value as Record<string, unknown>)[name])]) };
+    const live = await exportLive(loaded, { env: emulator.env() });
+    const viaZod = validateWithSchema(liveExportSchema, { ...live, settings: { ...live.settings, jwt_templates: structuredClone({ ...live.settings.jwt_templates }) } }, 'live');
+    expect(Object.keys(live.settings.jwt_templates ?? {}).length).toBeGreaterThan(0);
+    expect(shapeOf(live.settings.jwt_templates)).toEqual(shapeOf(viaZod.value?.settings.jwt_templates));
+    // Clerk answering a lifetime the schema refuses (under 30 s): never trusted, zod names the field.
+    emulator.state.jwt_templates[0]!.lifetime = 10;
+    await expect(exportLive(loaded, { env: emulator.env() })).rejects.toThrow(/do not fit the settings model[\s\S]*jwt_templates\.[\s\S]*lifetime/);
   });
 });
 
