@@ -111,6 +111,27 @@ describe('canonicalizeSharing equals canonicalize for the diff', () => {
     );
   });
 
+  test('large groups (64 entries and more, taken in the reference order unsorted): array-index names, shuffled, edited', () => {
+    const name = fc.oneof(fc.constantFrom('0', '1', '9', '10', '01', '4294967294', '4294967295', '-1', '1.5', '__proto__', 'id', 'a', 'B', '_'), fc.string({ maxLength: 4 }), fc.nat({ max: 300 }).map(String));
+    const large = fc.tuple(fc.uniqueArray(name, { minLength: 60, maxLength: 140 }), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.oneof(fc.constant('delete'), jsonish, template)), { maxLength: 3 }), fc.boolean());
+    fc.assert(
+      fc.property(large, ([names, changes, reversed]) => {
+        const templates = objectOf(names.map((entry, index) => [entry, { claims: { aud: `a${index % 3}` }, lifetime: 60 + (index % 2) }]));
+        const reference = { jwt_templates: templates, instance: { allowed_origins: ['x'] } };
+        const live = edited(reference, changes) as { jwt_templates: Record<string, unknown> };
+        // Clerk's order, not the baseline's.
+        const liveNames = Object.keys(live.jwt_templates);
+        if (reversed) liveNames.reverse();
+        live.jwt_templates = objectOf(liveNames.map((entry) => [entry, live.jwt_templates[entry]]));
+        holdsAgainstCanonicalize(reference, live, DEFAULT);
+        // Unsorted keys in the reference (not a canonical tree): sorted as usual.
+        const shared = canonicalizeSharing(live, DEFAULT, { jwt_templates: objectOf(Object.keys(templates).reverse().map((entry) => [entry, {}])) } as CanonicalObject);
+        expect(shapeOf(shared, false)).toEqual(shapeOf(canonicalize(live, DEFAULT), false));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   test('an equal template is the reference entry itself; a changed, server-field-only or set-confused one is not', () => {
     const baseline = { jwt_templates: { a: { claims: { id: 1, aud: 'x' }, lifetime: 60 }, b: { claims: {}, lifetime: 60 } }, g: { s: ['a'] } };
     const reference = canonicalize(baseline, CUSTOM);
