@@ -196,6 +196,7 @@ function diffTreeMembers(value: CanonicalValue, path: PathSegment[], options: Co
  * one walk that allocates nothing, instead of being copied into a canonical tree and compared
  * afterwards, and the diff then finds each shared entry equal by identity.
  *
+ * A group whose every entry is shared and which has no other is the reference's group itself.
  * Only entries are shared, and only between two plain objects with the same keys or two arrays,
  * so the tree is canonicalize's tree up to values that compare equal with === (0 and -0): a
  * shared entry is equal in the diff, so it is never reported, and its container is an object on
@@ -213,21 +214,32 @@ export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOp
       addCanonicalEntry(out, value, key, [], options, false);
       continue;
     }
-    const canonicalGroup: Record<string, unknown> = {};
     const path: PathSegment[] = [key];
-    for (const name of keysInReferenceOrder(group, referenceGroup) ?? sortedKeys(group)) {
+    const names = keysInReferenceOrder(group, referenceGroup) ?? sortedKeys(group);
+    const shared: (CanonicalValue | undefined)[] = new Array<CanonicalValue | undefined>(names.length);
+    let sharedCount = 0;
+    for (let index = 0; index < names.length; index++) {
+      const name = names[index]!;
       const referenceEntry = ownValue(referenceGroup, name);
       const field = group[name];
-      if (referenceEntry !== undefined && !SERVER_MANAGED_KEYS.has(name) && field !== undefined) {
-        path.push(name);
-        const same = matchesCanonical(field, referenceEntry, path, options, false);
-        path.pop();
-        if (same) {
-          setOwn(canonicalGroup, name, referenceEntry);
-          continue;
-        }
+      if (referenceEntry === undefined || SERVER_MANAGED_KEYS.has(name) || field === undefined) continue;
+      path.push(name);
+      if (matchesCanonical(field, referenceEntry, path, options, false)) {
+        shared[index] = referenceEntry;
+        sharedCount++;
       }
-      addCanonicalEntry(canonicalGroup, group, name, path, options, false);
+      path.pop();
+    }
+    // Every entry equal and none missing: the group is the baseline's own (equal at once in the diff).
+    if (sharedCount === names.length && sharedCount === Object.keys(referenceGroup).length) {
+      setOwn(out, key, referenceGroup);
+      continue;
+    }
+    const canonicalGroup: Record<string, unknown> = {};
+    for (let index = 0; index < names.length; index++) {
+      const entry = shared[index];
+      if (entry !== undefined) setOwn(canonicalGroup, names[index]!, entry);
+      else addCanonicalEntry(canonicalGroup, group, names[index]!, path, options, false);
     }
     setOwn(out, key, canonicalGroup);
   }

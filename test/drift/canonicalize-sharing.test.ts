@@ -139,6 +139,11 @@ describe('canonicalizeSharing equals canonicalize for the diff', () => {
     const shared = canonicalizeSharing(live, CUSTOM, reference) as Record<string, Record<string, unknown>>;
     const referenceGroups = reference as Record<string, Record<string, unknown>>;
     expect(shared.jwt_templates!.a).toBe(referenceGroups.jwt_templates!.a);
+    // A group equal entry for entry, none missing, is the reference's group itself; one entry short, it is not.
+    const whole = canonicalizeSharing({ jwt_templates: { a: live.jwt_templates.a }, session: { x: 1 } }, CUSTOM, canonicalize({ jwt_templates: { a: baseline.jwt_templates.a }, session: { x: 1, y: 2 } }, CUSTOM)) as Record<string, unknown>;
+    expect(whole.session).toEqual({ x: 1 });
+    const wholeReference = canonicalize({ jwt_templates: { a: baseline.jwt_templates.a } }, CUSTOM) as Record<string, unknown>;
+    expect((canonicalizeSharing({ jwt_templates: { a: live.jwt_templates.a } }, CUSTOM, wholeReference as CanonicalObject) as Record<string, unknown>).jwt_templates).toBe(wholeReference.jwt_templates);
     expect(shared.jwt_templates!.b).not.toBe(referenceGroups.jwt_templates!.b);
     // An object where the baseline has a set diffs equal (json-diff sees both as keyed members) but is not shared.
     expect(shared.g!.s).toEqual({ a: true });
