@@ -86,13 +86,26 @@ function bundlesIdentity(ownFile) {
 }
 
 /** Loads the bundle for a command line; undefined when it is absent (then the caller falls back to dist/cli/main.js). */
-function loadBundledCli(args) {
+/**
+ * The cache's name part for a command line, which also picks the bundle (bundleFileOf):
+ * `clerkguard help …` (the help command) runs on the whole bundle, only the bare overview on
+ * `help`'s; `_help` cannot be a command line's first word, so the whole bundle's `help` never
+ * shares its name.
+ */
+function commandOf(args) {
   const helpOnly = args.length === 0 || (args.length === 1 && HELP_ONLY.has(args[0]));
   const named = /^[a-z][a-z-]{0,30}$/.test(String(args[0])) ? args[0] : 'other';
-  // The cache's name part, which also picks the bundle (bundleFileOf): `clerkguard help …` (the
-  // help command) runs on the whole bundle, only the bare overview on `help`'s; `_help` cannot
-  // be a command line's first word, so the whole bundle's `help` never shares its name.
-  const command = helpOnly ? '_help' : named;
+  return helpOnly ? '_help' : named;
+}
+
+/** Whether a command line runs on the whole bundle (the commands that do work), not a start-up bundle of its own. */
+function runsOnWholeBundle(args) {
+  return bundleFileOf(commandOf(args)) === 'clerkguard.js';
+}
+
+/** `variant`: a name part for V8 flags set at start-up (bin/v8-tiering.js), whose caches V8 rejects without them. */
+function loadBundledCli(args, variant = '') {
+  const command = commandOf(args);
   const whole = path.join(BUNDLE_FOLDER, 'clerkguard.js');
   const bundle = path.join(BUNDLE_FOLDER, bundleFileOf(command));
   let source;
@@ -113,7 +126,7 @@ function loadBundledCli(args) {
   const install = `${stamp}-${pathHash(whole)}`;
   // A cache that does not fit the bundle (V8 checks the source's length and its own version and
   // flags) is rejected and written anew; the name keeps the builds and commands apart.
-  const cacheFile = folder && path.join(folder, `clerkguard-${install}-${build}-${command}.bin`);
+  const cacheFile = folder && path.join(folder, `clerkguard-${install}-${build}-${command}${variant ? `-${variant}` : ''}.bin`);
   let cachedData;
   if (cacheFile) {
     try {
@@ -148,4 +161,4 @@ function loadBundledCli(args) {
   };
 }
 
-module.exports = { loadBundledCli };
+module.exports = { loadBundledCli, runsOnWholeBundle };
