@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +14,8 @@ import { parseBaseline } from '../../src/baseline/load';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index';
 import { BIN, PINNED_TODAY, REPO_ROOT } from '../helpers/cli';
 
-const tiering = require(path.join(REPO_ROOT, 'bin/v8-tiering.js')) as {
+// bin/ is plain CommonJS that the CLI loads as is: the test loads the same file.
+const tiering = createRequire(__filename)(path.join(REPO_ROOT, 'bin/v8-tiering.js')) as {
   TIERING_FLAGS_BY_NODE_MAJOR: Record<string, string[]>;
   tieringFlagsFor(major: number, setting: string | undefined): string[];
 };
