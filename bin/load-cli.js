@@ -85,7 +85,6 @@ function bundlesIdentity(ownFile) {
   return `${size}-${changed}`;
 }
 
-/** Loads the bundle for a command line; undefined when it is absent (then the caller falls back to dist/cli/main.js). */
 /**
  * The cache's name part for a command line, which also picks the bundle (bundleFileOf):
  * `clerkguard help …` (the help command) runs on the whole bundle, only the bare overview on
@@ -103,7 +102,11 @@ function runsOnWholeBundle(args) {
   return bundleFileOf(commandOf(args)) === 'clerkguard.js';
 }
 
-/** `variant`: a name part for V8 flags set at start-up (bin/v8-tiering.js), whose caches V8 rejects without them. */
+/**
+ * Loads the bundle for a command line; undefined when it is absent (then the caller falls back to
+ * dist/cli/main.js). `variant`: a name part for V8 flags set at start-up (bin/v8-tiering.js),
+ * whose caches V8 rejects without them.
+ */
 function loadBundledCli(args, variant = '') {
   const command = commandOf(args);
   const whole = path.join(BUNDLE_FOLDER, 'clerkguard.js');

@@ -11,8 +11,9 @@
  * Node major that is not listed runs with V8's defaults. CLERKGUARD_V8_FLAGS=off (or 0, false)
  * keeps V8's defaults everywhere.
  *
- * Flags are set here rather than read from NODE_OPTIONS so that a user's own NODE_OPTIONS is left
- * alone; V8 reads these at tier-up time, so setting them at run time works (measured, (i)). The
+ * Set here at run time because Node does not take these V8 flags from NODE_OPTIONS; V8 reads them
+ * at tier-up time, so setting them after start works (measured, (i)). A flag the user gave node
+ * on its command line (`node --interrupt-budget=… clerkguard …`) is theirs and is not set. The
  * code cache (load-cli.js) is checked against V8's flags, so a run with and without them keeps
  * caches of its own (see `cacheVariant`).
  */
@@ -34,12 +35,20 @@ function tieringFlagsFor(nodeMajor, setting) {
   return TIERING_FLAGS_BY_NODE_MAJOR[nodeMajor] ?? [];
 }
 
+/** Whether node's own command line names the flag (V8 spells a flag with - or _). */
+function givenToNode(flag, execArgv) {
+  const name = flag.split('=')[0].replace(/_/g, '-');
+  return execArgv.some((arg) => arg.split('=')[0].replace(/_/g, '-') === name);
+}
+
 /** Sets this process's flags; returns the code-cache name part for them ('' for V8's defaults). */
 function applyTieringFlags(env = process.env) {
-  const flags = tieringFlagsFor(Number(process.versions.node.split('.')[0]), env.CLERKGUARD_V8_FLAGS);
+  const flags = tieringFlagsFor(Number(process.versions.node.split('.')[0]), env.CLERKGUARD_V8_FLAGS).filter(
+    (flag) => !givenToNode(flag, process.execArgv),
+  );
   if (flags.length === 0) return '';
   require('node:v8').setFlagsFromString(flags.join(' '));
   return 'tiered';
 }
 
-module.exports = { TIERING_FLAGS_BY_NODE_MAJOR, tieringFlagsFor, applyTieringFlags };
+module.exports = { TIERING_FLAGS_BY_NODE_MAJOR, tieringFlagsFor, givenToNode, applyTieringFlags };

@@ -24,7 +24,7 @@ import { withApplicationDrift } from '../evidence/drift';
 import type { EvidenceCollector } from '../evidence/collect';
 import { errorDrift, exitCodeForReport, overallStatus, runDrift, toDriftError, type LiveExporter } from './run';
 import type { DriftReport } from './types';
-import { collectGarbage, collectSooner, LARGE_BASELINE_BYTES } from '../util/memory';
+import { collectAsUsual, collectGarbage, collectSooner, LARGE_BASELINE_BYTES } from '../util/memory';
 
 export interface DriftJobSlack {
   poster: SlackPoster;
@@ -89,8 +89,17 @@ function anyLarge(baselines: readonly LoadedBaseline[]): boolean {
 const collectedAfterLoading = new WeakSet<LoadedBaseline>();
 
 export async function runDriftJob(options: DriftJobOptions): Promise<DriftJobResult> {
-  const read: string[] = [];
   const large = anyLarge(options.baselines);
+  try {
+    return await driftJob(options, large);
+  } finally {
+    // The sooner collections (set after a large export) end with the job, not with the process.
+    if (large) collectAsUsual();
+  }
+}
+
+async function driftJob(options: DriftJobOptions, large: boolean): Promise<DriftJobResult> {
+  const read: string[] = [];
   // What loading the baselines left behind is collected once, while the first requests are on
   // their way (a full collection of a large heap takes about 100 ms: not before the reads start),
   // and only after they were loaded: a run over baselines an earlier run of this process already

@@ -14,17 +14,32 @@ export const LARGE_BASELINE_BYTES = 2 * 1024 * 1024;
 let collect: (() => void) | null | undefined;
 
 /**
- * From now on, V8 lets the heap grow by 60% of what survived the last full collection before it
- * collects again (--heap-growing-percent; by default it may grow by up to 4x while collections
- * are fast, which for a large drift meant none at all between the export and the end of the
- * diff: every phase's garbage at once). Process-wide: called for a run over a large baseline.
+ * Node majors whose V8 has --heap-growing-percent (checked in `node --v8-options` of 20.20, 22.23
+ * and 24.22). setFlagsFromString does not throw on a flag V8 lacks: it prints "unrecognized
+ * flag" to stderr and goes on, so a flag is set only where it is known to exist.
+ */
+const MAJORS_WITH_HEAP_GROWING_PERCENT = new Set([20, 22, 24]);
+
+function setHeapGrowingPercent(percent: number): void {
+  if (!MAJORS_WITH_HEAP_GROWING_PERCENT.has(Number(process.versions.node.split('.')[0]))) return;
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
+
+/**
+ * Until `collectAsUsual`, V8 lets the heap grow by 60% of what survived the last full collection
+ * before it collects again (by default it may grow by up to 4x while collections are fast, which
+ * for a large drift meant none at all between the export and the end of the diff: every phase's
+ * garbage at once). The flag is process-wide, so a caller restores the default when its large
+ * run ends: a `schedule` process runs later jobs, and the CLI saves its code cache after the
+ * command, which V8 only accepts again under the flags it was made with.
  */
 export function collectSooner(): void {
-  try {
-    setFlagsFromString('--heap-growing-percent=60');
-  } catch {
-    // A runtime without the flag keeps its own policy: more memory, the same answers.
-  }
+  setHeapGrowingPercent(60);
+}
+
+/** V8's own heap-growing policy again (0 = V8 chooses; its default). */
+export function collectAsUsual(): void {
+  setHeapGrowingPercent(0);
 }
 
 export function collectGarbage(): void {
@@ -33,6 +48,9 @@ export function collectGarbage(): void {
       // gc() exposed for a fresh context only: the process's own global stays as it was.
       setFlagsFromString('--expose-gc');
       const found = runInNewContext('typeof gc === "function" ? gc : null') as (() => void) | null;
+      // Back to the flags the process started with: the function stays usable, and V8 accepts a
+      // code cache only under the flags it was made with (the CLI saves its cache after the run).
+      setFlagsFromString('--no-expose-gc');
       collect = found;
     } catch {
       collect = null;

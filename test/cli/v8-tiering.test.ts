@@ -18,6 +18,7 @@ import { BIN, PINNED_TODAY, REPO_ROOT } from '../helpers/cli';
 const tiering = createRequire(__filename)(path.join(REPO_ROOT, 'bin/v8-tiering.js')) as {
   TIERING_FLAGS_BY_NODE_MAJOR: Record<string, string[]>;
   tieringFlagsFor(major: number, setting: string | undefined): string[];
+  givenToNode(flag: string, execArgv: readonly string[]): boolean;
 };
 
 /** scripts/node-lts.sh's cache (it installs the registry's node-linux-* package there). */
@@ -62,6 +63,16 @@ describe('tieringFlagsFor', () => {
     [18, undefined, []],
   ])('Node %i, CLERKGUARD_V8_FLAGS=%s: %j', (major, setting, flags) => {
     expect(tiering.tieringFlagsFor(major, setting)).toEqual(flags);
+  });
+
+  it.each([
+    ['--interrupt-budget=270336', ['--interrupt-budget=1000'], true],
+    ['--interrupt-budget=270336', ['--interrupt_budget=1000'], true],
+    ['--invocation-count-for-turbofan=12000', ['--invocation_count_for_turbofan=50'], true],
+    ['--interrupt-budget=270336', ['--max-old-space-size=512'], false],
+    ['--interrupt-budget=270336', [], false],
+  ] as const)('%s with node %j: the user gave it (%s), so it is left to them', (flag, execArgv, given) => {
+    expect(tiering.givenToNode(flag, execArgv)).toBe(given);
   });
 
   it('names every supported major (package.json engines: >= 20), with flags for 20 and 22', () => {
