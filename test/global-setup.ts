@@ -10,8 +10,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
-/** What `npm run build` reads: the sources and the build's own scripts and configuration. */
-const BUILD_INPUTS = ['src', 'scripts/bundle-cli.mjs', 'scripts/gen-baseline-validator.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+/**
+ * What `npm run build` reads: the sources, the build's own scripts and configuration, and the
+ * installed dependencies the bundles carry (npm rewrites node_modules/.package-lock.json on each
+ * install).
+ */
+const BUILD_INPUTS = ['src', 'scripts/bundle-cli.mjs', 'scripts/gen-baseline-validator.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package.json', 'package-lock.json', 'node_modules/.package-lock.json'];
 /** Written last by `npm run build` (scripts/bundle-cli.mjs), only after tsc and the generator check succeeded. */
 const BUILD_OUTPUT = 'dist/cli/clerkguard.js';
 

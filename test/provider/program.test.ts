@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as Pulumi from '@pulumi/pulumi';
 import { baselineSchema, type Baseline } from '../../src/baseline/schema';
 import type { PolicyResource } from '../../src/provider/policy';
@@ -36,6 +36,13 @@ beforeAll(async () => {
   );
   stackModule = nodeRequire(path.join(REPO_ROOT, 'dist', 'provider', 'stack.js')) as typeof stackModule;
   policy = nodeRequire(path.join(REPO_ROOT, 'dist', 'provider', 'policy.js')) as typeof policy;
+});
+
+// A worker runs file after file in one module graph (vitest isolate: false): Pulumi's runtime
+// store (mock monitor, options, feature flags) must not outlive this file. resetOptions clears
+// them to what a fresh store holds (state.js: project "project", stack "stack", no monitor).
+afterAll(() => {
+  pulumi?.runtime.resetOptions('project', 'stack', -1, '', '', false, '');
 });
 
 /** Declares a baseline under mocks and returns what the policy pack would see. */
