@@ -124,8 +124,8 @@ export function containsSecret(text: string): boolean {
  * those patterns can match across a line break (a bearer header split after `Bearer`, a private
  * key block, a JSON member with a line break in its name, value or colon), so only they decide
  * where a cut is safe, and each stage passes its output to the next as the whole scrub would.
- * A stage that cannot cut yet (an unclosed `-----BEGIN … PRIVATE KEY-----`) keeps collecting,
- * trying again each time its text has doubled; `end()` scrubs what is left.
+ * A stage that cannot cut yet (an unclosed `-----BEGIN … PRIVATE KEY-----`, a member value still
+ * open) keeps collecting, trying again each time its text has doubled; `end()` scrubs what is left.
  */
 export class ScrubStream {
   private readonly stages: ScrubStage[];
@@ -235,20 +235,23 @@ const privateKeyCut = Object.assign(
 );
 
 /**
- * The JSON member scan. A match has four delimiting quotes, and a quote not preceded by a
- * backslash always delimits (it can be neither part of a name or value nor an escape), so an
- * attempt of the scan that starts before the third-last such quote of the pending text ends by
- * the last one: the scan's matches that start there are exactly the whole scan's. The cut is the
- * last line break before that quote that none of those matches crosses.
+ * The JSON member scan. A match starts at a quote and has four delimiting quotes, and a quote not
+ * preceded by a backslash always delimits (it can be neither part of a name or value nor an
+ * escape), so an attempt of the scan that starts before the third-last such quote of the pending
+ * text ends by the last one. An attempt at a later quote fails when no quote follows within a
+ * name's reach (NAME_REACH) inside the pending text. Up to the first quote where neither holds
+ * (the end of the text if there is none; a text without quotes has nothing to wait for), the
+ * scan's matches are exactly the whole scan's. The cut is the last line break before that quote
+ * that none of those matches crosses.
  */
 const memberCut = Object.assign(
   (pending: string) => {
-    const thirdLast = definiteQuoteBefore(pending, definiteQuoteBefore(pending, definiteQuoteBefore(pending, pending.length)));
-    if (thirdLast <= 0) return undefined;
+    const undecided = firstUndecidedQuote(pending);
+    if (undecided === 0) return undefined;
     const scan = new RegExp(JSON_MEMBER.source, 'g');
     const matches: RegExpExecArray[] = [];
-    for (let match = scan.exec(pending); match !== null && match.index < thirdLast; match = scan.exec(pending)) matches.push(match);
-    let cut = pending.lastIndexOf('\n', thirdLast - 1) + 1;
+    for (let match = scan.exec(pending); match !== null && match.index < undecided; match = scan.exec(pending)) matches.push(match);
+    let cut = pending.lastIndexOf('\n', undecided - 1) + 1;
     for (let index = matches.length - 1; index >= 0 && cut > 0; index--) {
       const match = matches[index]!;
       if (match.index + match[0].length <= cut) break;
@@ -268,6 +271,43 @@ const memberCut = Object.assign(
   },
   { whole: (text: string) => redactSecretMembers(text).text },
 );
+
+/**
+ * A member's name is 1 to 200 units of one or two characters, so an attempt at a quote needs the
+ * name's closing quote within the next 401 characters.
+ */
+const NAME_REACH = 401;
+
+/** After a name's closing quote: anything but `\s*:\s*"`, decided by the characters present. */
+const NOT_A_COLON = /\s*(?:[^\s:]|:\s*[^\s"])/y;
+
+/**
+ * Where the first attempt of the member scan starts whose outcome the pending text does not
+ * decide: the first quote (escaped or not: an attempt can start at any quote) at or after the
+ * third-last definite quote that the pending text does not show to fail; `pending.length` if
+ * every attempt is decided.
+ */
+function firstUndecidedQuote(pending: string): number {
+  const thirdLast = definiteQuoteBefore(pending, definiteQuoteBefore(pending, definiteQuoteBefore(pending, pending.length)));
+  for (let quote = pending.indexOf('"', Math.max(thirdLast, 0)); quote >= 0; quote = pending.indexOf('"', quote + 1)) {
+    if (!attemptFails(pending, quote)) return quote;
+  }
+  return pending.length;
+}
+
+/**
+ * Whether the scan's attempt at `quote` fails whatever text follows: every quote that could close
+ * the name (one within reach, up to the first that no backslash precedes: a name cannot pass that
+ * one) is followed by something other than a colon and a value's opening quote.
+ */
+function attemptFails(pending: string, quote: number): boolean {
+  for (let close = pending.indexOf('"', quote + 1); close >= 0 && close - quote <= NAME_REACH; close = pending.indexOf('"', close + 1)) {
+    NOT_A_COLON.lastIndex = close + 1;
+    if (!NOT_A_COLON.test(pending)) return false;
+    if (pending[close - 1] !== '\\') return true;
+  }
+  return pending.length - quote > NAME_REACH;
+}
 
 /** The last quote before `before` that no backslash precedes (one after a cut's line break counts); -1 if none. */
 function definiteQuoteBefore(text: string, before: number): number {

@@ -30,12 +30,18 @@ function referenceScrub(text: string): string {
   );
 }
 
-function streamed(pieces: readonly string[], chunkChars: number): string {
+function streamed(pieces: readonly string[], chunkChars?: number): string {
+  return streamedCounting(pieces, chunkChars).text;
+}
+
+/** What the stream wrote, and how many characters of it it had written before `end()`. */
+function streamedCounting(pieces: readonly string[], chunkChars?: number): { text: string; beforeEnd: number } {
   const out: string[] = [];
-  const stream = new ScrubStream((text) => out.push(text), { chunkChars });
+  const stream = new ScrubStream((text) => out.push(text), chunkChars === undefined ? {} : { chunkChars });
   for (const piece of pieces) stream.push(piece);
+  const beforeEnd = out.join('').length;
   stream.end();
-  return out.join('');
+  return { text: out.join(''), beforeEnd };
 }
 
 /** Splits `text` at the given offsets (taken modulo its length). */
@@ -98,6 +104,23 @@ const TOKENS = [
 
 const tokenText = fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 }).map((tokens) => tokens.join(''));
 
+/** Prose longer than a member name's reach (401 characters), without a quote. */
+const PROSE = 'The drift report lists each change below.\n'.repeat(12);
+
+/**
+ * Text with at most two quotes (or escaped quotes), long quote-free runs and the secrets that need
+ * no quote (bearer headers across a line, private key blocks, key shapes).
+ */
+const fewQuoteText = fc
+  .tuple(
+    fc.array(fc.constantFrom(...TOKENS.filter((token) => !token.includes('"')), PROSE, 'x'.repeat(420)), { maxLength: 40 }),
+    fc.array(fc.tuple(fc.nat(), fc.constantFrom('"', '\\"', '"api_token": "AbC1', 'Sx9"')), { maxLength: 2 }),
+  )
+  .map(([tokens, quotes]) => {
+    for (const [at, quote] of quotes) tokens.splice(at % (tokens.length + 1), 0, quote);
+    return tokens.join('');
+  });
+
 /** Secrets of each kind inside realistic report lines (JSON, markdown, text). */
 const SECRET_LINES = [
   '  "authorization": "Bearer sk_live_AbC123xyz789",',
@@ -113,6 +136,17 @@ const SECRET_LINES = [
   '  "api_token"\n  :\n  "AbC123xyz789",',
   '  "client_secret": "multi\nline\nSecret42"',
 ];
+
+/** Members whose match starts at an escaped quote or reaches far across lines (not in reports: they stay unescaped there). */
+const FAR_REACHING_LINES = [
+  // A scan can start at an escaped quote, and a name can hold line breaks.
+  '\\"x\napi_token": "AbC123xyz789"',
+  // A name of 200 units, 393 characters: its closing quote is far from its opening one, and a cut
+  // after either of its line breaks would split the member.
+  `"\n${'\\\\'.repeat(193)}\ntoken": "AbC123xyz789"`,
+];
+
+const SPLIT_LINES = [...SECRET_LINES, ...FAR_REACHING_LINES];
 
 function reportLike(lines: number, seed: number): string {
   const out: string[] = ['{', '  "status": "drift",', '  "changes": ['];
@@ -159,13 +193,48 @@ describe('ScrubStream', () => {
   });
 
   it('redacts a secret split across every possible piece boundary', () => {
-    for (const line of SECRET_LINES) {
+    for (const line of SPLIT_LINES) {
       const text = `{\n  "a": "b",\n${line}\n  "c": "d"\n}\n`;
       const whole = scrubSecrets(text);
       expect(containsSecret(whole)).toBe(false);
       for (let at = 0; at <= text.length; at++) {
         for (const chunkChars of [1, 7, 64]) expect(streamed([text.slice(0, at), text.slice(at)], chunkChars)).toBe(whole);
       }
+    }
+  });
+
+  it('redacts a secret after a long quote-free run, split across every possible piece boundary', () => {
+    for (const line of SPLIT_LINES) {
+      const text = `${PROSE}${line}\n${PROSE}`;
+      const whole = scrubSecrets(text);
+      expect(containsSecret(whole)).toBe(false);
+      for (let at = 0; at <= text.length; at++) {
+        for (const chunkChars of [1, 64]) expect(streamed([text.slice(0, at), text.slice(at)], chunkChars)).toBe(whole);
+      }
+    }
+  });
+
+  it('writes exactly scrubSecrets of the whole text for texts with zero, one or two quotes', () => {
+    fc.assert(
+      fc.property(fewQuoteText, fc.array(fc.nat(), { maxLength: 8 }), fc.integer({ min: 1, max: 600 }), (text, offsets, chunkChars) => {
+        expect(streamed(splitAt(text, offsets), chunkChars)).toBe(scrubSecrets(text));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('writes quote-free text before the end instead of holding it whole', () => {
+    // Every stage holds at most about one chunk and a line; the default chunk is 64 Ki characters.
+    const held = 4 * 64 * 1024;
+    const lines = Array.from({ length: 20_000 }, (_, i) => `- setting ${i} matches its baseline (no change)\n`);
+    const plain = lines.join('');
+    const lateQuotes = `${plain}## Secrets\nAuthorization: Bearer\n  AbC123.xyz-789\n{\n  "api_token": "AbC123xyz789",\n  "name": "ok"\n}\n`;
+    const oneEarlyQuote = `# Report for "production"\n${plain}sk_live_AbC123xyz789\n`;
+    for (const text of [plain, lateQuotes, oneEarlyQuote]) {
+      const pieces = text.match(/[\s\S]{1,1000}/g) ?? [];
+      const { text: out, beforeEnd } = streamedCounting(pieces);
+      expect(out).toBe(scrubSecrets(text));
+      expect(beforeEnd).toBeGreaterThan(plain.length - held);
     }
   });
 
