@@ -86,28 +86,37 @@ export function scrubSecrets(text: string, extraSecrets: readonly string[] = [])
   for (const secret of extraSecrets) {
     if (secret.length >= 6) out = out.split(secret).join('[REDACTED]');
   }
-  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
-  return redactSecretMembers(out).text;
+  return redactSecretMembers(applyPatterns(out, SECRET_PATTERNS));
+}
+
+function applyPatterns(text: string, patterns: readonly (readonly [RegExp, string])[]): string {
+  let out = text;
+  for (const [pattern, replacement] of patterns) out = out.replace(pattern, replacement);
+  return out;
+}
+
+/** JSON_MEMBER's replacement: the same global scan as `text.replace(JSON_MEMBER, …)`. */
+function redactSecretMembers(text: string): string {
+  return redactMembersBefore(text, text.matchAll(JSON_MEMBER), text.length);
 }
 
 /**
- * JSON_MEMBER's replacement: the same global scan as `text.replace(JSON_MEMBER, …)`, but the
- * text is copied only when a member is redacted (a report of megabytes usually has none).
- * `lastMatchEnd`: where the scan's last match (redacted or not) ended, 0 without one.
+ * `text` up to `end`, with the given JSON_MEMBER matches (the scan's, in order) that start before
+ * `end` redacted where they hold a secret. Copies the text only when a member is redacted (a report
+ * of megabytes usually has none).
  */
-function redactSecretMembers(text: string): { text: string; lastMatchEnd: number } {
-  const scan = new RegExp(JSON_MEMBER.source, 'g');
+function redactMembersBefore(text: string, matches: Iterable<RegExpMatchArray>, end: number): string {
   let out = '';
   let copied = 0;
-  let lastMatchEnd = 0;
-  for (let match = scan.exec(text); match !== null; match = scan.exec(text)) {
-    lastMatchEnd = scan.lastIndex;
-    const [, name, colon, value] = match as unknown as [string, string, string, string];
+  for (const match of matches) {
+    if (match.index! >= end) break;
+    const [member, name, colon, value] = match as unknown as [string, string, string, string];
     if (!secretMember(name, value)) continue;
     out += `${text.slice(copied, match.index)}"${name}"${colon}"[REDACTED]"`;
-    copied = lastMatchEnd;
+    copied = match.index! + member.length;
   }
-  return { text: copied === 0 ? text : out + text.slice(copied), lastMatchEnd };
+  if (copied === 0) return end === text.length ? text : text.slice(0, end);
+  return out + text.slice(copied, end);
 }
 
 export function containsSecret(text: string): boolean {
@@ -182,12 +191,6 @@ class ScrubStage {
   }
 }
 
-function applyPatterns(text: string, patterns: readonly (readonly [RegExp, string])[]): string {
-  let out = text;
-  for (const [pattern, replacement] of patterns) out = out.replace(pattern, replacement);
-  return out;
-}
-
 const [HEADER_GROUP, KEY_GROUP] = PATTERN_GROUPS as [readonly (readonly [RegExp, string])[], readonly (readonly [RegExp, string])[]];
 
 /**
@@ -258,18 +261,9 @@ const memberCut = Object.assign(
       if (match.index < cut) cut = pending.lastIndexOf('\n', match.index - 1) + 1;
     }
     if (cut === 0) return undefined;
-    let out = '';
-    let copied = 0;
-    for (const match of matches) {
-      if (match.index >= cut) break;
-      const [, name, colon, value] = match as unknown as [string, string, string, string];
-      if (!secretMember(name, value)) continue;
-      out += `${pending.slice(copied, match.index)}"${name}"${colon}"[REDACTED]"`;
-      copied = match.index + match[0].length;
-    }
-    return { scrubbed: copied === 0 ? pending.slice(0, cut) : out + pending.slice(copied, cut), rest: cut };
+    return { scrubbed: redactMembersBefore(pending, matches, cut), rest: cut };
   },
-  { whole: (text: string) => redactSecretMembers(text).text },
+  { whole: redactSecretMembers },
 );
 
 /**
