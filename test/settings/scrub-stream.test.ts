@@ -183,44 +183,30 @@ describe('scrubSecrets fast path', () => {
 });
 
 describe('ScrubStream', () => {
-  it('writes exactly scrubSecrets of the whole text, however the text is split and chunked', () => {
+  it.each([
+    ['report-like texts with tokens', tokenText, 80, 3000],
+    ['texts with zero, one or two quotes', fewQuoteText, 600, 1500],
+  ] as const)('writes exactly scrubSecrets of the whole text, however it is split and chunked: %s', (_, texts, largestChunk, numRuns) => {
     fc.assert(
-      fc.property(tokenText, fc.array(fc.nat(), { maxLength: 8 }), fc.integer({ min: 1, max: 80 }), (text, offsets, chunkChars) => {
+      fc.property(texts, fc.array(fc.nat(), { maxLength: 8 }), fc.integer({ min: 1, max: largestChunk }), (text, offsets, chunkChars) => {
         expect(streamed(splitAt(text, offsets), chunkChars)).toBe(scrubSecrets(text));
       }),
-      { numRuns: 3000 },
+      { numRuns },
     );
   });
 
-  it('redacts a secret split across every possible piece boundary', () => {
+  it.each([
+    ['inside a JSON object', (line: string) => `{\n  "a": "b",\n${line}\n  "c": "d"\n}\n`, [1, 7, 64]],
+    ['after a long quote-free run', (line: string) => `${PROSE}${line}\n${PROSE}`, [1, 64]],
+  ] as const)('redacts a secret split across every possible piece boundary: %s', (_, around, chunkSizes) => {
     for (const line of SPLIT_LINES) {
-      const text = `{\n  "a": "b",\n${line}\n  "c": "d"\n}\n`;
+      const text = around(line);
       const whole = scrubSecrets(text);
       expect(containsSecret(whole)).toBe(false);
       for (let at = 0; at <= text.length; at++) {
-        for (const chunkChars of [1, 7, 64]) expect(streamed([text.slice(0, at), text.slice(at)], chunkChars)).toBe(whole);
+        for (const chunkChars of chunkSizes) expect(streamed([text.slice(0, at), text.slice(at)], chunkChars)).toBe(whole);
       }
     }
-  });
-
-  it('redacts a secret after a long quote-free run, split across every possible piece boundary', () => {
-    for (const line of SPLIT_LINES) {
-      const text = `${PROSE}${line}\n${PROSE}`;
-      const whole = scrubSecrets(text);
-      expect(containsSecret(whole)).toBe(false);
-      for (let at = 0; at <= text.length; at++) {
-        for (const chunkChars of [1, 64]) expect(streamed([text.slice(0, at), text.slice(at)], chunkChars)).toBe(whole);
-      }
-    }
-  });
-
-  it('writes exactly scrubSecrets of the whole text for texts with zero, one or two quotes', () => {
-    fc.assert(
-      fc.property(fewQuoteText, fc.array(fc.nat(), { maxLength: 8 }), fc.integer({ min: 1, max: 600 }), (text, offsets, chunkChars) => {
-        expect(streamed(splitAt(text, offsets), chunkChars)).toBe(scrubSecrets(text));
-      }),
-      { numRuns: 1500 },
-    );
   });
 
   it('writes quote-free text before the end instead of holding it whole', () => {
