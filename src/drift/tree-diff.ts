@@ -20,6 +20,7 @@
  */
 import { diff as jsonDiff } from 'json-diff';
 import type { PathSegment } from '../settings/paths';
+import { getOwn, hasOwn } from '../util/records';
 import { matchesAny } from './patterns';
 import {
   addCanonicalEntry,
@@ -209,7 +210,7 @@ export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOp
   const out: Record<string, unknown> = {};
   for (const key of sortedKeys(value)) {
     const group = value[key];
-    const referenceGroup = ownValue(reference, key);
+    const referenceGroup = getOwn(reference, key);
     if (SERVER_MANAGED_KEYS.has(key) || !isPlainObject(group) || !isPlainObject(referenceGroup)) {
       addCanonicalEntry(out, value, key, [], options, false);
       continue;
@@ -220,7 +221,7 @@ export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOp
     let sharedCount = 0;
     for (let index = 0; index < names.length; index++) {
       const name = names[index]!;
-      const referenceEntry = ownValue(referenceGroup, name);
+      const referenceEntry = getOwn(referenceGroup, name) as CanonicalValue | undefined;
       const field = group[name];
       if (referenceEntry === undefined || SERVER_MANAGED_KEYS.has(name) || field === undefined) continue;
       path.push(name);
@@ -259,7 +260,7 @@ function keysInReferenceOrder(group: Record<string, unknown>, reference: Record<
   if (keys.length < 64 || keys.length !== Object.keys(group).length) return undefined;
   let previous: string | undefined;
   for (const key of keys) {
-    if (!Object.prototype.hasOwnProperty.call(group, key)) return undefined;
+    if (!hasOwn(group, key)) return undefined;
     if (isArrayIndex(key)) continue;
     if (previous !== undefined && previous >= key) return undefined;
     previous = key;
@@ -275,10 +276,6 @@ function isArrayIndex(key: string): boolean {
     if (code < 48 || code > 57) return false;
   }
   return Number(key) <= 4294967294;
-}
-
-function ownValue(value: Record<string, unknown>, key: string): CanonicalValue | undefined {
-  return Object.prototype.hasOwnProperty.call(value, key) ? (value[key] as CanonicalValue) : undefined;
 }
 
 /**
@@ -308,7 +305,7 @@ function matchesCanonical(value: unknown, reference: CanonicalValue, path: PathS
   let kept = 0;
   for (const key of keys) {
     if (isLeftOut(source, key, inFreeForm)) continue;
-    if (!Object.prototype.hasOwnProperty.call(reference, key)) return false;
+    if (!hasOwn(reference, key)) return false;
     kept++;
   }
   if (kept !== Object.keys(reference).length) return false;
