@@ -157,8 +157,7 @@ export async function canonicalizeInSlices(
         sliceStart = performance.now();
       }
     }
-    if (key === '__proto__') setOwn(out, key, canonicalGroup);
-    else out[key] = canonicalGroup;
+    setOwn(out, key, canonicalGroup);
   }
   return out as CanonicalObject;
 }
