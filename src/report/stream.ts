@@ -128,22 +128,18 @@ export function writeReportFile(file: string, pieces: Iterable<string>, options:
     descriptor = openSync(temp, 'wx');
     const fd = descriptor;
     let pending = '';
-    const scrub = new ScrubStream((text) => {
-      pending += text;
-      if (pending.length >= WRITE_CHARS) {
-        writeAll(fd, pending);
-        pending = '';
-      }
-    });
-    let gathered = '';
-    for (const piece of pieces) {
-      gathered += piece;
-      if (gathered.length >= WRITE_CHARS) {
-        scrub.push(gathered);
-        gathered = '';
-      }
-    }
-    scrub.push(gathered);
+    // The scrub gathers the pieces itself (a stage cuts once it holds WRITE_CHARS more): no buffer in front of it.
+    const scrub = new ScrubStream(
+      (text) => {
+        pending += text;
+        if (pending.length >= WRITE_CHARS) {
+          writeAll(fd, pending);
+          pending = '';
+        }
+      },
+      { chunkChars: WRITE_CHARS },
+    );
+    for (const piece of pieces) scrub.push(piece);
     scrub.end();
     if (pending.length > 0) writeAll(fd, pending);
     descriptor = undefined;
