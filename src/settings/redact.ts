@@ -3,35 +3,34 @@
  * snapshots. Patterns cover Clerk secret and Platform keys, Slack tokens, webhook signing
  * secrets and bearer headers; a value is replaced by its kind, never partially shown.
  */
-const BEARER: readonly [RegExp, string] = [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[REDACTED]'];
-const PRIVATE_KEY: readonly [RegExp, string] = [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[REDACTED PRIVATE KEY]'];
+type SecretPattern = readonly [RegExp, string];
+
+const PRIVATE_KEY: SecretPattern = [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, '[REDACTED PRIVATE KEY]'];
 const PRIVATE_KEY_HEADER = /-----BEGIN [A-Z ]*PRIVATE KEY-----/g;
 
 /**
- * Applied in this order (each to the output of the one before). Grouped for the streaming scrub
- * (ScrubStream): the first pattern of a group is the only one of it that can match across a line
- * break, the others never can.
+ * Applied in this order (each to the output of the one before): HEADER_GROUP, then KEY_GROUP.
+ * Grouped for the streaming scrub (ScrubStream): the first pattern of a group is the only one of
+ * it that can match across a line break, the others never can.
  */
-const PATTERN_GROUPS: readonly (readonly (readonly [RegExp, string])[])[] = [
-  [
-    // Bearer first, so a bearer secret key is redacted once rather than by two patterns.
-    BEARER,
-    [/\bsk_(live|test)_[A-Za-z0-9_-]+/g, 'sk_$1_[REDACTED]'],
-    [/\bak_[A-Za-z0-9_-]{8,}/g, 'ak_[REDACTED]'],
-    [/\bxox[abposr]-[A-Za-z0-9-]+/g, 'xox?-[REDACTED]'],
-    [/\bwhsec_[A-Za-z0-9+/=_-]+/g, 'whsec_[REDACTED]'],
-  ],
-  [
-    PRIVATE_KEY,
-    // Cloudflare Turnstile secret keys (the CAPTCHA Clerk's Platform config names): real keys start
-    // 0x4AAAAAAA and run longer than the 24-character site keys, which stay readable; Cloudflare's
-    // documented secret keys are 35 characters (its test secrets 1x…AA, 2x…AA, 3x…AA too).
-    // Standing alone only: inside base64 (a Pulumi ciphertext) such a run is chance, not a key.
-    [/(?<![A-Za-z0-9+/=_-])0x4AAAAAAA[A-Za-z0-9_-]{16,}(?![A-Za-z0-9+/=])/g, '0x[REDACTED]'],
-    [/(?<![A-Za-z0-9+/=_-])[0-3]x[A-Za-z0-9_-]{33}(?![A-Za-z0-9+/=_-])/g, '0x[REDACTED]'],
-  ],
+const HEADER_GROUP: readonly SecretPattern[] = [
+  // Bearer first, so a bearer secret key is redacted once rather than by two patterns.
+  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[REDACTED]'],
+  [/\bsk_(live|test)_[A-Za-z0-9_-]+/g, 'sk_$1_[REDACTED]'],
+  [/\bak_[A-Za-z0-9_-]{8,}/g, 'ak_[REDACTED]'],
+  [/\bxox[abposr]-[A-Za-z0-9-]+/g, 'xox?-[REDACTED]'],
+  [/\bwhsec_[A-Za-z0-9+/=_-]+/g, 'whsec_[REDACTED]'],
 ];
-const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = PATTERN_GROUPS.flat();
+const KEY_GROUP: readonly SecretPattern[] = [
+  PRIVATE_KEY,
+  // Cloudflare Turnstile secret keys (the CAPTCHA Clerk's Platform config names): real keys start
+  // 0x4AAAAAAA and run longer than the 24-character site keys, which stay readable; Cloudflare's
+  // documented secret keys are 35 characters (its test secrets 1x…AA, 2x…AA, 3x…AA too).
+  // Standing alone only: inside base64 (a Pulumi ciphertext) such a run is chance, not a key.
+  [/(?<![A-Za-z0-9+/=_-])0x4AAAAAAA[A-Za-z0-9_-]{16,}(?![A-Za-z0-9+/=])/g, '0x[REDACTED]'],
+  [/(?<![A-Za-z0-9+/=_-])[0-3]x[A-Za-z0-9_-]{33}(?![A-Za-z0-9+/=_-])/g, '0x[REDACTED]'],
+];
+const SECRET_PATTERNS: readonly SecretPattern[] = [...HEADER_GROUP, ...KEY_GROUP];
 
 /**
  * A JSON member whose name says it holds a secret (`"secret_key": "…"`, `"api_token": "…"`),
@@ -89,7 +88,7 @@ export function scrubSecrets(text: string, extraSecrets: readonly string[] = [])
   return redactSecretMembers(applyPatterns(out, SECRET_PATTERNS));
 }
 
-function applyPatterns(text: string, patterns: readonly (readonly [RegExp, string])[]): string {
+function applyPatterns(text: string, patterns: readonly SecretPattern[]): string {
   let out = text;
   for (const [pattern, replacement] of patterns) out = out.replace(pattern, replacement);
   return out;
@@ -190,8 +189,6 @@ class ScrubStage {
     if (rest.length > 0) this.next(this.cut.whole(rest));
   }
 }
-
-const [HEADER_GROUP, KEY_GROUP] = PATTERN_GROUPS as [readonly (readonly [RegExp, string])[], readonly (readonly [RegExp, string])[]];
 
 /**
  * The first group (bearer headers, then patterns that never cross a line): a cut after a line
