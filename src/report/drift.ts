@@ -44,7 +44,7 @@ export function renderDrift(format: DriftFormat, report: DriftReport, options: D
  * exactly the bytes renderDrift returns; through a temp file and a rename (see writeReportFile).
  */
 export function writeDriftReportFile(file: string, format: DriftFormat, report: DriftReport, options: DriftRenderOptions & { createDir?: boolean } = {}): void {
-  writeReportFile(file, unscrubbedPieces(format, report, options), options.createDir ? { createDir: true } : {});
+  writeReportFile(file, unscrubbedPieces(format, report, options), options);
 }
 
 /** The text of renderDrift before the secret scrub, in pieces; only writeReportFile, which scrubs them, reads these. */
