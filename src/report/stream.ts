@@ -5,10 +5,9 @@
  * (ScrubStream: exactly scrubSecrets of the whole text) and writes them to a temp file that
  * replaces the report only once it is complete.
  */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import path from 'node:path';
+import { writeSync } from 'node:fs';
 import { ScrubStream } from '../settings/redact';
-import { tempPathFor } from '../util/fs';
+import { replaceFileAtomicWith } from '../util/fs';
 
 /** Containers with more members than this are written member by member; smaller ones in one piece. */
 const MEMBERS_PER_PIECE = 16;
@@ -121,41 +120,27 @@ const WRITE_CHARS = 256 * 1024;
  * the temp file and is thrown; `createDir` makes the folder first.
  */
 export function writeReportFile(file: string, pieces: Iterable<string>, options: { createDir?: boolean } = {}): void {
-  if (options.createDir) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const temp = tempPathFor(file);
-  let descriptor: number | undefined;
-  try {
-    descriptor = openSync(temp, 'wx');
-    const fd = descriptor;
-    let pending = '';
-    // The scrub gathers the pieces itself (a stage cuts once it holds WRITE_CHARS more): no buffer in front of it.
-    const scrub = new ScrubStream(
-      (text) => {
-        pending += text;
-        if (pending.length >= WRITE_CHARS) {
-          writeAll(fd, pending);
-          pending = '';
-        }
-      },
-      { chunkChars: WRITE_CHARS },
-    );
-    for (const piece of pieces) scrub.push(piece);
-    scrub.end();
-    if (pending.length > 0) writeAll(fd, pending);
-    descriptor = undefined;
-    closeSync(fd);
-    renameSync(temp, file);
-  } catch (error) {
-    if (descriptor !== undefined) {
-      try {
-        closeSync(descriptor);
-      } catch {
-        // The write's own error is the one to report.
-      }
-    }
-    rmSync(temp, { force: true });
-    throw error;
-  }
+  replaceFileAtomicWith(
+    file,
+    (fd) => {
+      let pending = '';
+      // The scrub gathers the pieces itself (a stage cuts once it holds WRITE_CHARS more): no buffer in front of it.
+      const scrub = new ScrubStream(
+        (text) => {
+          pending += text;
+          if (pending.length >= WRITE_CHARS) {
+            writeAll(fd, pending);
+            pending = '';
+          }
+        },
+        { chunkChars: WRITE_CHARS },
+      );
+      for (const piece of pieces) scrub.push(piece);
+      scrub.end();
+      if (pending.length > 0) writeAll(fd, pending);
+    },
+    options,
+  );
 }
 
 function writeAll(fd: number, text: string): void {

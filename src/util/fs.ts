@@ -1,5 +1,5 @@
 /** File helpers shared by every writer and reader: temp-file naming, atomic replace, reading with clear errors. */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ClerkguardError } from './errors';
 
@@ -17,12 +17,33 @@ export function tempPathFor(file: string): string {
  * half a file. Throws the file system's error; `createDir` makes the folder first.
  */
 export function replaceFileAtomic(file: string, text: string, options: { createDir?: boolean } = {}): void {
+  replaceFileAtomicWith(file, (fd) => writeFileSync(fd, text, { encoding: 'utf8' }), options);
+}
+
+/**
+ * replaceFileAtomic for content written in parts: `write` gets the open temp file (created
+ * exclusively), which is renamed into place once `write` returns. Any error, `write`'s own
+ * included, closes and removes the temp file and is thrown.
+ */
+export function replaceFileAtomicWith(file: string, write: (fd: number) => void, options: { createDir?: boolean } = {}): void {
   if (options.createDir) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const temp = tempPathFor(file);
+  let descriptor: number | undefined;
   try {
-    writeFileSync(temp, text, { encoding: 'utf8', flag: 'wx' });
+    descriptor = openSync(temp, 'wx');
+    write(descriptor);
+    const fd = descriptor;
+    descriptor = undefined;
+    closeSync(fd);
     renameSync(temp, file);
   } catch (error) {
+    if (descriptor !== undefined) {
+      try {
+        closeSync(descriptor);
+      } catch {
+        // The write's own error is the one to report.
+      }
+    }
     rmSync(temp, { force: true });
     throw error;
   }
