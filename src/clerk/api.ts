@@ -33,7 +33,7 @@ import {
   type Sleep,
   withRetries,
 } from './http';
-import { createLimiter, mapLimit } from './limit';
+import { createLimiter, mapLimitThen } from './limit';
 import { assertInstanceFields, unconfirmedFields, unconfirmedWrite, WRITABLE_ENROLLMENT_MODES, type Unconfirmed } from './confirm';
 import { budgetFor, countRateLimited, NO_TICKET, withGlobalSlot, type BudgetTicket } from './budget';
 import type {
@@ -318,24 +318,29 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       if (all.length > policy.maxListItems) throw fail(`more than ${policy.maxListItems} items (CLERKGUARD_MAX_LIST_ITEMS)`);
     };
     const first = await fetchPage(0);
-    take(check(first.items, 0), 0);
     if (first.total !== undefined) {
       const total = first.total;
       if (total > policy.maxListItems) throw fail(`total_count ${total} is more than the limit of ${policy.maxListItems} items (CLERKGUARD_MAX_LIST_ITEMS)`);
       if (first.items.length > total) throw fail(`the first page holds ${first.items.length} items but total_count is ${total}`);
-      if (first.items.length < total) {
-        if (first.items.length === 0) throw fail(`total_count is ${total} but the first page is empty`);
-        const step = first.items.length;
-        const offsets: number[] = [];
-        for (let offset = step; offset < total; offset += step) offsets.push(offset);
-        if (offsets.length + 1 > policy.maxListPages) throw fail(`${total} items at ${step} per page need more than ${policy.maxListPages} pages (CLERKGUARD_MAX_LIST_PAGES)`);
-        // Every page is checked as it arrives, while later ones are still on their way.
-        const pages = await mapLimit(offsets, policy.concurrency, async (offset) => check((await fetchPage(offset)).items, offset));
-        pages.forEach((page, index) => take(page, offsets[index]!));
-      }
+      if (first.items.length === 0 && total > 0) throw fail(`total_count is ${total} but the first page is empty`);
+      const step = first.items.length;
+      const offsets: number[] = [0];
+      for (let offset = step; offset < total; offset += step) offsets.push(offset);
+      if (offsets.length > policy.maxListPages) throw fail(`${total} items at ${step} per page need more than ${policy.maxListPages} pages (CLERKGUARD_MAX_LIST_PAGES)`);
+      // The later pages are asked for before the first is checked, and each page is checked
+      // once its lane has asked for the next one: the checking overlaps the waiting instead of
+      // delaying the requests. Pages are taken in offset order, whatever order they came in.
+      const pages = await mapLimitThen(
+        offsets,
+        policy.concurrency,
+        (offset) => (offset === 0 ? Promise.resolve(first) : fetchPage(offset)),
+        (page, offset) => check(page.items, offset),
+      );
+      pages.forEach((page, index) => take(page, offsets[index]!));
       if (all.length !== total) throw fail(`listed ${all.length} items but total_count is ${total} (the list changed while it was read, or the server pages inconsistently); rerun`);
       return all;
     }
+    take(check(first.items, 0), 0);
     let pages = 1;
     for (let items = first.items; items.length >= PAGE_SIZE; ) {
       if (++pages > policy.maxListPages) throw fail(`more than ${policy.maxListPages} pages (CLERKGUARD_MAX_LIST_PAGES)`);

@@ -20,6 +20,56 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, worker:
 }
 
 /**
+ * Like mapLimit, but a lane is free again as soon as its `fetch` settles: `after` (the CPU work
+ * on what was fetched) runs in a later turn of the event loop, once the lane has started its
+ * next fetch. A request is then never held back by the checking of an earlier answer, and the
+ * checking happens while later answers are on their way. Results come back in `items` order.
+ * The first failure, of a fetch or of an `after`, stops new fetches and is what this rejects
+ * with, once the fetches already started have settled (none is left running behind the caller).
+ */
+export async function mapLimitThen<T, F, R>(
+  items: readonly T[],
+  limit: number,
+  fetch: (item: T, index: number) => Promise<F>,
+  after: (fetched: F, item: T, index: number) => R,
+): Promise<R[]> {
+  const done: Promise<R>[] = [];
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const fail = (error: unknown) => {
+    failure ??= { error };
+  };
+  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (!failure && next < items.length) {
+      const index = next++;
+      let fetched: F;
+      try {
+        fetched = await fetch(items[index]!, index);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      done[index] = new Promise<R>((resolve, reject) =>
+        setImmediate(() => {
+          if (failure) return reject(failure.error);
+          try {
+            resolve(after(fetched, items[index]!, index));
+          } catch (error) {
+            fail(error);
+            reject(error);
+          }
+        }),
+      );
+      done[index]!.catch(() => undefined); // observed below, after every lane has stopped
+    }
+  });
+  await Promise.all(lanes);
+  await Promise.allSettled(done);
+  if (failure) throw failure.error;
+  return Promise.all(done);
+}
+
+/**
  * A shared cap on work in flight: every HTTP attempt of one API client runs inside it, so
  * nested fan-outs (parallel reads, each paging in parallel) never exceed the policy's limit.
  */

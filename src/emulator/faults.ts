@@ -14,7 +14,10 @@ export interface FaultSpec {
   path?: string;
   /** HTTP method to match; any when absent. */
   method?: string;
-  /** latency: delay before answering (ms). */
+  /**
+   * latency: the answer leaves this many ms after the request arrived (a GET is handled at once
+   * and its answer held; any other request waits first, then is handled).
+   */
   ms?: number;
   /** status: the status to answer (e.g. 500, 503, 429). */
   status?: number;

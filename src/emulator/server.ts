@@ -23,6 +23,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import type { AddressInfo } from 'node:net';
 import type { LoadedBaseline } from '../baseline/load';
 import { encodePublishableKey } from '../clerk/connection';
@@ -220,27 +221,42 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     requests.push(record);
 
+    /** A read slowed by a latency fault: when its answer, worked out at once, may leave. */
+    let deliverAt: number | undefined;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
       if (body !== undefined) record.response = body;
       // An unread request body is not drained: the connection closes after this answer.
       const closing: Record<string, string> = !bodyRead && hasBody(req) ? { Connection: 'close' } : {};
-      if (status === 204 || body === undefined) {
-        res.writeHead(status, { ...closing, ...headers });
-        res.end();
-        return;
-      }
-      const text = JSON.stringify(body);
-      // Exactly "application/json": @clerk/backend parses only that content type as JSON.
-      res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...closing, ...headers });
-      res.end(text);
+      const text = status === 204 || body === undefined ? undefined : JSON.stringify(body);
+      const write = () => {
+        if (text === undefined) {
+          res.writeHead(status, { ...closing, ...headers });
+          res.end();
+          return;
+        }
+        // Exactly "application/json": @clerk/backend parses only that content type as JSON.
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...closing, ...headers });
+        res.end(text);
+      };
+      const wait = deliverAt === undefined ? 0 : deliverAt - performance.now();
+      if (wait > 0) setTimeout(write, wait).unref();
+      else write();
     };
 
     // Faults first: a slow or broken network is in front of everything else.
     const active = faults.take(method, url.pathname);
     const delay = active.filter((fault) => fault.kind === 'latency').reduce((sum, fault) => sum + (fault.ms ?? 0), 0);
-    if (delay > 0) await sleep(delay);
     const terminal = active.find((fault) => fault.kind !== 'latency');
+    if (delay > 0) {
+      // A read is answered `delay` ms after it arrived, as a far-away server that serves many
+      // requests at once would: the answer is worked out during the wait, so this one process
+      // answering ten pages of 500 templates does not add its own work to every request's
+      // latency. A write, or a request a fault answers, waits first and is handled after the
+      // wait: until then the emulator's state is as it was.
+      if (READ_METHODS.has(method) && !terminal) deliverAt = performance.now() + delay;
+      else await sleep(delay);
+    }
     if (terminal) return applyFault(terminal, req, res, record, send, url);
 
     if (!route) {
@@ -505,6 +521,9 @@ function headerObject(headers: http.IncomingHttpHeaders): Record<string, string>
   }
   return out;
 }
+
+/** Requests that change nothing: a latency fault delays their answer, not their handling. */
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD']);
 
 /** Unref'd: an answer delayed by a latency fault never keeps a stopped emulator's process alive. */
 function sleep(ms: number): Promise<void> {

@@ -188,6 +188,37 @@ describe('emulator', () => {
     expect(emulator.secret_key.startsWith('sk_test_')).toBe(true);
   });
 
+  it('a latency fault holds a read\'s answer, worked out when the read arrived, and holds a write before it is applied', async () => {
+    const emulator = await emulatorFor();
+    const arrived = async (method: string, count: number) => {
+      for (let attempt = 0; attempt < 500; attempt++) {
+        if (emulator.requests.filter((request) => request.method === method && request.path === '/v1/instance/protect').length >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`no ${method} /v1/instance/protect arrived`);
+    };
+    const initial = (await call(emulator, 'GET', '/v1/instance/protect')).body!.rules_enabled;
+    emulator.faults.add({ kind: 'latency', method: 'GET', path: '/v1/instance/protect', ms: 300 });
+    const started = performance.now();
+    const reading = call(emulator, 'GET', '/v1/instance/protect');
+    await arrived('GET', 2);
+    // Changed while the read waits: the read answers what was there when it arrived.
+    expect((await call(emulator, 'PATCH', '/v1/instance/protect', { rules_enabled: !initial })).status).toBe(200);
+    const read = await reading;
+    expect(read.status).toBe(200);
+    expect(read.body!.rules_enabled).toBe(initial);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+
+    emulator.faults.clear();
+    emulator.faults.add({ kind: 'latency', method: 'PATCH', path: '/v1/instance/protect', ms: 300 });
+    const writing = call(emulator, 'PATCH', '/v1/instance/protect', { rules_enabled: initial });
+    await arrived('PATCH', 2);
+    // A write waits before it is handled: during the wait the state is unchanged.
+    expect((await call(emulator, 'GET', '/v1/instance/protect')).body!.rules_enabled).toBe(!initial);
+    expect((await writing).status).toBe(200);
+    expect((await call(emulator, 'GET', '/v1/instance/protect')).body!.rules_enabled).toBe(initial);
+  });
+
   it('serves FAPI /v1/environment on the host inside the publishable key', async () => {
     const emulator = await emulatorFor({ seed: { attack_protection: { user_lockout: { enabled: true, max_attempts: 3 } }, sign_in: { second_factor: { required: true } } } });
     const host = decodePublishableKey(emulator.publishable_key)!.host;

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { mapLimitThen } from '../../src/clerk/limit';
+
+const tick = (ms = 0) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** fetch/after over `items`, recording the order of events and the fetches in flight. */
+function recorder() {
+  const events: string[] = [];
+  let inFlight = 0;
+  let peak = 0;
+  let settledFetches = 0;
+  const fetch = async (item: number) => {
+    events.push(`fetch ${item}`);
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    await tick((item * 7) % 5);
+    inFlight--;
+    settledFetches++;
+    if (item === failFetchAt) throw new Error(`fetch ${item} failed`);
+    return item * 10;
+  };
+  let failFetchAt = -1;
+  let failAfterAt = -1;
+  const after = (fetched: number, item: number) => {
+    events.push(`after ${item}`);
+    if (item === failAfterAt) throw new Error(`after ${item} failed`);
+    return fetched + 1;
+  };
+  return {
+    events,
+    fetch,
+    after,
+    peak: () => peak,
+    inFlight: () => inFlight,
+    settled: () => settledFetches,
+    failFetch: (item: number) => (failFetchAt = item),
+    failAfter: (item: number) => (failAfterAt = item),
+  };
+}
+
+describe('mapLimitThen', () => {
+  it('returns every result in item order, with at most `limit` fetches in flight', async () => {
+    const items = Array.from({ length: 40 }, (_, index) => index);
+    for (const limit of [1, 3, 10, 64]) {
+      const run = recorder();
+      expect(await mapLimitThen(items, limit, run.fetch, run.after)).toEqual(items.map((item) => item * 10 + 1));
+      expect(run.peak()).toBeLessThanOrEqual(limit);
+      expect(run.events.filter((event) => event.startsWith('after')).length).toBe(items.length);
+    }
+    expect(await mapLimitThen([], 4, async () => 1, () => 2)).toEqual([]);
+  });
+
+  it('starts a lane\'s next fetch before the work on what it fetched', async () => {
+    const run = recorder();
+    await mapLimitThen([1, 2, 3], 1, run.fetch, run.after);
+    expect(run.events).toEqual(['fetch 1', 'fetch 2', 'after 1', 'fetch 3', 'after 2', 'after 3']);
+  });
+
+  it.each([
+    ['a fetch', (run: ReturnType<typeof recorder>) => run.failFetch(5), /fetch 5 failed/],
+    ['the work on a page', (run: ReturnType<typeof recorder>) => run.failAfter(5), /after 5 failed/],
+  ])('%s failing: no new fetch starts, nothing is left in flight, and the failure is what it rejects with', async (_what, arrange, message) => {
+    const run = recorder();
+    arrange(run);
+    const items = Array.from({ length: 60 }, (_, index) => index);
+    await expect(mapLimitThen(items, 4, run.fetch, run.after)).rejects.toThrow(message);
+    expect(run.inFlight()).toBe(0);
+    const started = run.events.filter((event) => event.startsWith('fetch')).length;
+    expect(started).toBeLessThan(items.length);
+    // Nothing starts after the rejection either.
+    await tick(20);
+    expect(run.events.filter((event) => event.startsWith('fetch')).length).toBe(started);
+  });
+});
