@@ -132,7 +132,8 @@ export interface ClerkApi {
    * pages are still on their way) instead of after the last page.
    */
   listJwtTemplates(): Promise<JwtTemplateWire[]>;
-  listJwtTemplates<U>(toValue: (template: JwtTemplateWire) => U): Promise<U[]>;
+  /** `onTaken` gets each value in list order, as soon as the pages before it are taken (while later pages are on their way). */
+  listJwtTemplates<U>(toValue: (template: JwtTemplateWire) => U, onTaken?: (value: U) => void): Promise<U[]>;
   /** GET /domains: the primary domain and its satellites. */
   listDomains(): Promise<DomainWire[]>;
   getOAuthApplicationSettings(): Promise<OAuthApplicationSettingsWire>;
@@ -276,7 +277,13 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
    * page. Either way the walk stops, as an error, past maxListItems or maxListPages, and when
    * an item id comes back twice (a server that ignores offset repeats a page).
    */
-  const listAll = async <T extends { id: string }, U = T>(path: string, schema: AnswerSchema, query: RawRequest['query'] = {}, toValue: (item: T) => U = (item) => item as unknown as U): Promise<U[]> => {
+  const listAll = async <T extends { id: string }, U = T>(
+    path: string,
+    schema: AnswerSchema,
+    query: RawRequest['query'] = {},
+    toValue: (item: T) => U = (item) => item as unknown as U,
+    onTaken?: (value: U) => void,
+  ): Promise<U[]> => {
     const endpoint = bapi('GET', path);
     const fail = (detail: string) => malformedResponse(connection, endpoint, detail);
     const fetchPage = async (offset: number): Promise<{ items: unknown[]; total?: number }> => {
@@ -307,13 +314,18 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       });
       return { ids, values, gaps: pageGaps };
     };
-    /** Adds checked pages in offset order: gaps in order, repeated ids refused, the item cap held. */
+    /**
+     * Adds checked pages in offset order: gaps in order, repeated ids refused, the item cap held;
+     * each value goes to `onTaken` in list order as its page is taken.
+     */
     const take = (page: { ids: string[]; values: U[]; gaps: AnswerGap[] }, offset: number) => {
       for (const gap of page.gaps) gaps.push(gap);
       page.ids.forEach((id, index) => {
         if (seen.has(id)) throw fail(`item ${id} came back twice (at offset ${offset}): the server repeats pages or ignores offset`);
         seen.add(id);
-        all.push(page.values[index]!);
+        const value = page.values[index]!;
+        all.push(value);
+        onTaken?.(value);
       });
       if (all.length > policy.maxListItems) throw fail(`more than ${policy.maxListItems} items (CLERKGUARD_MAX_LIST_ITEMS)`);
     };
@@ -329,14 +341,24 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       if (offsets.length > policy.maxListPages) throw fail(`${total} items at ${step} per page need more than ${policy.maxListPages} pages (CLERKGUARD_MAX_LIST_PAGES)`);
       // The later pages are asked for before the first is checked, and each page is checked
       // once its lane has asked for the next one: the checking overlaps the waiting instead of
-      // delaying the requests. Pages are taken in offset order, whatever order they came in.
-      const pages = await mapLimitThen(
+      // delaying the requests. Pages are taken in offset order, each as soon as every page
+      // before it has been, whatever order they came in.
+      const checked: ({ ids: string[]; values: U[]; gaps: AnswerGap[] } | undefined)[] = new Array(offsets.length);
+      let nextToTake = 0;
+      await mapLimitThen(
         offsets,
         policy.concurrency,
         (offset) => (offset === 0 ? Promise.resolve(first) : fetchPage(offset)),
-        (page, offset) => check(page.items, offset),
+        (page, offset, index) => {
+          checked[index] = check(page.items, offset);
+          for (let ready = checked[nextToTake]; ready !== undefined; ready = checked[nextToTake]) {
+            checked[nextToTake] = undefined;
+            take(ready, offsets[nextToTake]!);
+            nextToTake++;
+          }
+        },
       );
-      pages.forEach((page, index) => take(page, offsets[index]!));
+      if (nextToTake !== offsets.length) throw fail(`internal error: ${offsets.length - nextToTake} checked pages were not taken`);
       if (all.length !== total) throw fail(`listed ${all.length} items but total_count is ${total} (the list changed while it was read, or the server pages inconsistently); rerun`);
       return all;
     }
@@ -456,12 +478,18 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     async listOrganizationPermissions() {
       return listAll<PermissionWire>('/organization_permissions', ANSWERS.permission, {}, permissionFromWire);
     },
-    listJwtTemplates<U>(toValue?: (template: JwtTemplateWire) => U): Promise<U[]> {
+    listJwtTemplates<U>(toValue?: (template: JwtTemplateWire) => U, onTaken?: (value: U) => void): Promise<U[]> {
       // paginated=true is what @clerk/backend sends: Clerk then answers {data, total_count}.
-      return listAll<JwtTemplateWire, U>('/jwt_templates', ANSWERS.jwtTemplate, { paginated: true }, (item) => {
-        const template = jwtTemplateFromWire(item);
-        return toValue ? toValue(template) : (template as U);
-      });
+      return listAll<JwtTemplateWire, U>(
+        '/jwt_templates',
+        ANSWERS.jwtTemplate,
+        { paginated: true },
+        (item) => {
+          const template = jwtTemplateFromWire(item);
+          return toValue ? toValue(template) : (template as U);
+        },
+        onTaken,
+      );
     },
     async getEnvironment() {
       if (!connection.frontendApiUrl) return undefined;

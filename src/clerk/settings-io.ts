@@ -10,7 +10,7 @@ import type { EvidenceSource, JwtTemplate, Settings } from '../settings/model';
 import { formatPath } from '../settings/paths';
 import { ClerkguardError } from '../util/errors';
 import { nullRecord, toNullRecord } from '../util/records';
-import { checkedTemplate } from '../export/bulk-check';
+import { checkedSensitiveValue, checkedTemplate } from '../export/bulk-check';
 import type { AnswerGap } from './answers';
 import type { ClerkApi, InstanceUpdate } from './api';
 import { keyEnvironment } from './connection';
@@ -68,6 +68,8 @@ export interface LiveRead {
    * the export need not check and copy them again after the last page; otherwise undefined.
    */
   checkedJwtTemplates?: Record<string, JwtTemplate>;
+  /** `sensitive` itself when every entry in it is already in the export schema's shape (checked as added). */
+  checkedSensitive?: Record<string, SensitiveValue>;
 }
 
 /**
@@ -131,11 +133,31 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
   const unavailable: string[] = [];
   const managedKeys = [...new Set([...(options.platformKeys ?? []), ...Object.keys(options.platformConfig ?? {})])];
   const platformKeys = [...new Set([PLATFORM_SESSION_KEY, ...managedKeys])];
+  // `sensitive` in the shape the export's schema gives it (bulk-check.ts), each entry checked as
+  // it is added: the secret key's first, the templates' signing keys as their pages are taken,
+  // then the Platform secrets. The export need not check and copy it again after the last page.
+  const sensitive = nullRecord<SensitiveValue>();
+  let everySensitiveChecked = true;
+  const addSensitive = (path: string, value: SensitiveValue) => {
+    const checked = checkedSensitiveValue(value);
+    if (!checked) everySensitiveChecked = false;
+    sensitive[path] = checked ?? value;
+  };
+  addSensitive('keys.secret_key', { present: true, fingerprint: fingerprint(api.connection.secretKey) });
+  // The templates' record is filled in list order as pages are taken, while later ones are on their way.
+  const jwtTemplates = nullRecord<JwtTemplate>();
+  let everyTemplateChecked = true;
+  const takeTemplate = (template: ReturnType<typeof modelledTemplate>) => {
+    if (Object.prototype.hasOwnProperty.call(jwtTemplates, template.name)) throw duplicateName(api, 'GET /v1/jwt_templates', 'JWT templates', template.name);
+    jwtTemplates[template.name] = template.model;
+    addSensitive(template.signingKeyPath, { present: template.customSigningKey });
+    if (!template.checked || template.name.length === 0) everyTemplateChecked = false;
+  };
   // Lists first: their later pages can only follow their first, so those go out first. Every
   // read starts at once; the client's own cap (api.ts) decides how many requests are in flight.
   const jobs = {
     // Each template modelled as its page arrives.
-    jwtTemplates: () => api.listJwtTemplates(modelledTemplate),
+    jwtTemplates: () => api.listJwtTemplates(modelledTemplate, takeTemplate),
     roles: () => optional(() => api.listOrganizationRoles(), unavailable),
     permissions: () => optional(() => api.listOrganizationPermissions(), unavailable),
     roleSets: () => optional(() => api.listRoleSets(), unavailable),
@@ -158,7 +180,6 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
 
   const settings: Settings = {};
   const coverage: Record<string, EvidenceSource> = {};
-  const sensitive: Record<string, SensitiveValue> = {};
   const extraGaps: AnswerGap[] = [];
 
   const expected = keyEnvironment(api.connection.secretKey);
@@ -166,7 +187,6 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     settings.keys = { expected_environment: expected };
     coverage['keys.expected_environment'] = 'bapi';
   }
-  sensitive['keys.secret_key'] = { present: true, fingerprint: fingerprint(api.connection.secretKey) };
 
   const environmentType = got.instance.environment_type;
   assertSameInstance(api, environmentType, got.environment);
@@ -210,14 +230,8 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     else coverage['organizations.role_sets'] = 'unverified';
   }
 
-  settings.jwt_templates = nullRecord();
-  let everyTemplateChecked = true;
-  for (const template of got.jwtTemplates) {
-    if (Object.prototype.hasOwnProperty.call(settings.jwt_templates, template.name)) throw duplicateName(api, 'GET /v1/jwt_templates', 'JWT templates', template.name);
-    settings.jwt_templates[template.name] = template.model;
-    sensitive[template.signingKeyPath] = { present: template.customSigningKey };
-    if (!template.checked || template.name.length === 0) everyTemplateChecked = false;
-  }
+  if (Object.keys(jwtTemplates).length !== got.jwtTemplates.length) throw new ClerkguardError(`internal error: ${got.jwtTemplates.length} JWT templates listed, ${Object.keys(jwtTemplates).length} taken`);
+  settings.jwt_templates = jwtTemplates;
   coverage.jwt_templates = 'bapi';
 
   if (got.environment) applyEnvironment(settings, coverage, got.environment);
@@ -238,7 +252,9 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     // key is exported with its secrets replaced by markers, and only the fields the baseline declares.
     for (const key of Object.keys(got.platform)) {
       if (key === 'config_version') continue;
-      const redacted = redactPlatformValue(got.platform[key], [key], { schema, fingerprint, sensitive });
+      const found: Record<string, SensitiveValue> = nullRecord();
+      const redacted = redactPlatformValue(got.platform[key], [key], { schema, fingerprint, sensitive: found });
+      for (const path of Object.keys(found)) addSensitive(path, found[path]!);
       if (!managedKeys.includes(key) || !isPlainObject(redacted)) continue;
       const declared = options.platformConfig && Object.prototype.hasOwnProperty.call(options.platformConfig, key) ? options.platformConfig[key] : undefined;
       const exported = (declared ? declaredPart(redacted, declared) : redacted) as Record<string, unknown>;
@@ -265,6 +281,7 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     unavailable,
     gaps,
     ...(everyTemplateChecked ? { checkedJwtTemplates: settings.jwt_templates } : {}),
+    ...(everySensitiveChecked ? { checkedSensitive: sensitive } : {}),
     ...(platformConfigVersion ? { platformConfigVersion } : {}),
     ...(platform ? { platform } : {}),
   };

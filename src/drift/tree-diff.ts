@@ -303,13 +303,15 @@ function matchesCanonical(value: unknown, reference: CanonicalValue, path: PathS
   // The names first, without descending: a template whose fields the baseline declares only in
   // part (150,000 unmanaged fields) fails here, before its claims are walked.
   let kept = 0;
-  for (const key of keys) {
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
     if (isLeftOut(source, key, inFreeForm)) continue;
-    if (!hasOwn(reference, key)) return false;
+    if (!hasOwnProperty.call(reference, key)) return false;
     kept++;
   }
-  if (kept !== Object.keys(reference).length) return false;
-  for (const key of keys) {
+  if (kept !== ownKeyCount(reference)) return false;
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index]!;
     if (isLeftOut(source, key, inFreeForm)) continue;
     path.push(key);
     const same = matchesCanonical(source[key], reference[key] as CanonicalValue, path, options, inFreeForm);
@@ -317,6 +319,15 @@ function matchesCanonical(value: unknown, reference: CanonicalValue, path: PathS
     if (!same) return false;
   }
   return true;
+}
+
+const hasOwnProperty = Object.prototype.hasOwnProperty;
+
+/** Object.keys(value).length without the array: a canonical object's keys are its own enumerable string keys. */
+function ownKeyCount(value: Record<string, unknown>): number {
+  let count = 0;
+  for (const key in value) if (hasOwnProperty.call(value, key)) count++;
+  return count;
 }
 
 /** An entry the canonical form leaves out (addCanonicalEntry): a server-managed field, or no JSON value. */

@@ -126,7 +126,7 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   for (const path of Object.keys(coverage)) {
     if (!EVIDENCE_SOURCES.has(coverage[path]!)) throw new ClerkguardError(`internal error: the coverage of ${path} is ${JSON.stringify(coverage[path])}, not one of ${[...EVIDENCE_SOURCES].join(', ')}`);
   }
-  const checked = validateExport(candidate, baseline.environment, read.checkedJwtTemplates);
+  const checked = validateExport(candidate, baseline.environment, read);
   if (!checked.value) {
     throw new ClerkguardError(
       `Clerk returned settings for environment ${baseline.environment} that do not fit the settings model:\n${checked.errors.map((issue) => `  ${formatIssue(issue)}`).join('\n')}`,
@@ -144,14 +144,15 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
  * `checkedAsRead`), and zod validates the rest; when any entry does not, zod validates
  * everything, so an invalid value gets zod's own error.
  */
-function validateExport(candidate: LiveExport, environment: string, checkedAsRead: LiveRead['checkedJwtTemplates']): ReturnType<typeof validateWithSchema<typeof liveExportSchema>> {
+function validateExport(candidate: LiveExport, environment: string, read: Pick<LiveRead, 'checkedJwtTemplates' | 'checkedSensitive'>): ReturnType<typeof validateWithSchema<typeof liveExportSchema>> {
   const what = `live settings of environment ${environment}`;
   const settings = candidate.settings as Record<string, unknown>;
   const hasTemplates = hasOwn(settings, 'jwt_templates') && settings.jwt_templates !== undefined;
   // Checked as their pages arrived (readSettings), when the record is still the one read: nothing
   // between the read and here changes a template (they are only ever replaced as a group).
-  const templates = hasTemplates ? (checkedAsRead !== undefined && settings.jwt_templates === checkedAsRead ? checkedAsRead : checkedTemplates(settings.jwt_templates)) : undefined;
-  const sensitive = candidate.sensitive === undefined ? undefined : checkedSensitive(candidate.sensitive);
+  const templates = hasTemplates ? (read.checkedJwtTemplates !== undefined && settings.jwt_templates === read.checkedJwtTemplates ? read.checkedJwtTemplates : checkedTemplates(settings.jwt_templates)) : undefined;
+  // Likewise `sensitive`, checked entry by entry as readSettings added them; nothing here adds to it.
+  const sensitive = candidate.sensitive === undefined ? undefined : read.checkedSensitive !== undefined && candidate.sensitive === read.checkedSensitive ? read.checkedSensitive : checkedSensitive(candidate.sensitive);
   if ((hasTemplates && !templates) || (candidate.sensitive !== undefined && !sensitive)) return validateWithSchema(liveExportSchema, { ...candidate, coverage: {} }, what);
   const rest = {
     ...candidate,

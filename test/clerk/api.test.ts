@@ -487,6 +487,43 @@ describe('responses of the wrong shape', () => {
     }
   });
 
+  it('each template reaches onTaken in list order as soon as the pages before it are taken, whatever order the pages answer in', async () => {
+    const templates = Array.from({ length: 6 }, (_, index) => ({ object: 'jwt_template', id: `jtmp_${index}`, name: `t${index}`, claims: {}, lifetime: 60, allowed_clock_skew: 5, custom_signing_key: false, signing_algorithm: 'RS256', created_at: 1, updated_at: 1 }));
+    const events: string[] = [];
+    let answerHeld: (() => void) | undefined;
+    const server = http.createServer((req, res) => {
+      const offset = Number(new URL(req.url ?? '/', 'http://fake').searchParams.get('offset') ?? 0);
+      const answer = () => {
+        events.push(`answer ${offset}`);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ data: templates.slice(offset, offset + 2), total_count: templates.length }));
+      };
+      // The page at offset 2 is held until the one at offset 4 has answered: pages come out of order.
+      if (offset === 2) answerHeld = answer;
+      else {
+        answer();
+        if (offset === 4) setTimeout(() => answerHeld?.(), 20);
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = apiFor({ CLERK_SECRET_KEY: SENTINEL, CLERK_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      const listed = await client.listJwtTemplates(
+        (template) => template.name,
+        (name) => events.push(`take ${name}`),
+      );
+      expect(listed).toEqual(templates.map((template) => template.name));
+      expect(events.filter((event) => event.startsWith('take'))).toEqual(templates.map((template) => `take ${template.name}`));
+      // The first page is taken while the second is still on its way; the third waits for the second.
+      expect(events.indexOf('take t1')).toBeLessThan(events.indexOf('answer 2'));
+      expect(events.indexOf('answer 4')).toBeLessThan(events.indexOf('answer 2'));
+      expect(events.indexOf('take t2')).toBeGreaterThan(events.indexOf('answer 2'));
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
   it('a list that ends short of total_count, or beyond the page cap, is an error', async () => {
     const role = (id: string) => ({ object: 'role', id, key: `org:${id}`, name: id, description: null, permissions: [], created_at: 1, updated_at: 1 });
     const fake = await fakeClerk({

@@ -247,7 +247,7 @@ describe('exportLive', () => {
     expect(live.settings.attack_protection?.user_lockout?.enabled).toBe(false);
   });
 
-  it('JWT templates checked as their pages arrive are what zod makes of them; one that does not fit fails the export with zod\'s error', async () => {
+  it('JWT templates and `sensitive` checked as their pages arrive are what zod makes of them; a template that does not fit fails the export with zod\'s error', async () => {
     // Key order and prototypes too: the bulk path must hand over exactly what validateWithSchema would.
     const shapeOf = (value: unknown): unknown =>
       value === null || typeof value !== 'object'
@@ -256,9 +256,18 @@ describe('exportLive', () => {
           ? value.map(shapeOf)
           : { prototype: Object.getPrototypeOf(value) === null ? 'null' : 'object', entries: Object.keys(value).map((name) => [name, shapeOf((value as Record<string, unknown>)[name])]) };
     const live = await exportLive(loaded, { env: emulator.env() });
-    const viaZod = validateWithSchema(liveExportSchema, { ...live, settings: { ...live.settings, jwt_templates: structuredClone({ ...live.settings.jwt_templates }) } }, 'live');
+    const viaZod = validateWithSchema(
+      liveExportSchema,
+      { ...live, settings: { ...live.settings, jwt_templates: structuredClone({ ...live.settings.jwt_templates }) }, sensitive: structuredClone({ ...live.sensitive }) },
+      'live',
+    );
     expect(Object.keys(live.settings.jwt_templates ?? {}).length).toBeGreaterThan(0);
     expect(shapeOf(live.settings.jwt_templates)).toEqual(shapeOf(viaZod.value?.settings.jwt_templates));
+    // The secret key's fingerprint first, then one entry per template's signing key, in list order.
+    const sensitive = Object.entries(live.sensitive ?? {});
+    expect(sensitive[0]).toEqual(['keys.secret_key', { present: true, fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{16}$/) }]);
+    expect(sensitive.filter(([path]) => path.startsWith('jwt_templates.')).map(([path]) => path)).toEqual(Object.keys(live.settings.jwt_templates ?? {}).map((name) => `jwt_templates.${name}.signing_key`));
+    expect(shapeOf(live.sensitive)).toEqual(shapeOf(viaZod.value?.sensitive));
     // Clerk answering a lifetime the schema refuses (under 30 s): never trusted, zod names the field.
     emulator.state.jwt_templates[0]!.lifetime = 10;
     await expect(exportLive(loaded, { env: emulator.env() })).rejects.toThrow(/do not fit the settings model[\s\S]*jwt_templates\.[\s\S]*lifetime/);
