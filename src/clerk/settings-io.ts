@@ -150,7 +150,9 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
   const takeTemplate = (template: ReturnType<typeof modelledTemplate>) => {
     if (Object.prototype.hasOwnProperty.call(jwtTemplates, template.name)) throw duplicateName(api, 'GET /v1/jwt_templates', 'JWT templates', template.name);
     jwtTemplates[template.name] = template.model;
-    addSensitive(template.signingKeyPath, { present: template.customSigningKey });
+    // A boolean (the answer's schema requires one): { present } is exactly what the check would make of it.
+    if (typeof template.customSigningKey === 'boolean') sensitive[template.signingKeyPath] = { present: template.customSigningKey };
+    else addSensitive(template.signingKeyPath, { present: template.customSigningKey });
     if (!template.checked || template.name.length === 0) everyTemplateChecked = false;
   };
   // Lists first: their later pages can only follow their first, so those go out first. Every
