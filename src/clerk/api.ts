@@ -26,7 +26,9 @@ import {
   failureFromSdk,
   label,
   malformedResponse,
+  parseAnswer,
   rawAttempt,
+  rawTextAttempt,
   realSleep,
   type RawRequest,
   type RequestCounter,
@@ -256,6 +258,12 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   const raw = async <T>(endpoint: Endpoint, request: Omit<RawRequest, 'method' | 'path'>, path = endpoint.path): Promise<T> =>
     (await call(endpoint, (signal) => rawAttempt<T>({ ...request, method: endpoint.method, path }, signal, { maxBodyBytes: policy.maxBodyBytes }))).body;
 
+  /** A GET's 2xx answer as text, under the retry policy, for the caller to parse (parseAnswer) when it is ready to. */
+  const bapiText = async (path: string, query: RawRequest['query']): Promise<string | undefined> => {
+    const endpoint = bapi('GET', path);
+    return (await call(endpoint, (signal) => rawTextAttempt({ base: connection.apiUrl, bearer: connection.secretKey, query, method: 'GET', path: endpoint.path }, signal, { maxBodyBytes: policy.maxBodyBytes }))).text;
+  };
+
   const bapiRaw = <T>(method: string, path: string, body?: unknown, query?: RawRequest['query']) =>
     raw<T>(bapi(method, path), { base: connection.apiUrl, bearer: connection.secretKey, ...(body === undefined ? {} : { body }), ...(query ? { query } : {}) });
 
@@ -286,8 +294,8 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   ): Promise<U[]> => {
     const endpoint = bapi('GET', path);
     const fail = (detail: string) => malformedResponse(connection, endpoint, detail);
-    const fetchPage = async (offset: number): Promise<{ items: unknown[]; total?: number }> => {
-      const body = await bapiRaw<unknown>('GET', path, undefined, { ...query, limit: PAGE_SIZE, offset });
+    const fetchPage = async (offset: number): Promise<{ items: unknown[]; total?: number }> => pageOf(await bapiRaw<unknown>('GET', path, undefined, { ...query, limit: PAGE_SIZE, offset }));
+    const pageOf = (body: unknown): { items: unknown[]; total?: number } => {
       if (Array.isArray(body)) return { items: body };
       if (!isObject(body) || !Array.isArray(body.data)) throw fail('expected a list of items (an array or {data, total_count})');
       const total = body.total_count;
@@ -345,17 +353,30 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       // before it has been, whatever order they came in.
       const checked: ({ ids: string[]; values: U[]; gaps: AnswerGap[] } | undefined)[] = new Array(offsets.length);
       let nextToTake = 0;
+      const checkAndTake = (page: { items: unknown[] }, offset: number, index: number) => {
+        checked[index] = check(page.items, offset);
+        for (let ready = checked[nextToTake]; ready !== undefined; ready = checked[nextToTake]) {
+          checked[nextToTake] = undefined;
+          take(ready, offsets[nextToTake]!);
+          nextToTake++;
+        }
+      };
+      // A later page comes back as text: its lane asks for the next page before it is parsed. An
+      // answer that does not parse is asked for again the usual way (fetchPage: parsed within the
+      // attempt, so malformed JSON is retried, and a persistent failure is reported as ever).
       await mapLimitThen(
         offsets,
         policy.concurrency,
-        (offset) => (offset === 0 ? Promise.resolve(first) : fetchPage(offset)),
-        (page, offset, index) => {
-          checked[index] = check(page.items, offset);
-          for (let ready = checked[nextToTake]; ready !== undefined; ready = checked[nextToTake]) {
-            checked[nextToTake] = undefined;
-            take(ready, offsets[nextToTake]!);
-            nextToTake++;
+        (offset): Promise<{ items: unknown[]; total?: number } | { text: string | undefined }> => (offset === 0 ? Promise.resolve(first) : bapiText(path, { ...query, limit: PAGE_SIZE, offset }).then((text) => ({ text }))),
+        (fetched, offset, index) => {
+          if (!('text' in fetched)) return checkAndTake(fetched, offset, index);
+          let body: unknown;
+          try {
+            body = fetched.text === undefined ? undefined : parseAnswer<unknown>(fetched.text);
+          } catch {
+            return fetchPage(offset).then((page) => checkAndTake(page, offset, index));
           }
+          return checkAndTake(pageOf(body), offset, index);
         },
       );
       if (nextToTake !== offsets.length) throw fail(`internal error: ${offsets.length - nextToTake} checked pages were not taken`);

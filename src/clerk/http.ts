@@ -209,6 +209,13 @@ export interface RawResponse<T> {
   headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
+export interface RawTextResponse {
+  status: number;
+  /** The answer's text; undefined for 204 or an empty body. */
+  text: string | undefined;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
 export interface RawLimits {
   /** Largest body read (bytes). */
   maxBodyBytes: number;
@@ -242,6 +249,16 @@ function transportFor(protocol: string): { module: Pick<HttpModule, 'request'>; 
  * for duplicate keys and excessive nesting before JSON.parse.
  */
 export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal, limits: RawLimits = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES }): Promise<RawResponse<T>> {
+  const response = await rawTextAttempt(request, signal, limits);
+  return { status: response.status, body: (response.text === undefined ? undefined : parseAnswer<T>(response.text)) as T, headers: response.headers };
+}
+
+/**
+ * rawAttempt without the JSON parse: a 2xx answer's text (undefined for 204 or an empty body),
+ * every other check made. For a caller that parses later with parseAnswer (list pages: the next
+ * page is asked for before this one is parsed).
+ */
+export async function rawTextAttempt(request: RawRequest, signal: AbortSignal, limits: RawLimits = { maxBodyBytes: DEFAULT_MAX_BODY_BYTES }): Promise<RawTextResponse> {
   const headers: Record<string, string> = request.headers ? { Accept: 'application/json', 'Clerk-API-Version': CLERK_API_VERSION, ...request.headers } : { Accept: 'application/json', 'Clerk-API-Version': CLERK_API_VERSION };
   if (request.bearer) headers.Authorization = `Bearer ${request.bearer}`;
   const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
@@ -258,8 +275,7 @@ export async function rawAttempt<T>(request: RawRequest, signal: AbortSignal, li
   }
   const retryAfterHeader = response.headers['retry-after'];
   if (response.status < 200 || response.status > 299) throw failureForStatus(response.status, parseErrorMessage(text), retryAfter(typeof retryAfterHeader === 'string' ? retryAfterHeader : null));
-  if (response.status === 204 || text === '') return { status: response.status, body: undefined as T, headers: response.headers };
-  return { status: response.status, body: parseAnswer<T>(text), headers: response.headers };
+  return { status: response.status, text: response.status === 204 || text === '' ? undefined : text, headers: response.headers };
 }
 
 /** Where one request goes: node:http's options (protocol, host, port, path), or the URL itself. */
@@ -407,7 +423,7 @@ function exchange(
 }
 
 /** JSON.parse behind the same checks as files: no duplicate keys, no nesting past MAX_JSON_DEPTH. */
-function parseAnswer<T>(text: string): T {
+export function parseAnswer<T>(text: string): T {
   const problem = scanJsonText(text, { limit: 1 })[0];
   if (problem?.kind === 'too_deep') {
     throw new ClerkRequestFailure('malformed', `JSON nested deeper than ${MAX_JSON_DEPTH} levels at ${formatPath(shortPath(problem.path)) || 'the top'}`, undefined, undefined, false);

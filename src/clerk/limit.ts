@@ -31,7 +31,7 @@ export async function mapLimitThen<T, F, R>(
   items: readonly T[],
   limit: number,
   fetch: (item: T, index: number) => Promise<F>,
-  after: (fetched: F, item: T, index: number) => R,
+  after: (fetched: F, item: T, index: number) => R | Promise<R>,
 ): Promise<R[]> {
   const done: Promise<R>[] = [];
   let next = 0;
@@ -52,11 +52,16 @@ export async function mapLimitThen<T, F, R>(
       done[index] = new Promise<R>((resolve, reject) =>
         setImmediate(() => {
           if (failure) return reject(failure.error);
-          try {
-            resolve(after(fetched, items[index]!, index));
-          } catch (error) {
+          const failed = (error: unknown) => {
             fail(error);
             reject(error);
+          };
+          try {
+            const result = after(fetched, items[index]!, index);
+            if (result instanceof Promise) result.then(resolve, failed);
+            else resolve(result);
+          } catch (error) {
+            failed(error);
           }
         }),
       );
