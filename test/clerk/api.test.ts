@@ -524,6 +524,41 @@ describe('responses of the wrong shape', () => {
     }
   });
 
+  it('a later page that does not parse is asked for again the usual way: retried when malformed, reported as ever when it stays so', async () => {
+    const templates = Array.from({ length: 6 }, (_, index) => ({ object: 'jwt_template', id: `jtmp_${index}`, name: `t${index}`, claims: {}, lifetime: 60, allowed_clock_skew: 5, custom_signing_key: false, signing_algorithm: 'RS256', created_at: 1, updated_at: 1 }));
+    const page = (offset: number) => JSON.stringify({ data: templates.slice(offset, offset + 2), total_count: templates.length });
+    for (const [what, broken, times, expected] of [
+      ['cut off once', '{"data": [', 1, undefined],
+      ['a duplicate key every time', '{"data": [], "data": [], "total_count": 6}', Infinity, /the key "data" appears twice in the top-level object/],
+    ] as const) {
+      let served = 0;
+      const hits: number[] = [];
+      const server = http.createServer((req, res) => {
+        const offset = Number(new URL(req.url ?? '/', 'http://fake').searchParams.get('offset') ?? 0);
+        hits.push(offset);
+        const bad = offset === 2 && served++ < times;
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(bad ? broken : page(offset));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const client = apiFor({ CLERK_SECRET_KEY: SENTINEL, CLERK_API_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }, { ...fast, maxRetries: 2 });
+        const listing = client.listJwtTemplates();
+        if (expected === undefined) {
+          expect((await listing).map((template) => template.name), what).toEqual(templates.map((template) => template.name));
+          expect(hits.filter((offset) => offset === 2), what).toHaveLength(2);
+        } else {
+          const error = await failure(listing);
+          expect(error.message, what).toMatch(expected);
+          expect(error.message, what).toMatch(/^Clerk sent a malformed response to GET \/v1\/jwt_templates/);
+        }
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    }
+  });
+
   it('a list that ends short of total_count, or beyond the page cap, is an error', async () => {
     const role = (id: string) => ({ object: 'role', id, key: `org:${id}`, name: id, description: null, permissions: [], created_at: 1, updated_at: 1 });
     const fake = await fakeClerk({
