@@ -68,6 +68,7 @@ if (wanted('b')) {
       `    ${templates === 0 ? 'baselines/production.json' : `${templates} templates`}: ${run.requests} requests (${run.list_pages} list pages), wall ${fixed(run.wall_ms, 0)} ms, bound ${run.rounds} round(s) x 50 ms = ${run.bound_ms} ms, ratio ${fixed(run.ratio, 2)}x (goal <= 1.3x: ${verdict(run.ratio <= 1.3)}); the same run without latency ${fixed(run.zero_latency_ms, 0)} ms (CPU ${fixed(run.zero_latency_cpu_ms, 0)} ms)`,
     );
     if (run.before) console.log(`      before: wall ${fixed(run.before.wall_ms, 0)} ms = ${fixed(run.before.ratio, 2)}x; without latency ${fixed(run.before.zero_latency_ms, 0)} ms (CPU ${fixed(run.before.zero_latency_cpu_ms, 0)} ms)`);
+    console.log(`      floor: the same requests from a client that drops the answers ${fixed(run.floor_ms, 0)} ms = ${fixed(run.floor_ratio, 2)}x (the emulator's and the transport's share)`);
   }
   results.requests_per_run = results.emulated[0].requests;
   console.log(`(c) ${results.requests_per_run} Clerk API requests per drift run of baselines/production.json`);

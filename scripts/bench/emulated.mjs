@@ -1,6 +1,7 @@
 // (b) A drift run against the emulator (in another process) with a fixed latency on every request,
 // against the critical-path bound of the requests the run made; (c) requests per run.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +39,70 @@ export function roundsBound(requests, concurrency) {
   return { rounds, steps: deepest, pages: listPages };
 }
 
+/**
+ * The floor the emulator allows: the run's own requests sent again by a client that does nothing
+ * with the answers (read and dropped), in the bound's order: every first request at once, a
+ * list's later pages when its first page is back, detail reads after the lists, at most
+ * `concurrency` in flight. What this takes beyond the bound is the emulator's and the transport's
+ * (not clerkguard's), so a reader can tell how much of the ratio is left to clerkguard.
+ */
+async function replayFloor(requests, instance, concurrency) {
+  const agent = new http.Agent({ keepAlive: true });
+  const target = (request) =>
+    request.api === 'fapi'
+      ? { base: instance.CLERK_FRONTEND_API_URL, bearer: undefined }
+      : request.api === 'platform'
+        ? { base: instance.CLERK_PLATFORM_API_URL, bearer: instance.CLERK_PLATFORM_API_KEY }
+        : { base: instance.CLERK_API_URL, bearer: instance.CLERK_SECRET_KEY };
+  const send = (request) =>
+    new Promise((resolve, reject) => {
+      const { base, bearer } = target(request);
+      const url = new URL(request.path.replace(/^\//, ''), base.endsWith('/') ? base : `${base}/`);
+      for (const [key, value] of Object.entries(request.query ?? {})) for (const item of [value].flat()) url.searchParams.append(key, String(item));
+      const sent = http.get(url, { agent, headers: bearer ? { Authorization: `Bearer ${bearer}` } : {} }, (response) => {
+        response.resume();
+        response.on('end', resolve);
+      });
+      sent.on('error', reject);
+    });
+  const listOf = (request) => `${request.method} ${request.path}`;
+  const laterPages = new Map();
+  const first = [];
+  const details = [];
+  for (const request of requests) {
+    if (Number(request.query?.offset ?? 0) > 0) laterPages.set(listOf(request), [...(laterPages.get(listOf(request)) ?? []), request]);
+    else if (/^\/v1\/(jwt_templates|organization_roles|organization_permissions)\/[^/]+$/.test(request.path)) details.push(request);
+    else first.push(request);
+  }
+  const queue = [...first];
+  let inFlight = 0;
+  let listsOpen = first.filter((request) => laterPages.has(listOf(request))).length;
+  const start = performance.now();
+  await new Promise((resolve, reject) => {
+    const pump = () => {
+      if (queue.length === 0 && inFlight === 0) return resolve();
+      while (inFlight < concurrency && queue.length > 0) {
+        const request = queue.shift();
+        inFlight++;
+        send(request).then(() => {
+          inFlight--;
+          const pages = Number(request.query?.offset ?? 0) === 0 ? laterPages.get(listOf(request)) : undefined;
+          if (pages) {
+            laterPages.delete(listOf(request));
+            queue.push(...pages);
+            if (--listsOpen === 0) queue.push(...details);
+          }
+          pump();
+        }, reject);
+      }
+    };
+    if (listsOpen === 0) queue.push(...details);
+    pump();
+  });
+  agent.destroy();
+  return performance.now() - start;
+}
+
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -63,7 +128,9 @@ export async function benchEmulated(root, { templates = 0, runs = 7, compareWith
   if (templates > 0) writeFileSync(seedFile, pretty(largeBaseline(root, templates, { full: true })));
   const loaded = templates === 0 ? loadBaselineFile(seedFile) : parseBaseline(readFileSync(seedFile, 'utf8'), 'production.json');
   const concurrency = Number(process.env.CLERKGUARD_HTTP_CONCURRENCY || DEFAULT_RETRY_POLICY.concurrency);
-  const host = await startHost(root, { instances: 1, latencyMs: LATENCY_MS, environmentType: null, seedFile, rateLimit: false });
+  // The instance's own servers, not the fleet's front server: one origin either way, and the
+  // front's copying of every answer (this process's one thread, in series) is not Clerk's latency.
+  const host = await startHost(root, { instances: 1, latencyMs: LATENCY_MS, environmentType: null, seedFile, rateLimit: false, direct: true });
   try {
     const instance = host.instances[0];
     const env = { CLERK_SECRET_KEY: instance.CLERK_SECRET_KEY, CLERK_PUBLISHABLE_KEY: instance.CLERK_PUBLISHABLE_KEY, CLERK_API_URL: instance.CLERK_API_URL, CLERK_FRONTEND_API_URL: instance.CLERK_FRONTEND_API_URL, CLERK_PLATFORM_API_URL: instance.CLERK_PLATFORM_API_URL, CLERK_PLATFORM_API_KEY: instance.CLERK_PLATFORM_API_KEY, CLERK_APPLICATION_ID: instance.CLERK_APPLICATION_ID };
@@ -78,16 +145,18 @@ export async function benchEmulated(root, { templates = 0, runs = 7, compareWith
       return { ms, cpu_ms: (used.user + used.system) / 1000, status: result.report.status, requests, bound: roundsBound(requests, concurrency) };
     };
     // Round-robin: each round runs every build once, the first build alternating, so they share the load.
-    const rounds = async () => {
+    const floors = [];
+    const rounds = async ({ floor = false } = {}) => {
       const measured = builds.map(() => []);
       for (let i = 0; i < runs; i++) {
         const order = i % 2 === 0 ? builds.map((_, index) => index) : builds.map((_, index) => index).reverse();
         for (const index of order) measured[index].push(await runOnce(builds[index]));
+        if (floor) floors.push(await replayFloor(measured[0].at(-1).requests, instance, concurrency));
       }
       return measured;
     };
     for (const one of builds) await runOnce(one); // warm-up (module loading, connection setup)
-    const loadedRuns = await rounds();
+    const loadedRuns = await rounds({ floor: true });
     // The same runs without the latency: what the run costs besides waiting (clerkguard's CPU, loopback).
     await host.ask('latency-off');
     const unloadedRuns = await rounds();
@@ -103,6 +172,8 @@ export async function benchEmulated(root, { templates = 0, runs = 7, compareWith
         steps: bound.steps,
         bound_ms: bound.rounds * LATENCY_MS,
         ratio: wall / (bound.rounds * LATENCY_MS),
+        floor_ms: median(floors),
+        floor_ratio: median(floors) / (bound.rounds * LATENCY_MS),
         requests: measured[0].requests.length,
         list_pages: bound.pages,
         status: [...new Set([...measured, ...unloaded].map((run) => run.status))].join('/'),

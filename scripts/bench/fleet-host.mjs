@@ -76,7 +76,7 @@ const frontUrl = `http://127.0.0.1:${front.address().port}`;
 frontendPorts = new Set(emulators.map((emulator) => new URL(emulator.frontend_api_url).port));
 counted = new Set(emulators.map((emulator) => new URL(emulator.bapi_url).port).concat(emulators.map((emulator) => new URL(emulator.frontend_api_url).port)));
 process.stdout.write(
-  `${JSON.stringify({ instances: emulators.map((emulator, index) => ({ index, ...emulator.env(), CLERK_API_URL: frontUrl, CLERK_PLATFORM_API_URL: frontUrl })) })}\n`,
+  `${JSON.stringify({ instances: emulators.map((emulator, index) => ({ index, ...emulator.env(), ...(spec.direct ? {} : { CLERK_API_URL: frontUrl, CLERK_PLATFORM_API_URL: frontUrl }) })) })}\n`,
 );
 
 const lines = readline.createInterface({ input: process.stdin });
