@@ -216,12 +216,14 @@ export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOp
       continue;
     }
     const path: PathSegment[] = [key];
-    const names = keysInReferenceOrder(group, referenceGroup) ?? sortedKeys(group);
+    const referenceNames = keysInReferenceOrder(group, referenceGroup);
+    const names = referenceNames ?? sortedKeys(group);
     const shared: (CanonicalValue | undefined)[] = new Array<CanonicalValue | undefined>(names.length);
     let sharedCount = 0;
     for (let index = 0; index < names.length; index++) {
       const name = names[index]!;
-      const referenceEntry = getOwn(referenceGroup, name) as CanonicalValue | undefined;
+      // The reference's own names need no ownership check (an own `__proto__` is read as such).
+      const referenceEntry = (referenceNames ? referenceGroup[name] : getOwn(referenceGroup, name)) as CanonicalValue | undefined;
       const field = group[name];
       if (referenceEntry === undefined || SERVER_MANAGED_KEYS.has(name) || field === undefined) continue;
       path.push(name);
@@ -232,7 +234,7 @@ export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOp
       path.pop();
     }
     // Every entry equal and none missing: the group is the baseline's own (equal at once in the diff).
-    if (sharedCount === names.length && sharedCount === Object.keys(referenceGroup).length) {
+    if (sharedCount === names.length && sharedCount === (referenceNames ?? Object.keys(referenceGroup)).length) {
       setOwn(out, key, referenceGroup);
       continue;
     }
@@ -310,9 +312,10 @@ function matchesCanonical(value: unknown, reference: CanonicalValue, path: PathS
     kept++;
   }
   if (kept !== ownKeyCount(reference)) return false;
+  const everyKept = kept === keys.length;
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index]!;
-    if (isLeftOut(source, key, inFreeForm)) continue;
+    if (!everyKept && isLeftOut(source, key, inFreeForm)) continue;
     path.push(key);
     const same = matchesCanonical(source[key], reference[key] as CanonicalValue, path, options, inFreeForm);
     path.pop();
