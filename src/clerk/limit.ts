@@ -23,9 +23,11 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, worker:
  * Like mapLimit, but a lane is free again as soon as its `fetch` settles: `after` (the CPU work
  * on what was fetched) runs in a later turn of the event loop, once the lane has started its
  * next fetch. A request is then never held back by the checking of an earlier answer, and the
- * checking happens while later answers are on their way. Results come back in `items` order.
- * The first failure, of a fetch or of an `after`, stops new fetches and is what this rejects
- * with, once the fetches already started have settled (none is left running behind the caller).
+ * checking happens while later answers are on their way: one `after` per turn, so an answer
+ * that arrives meanwhile is read (and its lane's next request sent) between two of them, not
+ * after all of them. Results come back in `items` order. The first failure, of a fetch or of an
+ * `after`, stops new fetches and is what this rejects with, once the fetches already started
+ * have settled (none is left running behind the caller).
  */
 export async function mapLimitThen<T, F, R>(
   items: readonly T[],
@@ -39,6 +41,21 @@ export async function mapLimitThen<T, F, R>(
   const fail = (error: unknown) => {
     failure ??= { error };
   };
+  const work: (() => void)[] = [];
+  let turnBooked = false;
+  const runOne = () => {
+    const job = work.shift();
+    turnBooked = work.length > 0;
+    if (turnBooked) setImmediate(runOne);
+    job?.();
+  };
+  const later = (job: () => void) => {
+    work.push(job);
+    if (!turnBooked) {
+      turnBooked = true;
+      setImmediate(runOne);
+    }
+  };
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (!failure && next < items.length) {
       const index = next++;
@@ -50,7 +67,7 @@ export async function mapLimitThen<T, F, R>(
         return;
       }
       done[index] = new Promise<R>((resolve, reject) =>
-        setImmediate(() => {
+        later(() => {
           if (failure) return reject(failure.error);
           const failed = (error: unknown) => {
             fail(error);
