@@ -22,6 +22,7 @@ import { ANSWERS, checkAnswer, isObject, OAUTH_APPLICATION_SETTINGS_FIELDS, summ
 import {
   type AttemptHooks,
   ClerkApiError,
+  ClerkRequestFailure,
   type Endpoint,
   failureFromSdk,
   label,
@@ -32,6 +33,7 @@ import {
   realSleep,
   type RawRequest,
   type RequestCounter,
+  type ResumedRetries,
   type Sleep,
   withRetries,
 } from './http';
@@ -203,7 +205,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   // only: the limits of DESIGN.md §2 are the Backend API's, per instance).
   const budget = connection.rateLimit ? budgetFor(`${connection.apiUrl}\n${connection.secretKey}`, connection.rateLimit) : undefined;
   /** One call under the retry policy, the deadline, the caps and (Backend API) the instance's rate budget. */
-  const call = <T>(endpoint: Endpoint, run: (signal: AbortSignal) => Promise<T>): Promise<T> => {
+  const call = <T>(endpoint: Endpoint, run: (signal: AbortSignal) => Promise<T>, resume?: ResumedRetries): Promise<T> => {
     let ticket: BudgetTicket = NO_TICKET;
     const metered = budget !== undefined && endpoint.api === 'bapi';
     const hooks: AttemptHooks = {
@@ -230,6 +232,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
       sleep,
       deadlineAt,
       hooks,
+      resume,
     );
   };
 
@@ -258,10 +261,26 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   const raw = async <T>(endpoint: Endpoint, request: Omit<RawRequest, 'method' | 'path'>, path = endpoint.path): Promise<T> =>
     (await call(endpoint, (signal) => rawAttempt<T>({ ...request, method: endpoint.method, path }, signal, { maxBodyBytes: policy.maxBodyBytes }))).body;
 
-  /** A GET's 2xx answer as text, under the retry policy, for the caller to parse (parseAnswer) when it is ready to. */
-  const bapiText = async (path: string, query: RawRequest['query']): Promise<string | undefined> => {
+  /**
+   * A GET's 2xx answer as text, under the retry policy, for the caller to parse later
+   * (`parsed`): an answer that does not parse then counts as the failure of that one attempt and
+   * the retries go on from there, as when the parse is part of the attempt (bapiRaw).
+   */
+  const bapiText = async (path: string, query: RawRequest['query']): Promise<{ parsed: () => Promise<unknown> }> => {
     const endpoint = bapi('GET', path);
-    return (await call(endpoint, (signal) => rawTextAttempt({ base: connection.apiUrl, bearer: connection.secretKey, query, method: 'GET', path: endpoint.path }, signal, { maxBodyBytes: policy.maxBodyBytes }))).text;
+    const request = { base: connection.apiUrl, bearer: connection.secretKey, query, method: 'GET', path: endpoint.path };
+    const limits = { maxBodyBytes: policy.maxBodyBytes };
+    const { text } = await call(endpoint, (signal) => rawTextAttempt(request, signal, limits));
+    return {
+      parsed: async () => {
+        try {
+          return text === undefined ? undefined : parseAnswer<unknown>(text);
+        } catch (error) {
+          if (!(error instanceof ClerkRequestFailure)) throw error;
+          return (await call(endpoint, (signal) => rawAttempt<unknown>(request, signal, limits), { attempts: 1, failure: error })).body;
+        }
+      },
+    };
   };
 
   const bapiRaw = <T>(method: string, path: string, body?: unknown, query?: RawRequest['query']) =>
@@ -361,23 +380,13 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
           nextToTake++;
         }
       };
-      // A later page comes back as text: its lane asks for the next page before it is parsed. An
-      // answer that does not parse is asked for again the usual way (fetchPage: parsed within the
-      // attempt, so malformed JSON is retried, and a persistent failure is reported as ever).
+      // A later page comes back as text: its lane asks for the next page before it is parsed
+      // (an answer that does not parse fails its attempt, retried as ever: bapiText).
       await mapLimitThen(
         offsets,
         policy.concurrency,
-        (offset): Promise<{ items: unknown[]; total?: number } | { text: string | undefined }> => (offset === 0 ? Promise.resolve(first) : bapiText(path, { ...query, limit: PAGE_SIZE, offset }).then((text) => ({ text }))),
-        (fetched, offset, index) => {
-          if (!('text' in fetched)) return checkAndTake(fetched, offset, index);
-          let body: unknown;
-          try {
-            body = fetched.text === undefined ? undefined : parseAnswer<unknown>(fetched.text);
-          } catch {
-            return fetchPage(offset).then((page) => checkAndTake(page, offset, index));
-          }
-          return checkAndTake(pageOf(body), offset, index);
-        },
+        (offset): Promise<{ items: unknown[]; total?: number } | { parsed: () => Promise<unknown> }> => (offset === 0 ? Promise.resolve(first) : bapiText(path, { ...query, limit: PAGE_SIZE, offset })),
+        (fetched, offset, index) => ('parsed' in fetched ? fetched.parsed().then((body) => checkAndTake(pageOf(body), offset, index)) : checkAndTake(fetched, offset, index)),
       );
       if (nextToTake !== offsets.length) throw fail(`internal error: ${offsets.length - nextToTake} checked pages were not taken`);
       if (all.length !== total) throw fail(`listed ${all.length} items but total_count is ${total} (the list changed while it was read, or the server pages inconsistently); rerun`);

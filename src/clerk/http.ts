@@ -75,6 +75,17 @@ export interface AttemptHooks {
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * Retries of a request whose answer failed after its attempt was over (a list page is parsed
+ * after its lane asked for the next one): the attempts made so far and the last one's failure.
+ * The loop goes on from there, so the retries, the waits and the "after N attempts" of the
+ * message are what they would have been had the failure happened inside the attempt.
+ */
+export interface ResumedRetries {
+  attempts: number;
+  failure: ClerkRequestFailure;
+}
+
+/**
  * Runs `attempt` until it succeeds, a non-retryable failure occurs, or the budget is spent.
  * `attempt` receives an AbortSignal that fires at the per-request timeout, or earlier at
  * `deadlineAt` (epoch ms): no attempt and no wait runs past the client's total deadline.
@@ -87,10 +98,21 @@ export async function withRetries<T>(
   sleep: Sleep = realSleep,
   deadlineAt?: number,
   hooks: AttemptHooks = {},
+  resume?: ResumedRetries,
 ): Promise<T> {
   const policy = connection.policy;
-  let attempts = 0;
+  let attempts = resume?.attempts ?? 0;
   let last: ClerkRequestFailure | undefined;
+  if (resume) {
+    // The failed attempts' last failure decides as it would have inside the loop.
+    const failure = resume.failure;
+    if (failure.kind === 'deadline' || !failure.retryable || attempts > policy.maxRetries) throw toApiError(connection, endpoint, failure, attempts);
+    const wait = waitBefore(failure, attempts, policy);
+    if (wait === undefined) throw toApiError(connection, endpoint, failure, attempts);
+    last = failure;
+    if (deadlineAt !== undefined && Date.now() + wait >= deadlineAt) throw toApiError(connection, endpoint, deadlineFailure(failure), attempts);
+    await sleep(wait);
+  }
   for (;;) {
     if (deadlineAt !== undefined && Date.now() >= deadlineAt) throw toApiError(connection, endpoint, deadlineFailure(last), Math.max(1, attempts));
     if (hooks.admit) {

@@ -239,9 +239,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...closing, ...headers });
         res.end(text);
       };
-      const wait = deliverAt === undefined ? 0 : deliverAt - performance.now();
-      if (wait > 0) setTimeout(write, wait).unref();
-      else write();
+      // Node's timers run on a whole-millisecond clock and may fire up to a millisecond early: an
+      // answer that is early waits again, so none leaves before its delay.
+      const writeWhenDue = () => {
+        const left = deliverAt === undefined ? 0 : deliverAt - performance.now();
+        if (left > 0) {
+          setTimeout(writeWhenDue, Math.ceil(left)).unref();
+          return;
+        }
+        try {
+          write();
+        } catch {
+          res.destroy(); // as serve's own catch does for an answer that could not be written
+        }
+      };
+      writeWhenDue();
     };
 
     // Faults first: a slow or broken network is in front of everything else.

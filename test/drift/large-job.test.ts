@@ -1,7 +1,8 @@
 /**
  * `clerkguard drift` over a baseline larger than LARGE_BASELINE_BYTES takes the large-run path of
- * src/drift/job.ts: full collections between phases (`--expose-gc` for a moment) and V8's sooner
- * collections during the diff (`collectSooner`, a process-wide V8 flag). Those flags must end
+ * src/drift/job.ts: a full collection of what loading left (`--expose-gc` for a moment) and V8's
+ * sooner collections from the first request to the end of the job (`collectSooner`, a
+ * process-wide V8 flag). Those flags must end
  * with the job: the CLI saves its code cache after the command, and V8 accepts a cache only under
  * the flags it was made with. While they stayed on, every large drift saved a cache the next
  * start rejected and wrote again (and a `schedule` process kept the policy for later jobs).

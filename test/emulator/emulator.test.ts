@@ -199,7 +199,6 @@ describe('emulator', () => {
     };
     const initial = (await call(emulator, 'GET', '/v1/instance/protect')).body!.rules_enabled;
     emulator.faults.add({ kind: 'latency', method: 'GET', path: '/v1/instance/protect', ms: 300 });
-    const started = performance.now();
     const reading = call(emulator, 'GET', '/v1/instance/protect');
     await arrived('GET', 2);
     // Changed while the read waits: the read answers what was there when it arrived.
@@ -207,7 +206,6 @@ describe('emulator', () => {
     const read = await reading;
     expect(read.status).toBe(200);
     expect(read.body!.rules_enabled).toBe(initial);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
 
     emulator.faults.clear();
     emulator.faults.add({ kind: 'latency', method: 'PATCH', path: '/v1/instance/protect', ms: 300 });
