@@ -42,11 +42,18 @@ export async function mapLimitThen<T, F, R>(
     failure ??= { error };
   };
   const work: (() => void)[] = [];
+  // Backpressure: while twice `limit` fetched items wait for their `after` (a whole round of
+  // answers and the next), no lane fetches another: answers are never held unprocessed without
+  // bound when the checking is slower than the network.
+  const backlog = 2 * Math.max(1, limit);
+  const roomWaiters: (() => void)[] = [];
+  const room = (): Promise<void> | undefined => (work.length < backlog ? undefined : new Promise<void>((resolve) => roomWaiters.push(resolve)));
   let turnBooked = false;
   const runOne = () => {
     const job = work.shift();
     turnBooked = work.length > 0;
     if (turnBooked) setImmediate(runOne);
+    if (work.length < backlog) roomWaiters.shift()?.();
     job?.();
   };
   const later = (job: () => void) => {
@@ -58,6 +65,11 @@ export async function mapLimitThen<T, F, R>(
   };
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (!failure && next < items.length) {
+      const waiting = room();
+      if (waiting) {
+        await waiting;
+        continue;
+      }
       const index = next++;
       let fetched: F;
       try {

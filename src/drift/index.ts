@@ -29,7 +29,7 @@ import { assessCoverage, coverageLookup, type SourceLookup } from './coverage';
 import { canonicalize, canonicalizeInSlices, compareStrings, compileNormalizeOptions, isPlainObject, type CanonicalObject, type CompiledNormalizeOptions, type NormalizeOptions } from './normalize';
 import { compileAll, matchesAny } from './patterns';
 import { suppressionFor } from './suppress';
-import { canonicalizeSharing, diffCanonical, forEachChange, withoutPaths, type RawChange } from './tree-diff';
+import { canonicalizeSharing, diffCanonical, forEachChange, withoutPaths, type RawChange, type SharingCounts } from './tree-diff';
 import type { DriftChange, EnvironmentDrift } from './types';
 
 export * from './types';
@@ -50,6 +50,12 @@ export interface DiffBaselineOptions {
   today?: string;
   /** The baseline's canonical tree, built ahead by prepareBaseline (used when it is of this baseline's settings). */
   prepared?: PreparedBaseline;
+  /**
+   * Called between building the live side's tree and walking the diff, with the number of group
+   * entries (JWT templates, roles…) that differ from the baseline's and will be walked: the drift
+   * job collects garbage first when that walk will be large.
+   */
+  beforeWalk?: (changedEntries: number) => void;
 }
 
 /** The baseline's side of diffBaseline, which needs nothing from Clerk. */
@@ -135,7 +141,9 @@ export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: 
   const compiled = compileNormalizeOptions();
   const declared = options.prepared?.settings === baseline.settings ? options.prepared.declared : canonicalize(baseline.settings, compiled);
   // Live entries equal to the baseline's are the baseline's own (canonicalizeSharing): compared once, never copied.
-  const observed = canonicalizeSharing(live.settings, compiled, declared);
+  const counts: SharingCounts = { copied: 0 };
+  const observed = canonicalizeSharing(live.settings, compiled, declared, counts);
+  options.beforeWalk?.(counts.copied);
   const sourceOf = coverageLookup(live.coverage);
   const assessment = assessCoverage(declared, live.coverage, sourceOf);
   const unverifiedPaths = assessment.unverified.map((entry) => entry.segments);

@@ -85,6 +85,9 @@ function anyLarge(baselines: readonly LoadedBaseline[]): boolean {
   return baselines.some((loaded) => loaded.text.length > LARGE_BASELINE_BYTES);
 }
 
+/** Changed group entries (JWT templates, roles…) above which a large run collects before the diff walks them. */
+const LARGE_WALK_ENTRIES = 1_000;
+
 /** Baselines whose loading garbage a drift job has collected already. */
 const collectedAfterLoading = new WeakSet<LoadedBaseline>();
 
@@ -124,7 +127,15 @@ async function driftJob(options: DriftJobOptions, large: boolean): Promise<Drift
     if (live.instance_id) read.push(live.instance_id);
     return live;
   };
-  const report = await runDrift(options.baselines, exporter, { strict: options.strict ?? false, today: options.today, now: options.now });
+  const report = await runDrift(options.baselines, exporter, {
+    strict: options.strict ?? false,
+    today: options.today,
+    now: options.now,
+    // A diff that walks many changed entries (150,000 unmanaged fields: tens of MiB of json-diff's
+    // answer and of changes) starts from a collected heap: the answers' copies are gone before it
+    // adds its own. A run whose live settings are mostly the baseline's walks little and pays nothing.
+    ...(large ? { beforeWalk: (changed: number) => changed > LARGE_WALK_ENTRIES && collectGarbage() } : {}),
+  });
   if (options.application) await addApplicationEvidence(report, options.baselines, options.application, options.today);
   if (options.discover) {
     report.discovery = await options.discover.run(read);

@@ -17,6 +17,8 @@ export interface RunDriftOptions {
   strict?: boolean;
   today: string;
   now: Date;
+  /** diffBaseline's `beforeWalk`, per environment. */
+  beforeWalk?: (changedEntries: number) => void;
 }
 
 export async function runDrift(baselines: readonly LoadedBaseline[], exporter: LiveExporter, options: RunDriftOptions): Promise<DriftReport> {
@@ -43,7 +45,7 @@ async function driftOne(loaded: LoadedBaseline, exporter: LiveExporter, options:
     return errorDrift(loaded, { message: `the live export is for environment "${held.live.environment}", not "${loaded.baseline.environment}"` });
   }
   const prepared = await preparing;
-  return diffBaseline(loaded, handOver(held), { strict: options.strict ?? false, today: options.today, ...(prepared ? { prepared } : {}) });
+  return diffBaseline(loaded, handOver(held), { strict: options.strict ?? false, today: options.today, ...(prepared ? { prepared } : {}), ...(options.beforeWalk ? { beforeWalk: options.beforeWalk } : {}) });
 }
 
 /**

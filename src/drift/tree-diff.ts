@@ -189,6 +189,11 @@ function diffTreeMembers(value: CanonicalValue, path: PathSegment[], options: Co
   return members;
 }
 
+/** What canonicalizeSharing could not share: group entries built as copies (each one the diff walks). */
+export interface SharingCounts {
+  copied: number;
+}
+
 /**
  * canonicalize(value), except that a group's entry (one JWT template, one role: the second level
  * of the settings) whose canonical form diffs equal to `reference`'s entry of the same name IS
@@ -204,7 +209,7 @@ function diffTreeMembers(value: CanonicalValue, path: PathSegment[], options: Co
  * both sides, so it is never reported whole (test/drift/canonicalize-sharing.test.ts holds the
  * trees and the changes equal to canonicalize's).
  */
-export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOptions, reference: CanonicalObject): CanonicalObject {
+export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOptions, reference: CanonicalObject, counts?: SharingCounts): CanonicalObject {
   // A free-form pattern could match a group or an entry: then no entry is shared.
   if (!isPlainObject(value) || options.freeFormMinDepth < 3) return canonicalize(value, options);
   const out: Record<string, unknown> = {};
@@ -238,6 +243,7 @@ export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOp
       setOwn(out, key, referenceGroup);
       continue;
     }
+    if (counts) counts.copied += names.length - sharedCount;
     const canonicalGroup: Record<string, unknown> = {};
     for (let index = 0; index < names.length; index++) {
       const entry = shared[index];

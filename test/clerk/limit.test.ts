@@ -56,6 +56,32 @@ describe('mapLimitThen', () => {
     expect(run.events).toEqual(['fetch 1', 'fetch 2', 'after 1', 'fetch 3', 'after 2', 'after 3']);
   });
 
+  it('holds at most twice `limit` fetched items waiting for their work when the work is slower than the fetches', async () => {
+    let waiting = 0;
+    let peak = 0;
+    const items = Array.from({ length: 80 }, (_, index) => index);
+    const results = await mapLimitThen(
+      items,
+      3,
+      async (item) => {
+        await tick(0);
+        waiting++;
+        peak = Math.max(peak, waiting);
+        return item;
+      },
+      (item) => {
+        waiting--;
+        // Slow work, done synchronously: fetches keep completing meanwhile.
+        const until = Date.now() + 1;
+        while (Date.now() < until);
+        return item;
+      },
+    );
+    expect(results).toEqual(items);
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(2 * 3 + 3);
+  });
+
   it.each([
     ['a fetch', (run: ReturnType<typeof recorder>) => run.failFetch(5), /fetch 5 failed/],
     ['the work on a page', (run: ReturnType<typeof recorder>) => run.failAfter(5), /after 5 failed/],
