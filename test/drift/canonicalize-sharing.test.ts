@@ -149,4 +149,17 @@ describe('canonicalizeSharing equals canonicalize for the diff', () => {
     expect(shared.g!.s).toEqual({ a: true });
     expect(diffCanonical(reference, shared as CanonicalObject, CUSTOM).map((change) => `${change.kind} ${change.path.join('.')}`)).toEqual(['changed jwt_templates.b.lifetime']);
   });
+
+  test('counts the group entries it could not share (what the diff will walk; a large drift collects first when they are many)', () => {
+    const baseline = { jwt_templates: { a: { claims: {}, lifetime: 60 }, b: { claims: {}, lifetime: 60 }, c: { claims: {}, lifetime: 60 } }, session: { x: 1 } };
+    const reference = canonicalize(baseline, DEFAULT);
+    const count = (live: unknown) => {
+      const counts = { copied: 0 };
+      canonicalizeSharing(live, DEFAULT, reference, counts);
+      return counts.copied;
+    };
+    expect(count(structuredClone(baseline))).toBe(0);
+    expect(count({ ...baseline, jwt_templates: { ...baseline.jwt_templates, b: { claims: {}, lifetime: 61 }, d: { claims: {}, lifetime: 60 } } })).toBe(2);
+    expect(count({ ...baseline, jwt_templates: { a: { claims: {}, lifetime: 60, extra: true }, b: { claims: { aud: 'x' }, lifetime: 60 }, c: { claims: {}, lifetime: 1 } } })).toBe(3);
+  });
 });
