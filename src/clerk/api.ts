@@ -514,10 +514,8 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
         '/jwt_templates',
         ANSWERS.jwtTemplate,
         { paginated: true },
-        (item) => {
-          const template = jwtTemplateFromWire(item);
-          return toValue ? toValue(template) : (template as U);
-        },
+        // `toValue` reads the answer's item as checked (its unknown fields too): no copy per template.
+        (item) => (toValue ? toValue(item) : (jwtTemplateFromWire(item) as U)),
         onTaken,
       );
     },
