@@ -103,16 +103,17 @@ export async function withRetries<T>(
   const policy = connection.policy;
   let attempts = resume?.attempts ?? 0;
   let last: ClerkRequestFailure | undefined;
-  if (resume) {
-    // The failed attempts' last failure decides as it would have inside the loop.
-    const failure = resume.failure;
+  /** After a failed attempt: the error (not retryable, out of retries, or no time left for the wait), else the wait. */
+  const waitToRetry = async (failure: ClerkRequestFailure): Promise<void> => {
     if (failure.kind === 'deadline' || !failure.retryable || attempts > policy.maxRetries) throw toApiError(connection, endpoint, failure, attempts);
     const wait = waitBefore(failure, attempts, policy);
     if (wait === undefined) throw toApiError(connection, endpoint, failure, attempts);
     last = failure;
     if (deadlineAt !== undefined && Date.now() + wait >= deadlineAt) throw toApiError(connection, endpoint, deadlineFailure(failure), attempts);
     await sleep(wait);
-  }
+  };
+  // The failed attempts' last failure decides as it would have inside the loop.
+  if (resume) await waitToRetry(resume.failure);
   for (;;) {
     if (deadlineAt !== undefined && Date.now() >= deadlineAt) throw toApiError(connection, endpoint, deadlineFailure(last), Math.max(1, attempts));
     if (hooks.admit) {
@@ -139,12 +140,7 @@ export async function withRetries<T>(
       hooks.settled?.();
       const failure = error instanceof ClerkRequestFailure ? error : new ClerkRequestFailure('network', describeCause(error));
       if (failure.kind === 'rate_limited') hooks.onRateLimited?.(failure.retryAfterSeconds === undefined ? undefined : failure.retryAfterSeconds * 1000 * policy.retryAfterScale);
-      if (failure.kind === 'deadline' || !failure.retryable || attempts > policy.maxRetries) throw toApiError(connection, endpoint, failure, attempts);
-      const wait = waitBefore(failure, attempts, policy);
-      if (wait === undefined) throw toApiError(connection, endpoint, failure, attempts);
-      last = failure;
-      if (deadlineAt !== undefined && Date.now() + wait >= deadlineAt) throw toApiError(connection, endpoint, deadlineFailure(failure), attempts);
-      await sleep(wait);
+      await waitToRetry(failure);
     }
   }
 }
