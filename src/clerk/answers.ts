@@ -308,53 +308,61 @@ export function checkAnswer(fields: readonly AnswerField[], answer: unknown): An
   return result;
 }
 
-/** A field's path split once: every item of a 50,000-item list is checked against the same fields. */
-const fieldPaths = new WeakMap<AnswerField, { parent: readonly string[]; name: string; under: string }>();
-function pathOf(field: AnswerField): { parent: readonly string[]; name: string; under: string } {
-  let known = fieldPaths.get(field);
-  if (!known) {
-    const segments = field.path.split('.');
-    known = { parent: segments.slice(0, -1), name: segments[segments.length - 1]!, under: `${field.path}.` };
-    fieldPaths.set(field, known);
+interface FieldPlan {
+  field: AnswerField;
+  parent: readonly string[];
+  name: string;
+  under: string;
+}
+
+/** The fields' paths split once per list of fields: every item of a 50,000-item list is checked against the same fields. */
+const plans = new WeakMap<readonly AnswerField[], readonly FieldPlan[]>();
+function planOf(fields: readonly AnswerField[]): readonly FieldPlan[] {
+  let plan = plans.get(fields);
+  if (!plan) {
+    plan = fields.map((field) => {
+      const segments = field.path.split('.');
+      return { field, parent: segments.slice(0, -1), name: segments[segments.length - 1]!, under: `${field.path}.` };
+    });
+    plans.set(fields, plan);
   }
-  return known;
+  return plan;
 }
 
 function checkFields(fields: readonly AnswerField[], root: Record<string, unknown>, prefix: string, result: AnswerCheck): void {
   // Paths (with a trailing ".") whose fields below are not looked at; the words for a field are
   // built only when something is reported about it.
-  const skipped: string[] = [];
-  for (const field of fields) {
-    if (skipped.length > 0 && skipped.some((under) => field.path.startsWith(under))) continue;
-    const { parent: parentPath, name, under } = pathOf(field);
+  let skipped: string[] | undefined;
+  for (const { field, parent: parentPath, name, under } of planOf(fields)) {
+    if (skipped !== undefined && skipped.some((path) => field.path.startsWith(path))) continue;
     const parent = parentPath.length === 0 ? root : lookup(root, parentPath);
     // A parent that is absent or malformed has been reported (or gapped) already.
     if (!isObject(parent)) {
-      skipped.push(under);
+      (skipped ??= []).push(under);
       continue;
     }
     if (!Object.prototype.hasOwnProperty.call(parent, name) || parent[name] === undefined) {
       if (field.presence === 'required') result.problems.push(`${prefix}${field.path} is missing${field.basis === 'spec' ? ' (required by Clerk\'s API spec)' : ' (clerkguard needs it)'}`);
       else if (field.feeds) result.gaps.push({ field: `${prefix}${field.path}`, reason: 'absent', feeds: field.feeds });
-      skipped.push(under);
+      (skipped ??= []).push(under);
       continue;
     }
     const value = parent[name];
     if (value === null) {
       if (!field.nullable) result.problems.push(`${prefix}${field.path} is null, expected ${typeWords(field.type)}`);
-      skipped.push(under);
+      (skipped ??= []).push(under);
       continue;
     }
     if (!hasType(value, field.type)) {
       result.problems.push(`${prefix}${field.path} is ${describe(value)}, expected ${typeWords(field.type)}${field.nullable ? ' or null' : ''}`);
-      skipped.push(under);
+      (skipped ??= []).push(under);
       continue;
     }
     if (field.enum) {
       const unknown = (Array.isArray(value) ? (value as string[]) : [value as string]).find((item) => !field.enum!.includes(item));
       if (unknown !== undefined) {
         result.gaps.push({ field: `${prefix}${field.path}`, reason: 'unknown_value', value: unknown, feeds: field.feeds ?? [] });
-        skipped.push(under);
+        (skipped ??= []).push(under);
         continue;
       }
     }

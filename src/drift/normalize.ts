@@ -139,6 +139,8 @@ export async function canonicalizeInSlices(
 ): Promise<CanonicalObject> {
   // A free-form pattern could match the root or a group: then the plain walk, all at once.
   if (!isPlainObject(value) || options.freeFormMinDepth < 2) return canonicalize(value, options);
+  // Started beside the export: its first requests go out before the first slice.
+  await pause();
   let sliceStart = performance.now();
   const out: Record<string, unknown> = {};
   for (const key of sortedKeys(value)) {
