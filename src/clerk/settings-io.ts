@@ -146,13 +146,13 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
   addSensitive('keys.secret_key', { present: true, fingerprint: fingerprint(api.connection.secretKey) });
   // The templates' record is filled in list order as pages are taken, while later ones are on their way.
   const jwtTemplates = nullRecord<JwtTemplate>();
+  let templatesTaken = 0;
   let everyTemplateChecked = true;
   const takeTemplate = (template: ReturnType<typeof modelledTemplate>) => {
     if (Object.prototype.hasOwnProperty.call(jwtTemplates, template.name)) throw duplicateName(api, 'GET /v1/jwt_templates', 'JWT templates', template.name);
     jwtTemplates[template.name] = template.model;
-    // A boolean (the answer's schema requires one): { present } is exactly what the check would make of it.
-    if (typeof template.customSigningKey === 'boolean') sensitive[template.signingKeyPath] = { present: template.customSigningKey };
-    else addSensitive(template.signingKeyPath, { present: template.customSigningKey });
+    templatesTaken++;
+    addSensitive(template.signingKeyPath, { present: template.customSigningKey });
     if (!template.checked || template.name.length === 0) everyTemplateChecked = false;
   };
   // Lists first: their later pages can only follow their first, so those go out first. Every
@@ -232,7 +232,7 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     else coverage['organizations.role_sets'] = 'unverified';
   }
 
-  if (Object.keys(jwtTemplates).length !== got.jwtTemplates.length) throw new ClerkguardError(`internal error: ${got.jwtTemplates.length} JWT templates listed, ${Object.keys(jwtTemplates).length} taken`);
+  if (templatesTaken !== got.jwtTemplates.length) throw new ClerkguardError(`internal error: ${got.jwtTemplates.length} JWT templates listed, ${templatesTaken} taken`);
   settings.jwt_templates = jwtTemplates;
   coverage.jwt_templates = 'bapi';
 

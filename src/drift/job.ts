@@ -134,7 +134,13 @@ async function driftJob(options: DriftJobOptions, large: boolean): Promise<Drift
     // A diff that walks many changed entries (150,000 unmanaged fields: tens of MiB of json-diff's
     // answer and of changes) starts from a collected heap: the answers' copies are gone before it
     // adds its own. A run whose live settings are mostly the baseline's walks little and pays nothing.
-    ...(large ? { beforeWalk: (changed: number) => changed > LARGE_WALK_ENTRIES && collectGarbage() } : {}),
+    ...(large
+      ? {
+          beforeWalk: (changed: number) => {
+            if (changed > LARGE_WALK_ENTRIES) collectGarbage();
+          },
+        }
+      : {}),
   });
   if (options.application) await addApplicationEvidence(report, options.baselines, options.application, options.today);
   if (options.discover) {
