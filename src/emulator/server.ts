@@ -176,6 +176,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
+  // Reads slowed by a latency fault are worked out in a later turn, one per turn: this one
+  // process then notes the arrival (and so the due time) of every request of a burst before it
+  // builds any answer, as a server that handles requests in parallel would, instead of adding
+  // the building of each page before it to a request's latency. Anything else that touches the
+  // state (any other request, an admin call, applySettings) first works out every read still
+  // waiting, in order of arrival: a read still answers the state as it was when it arrived.
+  const deferredReads: (() => void)[] = [];
+  let readTurnBooked = false;
+  const workOutOneRead = () => {
+    const job = deferredReads.shift();
+    readTurnBooked = deferredReads.length > 0;
+    if (readTurnBooked) setImmediate(workOutOneRead);
+    job?.();
+  };
+  const deferRead = (job: () => void) => {
+    deferredReads.push(job);
+    if (!readTurnBooked) {
+      readTurnBooked = true;
+      setImmediate(workOutOneRead);
+    }
+  };
+  const workOutWaitingReads = () => {
+    while (deferredReads.length > 0) deferredReads.shift()!();
+  };
+
   // The body is read last: after the route, the key and the rate limit are checked, and only
   // up to maxBodyBytes. An unauthenticated or oversized upload is answered (and the connection
   // closed) without being buffered.
@@ -228,16 +253,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (body !== undefined) record.response = body;
       // An unread request body is not drained: the connection closes after this answer.
       const closing: Record<string, string> = !bodyRead && hasBody(req) ? { Connection: 'close' } : {};
-      const text = status === 204 || body === undefined ? undefined : JSON.stringify(body);
+      // Encoded once, now: an answer held by a latency fault leaves as bytes ready to write.
+      const bytes = status === 204 || body === undefined ? undefined : Buffer.from(JSON.stringify(body));
       const write = () => {
-        if (text === undefined) {
+        if (bytes === undefined) {
           res.writeHead(status, { ...closing, ...headers });
           res.end();
           return;
         }
         // Exactly "application/json": @clerk/backend parses only that content type as JSON.
-        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...closing, ...headers });
-        res.end(text);
+        res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': bytes.length, ...closing, ...headers });
+        res.end(bytes);
       };
       // Node's timers run on a whole-millisecond clock and may fire up to a millisecond early: an
       // answer that is early waits again, so none leaves before its delay.
@@ -310,16 +336,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (bodyText !== '' && record.body === undefined) {
       return send(400, clerkError('malformed_request_body', 'malformed request body', 'The request body is not valid JSON, repeats a key, or nests deeper than 64 levels.'));
     }
-    try {
-      const result = route.handle({ state, params, query: url.searchParams, body: record.body, headers: req.headers });
-      send(result.status, result.body, result.headers);
-    } catch (error) {
-      if (error instanceof HttpError) return send(error.status, error.body);
-      send(500, clerkError('internal_clerk_error', 'internal error', error instanceof Error ? error.message : String(error)));
-    }
+    const handle = () => {
+      try {
+        const result = route.handle({ state, params, query: url.searchParams, body: record.body, headers: req.headers });
+        send(result.status, result.body, result.headers);
+      } catch (error) {
+        if (error instanceof HttpError) return send(error.status, error.body);
+        send(500, clerkError('internal_clerk_error', 'internal error', error instanceof Error ? error.message : String(error)));
+      }
+    };
+    if (deliverAt !== undefined) return deferRead(handle);
+    workOutWaitingReads();
+    handle();
   };
 
   const admin = (req: http.IncomingMessage, res: http.ServerResponse, url: URL, method: string, bodyText: string) => {
+    workOutWaitingReads();
     const reply = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
       res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
@@ -403,7 +435,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       CLERK_PLATFORM_API_KEY: info.platform_api_key,
       CLERK_APPLICATION_ID: info.application_id,
     }),
-    applySettings: (settings: Settings) => applySettings(state, settings),
+    applySettings: (settings: Settings) => {
+      workOutWaitingReads();
+      applySettings(state, settings);
+    },
     close: async () => {
       await Promise.all([closeServer(backend), closeServer(frontend)]);
     },

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -215,6 +216,35 @@ describe('emulator', () => {
     expect((await call(emulator, 'GET', '/v1/instance/protect')).body!.rules_enabled).toBe(!initial);
     expect((await writing).status).toBe(200);
     expect((await call(emulator, 'GET', '/v1/instance/protect')).body!.rules_enabled).toBe(initial);
+  });
+
+  it('works out a held read before any request behind it changes the state, even one read in the same burst', async () => {
+    const emulator = await emulatorFor();
+    const initial = (await call(emulator, 'GET', '/v1/instance/protect')).body!.rules_enabled as boolean;
+    emulator.faults.add({ kind: 'latency', method: 'GET', path: '/v1/instance/protect', ms: 200 });
+    // Both requests in one TCP write (HTTP/1.1 pipelining): the server reads them in one go, so the
+    // write is handled in the same turn as the read's arrival, before the read's answer is built.
+    const { port } = new URL(emulator.bapi_url);
+    const patch = JSON.stringify({ rules_enabled: !initial });
+    const auth = `Authorization: Bearer ${emulator.secret_key}\r\nHost: 127.0.0.1\r\n`;
+    const answers = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write(
+          `GET /v1/instance/protect HTTP/1.1\r\n${auth}\r\n` +
+            `PATCH /v1/instance/protect HTTP/1.1\r\n${auth}Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(patch)}\r\nConnection: close\r\n\r\n${patch}`,
+        );
+      });
+      let text = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (text += chunk));
+      socket.on('end', () => resolve(text));
+      socket.on('error', reject);
+    });
+    const bodies = [...answers.matchAll(/\r\n\r\n(\{[^\r]*?\})(?=HTTP\/1\.1|$)/g)].map((match) => JSON.parse(match[1]!) as { rules_enabled: boolean });
+    expect(answers.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
+    expect(bodies.map((body) => body.rules_enabled)).toEqual([initial, !initial]);
+    emulator.faults.clear();
+    expect((await call(emulator, 'GET', '/v1/instance/protect')).body!.rules_enabled).toBe(!initial);
   });
 
   it('serves FAPI /v1/environment on the host inside the publishable key', async () => {
