@@ -265,12 +265,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': bytes.length, ...closing, ...headers });
         res.end(bytes);
       };
-      // Node's timers run on a whole-millisecond clock and may fire up to a millisecond early: an
-      // answer that is early waits again, so none leaves before its delay.
+      // Node's timers run on a whole-millisecond clock and fire up to a millisecond early or late:
+      // a timer brings an answer to within two milliseconds of its time, and the last stretch is
+      // waited turn by turn, so it leaves neither before its delay nor a millisecond or two after.
       const writeWhenDue = () => {
         const left = deliverAt === undefined ? 0 : deliverAt - performance.now();
+        if (left >= 2) {
+          setTimeout(writeWhenDue, Math.floor(left) - 1).unref();
+          return;
+        }
         if (left > 0) {
-          setTimeout(writeWhenDue, Math.ceil(left)).unref();
+          // Not unref'd: an unref'd immediate lets the loop block in poll, far past its time.
+          setImmediate(writeWhenDue);
           return;
         }
         try {
