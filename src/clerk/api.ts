@@ -200,12 +200,12 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
   // stay within the policy's concurrency.
   const clientLimit = createLimiter(policy.concurrency);
   // …and within the process-wide cap, counted as in flight (src/clerk/budget.ts).
-  const limit = <T>(task: () => Promise<T>): Promise<T> => clientLimit(() => withGlobalSlot(policy.globalConcurrency, task));
+  const limit = <T>(task: () => Promise<T>, ahead?: boolean): Promise<T> => clientLimit(() => withGlobalSlot(policy.globalConcurrency, task), ahead);
   // Every client of the same instance in this process draws from one rate budget (Backend API
   // only: the limits of DESIGN.md §2 are the Backend API's, per instance).
   const budget = connection.rateLimit ? budgetFor(`${connection.apiUrl}\n${connection.secretKey}`, connection.rateLimit) : undefined;
   /** One call under the retry policy, the deadline, the caps and (Backend API) the instance's rate budget. */
-  const call = <T>(endpoint: Endpoint, run: (signal: AbortSignal) => Promise<T>, resume?: ResumedRetries): Promise<T> => {
+  const call = <T>(endpoint: Endpoint, run: (signal: AbortSignal) => Promise<T>, resume?: ResumedRetries, ahead = false): Promise<T> => {
     let ticket: BudgetTicket = NO_TICKET;
     const metered = budget !== undefined && endpoint.api === 'bapi';
     const hooks: AttemptHooks = {
@@ -227,7 +227,7 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
           // The request counts against the budget from the moment it goes out, not from its grant.
           if (!signal.aborted) ticket.sent();
           return run(signal);
-        }),
+        }, ahead),
       counter,
       sleep,
       deadlineAt,
@@ -262,22 +262,23 @@ export function createClerkApi(connection: ClerkConnection, options: ClerkApiOpt
     (await call(endpoint, (signal) => rawAttempt<T>({ ...request, method: endpoint.method, path }, signal, { maxBodyBytes: policy.maxBodyBytes }))).body;
 
   /**
-   * A GET's 2xx answer as text, under the retry policy, for the caller to parse later
-   * (`parsed`): an answer that does not parse then counts as the failure of that one attempt and
-   * the retries go on from there, as when the parse is part of the attempt (bapiRaw).
+   * A list's later page: a GET's 2xx answer as text, under the retry policy, for the caller to
+   * parse later (`parsed`): an answer that does not parse then counts as the failure of that one
+   * attempt and the retries go on from there, as when the parse is part of the attempt (bapiRaw).
+   * It goes ahead of single reads waiting for a slot (createLimiter).
    */
   const bapiText = async (path: string, query: RawRequest['query']): Promise<{ parsed: () => Promise<unknown> }> => {
     const endpoint = bapi('GET', path);
     const request = { base: connection.apiUrl, bearer: connection.secretKey, query, method: 'GET', path: endpoint.path };
     const limits = { maxBodyBytes: policy.maxBodyBytes };
-    const { text } = await call(endpoint, (signal) => rawTextAttempt(request, signal, limits));
+    const { text } = await call(endpoint, (signal) => rawTextAttempt(request, signal, limits), undefined, true);
     return {
       parsed: async () => {
         try {
           return text === undefined ? undefined : parseAnswer<unknown>(text);
         } catch (error) {
           if (!(error instanceof ClerkRequestFailure)) throw error;
-          return (await call(endpoint, (signal) => rawAttempt<unknown>(request, signal, limits), { attempts: 1, failure: error })).body;
+          return (await call(endpoint, (signal) => rawAttempt<unknown>(request, signal, limits), { attempts: 1, failure: error }, true)).body;
         }
       },
     };

@@ -106,19 +106,23 @@ export async function mapLimitThen<T, F, R>(
 /**
  * A shared cap on work in flight: every HTTP attempt of one API client runs inside it, so
  * nested fan-outs (parallel reads, each paging in parallel) never exceed the policy's limit.
+ * A task marked `ahead` takes the next free slot before the tasks waiting without the mark
+ * (each kind in order of arrival): a list's later pages, whose answers cost most to check after
+ * they arrive, go before single reads, so the last round of a run holds the small answers.
  */
-export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+export function createLimiter(limit: number): <T>(task: () => Promise<T>, ahead?: boolean) => Promise<T> {
   let active = 0;
   const waiting: (() => void)[] = [];
+  const waitingAhead: (() => void)[] = [];
   const max = Math.max(1, limit);
-  return async <T>(task: () => Promise<T>): Promise<T> => {
+  return async <T>(task: () => Promise<T>, ahead = false): Promise<T> => {
     // A finishing task hands its slot straight to the next waiter, so `active` never exceeds max.
-    if (active >= max) await new Promise<void>((resolve) => waiting.push(resolve));
+    if (active >= max) await new Promise<void>((resolve) => (ahead ? waitingAhead : waiting).push(resolve));
     else active++;
     try {
       return await task();
     } finally {
-      const next = waiting.shift();
+      const next = waitingAhead.shift() ?? waiting.shift();
       if (next) next();
       else active--;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapLimitThen } from '../../src/clerk/limit';
+import { createLimiter, mapLimitThen } from '../../src/clerk/limit';
 
 const tick = (ms = 0) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -96,5 +96,56 @@ describe('mapLimitThen', () => {
     // Nothing starts after the rejection either.
     await tick(20);
     expect(run.events.filter((event) => event.startsWith('fetch')).length).toBe(started);
+  });
+});
+
+describe('createLimiter', () => {
+  it('never runs more than its limit; a task marked ahead takes the next free slot before earlier unmarked waiters, each kind in order', async () => {
+    const limit = createLimiter(2);
+    const started: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const releases = new Map<string, () => void>();
+    const task = (name: string) => () =>
+      new Promise<string>((resolve) => {
+        started.push(name);
+        running++;
+        peak = Math.max(peak, running);
+        releases.set(name, () => {
+          running--;
+          resolve(name);
+        });
+      });
+    const done = [
+      limit(task('a')),
+      limit(task('b')),
+      limit(task('single 1')),
+      limit(task('single 2')),
+      limit(task('page 1'), true),
+      limit(task('page 2'), true),
+    ];
+    await tick();
+    expect(started).toEqual(['a', 'b']);
+    for (const name of ['a', 'b', 'page 1', 'page 2', 'single 1', 'single 2']) {
+      releases.get(name)!();
+      await tick();
+    }
+    expect(started).toEqual(['a', 'b', 'page 1', 'page 2', 'single 1', 'single 2']);
+    expect(await Promise.all(done)).toEqual(['a', 'b', 'single 1', 'single 2', 'page 1', 'page 2']);
+    expect(peak).toBe(2);
+  });
+
+  it('hands a failed task\'s slot on, and a task marked ahead with a free slot starts at once', async () => {
+    const limit = createLimiter(1);
+    const order: string[] = [];
+    const failing = limit(async () => {
+      order.push('failing');
+      throw new Error('no');
+    });
+    const next = limit(async () => void order.push('next'), true);
+    await expect(failing).rejects.toThrow('no');
+    await next;
+    await limit(async () => void order.push('alone'), true);
+    expect(order).toEqual(['failing', 'next', 'alone']);
   });
 });
