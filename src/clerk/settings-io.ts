@@ -126,6 +126,11 @@ export interface ReadOptions {
    * Either way secrets are replaced by presence + fingerprint (platform-secrets.ts).
    */
   platformConfig?: Readonly<Record<string, Record<string, unknown>>>;
+  /**
+   * Gets each JWT template in export shape as it is taken from its page, in list order, while
+   * later pages are on their way (a drift matches it against the baseline then: drift/early.ts).
+   */
+  onJwtTemplate?: (name: string, template: JwtTemplate) => void;
 }
 
 /** Reads every group the APIs expose. Throws ClerkguardError (ClerkApiError) on any failed read. */
@@ -154,6 +159,7 @@ export async function readSettings(api: ClerkApi, options: ReadOptions = {}): Pr
     templatesTaken++;
     addSensitive(template.signingKeyPath, { present: template.customSigningKey });
     if (!template.checked || template.name.length === 0) everyTemplateChecked = false;
+    options.onJwtTemplate?.(template.name, template.model);
   };
   // Lists first: their later pages can only follow their first, so those go out first. Every
   // read starts at once; the client's own cap (api.ts) decides how many requests are in flight.

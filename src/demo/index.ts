@@ -60,7 +60,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const job = (outDir?: string) =>
       runDriftJob({
         baselines: [loaded],
-        exporter: (item) => exportLive(item, { env: { ...emulator.env() }, now: options.now }),
+        exporter: (item, listener) => exportLive(item, { env: { ...emulator.env() }, now: options.now, ...(listener ? { onJwtTemplate: listener.jwtTemplate } : {}) }),
         today: options.today,
         now: options.now,
         ...(outDir ? { outDir, slackPreview: true } : {}),

@@ -25,6 +25,7 @@ import type { EvidenceSource, Settings } from '../settings/model';
 import { formatPath, type JsonPath } from '../settings/paths';
 import type { LiveExport } from '../export/types';
 import { classifyChange, type ClassifyContext } from './classify';
+import type { EarlyMatches } from './early';
 import { assessCoverage, coverageLookup, type SourceLookup } from './coverage';
 import { canonicalize, canonicalizeInSlices, compareStrings, compileNormalizeOptions, isPlainObject, type CanonicalObject, type CompiledNormalizeOptions, type NormalizeOptions } from './normalize';
 import { compileAll, matchesAny } from './patterns';
@@ -56,6 +57,8 @@ export interface DiffBaselineOptions {
    * job collects garbage first when that walk will be large.
    */
   beforeWalk?: (changedEntries: number) => void;
+  /** JWT templates matched against the prepared tree while the export read them (early.ts). */
+  early?: EarlyMatches;
 }
 
 /** The baseline's side of diffBaseline, which needs nothing from Clerk. */
@@ -138,11 +141,13 @@ function valueAt(tree: unknown, segments: JsonPath): unknown {
 export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: DiffBaselineOptions = {}): EnvironmentDrift {
   const { baseline } = loaded;
   const today = options.today ?? todayIso();
-  const compiled = compileNormalizeOptions();
+  // The early matches' options are compileNormalizeOptions()'s, as here: the same object, so their answers count.
+  const compiled = options.early?.options ?? compileNormalizeOptions();
   const declared = options.prepared?.settings === baseline.settings ? options.prepared.declared : canonicalize(baseline.settings, compiled);
   // Live entries equal to the baseline's are the baseline's own (canonicalizeSharing): compared once, never copied.
   const counts: SharingCounts = { copied: 0 };
-  const observed = canonicalizeSharing(live.settings, compiled, declared, counts);
+  options.early?.close();
+  const observed = canonicalizeSharing(live.settings, compiled, declared, counts, options.early?.decided);
   options.beforeWalk?.(counts.copied);
   const sourceOf = coverageLookup(live.coverage);
   const assessment = assessCoverage(declared, live.coverage, sourceOf);

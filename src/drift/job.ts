@@ -115,8 +115,8 @@ async function driftJob(options: DriftJobOptions, large: boolean): Promise<Drift
   // at 50,000 templates, all of it after the waiting). Set before the collection below, whose
   // survivors set the next limit.
   if (large) collectSooner();
-  const exporter: LiveExporter = async (loaded) => {
-    const exporting = options.exporter(loaded);
+  const exporter: LiveExporter = async (loaded, listener) => {
+    const exporting = options.exporter(loaded, listener);
     if (!collected) {
       exporting.catch(() => undefined); // a failure is awaited (and reported) below, not unhandled while collecting
       collected = true;

@@ -7,11 +7,20 @@ import type { LoadedBaseline } from '../baseline/load';
 import type { LiveExport } from '../export/types';
 import { scrubSecrets } from '../settings/redact';
 import { describeError } from '../util/errors';
+import { EarlyMatches } from './early';
 import { diffBaseline, prepareBaseline } from './index';
 import type { DriftError, DriftReport, DriftStatus, EnvironmentDrift } from './types';
 
+/**
+ * What a drift hears from an export while it reads: each JWT template as it is taken from its
+ * page (exportLive's `onJwtTemplate`), to match it against the baseline during the waiting.
+ */
+export interface ExportListener {
+  jwtTemplate(name: string, template: object): void;
+}
+
 /** Reads the live settings of one environment (exportLive in production, fixtures in tests). */
-export type LiveExporter = (loaded: LoadedBaseline) => Promise<LiveExport>;
+export type LiveExporter = (loaded: LoadedBaseline, listener?: ExportListener) => Promise<LiveExport>;
 
 export interface RunDriftOptions {
   strict?: boolean;
@@ -27,25 +36,30 @@ export async function runDrift(baselines: readonly LoadedBaseline[], exporter: L
 }
 
 async function driftOne(loaded: LoadedBaseline, exporter: LiveExporter, options: RunDriftOptions): Promise<EnvironmentDrift> {
-  // Started at once; an exporter that throws at once fails its environment like one that rejects.
-  const exporting: { promise?: Promise<LiveExport> } = { promise: (async () => exporter(loaded))() };
   // The baseline's side of the diff is built while the export waits on Clerk (in slices that
   // leave the answers their turn); if that fails, diffBaseline builds it itself.
   const preparing = prepareBaseline(loaded).catch(() => undefined);
+  // JWT templates are matched against it as their pages are taken (early.ts).
+  const early = new EarlyMatches(preparing);
+  const listener: ExportListener = { jwtTemplate: (name, template) => early.offerTemplate(name, template) };
+  // Started at once; an exporter that throws at once fails its environment like one that rejects.
+  const exporting: { promise?: Promise<LiveExport> } = { promise: (async () => exporter(loaded, listener))() };
   const held: { live?: LiveExport } = {};
   try {
     held.live = await (exporting.promise as Promise<LiveExport>);
   } catch (error) {
+    early.close();
     return errorDrift(loaded, toDriftError(error));
   } finally {
     // The settled promise would keep the export (and its settings tree) alive through the diff.
     exporting.promise = undefined;
   }
   if (held.live.environment !== loaded.baseline.environment) {
+    early.close();
     return errorDrift(loaded, { message: `the live export is for environment "${held.live.environment}", not "${loaded.baseline.environment}"` });
   }
   const prepared = await preparing;
-  return diffBaseline(loaded, handOver(held), { strict: options.strict ?? false, today: options.today, ...(prepared ? { prepared } : {}), ...(options.beforeWalk ? { beforeWalk: options.beforeWalk } : {}) });
+  return diffBaseline(loaded, handOver(held), { strict: options.strict ?? false, today: options.today, early, ...(prepared ? { prepared } : {}), ...(options.beforeWalk ? { beforeWalk: options.beforeWalk } : {}) });
 }
 
 /**

@@ -209,7 +209,7 @@ export interface SharingCounts {
  * both sides, so it is never reported whole (test/drift/canonicalize-sharing.test.ts holds the
  * trees and the changes equal to canonicalize's).
  */
-export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOptions, reference: CanonicalObject, counts?: SharingCounts): CanonicalObject {
+export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOptions, reference: CanonicalObject, counts?: SharingCounts, decided?: DecidedMatches): CanonicalObject {
   // A free-form pattern could match a group or an entry: then no entry is shared.
   if (!isPlainObject(value) || options.freeFormMinDepth < 3) return canonicalize(value, options);
   const out: Record<string, unknown> = {};
@@ -232,7 +232,7 @@ export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOp
       const field = group[name];
       if (referenceEntry === undefined || SERVER_MANAGED_KEYS.has(name) || field === undefined) continue;
       path.push(name);
-      if (matchesCanonical(field, referenceEntry, path, options, false)) {
+      if (decided?.(key, name, field, referenceEntry, options) ?? matchesCanonical(field, referenceEntry, path, options, false)) {
         shared[index] = referenceEntry;
         sharedCount++;
       }
@@ -253,6 +253,22 @@ export function canonicalizeSharing(value: unknown, options: CompiledNormalizeOp
     setOwn(out, key, canonicalGroup);
   }
   return out as CanonicalObject;
+}
+
+/**
+ * What matchesEntry already answered for a group's entry (drift/early.ts: JWT templates matched
+ * while later pages were on their way), or undefined when it has no answer for this very value,
+ * reference entry and options: canonicalizeSharing then walks the entry itself.
+ */
+export type DecidedMatches = (group: string, name: string, value: unknown, referenceEntry: CanonicalValue, options: CompiledNormalizeOptions) => boolean | undefined;
+
+/**
+ * canonicalizeSharing's test for one entry of a group, on its own: does `value` canonicalize to
+ * what diffs equal to `referenceEntry`? False where canonicalizeSharing would not share.
+ */
+export function matchesEntry(group: string, name: string, value: unknown, referenceEntry: CanonicalValue, options: CompiledNormalizeOptions): boolean {
+  if (SERVER_MANAGED_KEYS.has(group) || SERVER_MANAGED_KEYS.has(name) || value === undefined || options.freeFormMinDepth < 3) return false;
+  return matchesCanonical(value, referenceEntry, [group, name], options, false);
 }
 
 /**

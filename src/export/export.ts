@@ -18,7 +18,7 @@ import { createClerkApi, type ClerkApi } from '../clerk/api';
 import { connectionFromEnv, type RetryPolicy } from '../clerk/connection';
 import { declaredSecret } from '../clerk/platform-secrets';
 import { platformConfigProblems, readSettings, type LiveRead } from '../clerk/settings-io';
-import { evidenceSourceSchema, type EvidenceSource, type Settings } from '../settings/model';
+import { evidenceSourceSchema, type EvidenceSource, type JwtTemplate, type Settings } from '../settings/model';
 import { formatIssue, validateWithSchema } from '../baseline/validate';
 import { ClerkguardError } from '../util/errors';
 import { stableStringify } from '../util/json';
@@ -48,6 +48,8 @@ export interface ExportOptions {
    * CLERKGUARD_DASHBOARD_EXPORT_MAX_AGE_DAYS, else DASHBOARD_EXPORT_MAX_AGE_DAYS).
    */
   dashboardMaxAgeDays?: number;
+  /** Gets each JWT template (in export shape) as it is taken from its page, in list order (a drift matches it during the waiting: drift/early.ts). */
+  onJwtTemplate?: (name: string, template: JwtTemplate) => void;
 }
 
 export async function exportLive(loaded: LoadedBaseline, options: ExportOptions = {}): Promise<LiveExport> {
@@ -63,7 +65,10 @@ export async function exportLive(loaded: LoadedBaseline, options: ExportOptions 
   const connection = connectionFromEnv(baseline.target, options.env ?? process.env, { environment: baseline.environment, ...(options.policy ? { policy: options.policy } : {}) });
   const api = createClerkApi(connection);
   options.onApi?.(api);
-  const read = await readSettings(api, baseline.settings.platform_config ? { platformConfig: baseline.settings.platform_config } : {});
+  const read = await readSettings(api, {
+    ...(baseline.settings.platform_config ? { platformConfig: baseline.settings.platform_config } : {}),
+    ...(options.onJwtTemplate ? { onJwtTemplate: options.onJwtTemplate } : {}),
+  });
   if (baseline.settings.platform_config && read.platform) {
     // A baseline is committed, diffed and printed: a secret in it would leak everywhere, and a
     // live secret is only ever exported as presence + fingerprint, so it could never match.
