@@ -108,13 +108,25 @@ export async function mapLimitThen<T, F, R>(
  * nested fan-outs (parallel reads, each paging in parallel) never exceed the policy's limit.
  * A task marked `ahead` takes the next free slot before the tasks waiting without the mark
  * (each kind in order of arrival): a list's later pages, whose answers cost most to check after
- * they arrive, go before single reads, so the last round of a run holds the small answers.
+ * they arrive, go before single reads, so the last round of a run holds the small answers. Not
+ * without bound: after `limit` slots in a row went ahead while an unmarked task waited, that
+ * task goes next, so several lists paging in more lanes than slots never starve a single read
+ * (whose attempt's time runs while it waits).
  */
 export function createLimiter(limit: number): <T>(task: () => Promise<T>, ahead?: boolean) => Promise<T> {
   let active = 0;
   const waiting: (() => void)[] = [];
   const waitingAhead: (() => void)[] = [];
   const max = Math.max(1, limit);
+  let aheadInARow = 0;
+  const nextWaiter = (): (() => void) | undefined => {
+    if (waitingAhead.length > 0 && (waiting.length === 0 || aheadInARow < max)) {
+      aheadInARow = waiting.length === 0 ? 0 : aheadInARow + 1;
+      return waitingAhead.shift();
+    }
+    aheadInARow = 0;
+    return waiting.shift();
+  };
   return async <T>(task: () => Promise<T>, ahead = false): Promise<T> => {
     // A finishing task hands its slot straight to the next waiter, so `active` never exceeds max.
     if (active >= max) await new Promise<void>((resolve) => (ahead ? waitingAhead : waiting).push(resolve));
@@ -122,7 +134,7 @@ export function createLimiter(limit: number): <T>(task: () => Promise<T>, ahead?
     try {
       return await task();
     } finally {
-      const next = waitingAhead.shift() ?? waiting.shift();
+      const next = nextWaiter();
       if (next) next();
       else active--;
     }

@@ -84,6 +84,15 @@ export class EarlyMatches {
     this.next = 0;
   }
 
+  /**
+   * The answers were used (canonicalizeSharing is done): forgotten, so the live templates they
+   * name are not kept through the rest of the diff (run.ts hands the export over for that).
+   */
+  forget(): void {
+    this.close();
+    this.answers.clear();
+  }
+
   /** How many templates have an answer (tests). */
   get matched(): number {
     return this.answers.size;

@@ -148,6 +148,7 @@ export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: 
   const counts: SharingCounts = { copied: 0 };
   options.early?.close();
   const observed = canonicalizeSharing(live.settings, compiled, declared, counts, options.early?.decided);
+  options.early?.forget();
   options.beforeWalk?.(counts.copied);
   const sourceOf = coverageLookup(live.coverage);
   const assessment = assessCoverage(declared, live.coverage, sourceOf);

@@ -100,6 +100,11 @@ export interface ConnectionInfo {
 }
 
 export interface RunningEmulator extends ConnectionInfo {
+  /**
+   * The live state. A change made to it directly is not ordered after reads a latency fault
+   * holds (their answers may be worked out after it): while reads are held, change the state
+   * through `applySettings`, the admin endpoints or the API.
+   */
   state: EmulatorState;
   faults: FaultController;
   requests: RecordedRequest[];
@@ -351,7 +356,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         send(500, clerkError('internal_clerk_error', 'internal error', error instanceof Error ? error.message : String(error)));
       }
     };
-    if (deliverAt !== undefined) return deferRead(handle);
+    if (deliverAt !== undefined) {
+      // Worked out later, from a turn of its own or another request's handling: whatever it
+      // throws ends this answer (the connection is dropped), never the emulator or that request.
+      return deferRead(() => {
+        try {
+          handle();
+        } catch {
+          res.destroy();
+        }
+      });
+    }
     workOutWaitingReads();
     handle();
   };

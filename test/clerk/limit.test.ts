@@ -135,6 +135,27 @@ describe('createLimiter', () => {
     expect(peak).toBe(2);
   });
 
+  it('never starves an unmarked task: after `limit` slots in a row went ahead while it waited, it goes next', async () => {
+    const limit = createLimiter(2);
+    const started: string[] = [];
+    // Three lists, each paging in 2 lanes: 6 lanes of later pages for 2 slots.
+    const lane = async (list: string, pages: number) => {
+      for (let page = 0; page < pages; page++) {
+        await limit(async () => {
+          started.push(list);
+          await tick(1);
+        }, true);
+      }
+    };
+    const first = [limit(() => tick(1)), limit(() => tick(1))];
+    const lanes = ['templates', 'templates', 'roles', 'roles', 'permissions', 'permissions'].map((list) => lane(list, 15));
+    const single = limit(async () => void started.push('GET /instance'));
+    await Promise.all([...first, ...lanes, single]);
+    // Two pages went ahead of it (the slots the first two requests freed), then its turn.
+    expect(started.indexOf('GET /instance')).toBe(2);
+    expect(started).toHaveLength(91);
+  });
+
   it('hands a failed task\'s slot on, and a task marked ahead with a free slot starts at once', async () => {
     const limit = createLimiter(1);
     const order: string[] = [];

@@ -119,6 +119,10 @@ describe('EarlyMatches', () => {
     expect(early.decided('jwt_templates', 'a', live, structuredClone(reference), early.options)).toBeUndefined();
     expect(early.decided('jwt_templates', 'a', live, reference, compileNormalizeOptions())).toBeUndefined();
     expect(early.decided('roles', 'a', live, reference, early.options)).toBeUndefined();
+    // Once used, forgotten: no live template is kept through the rest of the diff.
+    early.forget();
+    expect(early.matched).toBe(0);
+    expect(early.decided('jwt_templates', 'a', live, reference, early.options)).toBeUndefined();
   });
 
   test('a template is frozen, deeply, when it is offered: a later change throws instead of leaving a stale answer', async () => {
