@@ -3,18 +3,21 @@
  *
  * A drift's live side shares every entry equal to the baseline's (canonicalizeSharing), which
  * for a large configuration is a walk of every template after the last page has arrived (about
- * 10 ms for 12,000 templates, 60 ms for 50,000). Here each template is matched as soon as it is
- * taken from its page (readSettings, in list order), in short slices of the event loop's turns,
- * so the walk is done during the waiting for later pages, and canonicalizeSharing uses the answer
- * instead of walking again. A template not matched yet when the diff starts is walked there.
+ * 10 ms for 12,000 templates, 60 ms for 50,000). Here templates taken from their pages
+ * (readSettings, in list order) are matched while the export waits on Clerk, when the event loop
+ * has nothing else to do, so the walk is done during the waiting for later pages, and
+ * canonicalizeSharing uses the answer instead of walking again. A template not matched yet when
+ * the diff starts is walked there. When the loop is busy (answers arriving faster than they are
+ * checked, as against a local emulator without latency) nothing is matched early: that work
+ * would only add to the run's CPU.
  *
  * An answer is only ever used for the very object it was made for, against the very reference
- * entry and options it was made with: the template is frozen (deeply) before it is matched, so
- * its value cannot change between the match and the diff (a write to it throws: an error, never
- * a stale "in sync"); a template the export replaced (zod's copies when a template did not
- * plainly fit), or a reference tree other than the prepared baseline's, gets no answer and is
- * walked as before. Nothing is kept across runs: an EarlyMatches lives for one environment of
- * one drift run, and `close` drops what is left.
+ * entry and options it was made with: the template is frozen (deeply) right before it is
+ * matched, so its value cannot change between the match and the diff (a write to it throws: an
+ * error, never a stale "in sync"); a template the export replaced (zod's copies when a template
+ * did not plainly fit), or a reference tree other than the prepared baseline's, gets no answer
+ * and is walked as before. Nothing is kept across runs: an EarlyMatches lives for one
+ * environment of one drift run; `close` drops what is left to match, `forget` the answers.
  */
 import { performance } from 'node:perf_hooks';
 import { getOwn } from '../util/records';
@@ -30,6 +33,14 @@ const GROUP = 'jwt_templates';
 const SLICE_MS = 0.3;
 /** Templates matched between two looks at the clock. */
 const CLOCK_EVERY = 16;
+/**
+ * Whether the loop is idle is asked with a timer of PROBE_MS: one that fires at most
+ * IDLE_LATENESS_MS late found nothing else running. Slices then follow turn after turn while
+ * nothing else runs between two of them (a gap of at most BUSY_GAP_MS).
+ */
+const PROBE_MS = 1;
+const IDLE_LATENESS_MS = 0.5;
+const BUSY_GAP_MS = 0.2;
 
 interface Answer {
   reference: CanonicalValue;
@@ -54,19 +65,18 @@ export class EarlyMatches {
         const group = ready ? getOwn(ready.declared, GROUP) : undefined;
         if (isPlainObject(group)) {
           this.group = group;
-          this.book();
+          this.probe();
         } else this.close();
       },
       () => this.close(),
     );
   }
 
-  /** A template as the export took it: frozen now, matched in a later turn. */
+  /** A template as the export took it: matched (and frozen first) once the loop is idle. */
   offerTemplate(name: string, template: object): void {
     if (this.off) return;
-    deepFreeze(template);
     this.backlog.push([name, template]);
-    this.book();
+    this.probe();
   }
 
   /** canonicalizeSharing's lookup: an answer only for the same object, reference entry and options. */
@@ -98,12 +108,39 @@ export class EarlyMatches {
     return this.answers.size;
   }
 
-  private book(): void {
+  /** How many offered templates wait to be matched (tests). */
+  get waiting(): number {
+    return this.backlog.length - this.next;
+  }
+
+  /** Matches every template waiting, now (tests: the same work the idle turns do). */
+  drain(): void {
+    while (!this.off && this.group !== undefined && this.next < this.backlog.length) this.slice();
+  }
+
+  /** Matches once a timer finds the loop idle. */
+  private probe(): void {
     if (this.turnBooked || this.off || this.group === undefined || this.next >= this.backlog.length) return;
+    this.turnBooked = true;
+    const due = performance.now() + PROBE_MS;
+    setTimeout(() => {
+      this.turnBooked = false;
+      if (performance.now() - due <= IDLE_LATENESS_MS) this.chain();
+      else this.probe();
+    }, PROBE_MS);
+  }
+
+  /** Slices turn after turn while nothing else runs between them; back to probing when something does. */
+  private chain(): void {
+    if (this.off || this.group === undefined) return;
+    this.slice();
+    if (this.next >= this.backlog.length) return;
+    const end = performance.now();
     this.turnBooked = true;
     setImmediate(() => {
       this.turnBooked = false;
-      this.slice();
+      if (performance.now() - end <= BUSY_GAP_MS) this.chain();
+      else this.probe();
     });
   }
 
@@ -117,14 +154,17 @@ export class EarlyMatches {
         this.backlog[this.next++] = undefined as unknown as [string, object];
         const reference = getOwn(group, name) as CanonicalValue | undefined;
         // Server-managed names are never shared by the diff: nothing to answer.
-        if (reference !== undefined && !SERVER_MANAGED_KEYS.has(name)) this.answers.set(template, { reference, same: matchesEntry(GROUP, name, template, reference, this.options) });
+        if (reference === undefined || SERVER_MANAGED_KEYS.has(name)) continue;
+        // Frozen before it is read: the answer holds for as long as the object exists.
+        deepFreeze(template);
+        this.answers.set(template, { reference, same: matchesEntry(GROUP, name, template, reference, this.options) });
       }
       if (performance.now() - start >= SLICE_MS) break;
     }
     if (this.next >= this.backlog.length) {
       this.backlog = [];
       this.next = 0;
-    } else this.book();
+    }
   }
 }
 

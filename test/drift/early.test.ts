@@ -37,9 +37,15 @@ function objectOf(entries: readonly (readonly [string, unknown])[]): Record<stri
   return out;
 }
 
-/** Every turn the matching can take, and then some. */
-async function turns(count = 50): Promise<void> {
+/** A few turns of the event loop. */
+async function turns(count = 3): Promise<void> {
   for (let index = 0; index < count; index++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Every offered template matched, as the idle turns would (deterministic; the idle scheduling has its own test). */
+async function matchedAll(early: EarlyMatches): Promise<void> {
+  early.drain();
+  expect(early.waiting).toBe(0);
 }
 
 /** Keys in order, values (-0 told apart), prototypes. */
@@ -75,12 +81,13 @@ describe('EarlyMatches', () => {
         const declared = canonicalize(baseline, compileNormalizeOptions());
         const prepared = new EarlyMatches(Promise.resolve({ declared }));
         const names = Object.keys(live.jwt_templates);
+        await turns(1);
         names.slice(0, matchedBeforeClose).forEach((key) => prepared.offerTemplate(key, live.jwt_templates[key] as object));
-        await turns();
+        await matchedAll(prepared);
         prepared.close();
         // Offered after close: neither frozen nor matched.
         names.slice(matchedBeforeClose).forEach((key) => prepared.offerTemplate(key, live.jwt_templates[key] as object));
-        await turns(3);
+        await new Promise((resolve) => setTimeout(resolve, 5));
         for (const key of names.slice(matchedBeforeClose)) expect(Object.isFrozen(live.jwt_templates[key])).toBe(false);
 
         let used = 0;
@@ -110,8 +117,9 @@ describe('EarlyMatches', () => {
     const declared = canonicalize(baseline, compileNormalizeOptions());
     const early = new EarlyMatches(Promise.resolve({ declared }));
     const live = { claims: { aud: 'x' }, lifetime: 60 };
+    await turns(1);
     early.offerTemplate('a', live);
-    await turns();
+    await matchedAll(early);
     const reference = (declared.jwt_templates as Record<string, CanonicalValue>).a!;
     expect(early.decided('jwt_templates', 'a', live, reference, early.options)).toBe(true);
     // An equal copy (zod's output), another reference entry, other options, another group: no answer.
@@ -125,18 +133,47 @@ describe('EarlyMatches', () => {
     expect(early.decided('jwt_templates', 'a', live, reference, early.options)).toBeUndefined();
   });
 
-  test('a template is frozen, deeply, when it is offered: a later change throws instead of leaving a stale answer', async () => {
-    const early = new EarlyMatches(Promise.resolve({ declared: canonicalize({ jwt_templates: {} }, compileNormalizeOptions()) }));
+  test('a template is frozen, deeply, before it is matched: a later change throws instead of leaving a stale answer', async () => {
+    const early = new EarlyMatches(Promise.resolve({ declared: canonicalize({ jwt_templates: { a: { claims: {}, lifetime: 60 } } }, compileNormalizeOptions()) }));
+    await turns(1);
     const deep = { deep: true };
     const list: unknown[] = [1, deep];
     const claims: Record<string, unknown> = { aud: 'x', nested: { list } };
     const live = { claims, lifetime: 60 };
     early.offerTemplate('a', live);
+    await matchedAll(early);
+    expect(early.matched).toBe(1);
     expect(() => (live.lifetime = 61)).toThrow(TypeError);
     expect(() => (claims.aud = 'y')).toThrow(TypeError);
     expect(() => list.push(2)).toThrow(TypeError);
     expect(() => (deep.deep = false)).toThrow(TypeError);
     expect(() => delete claims.aud).toThrow(TypeError);
+  });
+
+  test('matches on its own while the event loop is idle, and not while it is kept busy', async () => {
+    const baseline = { jwt_templates: Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`t${index}`, { claims: { aud: `a${index}` }, lifetime: 60 }])) };
+    const early = new EarlyMatches(Promise.resolve({ declared: canonicalize(baseline, compileNormalizeOptions()) }));
+    await turns(1);
+    // Busy: every turn of the loop runs 3 ms of other work, so no timer finds it idle.
+    const busyUntil = performance.now() + 40;
+    const templates = Object.entries(structuredClone(baseline.jwt_templates));
+    for (const [name, template] of templates) early.offerTemplate(name, template);
+    await new Promise<void>((resolve) => {
+      const spin = () => {
+        const end = performance.now() + 3;
+        while (performance.now() < end) {
+          // other work
+        }
+        if (performance.now() < busyUntil) setImmediate(spin);
+        else resolve();
+      };
+      spin();
+    });
+    expect(early.matched).toBeLessThan(50);
+    // Idle (bounded wait): all of them, each frozen.
+    for (let index = 0; index < 2500 && early.waiting > 0; index++) await new Promise((resolve) => setTimeout(resolve, 2));
+    expect(early.matched).toBe(50);
+    for (const [, template] of templates) expect(Object.isFrozen(template)).toBe(true);
   });
 
   test.each([
@@ -148,7 +185,7 @@ describe('EarlyMatches', () => {
     await turns(2);
     const live = { claims: {}, lifetime: 60 };
     early.offerTemplate('a', live);
-    await turns();
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(early.matched).toBe(0);
     expect(Object.isFrozen(live)).toBe(false);
   });
