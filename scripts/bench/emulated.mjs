@@ -139,7 +139,7 @@ export async function benchEmulated(root, { templates = 0, runs = 7, compareWith
       const cpu = process.cpuUsage();
       const start = performance.now();
       // As the CLI's exporter (src/drift/exporter.ts) does: the drift hears the templates as they are read.
-      const exporter = (item, listener) => exportLive(item, { env, now: new Date(), ...(listener ? { onJwtTemplate: listener.jwtTemplate } : {}) });
+      const exporter = (item, listener) => exportLive(item, { env, now: new Date(), ...listener });
       const result = await runDriftJob({ baselines: [loaded], exporter, today: '2026-11-26', now: new Date() });
       const ms = performance.now() - start;
       const used = process.cpuUsage(cpu);

@@ -1,3 +1,5 @@
+import { createTurnQueue } from '../util/turns';
+
 /** Bounded concurrency: run `worker` over `items` with at most `limit` in flight, results in order. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, worker: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -41,28 +43,15 @@ export async function mapLimitThen<T, F, R>(
   const fail = (error: unknown) => {
     failure ??= { error };
   };
-  const work: (() => void)[] = [];
   // Backpressure: while twice `limit` fetched items wait for their `after` (a whole round of
   // answers and the next), no lane fetches another: answers are never held unprocessed without
   // bound when the checking is slower than the network.
   const backlog = 2 * Math.max(1, limit);
   const roomWaiters: (() => void)[] = [];
-  const room = (): Promise<void> | undefined => (work.length < backlog ? undefined : new Promise<void>((resolve) => roomWaiters.push(resolve)));
-  let turnBooked = false;
-  const runOne = () => {
-    const job = work.shift();
-    turnBooked = work.length > 0;
-    if (turnBooked) setImmediate(runOne);
-    if (work.length < backlog) roomWaiters.shift()?.();
-    job?.();
-  };
-  const later = (job: () => void) => {
-    work.push(job);
-    if (!turnBooked) {
-      turnBooked = true;
-      setImmediate(runOne);
-    }
-  };
+  const work = createTurnQueue(() => {
+    if (work.size < backlog) roomWaiters.shift()?.();
+  });
+  const room = (): Promise<void> | undefined => (work.size < backlog ? undefined : new Promise<void>((resolve) => roomWaiters.push(resolve)));
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
     while (!failure && next < items.length) {
       const waiting = room();
@@ -79,7 +68,7 @@ export async function mapLimitThen<T, F, R>(
         return;
       }
       done[index] = new Promise<R>((resolve, reject) =>
-        later(() => {
+        work.push(() => {
           if (failure) return reject(failure.error);
           const failed = (error: unknown) => {
             fail(error);

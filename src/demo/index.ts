@@ -60,7 +60,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const job = (outDir?: string) =>
       runDriftJob({
         baselines: [loaded],
-        exporter: (item, listener) => exportLive(item, { env: { ...emulator.env() }, now: options.now, ...(listener ? { onJwtTemplate: listener.jwtTemplate } : {}) }),
+        exporter: (item, listener) => exportLive(item, { env: { ...emulator.env() }, now: options.now, ...listener }),
         today: options.today,
         now: options.now,
         ...(outDir ? { outDir, slackPreview: true } : {}),

@@ -17,7 +17,7 @@ export function liveExporter(env: NodeJS.ProcessEnv, now: () => Date, dashboard:
       return await exportLive(loaded, {
         env,
         now: now(),
-        ...(listener ? { onJwtTemplate: listener.jwtTemplate } : {}),
+        ...listener,
         ...(onWarning ? { onWarning } : {}),
         ...(observed ? { onApi: observed.onApi } : {}),
         ...(dashboard && (!dashboard.environment || dashboard.environment === loaded.baseline.environment) ? { dashboardExport: dashboard } : {}),

@@ -146,7 +146,6 @@ export function diffBaseline(loaded: LoadedBaseline, live: LiveExport, options: 
   const declared = options.prepared?.settings === baseline.settings ? options.prepared.declared : canonicalize(baseline.settings, compiled);
   // Live entries equal to the baseline's are the baseline's own (canonicalizeSharing): compared once, never copied.
   const counts: SharingCounts = { copied: 0 };
-  options.early?.close();
   const observed = canonicalizeSharing(live.settings, compiled, declared, counts, options.early?.decided);
   options.early?.forget();
   options.beforeWalk?.(counts.copied);

@@ -13,10 +13,11 @@ import type { DriftError, DriftReport, DriftStatus, EnvironmentDrift } from './t
 
 /**
  * What a drift hears from an export while it reads: each JWT template as it is taken from its
- * page (exportLive's `onJwtTemplate`), to match it against the baseline during the waiting.
+ * page, to match it against the baseline during the waiting. Shaped as exportLive's option of the
+ * same name, so an exporter passes it on as it is (`{ ...options, ...listener }`).
  */
 export interface ExportListener {
-  jwtTemplate(name: string, template: object): void;
+  onJwtTemplate(name: string, template: object): void;
 }
 
 /** Reads the live settings of one environment (exportLive in production, fixtures in tests). */
@@ -41,7 +42,7 @@ async function driftOne(loaded: LoadedBaseline, exporter: LiveExporter, options:
   const preparing = prepareBaseline(loaded).catch(() => undefined);
   // JWT templates are matched against it as their pages are taken (early.ts).
   const early = new EarlyMatches(preparing);
-  const listener: ExportListener = { jwtTemplate: (name, template) => early.offerTemplate(name, template) };
+  const listener: ExportListener = { onJwtTemplate: (name, template) => early.offerTemplate(name, template) };
   // Started at once; an exporter that throws at once fails its environment like one that rejects.
   const exporting: { promise?: Promise<LiveExport> } = { promise: (async () => exporter(loaded, listener))() };
   const held: { live?: LiveExport } = {};

@@ -36,6 +36,7 @@ import { applySettings, defaultState, type EmulatorState, type EnvironmentType, 
 import { ClerkguardError } from '../util/errors';
 import { clerkError } from './wire';
 import { MAX_JSON_DEPTH, scanJsonText } from '../util/json-input';
+import { createTurnQueue } from '../util/turns';
 
 /**
  * Released Clerk API versions (Clerk docs, "Available versions"); @clerk/backend 3.25 sends
@@ -187,24 +188,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   // the building of each page before it to a request's latency. Anything else that touches the
   // state (any other request, an admin call, applySettings) first works out every read still
   // waiting, in order of arrival: a read still answers the state as it was when it arrived.
-  const deferredReads: (() => void)[] = [];
-  let readTurnBooked = false;
-  const workOutOneRead = () => {
-    const job = deferredReads.shift();
-    readTurnBooked = deferredReads.length > 0;
-    if (readTurnBooked) setImmediate(workOutOneRead);
-    job?.();
-  };
-  const deferRead = (job: () => void) => {
-    deferredReads.push(job);
-    if (!readTurnBooked) {
-      readTurnBooked = true;
-      setImmediate(workOutOneRead);
-    }
-  };
-  const workOutWaitingReads = () => {
-    while (deferredReads.length > 0) deferredReads.shift()!();
-  };
+  const deferredReads = createTurnQueue();
+  const workOutWaitingReads = () => deferredReads.runAll();
 
   // The body is read last: after the route, the key and the rate limit are checked, and only
   // up to maxBodyBytes. An unauthenticated or oversized upload is answered (and the connection
@@ -251,7 +236,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     requests.push(record);
 
-    /** A read slowed by a latency fault: when its answer, worked out at once, may leave. */
+    /** A read slowed by a latency fault: when its answer (worked out in a later turn) may leave. */
     let deliverAt: number | undefined;
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       record.status = status;
@@ -359,7 +344,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (deliverAt !== undefined) {
       // Worked out later, from a turn of its own or another request's handling: whatever it
       // throws ends this answer (the connection is dropped), never the emulator or that request.
-      return deferRead(() => {
+      return deferredReads.push(() => {
         try {
           handle();
         } catch {

@@ -44,7 +44,7 @@ describe('runDrift with the baseline prepared beside the export', () => {
       const names = Object.keys(live.settings.jwt_templates!);
       for (let index = 0; index < names.length; index++) {
         if (index % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
-        listener?.jwtTemplate(names[index]!, live.settings.jwt_templates![names[index]!]!);
+        listener?.onJwtTemplate(names[index]!, live.settings.jwt_templates![names[index]!]!);
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
       after?.(live);
